@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ExcludedSession, KillOutcome, SessionOutcome } from './kill.ts';
+
+export const AuditStatus = z.enum(['pending', 'completed', 'failed', 'unknown']);
+export type AuditStatus = z.infer<typeof AuditStatus>;
+
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  finishedAt: z.string().nullable(),
+  actor: z.string(),
+  role: z.string(),
+  instanceId: z.string(),
+  mode: z.enum(['preview', 'broad', 'blind']),
+  target: z.object({ user: z.string().optional(), database: z.string().optional(), sessionIds: z.array(z.number()).optional() }),
+  reason: z.string(),
+  status: AuditStatus,
+  excluded: z.array(ExcludedSession),
+  outcomes: z.array(SessionOutcome),
+  dasRequestIds: z.array(z.string()),
+  idempotencyKey: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditQuery = z.object({
+  instanceId: z.string().max(63).optional(),
+  actor: z.string().max(64).optional(),
+  outcome: KillOutcome.optional(),
+  status: AuditStatus.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+}).strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditListResponse = z.object({ entries: z.array(AuditEntry), total: z.number().int() });
+export type AuditListResponse = z.infer<typeof AuditListResponse>;

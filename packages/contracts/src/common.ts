@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Quell's own inventory key for an instance (URL-safe slug), not the DAS instance_id. */
+export const InstanceKey = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 lowercase letters, digits or hyphens');
+
+/** A MySQL thread id: DAS accepts [0, 2^31-1]. Accepts a decimal string or a number. */
+export const SessionId = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be ≥ 0')
+  .max(2 ** 31 - 1, 'must be ≤ 2147483647');
+
+/** MySQL account names are ≤ 80 chars (MariaDB), schema names ≤ 64; no control characters. */
+const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+export const MysqlUser = z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters').refine(noControl, 'must not contain control characters');
+export const MysqlDatabase = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').refine(noControl, 'must not contain control characters');
+
+export const Role = z.enum(['viewer', 'operator', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const Reason = z.string().trim().min(3, 'must be at least 3 characters').max(500, 'must be at most 500 characters');

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { MysqlDatabase, MysqlUser, Reason, SessionId } from './common.ts';
+import { Session, SessionFilter } from './sessions.ts';
+import { UpstreamDetails } from './errors.ts';
+
+export const MAX_SESSION_IDS = 10_000;
+
+const SessionIdList = z.array(SessionId).min(1, 'must list at least one session id').max(MAX_SESSION_IDS, `must list at most ${MAX_SESSION_IDS} ids`);
+
+/**
+ * Preview target: a user and/or database filter (optionally narrowed to some ids),
+ * or ids alone — which are resolved only if a filter is also given.
+ */
+export const KillPreviewRequest = z
+  .object({
+    user: MysqlUser.optional(),
+    database: MysqlDatabase.optional(),
+    sessionIds: SessionIdList.optional(),
+  })
+  .strict()
+  .refine((r) => r.user !== undefined || r.database !== undefined, {
+    message: 'give a user or a database; ids alone cannot be verified (use a blind kill)',
+    path: ['user'],
+  });
+export type KillPreviewRequest = z.infer<typeof KillPreviewRequest>;
+
+export const ExclusionReason = z.enum(['system-thread', 'replication', 'das-user', 'protected-user', 'protected-host', 'not-found', 'own-session']);
+export type ExclusionReason = z.infer<typeof ExclusionReason>;
+
+export const ExcludedSession = z.object({
+  sessionId: z.number().int(),
+  session: Session.optional(),
+  reason: ExclusionReason,
+  explanation: z.string(),
+});
+export type ExcludedSession = z.infer<typeof ExcludedSession>;
+
+export const KillPreview = z.object({
+  previewId: z.string(),
+  instanceId: z.string(),
+  instanceName: z.string(),
+  filter: z.object({ user: z.string().optional(), database: z.string().optional(), sessionIds: z.array(z.number()).optional() }),
+  targets: z.array(Session),
+  excluded: z.array(ExcludedSession),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  blastRadiusCap: z.number().int(),
+  requiresTypedConfirmation: z.boolean(),
+});
+export type KillPreview = z.infer<typeof KillPreview>;
+
+export const CommitRequest = z
+  .object({ reason: Reason, confirmInstanceName: z.string().max(200).optional() })
+  .strict();
+export type CommitRequest = z.infer<typeof CommitRequest>;
+
+/** Idempotency-Key header: 8-128 visible ASCII characters. */
+export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{8,128}$/, 'must be 8-128 visible ASCII characters');
+
+export const KillOutcome = z.enum(['killed', 'gone-before-kill', 'changed-skipped', 'still-present', 'failed', 'sent-unverified', 'unknown']);
+export type KillOutcome = z.infer<typeof KillOutcome>;
+
+export const SessionOutcome = z.object({
+  sessionId: z.number().int(),
+  user: z.string().optional(),
+  host: z.string().optional(),
+  database: z.string().optional(),
+  outcome: KillOutcome,
+  error: UpstreamDetails.optional(),
+});
+export type SessionOutcome = z.infer<typeof SessionOutcome>;
+
+export const KillResult = z.object({
+  auditId: z.string(),
+  instanceId: z.string(),
+  mode: z.enum(['preview', 'broad', 'blind']),
+  outcomes: z.array(SessionOutcome),
+  summary: z.partialRecord(KillOutcome, z.number().int()),
+  excluded: z.array(ExcludedSession),
+  dasRequestIds: z.array(z.string()),
+  /** Said plainly when Quell could not check what died (broad mode, blind ids). */
+  verification: z.enum(['verified', 'unverifiable']),
+  finishedAt: z.string(),
+});
+export type KillResult = z.infer<typeof KillResult>;
+
+export const BroadKillRequest = z
+  .object({ user: MysqlUser.optional(), database: MysqlDatabase.optional(), reason: Reason, confirmInstanceName: z.string().max(200) })
+  .strict()
+  .refine((r) => r.user !== undefined || r.database !== undefined, { message: 'give a user or a database', path: ['user'] });
+export type BroadKillRequest = z.infer<typeof BroadKillRequest>;
+
+export const BlindKillRequest = z.object({ sessionIds: SessionIdList, reason: Reason }).strict();
+export type BlindKillRequest = z.infer<typeof BlindKillRequest>;
+
+export { SessionFilter };
