@@ -1,0 +1,12 @@
+// Fixed test accounts of the browser-test stack (it runs on loopback only, with a throwaway state dir).
+export const E2E_BFF_PORT = 3199;
+export const E2E_DAS_PORT = 8799;
+/** The MariaDB account the e2e das-local registers; its pool's sessions come and go. */
+export const E2E_DAS_DB_USER = 'quell_das_e2e';
+export const E2E_INSTANCE = { id: 'e2e-local', name: 'e2e-local', blastRadiusCap: 5 } as const;
+
+export const accounts = {
+  viewer: { username: 'e2e-viewer', password: 'e2e-viewer-password', role: 'viewer' },
+  operator: { username: 'e2e-operator', password: 'e2e-operator-password', role: 'operator' },
+  admin: { username: 'e2e-admin', password: 'e2e-admin-password', role: 'admin' },
+} as const;

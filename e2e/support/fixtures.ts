@@ -1,0 +1,27 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { accounts } from './accounts.ts';
+import { createSandbox, type Sandbox } from './mariadb.ts';
+
+type Role = keyof typeof accounts;
+
+export const test = base.extend<{ sandbox: Sandbox; login: (role: Role) => Promise<void> }>({
+  sandbox: async ({}, use, testInfo) => {
+    const sandbox = await createSandbox(`t${testInfo.workerIndex}`);
+    await use(sandbox);
+    await sandbox.dispose();
+  },
+  login: async ({ page }, use) => {
+    await use(async (role: Role) => signIn(page, role));
+  },
+});
+
+export async function signIn(page: Page, role: Role): Promise<void> {
+  const account = accounts[role];
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(account.username).first()).toBeVisible();
+}
+
+export { expect };

@@ -1,0 +1,66 @@
+# Sourced by ./quell: idempotent installers for a fresh Debian machine with Node 20.
+# Each step is skipped when what it provides is already there.
+
+PNPM_VERSION=10.34.9
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir="${npm_config_nodedir:-/usr}"
+
+log() { printf '\033[2m[quell]\033[0m %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  if [ -z "${QUELL_APT_UPDATED:-}" ]; then
+    as_root apt-get update -qq >/dev/null
+    QUELL_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_pnpm() {
+  if ! command -v node >/dev/null; then
+    echo "Quell needs Node.js 20 or newer (node was not found)." >&2
+    exit 1
+  fi
+  if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+    log "installing pnpm $PNPM_VERSION"
+    as_root npm install -g --silent "pnpm@$PNPM_VERSION" >/dev/null
+  fi
+}
+
+ensure_deps() {
+  # The lockfile hash tells whether node_modules is current; pnpm itself is fast when it is.
+  local stamp=node_modules/.quell-lock-hash
+  local want
+  want=$(sha256sum pnpm-lock.yaml | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing dependencies (the first run compiles better-sqlite3: about two minutes)"
+    pnpm install --frozen-lockfile --reporter=silent
+    echo "$want" >"$stamp"
+  fi
+}
+
+mariadb_up() { mariadb-admin --protocol=tcp -h127.0.0.1 -uroot ping >/dev/null 2>&1 || mariadb-admin ping >/dev/null 2>&1; }
+
+ensure_mariadb() {
+  if [ -n "${QUELL_MYSQL_URL:-}" ]; then return; fi
+  if mariadb_up; then return; fi
+  if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+    log "installing MariaDB from Debian's packages"
+    apt_install mariadb-server mariadb-client
+  fi
+  log "starting MariaDB"
+  as_root mkdir -p /run/mysqld
+  as_root chown mysql:mysql /run/mysqld
+  as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+  for _ in $(seq 120); do mariadb_up && break; sleep 0.25; done
+  if ! mariadb_up; then
+    echo "MariaDB did not start; see its error log under /var/lib/mysql." >&2
+    exit 1
+  fi
+}
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  log "installing Chromium from Debian's packages (about a minute)"
+  apt_install chromium
+}

@@ -1,0 +1,25 @@
+// The stack the browser tests run against: started by Playwright's webServer, stopped with it.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2E_BFF_PORT, E2E_DAS_DB_USER, E2E_DAS_PORT, E2E_INSTANCE, accounts } from '../e2e/support/accounts.ts';
+import { REPO_ROOT, startEmbeddedStack } from './lib/embedded-stack.ts';
+
+const stateDir = join(REPO_ROOT, '.quell/e2e-state');
+rmSync(stateDir, { recursive: true, force: true });
+
+const stack = await startEmbeddedStack({
+  stateDir,
+  bffPort: E2E_BFF_PORT,
+  dasPort: E2E_DAS_PORT,
+  dasDbUser: E2E_DAS_DB_USER,
+  accounts: Object.values(accounts).map((a) => ({ ...a })),
+  instance: { ...E2E_INSTANCE, environment: 'test' },
+});
+console.log(`e2e stack ready at ${stack.url}`);
+
+const stop = async () => {
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

@@ -1,0 +1,195 @@
+// The embedded default: das-local on the local MariaDB, a generated AK/SK pair shared with the BFF,
+// a registered DAS db user, an inventory with one instance, operator accounts, and the BFF serving the SPA.
+// Used by `./quell start` (with demo sessions) and by the browser tests (with test accounts).
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DasClient } from '@quell/das-client/client';
+import { addUser, setPassword } from '@quell/bff/auth/users-file';
+import type { Role } from '@quell/contracts/common';
+import { adminConnection, ensureDasAccount, resolveMysqlTarget, type MysqlTarget } from './mysql-admin.ts';
+import { startProcess, type Started } from './processes.ts';
+import { REPO_ROOT } from './repo-root.ts';
+
+export { REPO_ROOT };
+const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
+
+export interface StackAccount {
+  username: string;
+  role: Role;
+  password: string;
+}
+
+export interface StackOptions {
+  stateDir: string;
+  bffPort: number;
+  dasPort: number;
+  accounts: Array<{ username: string; role: Role; password?: string }>;
+  instance?: { id?: string; name?: string; environment?: 'prod' | 'staging' | 'dev' | 'test'; blastRadiusCap?: number; protectedUsers?: string[] };
+  /** Account DAS uses on MariaDB; tests pass their own so they never share one with a running demo. */
+  dasDbUser?: string;
+  onLine?: (name: string, line: string) => void;
+}
+
+export interface Stack {
+  url: string;
+  dasUrl: string;
+  mysql: MysqlTarget;
+  accounts: StackAccount[];
+  instanceId: string;
+  inventoryPath: string;
+  stop(): Promise<void>;
+}
+
+interface Secrets {
+  ak: string;
+  sk: string;
+  sessionSecret: string;
+  registryKey: string;
+  dasDbPassword: string;
+  projectId: string;
+  dasInstanceId: string;
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Secrets are generated once per state dir and kept (0600) so the db-user registry stays valid across restarts. */
+function loadOrCreateSecrets(stateDir: string): Secrets {
+  const file = join(stateDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  const secrets: Secrets = {
+    ak: randomBytes(10).toString('hex').toUpperCase(),
+    sk: randomBytes(30).toString('base64url'),
+    sessionSecret: hex(32),
+    registryKey: hex(32),
+    dasDbPassword: randomBytes(18).toString('base64url'),
+    projectId: hex(16),
+    dasInstanceId: `${hex(16)}in01`,
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  const secrets = loadOrCreateSecrets(opts.stateDir);
+  const mysqlTarget = await resolveMysqlTarget();
+  const dasDbUser = opts.dasDbUser ?? 'quell_das';
+
+  const admin = await adminConnection(mysqlTarget);
+  try {
+    await ensureDasAccount(admin, dasDbUser, secrets.dasDbPassword);
+  } finally {
+    await admin.end();
+  }
+
+  const started: Started[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop();
+  };
+  const lineSink = (name: string) => (line: string) => (opts.onLine ? opts.onLine(name, line) : process.stderr.write(`[${name}] ${line}\n`));
+
+  try {
+    const dasConfigPath = join(opts.stateDir, 'das-local.json');
+    writeFileSync(
+      dasConfigPath,
+      JSON.stringify(
+        {
+          listen: { host: '127.0.0.1', port: opts.dasPort },
+          projectId: secrets.projectId,
+          instances: [{ instanceId: secrets.dasInstanceId, host: mysqlTarget.host, port: mysqlTarget.port }],
+          registryPath: join(opts.stateDir, 'das-registry.sqlite'),
+        },
+        null,
+        2,
+      ),
+    );
+    const das = await startProcess({
+      name: 'das-local',
+      command: TSX,
+      args: [join(REPO_ROOT, 'apps/das-local/src/cli.ts'), '--config', dasConfigPath],
+      env: { ...process.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
+      ready: /das-local listening on (http:\/\/\S+)/,
+      onLine: lineSink('das-local'),
+    });
+    started.push(das);
+    const dasUrl = das.match[1]!;
+
+    const client = new DasClient({ endpoint: dasUrl, projectId: secrets.projectId, credentials: () => ({ ak: secrets.ak, sk: secrets.sk }) });
+    const existing = (await client.listDbUsers(secrets.dasInstanceId)).find((u) => u.dbUsername === dasDbUser);
+    const dbUserId = existing?.dbUserId ?? (await client.registerDbUser(secrets.dasInstanceId, dasDbUser, secrets.dasDbPassword));
+
+    const instance = opts.instance ?? {};
+    const inventoryPath = join(opts.stateDir, 'inventory.json');
+    writeFileSync(
+      inventoryPath,
+      JSON.stringify(
+        {
+          instances: [
+            {
+              id: instance.id ?? 'demo-local',
+              name: instance.name ?? 'demo-local',
+              environment: instance.environment ?? 'dev',
+              endpoint: dasUrl,
+              projectId: secrets.projectId,
+              instanceId: secrets.dasInstanceId,
+              dbUserId,
+              protectedUsers: instance.protectedUsers ?? [],
+              protectedHosts: [],
+              blastRadiusCap: instance.blastRadiusCap ?? 20,
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+
+    const usersFile = join(opts.stateDir, 'users.json');
+    const accounts: StackAccount[] = [];
+    for (const account of opts.accounts) {
+      const password = account.password ?? randomBytes(9).toString('base64url');
+      try {
+        await addUser(usersFile, account.username, password, account.role);
+      } catch {
+        await setPassword(usersFile, account.username, password);
+      }
+      accounts.push({ username: account.username, role: account.role, password });
+    }
+
+    const bff = await startProcess({
+      name: 'bff',
+      command: TSX,
+      args: [join(REPO_ROOT, 'apps/bff/src/index.ts')],
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: String(opts.bffPort),
+        QUELL_INVENTORY: inventoryPath,
+        QUELL_USERS_FILE: usersFile,
+        QUELL_DATA_DIR: join(opts.stateDir, 'data'),
+        QUELL_WEB_DIST: join(REPO_ROOT, 'apps/web/dist'),
+        QUELL_AK: secrets.ak,
+        QUELL_SK: secrets.sk,
+        QUELL_SESSION_SECRET: secrets.sessionSecret,
+      },
+      ready: /Quell BFF listening on (http:\/\/\S+)/,
+      onLine: lineSink('bff'),
+    });
+    started.push(bff);
+
+    return {
+      url: bff.match[1]!,
+      dasUrl,
+      mysql: mysqlTarget,
+      accounts,
+      instanceId: instance.id ?? 'demo-local',
+      inventoryPath,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

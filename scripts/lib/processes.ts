@@ -1,0 +1,83 @@
+// Child processes that announce readiness with a line on stdout, and die with their whole group.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface Started {
+  child: ChildProcess;
+  /** The regex match of the readiness line. */
+  match: RegExpMatchArray;
+  stop(): Promise<void>;
+}
+
+export function startProcess(opts: {
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  ready: RegExp;
+  timeoutMs?: number;
+  /** Where to copy the child's output; defaults to this process's stderr with a name prefix. */
+  onLine?: (line: string) => void;
+}): Promise<Started> {
+  const child = spawn(opts.command, opts.args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group, so stop() takes tsx and node down together
+  });
+  const onLine = opts.onLine ?? ((line: string) => process.stderr.write(`[${opts.name}] ${line}\n`));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      void stop();
+      reject(new Error(`${opts.name} did not become ready within ${opts.timeoutMs ?? 60_000} ms`));
+    }, opts.timeoutMs ?? 60_000);
+    const scan = (stream: NodeJS.ReadableStream) => {
+      let buffer = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        buffer += chunk;
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) !== -1) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          onLine(line);
+          const match = line.match(opts.ready);
+          if (match && !settled) {
+            settled = true;
+            clearTimeout(timer);
+            resolve({ child, match, stop });
+          }
+        }
+      });
+    };
+    scan(child.stdout!);
+    scan(child.stderr!);
+    child.once('exit', (code, signal) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new Error(`${opts.name} exited before it was ready (code ${code}, signal ${signal})`));
+    });
+  });
+}

@@ -1,0 +1,54 @@
+// `./quell start`: Quell on its embedded default, with real demo sessions to kill.
+import { join } from 'node:path';
+import { startDemoWorkload } from '@quell/das-local/demo-workload';
+import { REPO_ROOT, startEmbeddedStack } from './lib/embedded-stack.ts';
+
+const env = process.env;
+const verbose = env.QUELL_VERBOSE === '1';
+const stack = await startEmbeddedStack({
+  stateDir: env.QUELL_STATE_DIR ?? join(REPO_ROOT, '.quell'),
+  bffPort: Number(env.PORT ?? 3000),
+  dasPort: Number(env.QUELL_DAS_LOCAL_PORT ?? 8787),
+  accounts: [
+    { username: 'operator', role: 'operator' },
+    { username: 'admin', role: 'admin' },
+  ],
+  onLine: (name, line) => {
+    if (verbose || /error|fatal|warn/i.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+  },
+});
+
+const admin = stack.mysql.admin;
+const workload = await startDemoWorkload({
+  host: stack.mysql.host,
+  port: stack.mysql.port,
+  adminUser: String(admin.user ?? 'root'),
+  ...(admin.password ? { adminPassword: String(admin.password) } : {}),
+  ...(admin.socketPath ? { socketPath: admin.socketPath } : {}),
+});
+
+const accounts = stack.accounts.map((a) => `    ${a.role.padEnd(9)} ${a.username} / ${a.password}`).join('\n');
+process.stdout.write(`
+  Quell is running: ${stack.url}
+
+  Sign in with (new passwords at every start):
+${accounts}
+
+  Instance "${stack.instanceId}" is your local MariaDB through das-local (${stack.dasUrl}).
+  ${workload.sessionIds.length} demo sessions are open under ${workload.users.join(', ')} on ${workload.databases.join(', ')}:
+  list them by user or database, preview, and kill.
+
+  Ctrl-C stops Quell.
+`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nStopping Quell…\n');
+  await workload.stop();
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

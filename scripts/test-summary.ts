@@ -1,0 +1,65 @@
+// Adds up the JSON reports of every suite into the closing line "N passed, N failed".
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.argv[2] ?? '.quell/test-reports';
+let passed = 0;
+let failed = 0;
+const rows: string[] = [];
+
+for (const file of readdirSync(dir).sort()) {
+  const path = join(dir, file);
+  if (file.endsWith('.failed')) {
+    failed += 1;
+    rows.push(`${file.replace('.failed', '').padEnd(28)} FAILED (${readFileSync(path, 'utf8').trim()})`);
+    continue;
+  }
+  if (!file.endsWith('.json')) continue;
+  let report: Record<string, unknown>;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    failed += 1;
+    rows.push(`${file.padEnd(28)} unreadable report (the suite crashed)`);
+    continue;
+  }
+  if (file.startsWith('vitest-')) {
+    const p = Number(report.numPassedTests ?? 0);
+    // Vitest counts a file that failed to load in numFailedTestSuites, not in numFailedTests.
+    const f = Number(report.numFailedTests ?? 0) + Number(report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+    passed += p;
+    failed += f;
+    rows.push(`${file.replace(/^vitest-|\.json$/g, '').padEnd(28)} ${p} passed, ${f} failed, ${Number(report.numPendingTests ?? 0)} skipped`);
+  } else if (file === 'playwright.json') {
+    const stats = (report.stats ?? {}) as Record<string, number>;
+    const p = (stats.expected ?? 0) + (stats.flaky ?? 0);
+    const f = (stats.unexpected ?? 0) + ((report.errors as unknown[] | undefined)?.length ?? 0);
+    passed += p;
+    failed += f;
+    rows.push(`${'e2e (playwright)'.padEnd(28)} ${p} passed, ${f} failed, ${stats.skipped ?? 0} skipped${stats.flaky ? ` (${stats.flaky} flaky)` : ''}`);
+  }
+}
+
+// A suite (file) that failed because a test in it failed is already counted through that test.
+function countSuitesWithFailedTests(report: Record<string, unknown>): number {
+  const results = (report.testResults ?? []) as Array<{ assertionResults?: Array<{ status: string }> }>;
+  return results.filter((r) => (r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+}
+
+const deps = (() => {
+  try {
+    return readFileSync(join(dir, 'deps.txt'), 'utf8');
+  } catch {
+    return '';
+  }
+})();
+if (deps) {
+  const ok = /dependency rules hold/.test(deps);
+  if (ok) passed += 1;
+  else failed += 1;
+  rows.push(`${'dependency rules'.padEnd(28)} ${ok ? '1 passed' : '1 failed'}`);
+}
+
+console.log(rows.join('\n'));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
