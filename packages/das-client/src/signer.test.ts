@@ -70,6 +70,23 @@ describe('SDK-HMAC-SHA256 published vectors (DAS-API.md §2.6)', () => {
     );
   });
 
+  it('query is sorted by the raw name and value, then encoded (as every official signer does)', () => {
+    // Sorting the encoded forms would put `a%3A` before `a0` and `%C3%A9` before `z`.
+    expect(canonicalQuery([['a:', '1'], ['a0', '2'], ['é', '3'], ['z', '4']])).toBe('a0=2&a%3A=1&z=4&%C3%A9=3');
+    expect(canonicalQuery([['k', 'é'], ['k', 'z'], ['k', ':'], ['k', '0']])).toBe('k=0&k=%3A&k=z&k=%C3%A9');
+  });
+
+  it('X-Sdk-Content-Sha256 replaces the body hash', () => {
+    const url = new URL('https://h.example.com/p');
+    const creds = { ak: 'AK', sk: 'SK' };
+    const at20 = at('20200608T023900Z');
+    const unsigned = signRequest({ method: 'POST', url, headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: '{"a":1}' }, creds, at20);
+    const unsignedOtherBody = signRequest({ method: 'POST', url, headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: '{"a":2}' }, creds, at20);
+    const hashed = signRequest({ method: 'POST', url, headers: {}, body: '{"a":1}' }, creds, at20);
+    expect(unsigned.Authorization).toBe(unsignedOtherBody.Authorization);
+    expect(unsigned.Authorization).not.toBe(hashed.Authorization);
+  });
+
   it('canonical URI always ends with a slash and encodes each segment once', () => {
     expect(canonicalUri('/a/b')).toBe('/a/b/');
     expect(canonicalUri('/a/b/')).toBe('/a/b/');

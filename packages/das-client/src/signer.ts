@@ -35,16 +35,23 @@ export function canonicalUri(path: string): string {
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
+/** UTF-16 code-unit order (JavaScript's default string comparison). */
 function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Sorted by key, then value (repeated keys), each side RFC 3986 encoded, joined by '&'. */
+/**
+ * Sorted by the *decoded* key, then the decoded value (repeated keys), each side RFC 3986 encoded,
+ * joined by '&'. Every official signer (Node, Go, Python, the APIG SDKs) sorts the raw names and
+ * values before encoding; sorting the encoded forms differs as soon as a name or value holds a
+ * character above '-' that gets escaped (':' '@' '[' non-ASCII …), e.g. `a:` vs `a0`.
+ * Ordering is by UTF-16 code unit, like the Node SDK and Java; Go orders by code point, which
+ * differs only between astral characters and U+E000–U+FFFF.
+ */
 export function canonicalQuery(pairs: QueryPairs): string {
-  return pairs
-    .map(([k, v]) => [encodeRfc3986(k), encodeRfc3986(v)] as const)
+  return [...pairs]
     .sort((a, b) => compareCodePoints(a[0], b[0]) || compareCodePoints(a[1], b[1]))
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`)
     .join('&');
 }
 
@@ -157,7 +164,14 @@ export function authorizeExactly(
   credentials: Pick<SigningCredentials, 'ak' | 'sk'>,
 ): string {
   const sdkDate = Object.entries(input.headers).find(([k]) => k.toLowerCase() === 'x-sdk-date')?.[1] ?? '';
-  const payloadHash = input.body === undefined || input.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(input.body);
+  // X-Sdk-Content-Sha256 (e.g. UNSIGNED-PAYLOAD) replaces the body hash, as in every official signer.
+  const declaredHash = Object.entries(input.headers).find(([k]) => k.toLowerCase() === 'x-sdk-content-sha256')?.[1];
+  const payloadHash =
+    declaredHash !== undefined && declaredHash !== ''
+      ? declaredHash
+      : input.body === undefined || input.body.length === 0
+        ? EMPTY_BODY_SHA256
+        : sha256Hex(input.body);
   const { canonical, signedHeaders } = canonicalRequest({
     method: input.method,
     path: input.url.pathname,
