@@ -1,0 +1,220 @@
+// The real database side: PROCESSLIST (+ INNODB_TRX) and KILL CONNECTION, as the registered db user.
+import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+
+export interface InstanceAddress {
+  host: string;
+  port: number;
+}
+
+export interface DbLogin extends InstanceAddress {
+  user: string;
+  password: string;
+}
+
+/** One row as DAS sends it: every field a string. */
+export interface ProcessRow {
+  id: string;
+  user: string;
+  host: string;
+  database: string;
+  command: string;
+  time: string;
+  state: string;
+  sql: string;
+  trx_executed_time: string;
+}
+
+export interface ProcessFilter {
+  user?: string;
+  database?: string;
+  processIds?: readonly string[];
+}
+
+export class CredentialsRejected extends Error {
+  override readonly name = 'CredentialsRejected';
+}
+
+const ER_ACCESS_DENIED_ERROR = 1045;
+const ER_DBACCESS_DENIED_ERROR = 1044;
+const ER_NO_SUCH_THREAD = 1094;
+const ER_SPECIFIC_ACCESS_DENIED_ERROR = 1227;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function errno(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'errno' in err && typeof err.errno === 'number' ? err.errno : undefined;
+}
+
+function isConnectionLost(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET' || code === 'EPIPE' || (typeof err === 'object' && err !== null && 'fatal' in err && err.fatal === true);
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+
+export class MysqlBackend {
+  /** Thread ids of every connection das-local itself opened: never listed, never killed. */
+  readonly #ownThreadIds = new Set<number>();
+  readonly #pools = new Map<string, { pool: Pool; fingerprint: string }>();
+
+  /** Connects with these credentials once; throws CredentialsRejected on access denied. */
+  async checkCredentials(login: DbLogin): Promise<void> {
+    let conn: mysql.Connection | undefined;
+    try {
+      conn = await mysql.createConnection({ ...this.#options(login) });
+      conn.on('error', () => {});
+      this.#ownThreadIds.add(conn.threadId);
+      await conn.query('SELECT 1');
+    } catch (err) {
+      const n = errno(err);
+      if (n === ER_ACCESS_DENIED_ERROR || n === ER_DBACCESS_DENIED_ERROR) throw new CredentialsRejected('access denied');
+      throw err;
+    } finally {
+      await conn?.end().catch(() => {});
+    }
+  }
+
+  #options(login: DbLogin) {
+    return {
+      host: login.host,
+      port: login.port,
+      user: login.user,
+      password: login.password,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    };
+  }
+
+  #pool(key: string, login: DbLogin): Pool {
+    const fingerprint = `${login.host}:${login.port}:${login.user}:${login.password}`;
+    const existing = this.#pools.get(key);
+    if (existing && existing.fingerprint === fingerprint) return existing.pool;
+    if (existing) void existing.pool.end().catch(() => {});
+    const pool = mysql.createPool({ ...this.#options(login), connectionLimit: 2, maxIdle: 2, idleTimeout: 60_000 });
+    pool.pool.on('connection', (conn) => {
+      this.#ownThreadIds.add(conn.threadId);
+      conn.on('error', () => {});
+    });
+    this.#pools.set(key, { pool, fingerprint });
+    return pool;
+  }
+
+  /** Drops the pool of a db user (after update or delete). */
+  async forget(key: string): Promise<void> {
+    const existing = this.#pools.get(key);
+    this.#pools.delete(key);
+    await existing?.pool.end().catch(() => {});
+  }
+
+  async #withConnection<T>(key: string, login: DbLogin, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let conn: PoolConnection | undefined;
+      try {
+        conn = await this.#pool(key, login).getConnection();
+        this.#ownThreadIds.add(conn.threadId);
+        const result = await fn(conn);
+        conn.release();
+        return result;
+      } catch (err) {
+        // A pooled connection may have been killed since its last use: drop it and retry once.
+        if (conn) {
+          if (isConnectionLost(err)) conn.destroy();
+          else conn.release();
+        }
+        if (attempt === 0 && isConnectionLost(err)) continue;
+        if (errno(err) === ER_ACCESS_DENIED_ERROR) throw new CredentialsRejected('access denied');
+        throw err;
+      }
+    }
+  }
+
+  /** Sessions visible to the db user that match every given filter (AND), own connections excluded, by id. */
+  async listProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<ProcessRow[]> {
+    return this.#withConnection(key, login, (conn) => this.#select(conn, filter));
+  }
+
+  async #select(conn: PoolConnection, filter: ProcessFilter): Promise<ProcessRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.user !== undefined) {
+      where.push('p.USER = ?');
+      params.push(filter.user);
+    }
+    if (filter.database !== undefined) {
+      where.push('p.DB = ?');
+      params.push(filter.database);
+    }
+    if (filter.processIds !== undefined) {
+      if (filter.processIds.length === 0) return [];
+      where.push(`p.ID IN (${filter.processIds.map(() => '?').join(', ')})`);
+      params.push(...filter.processIds);
+    }
+    const own = [...this.#ownThreadIds];
+    if (own.length > 0) {
+      where.push(`p.ID NOT IN (${own.map(() => '?').join(', ')})`);
+      params.push(...own);
+    }
+    where.push('p.ID <> CONNECTION_ID()');
+    const cond = where.join(' AND ');
+    const base = 'SELECT p.ID AS id, p.USER AS user, p.HOST AS host, p.DB AS db, p.COMMAND AS command, p.TIME AS time, p.STATE AS state, p.INFO AS info';
+    let rows: RowDataPacket[];
+    try {
+      [rows] = await conn.query<RowDataPacket[]>(
+        `${base}, IFNULL(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), 0) AS trx_time
+         FROM information_schema.PROCESSLIST p
+         LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID
+         WHERE ${cond} ORDER BY p.ID`,
+        params,
+      );
+    } catch (err) {
+      // MySQL 8 requires PROCESS for INNODB_TRX; without it, list without transaction times.
+      if (errno(err) !== ER_SPECIFIC_ACCESS_DENIED_ERROR) throw err;
+      [rows] = await conn.query<RowDataPacket[]>(`${base}, 0 AS trx_time FROM information_schema.PROCESSLIST p WHERE ${cond} ORDER BY p.ID`, params);
+    }
+    return rows.map((r) => ({
+      id: str(r.id),
+      user: str(r.user),
+      host: str(r.host),
+      database: str(r.db),
+      command: str(r.command),
+      time: str(r.time),
+      state: str(r.state),
+      sql: str(r.info),
+      trx_executed_time: str(r.trx_time),
+    }));
+  }
+
+  /**
+   * KILL CONNECTION for every visible session matching all filters. Ids that are gone are ignored.
+   * Returns the ids killed and the ids the db user was not allowed to kill.
+   */
+  async killProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<{ killed: string[]; denied: string[] }> {
+    return this.#withConnection(key, login, async (conn) => {
+      const targets = await this.#select(conn, filter);
+      const killed: string[] = [];
+      const denied: string[] = [];
+      for (const t of targets) {
+        try {
+          await conn.query(`KILL CONNECTION ${Number(t.id)}`);
+          killed.push(t.id);
+        } catch (err) {
+          const n = errno(err);
+          if (n === ER_NO_SUCH_THREAD) continue;
+          if (n === 1095 /* ER_KILL_DENIED_ERROR */ || n === ER_SPECIFIC_ACCESS_DENIED_ERROR) {
+            denied.push(t.id);
+            continue;
+          }
+          throw err;
+        }
+      }
+      return { killed, denied };
+    });
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.pool.end().catch(() => {})));
+  }
+}
