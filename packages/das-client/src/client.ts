@@ -1,86 +1,169 @@
-// The typed DAS client: builds, signs and sends each call; turns answers into typed values or a DasApiError.
-import { z } from 'zod';
-import { DasApiError } from './errors.ts';
-import { encodeRfc3986, signRequest, type SigningCredentials } from './signer.ts';
-import type { DasProcess, DbUserRecord, DeleteProcessParams, ListProcessesParams } from './types.ts';
+// The typed DAS client: validates, builds, signs and sends each call (with deadlines, the retry
+// policy of DAS-API.md §4 and clock-skew correction); turns answers into typed values or a DasApiError.
+import type { z } from 'zod';
+import { DasApiError, DasRequestError } from './errors.ts';
+import { dasEndpointForRegion } from './regions.ts';
+import { encodeRfc3986, parseSdkDate, signRequest, type SigningCredentials } from './signer.ts';
+import { createFetchTransport, createNodeTransport, TransportError, type Transport, type TransportResponse } from './transport.ts';
+import type { DasAttemptEvent, DasProcess, DbUserRecord, DeleteProcessParams, ListDbUsersFilter, ListProcessesParams } from './types.ts';
+import {
+  CredentialsSchema,
+  DbUserRefSchema,
+  DeleteProcessParamsSchema,
+  ErrorResponse,
+  ListDbUsersResponse,
+  ListDbUsersSchema,
+  ListProcessesParamsSchema,
+  ListProcessesResponse,
+  ProjectId,
+  RegisterDbUserResponse,
+  RegisterDbUserSchema,
+  ResultResponse,
+  ShowDbUserResponse,
+  toDasProcess,
+  toDbUserRecord,
+  UpdateDbUserSchema,
+} from './wire.ts';
+
+export { toDasProcess } from './wire.ts';
 
 export interface DasClientOptions {
-  /** e.g. https://das.ap-southeast-1.myhuaweicloud.com or http://127.0.0.1:8787 */
-  endpoint: string;
+  /** e.g. https://das.ap-southeast-1.myhuaweicloud.com or http://127.0.0.1:8787; wins over `region`. */
+  endpoint?: string;
+  /** A region of the SDK table (DAS-API.md §1.9), e.g. ap-southeast-1; na-mexico-1 maps to la-south-2. */
+  region?: string;
   projectId: string;
-  /** Called for every request, so credentials can rotate without a restart. */
+  /** Called before every attempt, so credentials (and STS tokens) can rotate without a restart. */
   credentials: () => SigningCredentials | Promise<SigningCredentials>;
+  /** Send through this fetch instead of node:http (only the total deadline applies then). */
   fetch?: typeof fetch;
+  /** Send through this transport (wins over `fetch`). */
+  transport?: Transport;
+  /** Wall clock used for X-Sdk-Date (before skew correction). */
   now?: () => Date;
-  /** Whole-request deadline in ms. */
+  /**
+   * Total deadline per call in ms, retries and backoff included (default 15 000). Each page of a
+   * listing is one call.
+   */
   timeoutMs?: number;
+  /** Deadline for DNS + TCP + TLS of each attempt in ms (default 5 000). */
+  connectTimeoutMs?: number;
+  /** Attempts for reads (GET), 1..5, default 3. Writes are attempted once. */
+  maxAttempts?: number;
+  /** Exponential backoff: base and cap in ms (defaults 200 / 2 000), equal jitter. */
+  backoff?: { baseMs?: number; capMs?: number };
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Injected for tests; [0, 1). */
+  random?: () => number;
+  /** Sent (and signed) as X-Language. */
+  language?: 'en-us' | 'zh-cn';
+  /** Sent unsigned as User-Agent. */
+  userAgent?: string;
+  /** Called after every HTTP attempt; carries no secrets. */
+  onAttempt?: (event: DasAttemptEvent) => void;
 }
-
-const ProcessWire = z.object({
-  id: z.string(),
-  user: z.string().nullish(),
-  host: z.string().nullish(),
-  database: z.string().nullish(),
-  command: z.string().nullish(),
-  time: z.string().nullish(),
-  state: z.string().nullish(),
-  sql: z.string().nullish(),
-  trx_executed_time: z.string().nullish(),
-});
-const ListProcessesWire = z.object({ processes: z.array(ProcessWire), count: z.number() });
-const RegisterWire = z.object({ db_user_id: z.string() });
-const ListDbUsersWire = z.object({ total: z.number(), db_users: z.array(z.object({ db_user_id: z.string(), db_username: z.string() })) });
-const ErrorWire = z.object({ error_code: z.string().optional(), error_msg: z.string().optional() }).passthrough();
 
 const PAGE_LIMIT = 100;
+const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
+const THROTTLED_CODE = 'DAS.200002';
+// Statuses that, without a DAS error code, come from the API gateway or a proxy in front of DAS.
+const GATEWAY_STATUS = new Set([401, 403, 404, 413, 429, 502, 503, 504]);
 
-function toNumber(value: string | null | undefined): number {
-  const n = Number(value ?? 0);
-  return Number.isFinite(n) ? n : 0;
-}
+type Query = Array<readonly [string, string]>;
 
-export function toDasProcess(p: z.infer<typeof ProcessWire>): DasProcess {
-  return {
-    id: Number(p.id),
-    user: p.user ?? '',
-    host: p.host ?? '',
-    database: p.database ?? '',
-    command: p.command ?? '',
-    time: toNumber(p.time),
-    state: p.state ?? '',
-    sql: p.sql ?? '',
-    trxExecutedTime: toNumber(p.trx_executed_time),
-  };
+interface Sent {
+  status: number;
+  text: string;
+  requestId: string | undefined;
 }
 
 export class DasClient {
-  readonly #opts: Required<Omit<DasClientOptions, 'credentials'>> & Pick<DasClientOptions, 'credentials'>;
+  readonly #endpoint: string;
+  readonly #projectId: string;
+  readonly #credentials: DasClientOptions['credentials'];
+  readonly #transport: Transport;
+  readonly #ownsTransport: { close(): void } | undefined;
+  readonly #now: () => Date;
+  readonly #timeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #backoffBaseMs: number;
+  readonly #backoffCapMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #language: string | undefined;
+  readonly #userAgent: string;
+  readonly #onAttempt: ((event: DasAttemptEvent) => void) | undefined;
+  #clockOffsetMs = 0;
 
   constructor(options: DasClientOptions) {
-    this.#opts = {
-      fetch: globalThis.fetch,
-      now: () => new Date(),
-      timeoutMs: 30_000,
-      ...options,
-      endpoint: options.endpoint.replace(/\/+$/, ''),
-    };
+    this.#endpoint = resolveEndpoint(options);
+    const projectId = ProjectId.safeParse(options.projectId);
+    if (!projectId.success) throw new TypeError('DasClient: projectId must be 1-64 letters, digits, "-" or "_"');
+    this.#projectId = projectId.data;
+    if (typeof options.credentials !== 'function') throw new TypeError('DasClient: credentials must be a function returning { ak, sk, securityToken? }');
+    this.#credentials = options.credentials;
+    if (options.transport) {
+      this.#transport = options.transport;
+    } else if (options.fetch) {
+      this.#transport = createFetchTransport(options.fetch);
+    } else {
+      const transport = createNodeTransport();
+      this.#transport = transport;
+      this.#ownsTransport = transport;
+    }
+    this.#now = options.now ?? (() => new Date());
+    this.#timeoutMs = positive('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.#connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    const maxAttempts = options.maxAttempts ?? 3;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 5) throw new TypeError('DasClient: maxAttempts must be an integer in 1..5');
+    this.#maxAttempts = maxAttempts;
+    this.#backoffBaseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 200);
+    this.#backoffCapMs = positive('backoff.capMs', options.backoff?.capMs ?? 2_000);
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
+    this.#language = options.language;
+    this.#userAgent = options.userAgent ?? 'quell-das-client';
+    this.#onAttempt = options.onAttempt;
   }
 
+  /** The endpoint calls go to (after region resolution), without a trailing slash. */
+  get endpoint(): string {
+    return this.#endpoint;
+  }
+
+  /** Server time minus local time in ms, as learnt from the last "signature expired" answer (0 until then). */
+  get clockOffsetMs(): number {
+    return this.#clockOffsetMs;
+  }
+
+  /** Closes idle keep-alive connections of the built-in transport. */
+  close(): void {
+    this.#ownsTransport?.close();
+  }
+
+  // ---- sessions --------------------------------------------------------------------------------
+
+  /** ListProcesses, one page (limit 100) at a time, until `count` is reached or a page comes back short. */
   async *listProcessPages(params: ListProcessesParams): AsyncGenerator<DasProcess[]> {
+    const operation = 'ListProcesses';
+    const p = check(operation, ListProcessesParamsSchema, params);
     for (let offset = 0; ; ) {
-      const body = await this.#call('ListProcesses', 'GET', `instances/${params.instanceId}/processes`, [
-        ['db_user_id', params.dbUserId],
-        ...(params.user !== undefined ? [['user', params.user] as const] : []),
-        ...(params.database !== undefined ? [['database', params.database] as const] : []),
-        ...(params.nodeId !== undefined ? [['node_id', params.nodeId] as const] : []),
-        ['offset', String(offset)],
-        ['limit', String(PAGE_LIMIT)],
-      ]);
-      const page = parse('ListProcesses', ListProcessesWire, body);
-      const processes = page.processes.map(toDasProcess);
+      const query: Query = [['db_user_id', p.dbUserId]];
+      if (p.user !== undefined) query.push(['user', p.user]);
+      if (p.database !== undefined) query.push(['database', p.database]);
+      if (p.nodeId !== undefined) query.push(['node_id', p.nodeId]);
+      query.push(['offset', String(offset)], ['limit', String(PAGE_LIMIT)]);
+      const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'processes'], query);
+      const page = parseBody(operation, ListProcessesResponse, sent);
+      const processes = (page.processes ?? []).map(toDasProcess);
       yield processes;
       offset += processes.length;
-      if (processes.length < PAGE_LIMIT || offset >= page.count) return;
+      if (processes.length === 0 || processes.length < PAGE_LIMIT) return;
+      if (page.count !== null && page.count !== undefined && offset >= page.count) return;
     }
   }
 
@@ -91,95 +174,362 @@ export class DasClient {
     return all;
   }
 
-  /** DeleteProcess: DAS answers 200 with no body; the returned request id is all it tells. */
+  /**
+   * DeleteProcess (the kill). Never retried automatically: a timeout or 5xx leaves the outcome
+   * unknown, and DAS answers 200 with no body, so the request id is all it tells.
+   */
   async deleteProcess(params: DeleteProcessParams): Promise<{ requestId: string | undefined }> {
-    const payload: Record<string, unknown> = { db_user_id: params.dbUserId };
-    if (params.processIds) payload.process_ids = params.processIds.map(String);
-    if (params.user !== undefined) payload.user = params.user;
-    if (params.database !== undefined) payload.database = params.database;
-    const { requestId } = await this.#send('DeleteProcess', 'DELETE', `instances/${params.instanceId}/process`, [], JSON.stringify(payload));
-    return { requestId };
+    const operation = 'DeleteProcess';
+    const p = check(operation, DeleteProcessParamsSchema, params);
+    const payload: Record<string, unknown> = { db_user_id: p.dbUserId };
+    if (p.processIds !== undefined) payload.process_ids = p.processIds.map(String);
+    if (p.user !== undefined) payload.user = p.user;
+    if (p.database !== undefined) payload.database = p.database;
+    const sent = await this.#send(operation, 'DELETE', ['instances', p.instanceId, 'process'], [], JSON.stringify(payload));
+    return { requestId: sent.requestId };
   }
 
+  // ---- DB users --------------------------------------------------------------------------------
+
+  /** RegisterDbUser: DAS stores the MySQL account's password and answers its db_user_id. */
   async registerDbUser(instanceId: string, dbUsername: string, dbUserPassword: string): Promise<string> {
-    const body = await this.#call(
-      'RegisterDbUser',
-      'POST',
-      `instances/${instanceId}/db-users`,
-      [],
-      JSON.stringify({ db_username: dbUsername, db_user_password: dbUserPassword, datastore_type: 'MySQL' }),
-    );
-    return parse('RegisterDbUser', RegisterWire, body).db_user_id;
+    const operation = 'RegisterDbUser';
+    const p = check(operation, RegisterDbUserSchema, { instanceId, dbUsername, dbUserPassword });
+    const body = JSON.stringify({ db_username: p.dbUsername, db_user_password: p.dbUserPassword, datastore_type: 'MySQL' });
+    const sent = await this.#send(operation, 'POST', ['instances', p.instanceId, 'db-users'], [], body);
+    return parseBody(operation, RegisterDbUserResponse, sent).db_user_id;
   }
 
-  async listDbUsers(instanceId: string): Promise<DbUserRecord[]> {
-    const body = await this.#call('ListDbUsers', 'GET', `instances/${instanceId}/db-users`, [['offset', '0'], ['limit', '100']]);
-    return parse('ListDbUsers', ListDbUsersWire, body).db_users.map((u) => ({ dbUserId: u.db_user_id, dbUsername: u.db_username }));
+  /** ListDbUsers, all pages; optionally filtered by id or name (DAS-side filters). */
+  async listDbUsers(instanceId: string, filter?: ListDbUsersFilter): Promise<DbUserRecord[]> {
+    const operation = 'ListDbUsers';
+    const p = check(operation, ListDbUsersSchema, { instanceId, filter });
+    const all: DbUserRecord[] = [];
+    for (let offset = 0; ; ) {
+      const query: Query = [];
+      if (p.filter?.dbUserId !== undefined) query.push(['db_user_id', p.filter.dbUserId]);
+      if (p.filter?.dbUsername !== undefined) query.push(['db_username', p.filter.dbUsername]);
+      query.push(['offset', String(offset)], ['limit', String(PAGE_LIMIT)]);
+      const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'db-users'], query);
+      const page = parseBody(operation, ListDbUsersResponse, sent);
+      const users = (page.db_users ?? []).map(toDbUserRecord);
+      all.push(...users);
+      offset += users.length;
+      if (users.length === 0 || users.length < PAGE_LIMIT) return all;
+      if (page.total !== null && page.total !== undefined && offset >= page.total) return all;
+    }
   }
 
+  /** ShowDbUser. */
+  async showDbUser(instanceId: string, dbUserId: string): Promise<DbUserRecord> {
+    const operation = 'ShowDbUser';
+    const p = check(operation, DbUserRefSchema, { instanceId, dbUserId });
+    const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'db-users', p.dbUserId], []);
+    return toDbUserRecord(parseBody(operation, ShowDbUserResponse, sent).db_user);
+  }
+
+  /** UpdateDbUser: replace the registered name and password. */
+  async updateDbUser(instanceId: string, dbUserId: string, dbUsername: string, dbUserPassword: string): Promise<void> {
+    const operation = 'UpdateDbUser';
+    const p = check(operation, UpdateDbUserSchema, { instanceId, dbUserId, dbUsername, dbUserPassword });
+    const body = JSON.stringify({ db_username: p.dbUsername, db_user_password: p.dbUserPassword });
+    const sent = await this.#send(operation, 'PUT', ['instances', p.instanceId, 'db-users', p.dbUserId], [], body);
+    parseOptionalBody(operation, ResultResponse, sent);
+  }
+
+  /** DeleteDbUser: removes the registration from DAS (not the MySQL account). */
   async deleteDbUser(instanceId: string, dbUserId: string): Promise<void> {
-    await this.#call('DeleteDbUser', 'DELETE', `instances/${instanceId}/db-users/${encodeRfc3986(dbUserId)}`, []);
+    const operation = 'DeleteDbUser';
+    const p = check(operation, DbUserRefSchema, { instanceId, dbUserId });
+    const sent = await this.#send(operation, 'DELETE', ['instances', p.instanceId, 'db-users', p.dbUserId], []);
+    parseOptionalBody(operation, ResultResponse, sent);
   }
 
-  async #call(operation: string, method: string, path: string, query: Array<readonly [string, string]>, body?: string): Promise<unknown> {
-    const { text } = await this.#send(operation, method, path, query, body);
-    try {
-      return text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new DasApiError({ operation, httpStatus: 200, kind: 'invalid-response', retryable: false, message: `${operation}: DAS answered with invalid JSON` });
-    }
-  }
+  // ---- the exchange ----------------------------------------------------------------------------
 
-  async #send(operation: string, method: string, path: string, query: Array<readonly [string, string]>, body?: string) {
+  #url(segments: string[], query: Query): URL {
+    const path = [this.#projectId, ...segments].map(encodeRfc3986).join('/');
     const qs = query.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join('&');
-    const url = new URL(`${this.#opts.endpoint}/v3/${encodeRfc3986(this.#opts.projectId)}/${path}${qs ? `?${qs}` : ''}`);
-    const credentials = await this.#opts.credentials();
-    const headers = signRequest(
-      { method, url, headers: { 'Content-Type': 'application/json', 'X-Project-Id': this.#opts.projectId }, ...(body === undefined ? {} : { body }) },
-      credentials,
-      this.#opts.now(),
-    );
-    let response: Response;
-    try {
-      response = await this.#opts.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(this.#opts.timeoutMs) });
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new DasApiError({
+    return new URL(`${this.#endpoint}/v3/${path}${qs ? `?${qs}` : ''}`);
+  }
+
+  async #resolveCredentials(operation: string): Promise<SigningCredentials> {
+    const parsed = CredentialsSchema.safeParse(await this.#credentials());
+    if (!parsed.success) {
+      throw new DasRequestError(
         operation,
-        httpStatus: 0,
-        kind: timedOut ? 'timeout' : 'network',
-        retryable: true,
-        message: timedOut ? `${operation}: DAS did not answer within ${this.#opts.timeoutMs} ms` : `${operation}: could not reach DAS (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : 'network error'})`,
-      });
+        parsed.error.issues.map((i) => ({ path: ['credentials', ...i.path.map(String)].join('.'), message: i.message })),
+      );
     }
-    const requestId = response.headers.get('x-request-id') ?? undefined;
-    const text = await response.text();
-    if (!response.ok) {
-      let parsed: z.infer<typeof ErrorWire> = {};
-      try {
-        parsed = ErrorWire.parse(JSON.parse(text));
-      } catch {
-        /* non-JSON error body: status alone */
+    const { ak, sk, securityToken } = parsed.data;
+    return securityToken === undefined ? { ak, sk } : { ak, sk, securityToken };
+  }
+
+  /**
+   * One call: attempts, each freshly signed with freshly fetched credentials.
+   * - Reads (GET) are retried on 429, 502/503/504, DAS.200002, network errors and connect
+   *   timeouts, at most `maxAttempts` attempts in all, with equal-jitter exponential backoff (or a
+   *   longer Retry-After), all inside the total deadline.
+   * - Writes, the kill included, are sent once.
+   * - A 401 is never retried (five failed signatures lock the AK for five minutes) — except once
+   *   when the gateway says the signature expired: that means our clock is off, the gateway refused
+   *   the request before DAS saw it, so re-signing with the server's time is safe even for the kill.
+   *   The offset is learnt from the answer's Date header and kept for later calls.
+   */
+  async #send(operation: string, method: string, segments: string[], query: Query, body?: string): Promise<Sent> {
+    const url = this.#url(segments, query);
+    const isRead = method === 'GET';
+    const deadline = performance.now() + this.#timeoutMs;
+    const baseHeaders: Record<string, string> = { 'Content-Type': 'application/json', 'X-Project-Id': this.#projectId };
+    if (this.#language) baseHeaders['X-Language'] = this.#language;
+    let attempt = 0;
+    let transientFailures = 0;
+    let resigned = false;
+    let lastError: DasApiError | undefined;
+
+    for (;;) {
+      const remaining = Math.floor(deadline - performance.now());
+      if (remaining <= 0) {
+        throw (
+          lastError?.withAttempts(attempt) ??
+          new DasApiError({ operation, httpStatus: 0, kind: 'timeout', timeoutPhase: 'total', retryable: isRead, attempts: attempt, message: `${operation}: no answer within ${this.#timeoutMs} ms` })
+        );
       }
-      const code = parsed.error_code;
-      throw new DasApiError({
+      attempt++;
+      const credentials = await this.#resolveCredentials(operation);
+      const signedAt = new Date(this.#now().getTime() + this.#clockOffsetMs);
+      const headers = signRequest({ method, url, headers: baseHeaders, ...(body === undefined ? {} : { body }) }, credentials, signedAt);
+      headers.Accept = 'application/json';
+      headers['User-Agent'] = this.#userAgent; // unsigned, like the official Node SDK
+      const secrets = [credentials.sk, credentials.securityToken, headers.Authorization];
+
+      const started = performance.now();
+      let response: TransportResponse | undefined;
+      let error: DasApiError;
+      try {
+        response = await this.#transport({
+          method,
+          url,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          connectTimeoutMs: Math.min(this.#connectTimeoutMs, remaining),
+          totalTimeoutMs: remaining,
+        });
+      } catch (err) {
+        error = transportError(operation, err, isRead, attempt, this.#timeoutMs, this.#connectTimeoutMs);
+      }
+      const durationMs = Math.round(performance.now() - started);
+
+      if (response && response.status >= 200 && response.status < 300) {
+        const requestId = response.headers.get('x-request-id') ?? undefined;
+        this.#emit({ operation, method, attempt, httpStatus: response.status, outcome: 'ok', ...(requestId ? { requestId } : {}), durationMs, next: 'none' });
+        return { status: response.status, text: response.text, requestId };
+      }
+      if (response) error = httpError(operation, response, isRead, attempt, secrets);
+      error = error!;
+
+      let next: DasAttemptEvent['next'] = 'none';
+      let delayMs = 0;
+      if (response?.status === 401 && !resigned && /expired/i.test(error.errorMsg ?? '')) {
+        const offset = this.#offsetFrom(response, error.errorMsg ?? '');
+        if (offset !== undefined) {
+          this.#clockOffsetMs = offset;
+          resigned = true;
+          next = 'resign';
+        }
+      } else if (isRead && isTransient(error) && transientFailures + 1 < this.#maxAttempts) {
+        delayMs = this.#backoffDelay(transientFailures + 1, response);
+        if (performance.now() + delayMs < deadline) next = 'retry';
+      }
+      this.#emit({
         operation,
-        httpStatus: response.status,
-        errorCode: code,
-        errorMsg: parsed.error_msg,
-        requestId,
-        kind: code && /^APIG/.test(code) ? 'gateway' : 'das',
-        retryable: response.status === 429 || response.status >= 502 || code === 'DAS.200002',
+        method,
+        attempt,
+        httpStatus: error.httpStatus,
+        outcome: 'error',
+        kind: error.kind,
+        ...(error.errorCode ? { errorCode: error.errorCode } : {}),
+        ...(error.requestId ? { requestId: error.requestId } : {}),
+        durationMs,
+        next,
       });
+      if (next === 'none') throw error;
+      lastError = error;
+      if (next === 'retry') {
+        transientFailures++;
+        await this.#sleep(delayMs);
+      }
     }
-    return { text, requestId };
+  }
+
+  #offsetFrom(response: TransportResponse, errorMsg: string): number | undefined {
+    const localNow = this.#now().getTime();
+    const dateHeader = response.headers.get('date');
+    let server = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+    if (!Number.isFinite(server)) {
+      // Fallback: the APIG message names the server time ("…,server time:20230527T020608Z").
+      const m = /server time:\s*(\d{8}T\d{6}Z)/i.exec(errorMsg);
+      server = (m && parseSdkDate(m[1]!)?.getTime()) ?? Number.NaN;
+    }
+    return Number.isFinite(server) ? server - localNow : undefined;
+  }
+
+  #backoffDelay(retry: number, response: TransportResponse | undefined): number {
+    const ceiling = Math.min(this.#backoffCapMs, this.#backoffBaseMs * 2 ** (retry - 1));
+    let delay = ceiling / 2 + this.#random() * (ceiling / 2);
+    const retryAfter = response?.headers.get('retry-after')?.trim();
+    if (retryAfter && /^\d{1,4}$/.test(retryAfter)) delay = Math.max(delay, Number(retryAfter) * 1000);
+    return Math.round(delay);
+  }
+
+  #emit(event: DasAttemptEvent): void {
+    try {
+      this.#onAttempt?.(event);
+    } catch {
+      /* an observer must not break the call */
+    }
   }
 }
 
-function parse<T>(operation: string, schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`DasClient: ${name} must be a positive number of milliseconds`);
+  return value;
+}
+
+function resolveEndpoint(options: DasClientOptions): string {
+  if (options.endpoint !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.endpoint);
+    } catch {
+      throw new TypeError('DasClient: endpoint must be an absolute http(s) URL');
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+      throw new TypeError('DasClient: endpoint must be an http(s) URL without query, fragment or user info');
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  }
+  if (options.region !== undefined) {
+    const endpoint = dasEndpointForRegion(options.region);
+    if (!endpoint) throw new TypeError(`DasClient: region "${options.region}" is not in the DAS endpoint table; pass endpoint explicitly`);
+    return endpoint;
+  }
+  throw new TypeError('DasClient: give endpoint or region');
+}
+
+function check<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
   if (!result.success) {
-    throw new DasApiError({ operation, httpStatus: 200, kind: 'invalid-response', retryable: false, message: `${operation}: unexpected response shape` });
+    throw new DasRequestError(
+      operation,
+      result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    );
   }
   return result.data;
+}
+
+function invalidResponse(operation: string, sent: Sent, what: string): DasApiError {
+  return new DasApiError({
+    operation,
+    httpStatus: sent.status,
+    requestId: sent.requestId,
+    kind: 'invalid-response',
+    retryable: false,
+    attempts: 1,
+    message: `${operation}: ${what}`,
+  });
+}
+
+function parseBody<T>(operation: string, schema: z.ZodType<T>, sent: Sent): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(sent.text);
+  } catch {
+    throw invalidResponse(operation, sent, 'DAS answered with a body that is not JSON');
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const where = result.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+    throw invalidResponse(operation, sent, `unexpected response shape (${where.join('; ')})`);
+  }
+  return result.data;
+}
+
+function parseOptionalBody<T>(operation: string, schema: z.ZodType<T>, sent: Sent): T | undefined {
+  return sent.text.trim() === '' ? undefined : parseBody(operation, schema, sent);
+}
+
+function isTransient(error: DasApiError): boolean {
+  if (error.kind === 'network' || error.kind === 'timeout') return true;
+  return TRANSIENT_STATUS.has(error.httpStatus) || error.errorCode === THROTTLED_CODE;
+}
+
+function redact(text: string | undefined, secrets: ReadonlyArray<string | undefined>): string | undefined {
+  if (text === undefined) return undefined;
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  return out;
+}
+
+function httpError(operation: string, response: TransportResponse, isRead: boolean, attempt: number, secrets: ReadonlyArray<string | undefined>): DasApiError {
+  let parsed: z.infer<typeof ErrorResponse> = {};
+  try {
+    const result = ErrorResponse.safeParse(JSON.parse(response.text));
+    if (result.success) parsed = result.data;
+  } catch {
+    /* not JSON (an HTML page from a proxy): the status alone speaks */
+  }
+  const errorCode = redact(parsed.error_code ?? parsed.error?.code ?? parsed.code, secrets);
+  const errorMsg = redact(parsed.error_msg ?? parsed.error?.message ?? parsed.message, secrets);
+  const requestId = response.headers.get('x-request-id') ?? parsed.request_id;
+  const status = response.status;
+  const kind = errorCode
+    ? /^APIGW?\./i.test(errorCode)
+      ? 'gateway'
+      : 'das'
+    : GATEWAY_STATUS.has(status)
+      ? 'gateway'
+      : 'das';
+  const throttled = status === 429 || errorCode === THROTTLED_CODE;
+  // A refused (throttled) write did nothing and may be repeated; a 5xx on a write has an unknown outcome.
+  const retryable = isRead ? throttled || TRANSIENT_STATUS.has(status) : throttled;
+  return new DasApiError({ operation, httpStatus: status, errorCode, errorMsg, requestId: requestId ?? undefined, kind, retryable, attempts: attempt });
+}
+
+function transportError(operation: string, err: unknown, isRead: boolean, attempt: number, timeoutMs: number, connectTimeoutMs: number): DasApiError {
+  if (err instanceof TransportError) {
+    if (err.reason === 'connect-timeout') {
+      return new DasApiError({
+        operation,
+        httpStatus: 0,
+        kind: 'timeout',
+        timeoutPhase: 'connect',
+        retryable: true,
+        attempts: attempt,
+        message: `${operation}: could not connect to DAS within ${connectTimeoutMs} ms`,
+      });
+    }
+    if (err.reason === 'timeout') {
+      return new DasApiError({
+        operation,
+        httpStatus: 0,
+        kind: 'timeout',
+        timeoutPhase: 'total',
+        retryable: isRead || !err.sent,
+        attempts: attempt,
+        message: `${operation}: DAS did not answer within ${timeoutMs} ms`,
+      });
+    }
+    return new DasApiError({
+      operation,
+      httpStatus: 0,
+      kind: 'network',
+      networkCode: err.code,
+      retryable: isRead || !err.sent,
+      attempts: attempt,
+      message: `${operation}: could not reach DAS (${err.code ?? 'network error'})`,
+    });
+  }
+  // An injected transport threw something else: report it without copying its message or object.
+  return new DasApiError({ operation, httpStatus: 0, kind: 'network', retryable: isRead, attempts: attempt, message: `${operation}: the transport failed` });
 }

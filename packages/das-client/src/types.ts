@@ -31,3 +31,25 @@ export interface DbUserRecord {
   dbUserId: string;
   dbUsername: string;
 }
+
+export interface ListDbUsersFilter {
+  dbUserId?: string;
+  dbUsername?: string;
+}
+
+/** What the client reports after every HTTP attempt (for metrics and logs; holds no secrets). */
+export interface DasAttemptEvent {
+  operation: string;
+  method: string;
+  /** 1-based attempt number within the call. */
+  attempt: number;
+  /** 0 when no response arrived. */
+  httpStatus: number;
+  outcome: 'ok' | 'error';
+  kind?: 'gateway' | 'das' | 'network' | 'timeout' | 'invalid-response';
+  errorCode?: string;
+  requestId?: string;
+  durationMs: number;
+  /** What happens next: 'retry' (after a backoff), 'resign' (clock-skew correction), or 'none'. */
+  next: 'retry' | 'resign' | 'none';
+}
