@@ -98,8 +98,17 @@ export async function openSession(login: { user: string; password: string }, dat
   return { conn, id: conn.threadId };
 }
 
+/** Closes these test sessions; any still alive server-side (e.g. mid-SLEEP) are killed: they are ours. */
 export async function closeSessions(sessions: Session[]): Promise<void> {
-  await Promise.all(sessions.map((s) => s.conn.end().catch(() => s.conn.destroy())));
+  for (const s of sessions) s.conn.destroy();
+  const alive = await aliveIds(sessions.map((s) => s.id));
+  if (alive.length === 0) return;
+  const admin = await adminConnection();
+  try {
+    for (const id of alive) await admin.query(`KILL CONNECTION ${id}`).catch(() => undefined);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** Which of these thread ids still exist, seen by a separate admin connection. */
