@@ -19,6 +19,10 @@ export const AuditEntry = z.object({
   outcomes: z.array(SessionOutcome),
   dasRequestIds: z.array(z.string()),
   idempotencyKey: z.string().nullable(),
+  /** The preview this commit came from (preview mode only). */
+  previewId: z.string().nullable().optional(),
+  /** Why an attempt was refused or failed as a whole (e.g. CONFIRMATION_REQUIRED, UPSTREAM_ERROR). */
+  error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

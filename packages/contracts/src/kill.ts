@@ -81,6 +81,8 @@ export const KillResult = z.object({
   /** Said plainly when Quell could not check what died (broad mode, blind ids). */
   verification: z.enum(['verified', 'unverifiable']),
   finishedAt: z.string(),
+  /** Broad mode: how many matching sessions were listed just before and just after the kill (information only). */
+  observed: z.object({ before: z.number().int().nullable(), after: z.number().int().nullable() }).optional(),
 });
 export type KillResult = z.infer<typeof KillResult>;
 

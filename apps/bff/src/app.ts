@@ -1,0 +1,150 @@
+// createApp(deps): the whole Express 5 app, without listening. index.ts does config → deps → createApp → listen.
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { AppConfig, InstanceConfig } from './config.ts';
+import { instrumentDas, type DasFactory, type DasPort } from './das/port.ts';
+import { SessionManager } from './auth/sessions.ts';
+import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
+import type { UserDirectory } from './auth/users-file.ts';
+import { ValidationError } from './errors.ts';
+import { KillService, type KillServiceOptions } from './kill/service.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { apiNotFound, errorHandler } from './middleware/error-handler.ts';
+import { loadSession, sameOrigin } from './middleware/guards.ts';
+import { requestId } from './middleware/request-id.ts';
+import { auditRouter } from './routes/audit.ts';
+import { authRouter } from './routes/auth.ts';
+import { instancesRouter } from './routes/instances.ts';
+import { killRouter } from './routes/kill.ts';
+import { opsRouter } from './routes/ops.ts';
+import { spaRouter } from './spa.ts';
+import type { Stores } from './stores/types.ts';
+
+export interface AppDeps {
+  config: Pick<AppConfig, 'instances' | 'sessionSecret' | 'webDist' | 'cookieSecure' | 'sessionIdleMinutes' | 'trustProxy'>;
+  /** A DAS client per inventory instance (createDasFactory in das/port.ts for the real one). */
+  das: DasFactory;
+  stores: Stores;
+  users: UserDirectory;
+  logger?: Logger;
+  metrics?: Metrics;
+  now?: () => Date;
+  throttle?: LoginThrottle;
+  /** Kill-workflow tuning (preview TTL, chunk size, verification polling…). */
+  killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
+  /** Body size limit for JSON (default 64 kB). */
+  bodyLimit?: string;
+}
+
+export interface QuellApp {
+  app: Express;
+  kill: KillService;
+  metrics: Metrics;
+  /** Waits for kills in progress to finish and stops background timers. The caller closes the stores it passed in. */
+  shutdown(): Promise<void>;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** State-changing API requests with a body must send JSON: anything else is a 400 naming the header. */
+const jsonOnly: RequestHandler = (req, _res, next) => {
+  if (!UNSAFE.has(req.method)) return next();
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    return next(new ValidationError([{ field: 'headers.content-type', message: 'must be application/json' }], 'the body must be JSON'));
+  }
+  next();
+};
+
+export function createApp(deps: AppDeps): QuellApp {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger ?? createLogger('silent');
+  const metrics = deps.metrics ?? createMetrics();
+  const instances: InstanceConfig[] = deps.config.instances;
+  const dasCache = new Map<string, DasPort>();
+  const das = (i: InstanceConfig): DasPort => {
+    let p = dasCache.get(i.id);
+    if (!p) {
+      p = instrumentDas(deps.das(i), metrics);
+      dasCache.set(i.id, p);
+    }
+    return p;
+  };
+  const sessions = new SessionManager({ store: deps.stores.loginSessions, users: deps.users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
+  const throttle = deps.throttle ?? createMemoryThrottle();
+  const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, ...deps.killOptions });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('etag', false);
+  app.use(requestId);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          // React sets style attributes through the CSSOM (allowed); some libraries insert <style> tags.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'font-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'object-src': ["'none'"],
+          'base-uri': ["'self'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          ...(deps.config.cookieSecure ? { 'upgrade-insecure-requests': [] } : {}),
+        },
+      },
+      strictTransportSecurity: deps.config.cookieSecure ? { maxAge: 31536000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.route?.path ? String(req.route.path) : req.path.startsWith('/api/') ? 'unmatched-api' : 'static';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      logger.info({ requestId: res.locals.requestId, method: req.method, path: req.path, route, status: res.statusCode, ms: Math.round(seconds * 1000), user: res.locals.auth?.username }, 'request');
+    });
+    next();
+  });
+
+  app.use(opsRouter({ instances, das, stores: deps.stores, metrics }));
+
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '64kb', strict: true }), loadSession(sessions));
+  app.use(authRouter({ sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
+  app.use(instancesRouter({ instances, kill, das, logger, now }));
+  app.use(killRouter(kill));
+  app.use(auditRouter(deps.stores.audit));
+  app.use('/api', apiNotFound);
+  app.use(spaRouter(deps.config.webDist));
+  app.use(errorHandler(logger));
+
+  const purge = setInterval(() => {
+    sessions.purgeIdle().catch((err: unknown) => logger.warn({ err }, 'session purge failed'));
+    deps.stores.previews.purgeExpired(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
+  }, 60_000);
+  purge.unref();
+
+  return {
+    app,
+    kill,
+    metrics,
+    async shutdown() {
+      clearInterval(purge);
+      await kill.drain();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Login sessions: a random cookie value; the store keeps only its keyed hash, the username and a CSRF token.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Role } from '@quell/contracts/common';
+import type { LoginSession, LoginSessionStore } from '../stores/types.ts';
+import type { UserDirectory } from './users-file.ts';
+
+export interface AuthContext {
+  username: string;
+  role: Role;
+  csrfToken: string;
+  idHash: string;
+}
+
+export interface SessionManagerOptions {
+  store: LoginSessionStore;
+  users: UserDirectory;
+  secret: string;
+  idleMs: number;
+  /** Hard limit regardless of activity. */
+  absoluteMs?: number;
+  now: () => Date;
+}
+
+/** Writes to last_seen_at at most this often. */
+const TOUCH_EVERY_MS = 15_000;
+
+export class SessionManager {
+  readonly #o: Required<SessionManagerOptions>;
+  constructor(options: SessionManagerOptions) {
+    this.#o = { absoluteMs: 12 * 60 * 60_000, ...options };
+  }
+
+  get idleMs(): number {
+    return this.#o.idleMs;
+  }
+
+  hashId(cookieValue: string): string {
+    return createHmac('sha256', this.#o.secret).update(`session\n${cookieValue}`).digest('hex');
+  }
+
+  async create(username: string): Promise<{ cookieValue: string; csrfToken: string }> {
+    const cookieValue = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    const now = this.#o.now().getTime();
+    const s: LoginSession = { idHash: this.hashId(cookieValue), username, csrfToken, createdAt: now, lastSeenAt: now };
+    await this.#o.store.create(s);
+    return { cookieValue, csrfToken };
+  }
+
+  /** The live session behind a cookie value, or undefined (unknown, idle too long, user gone or disabled). */
+  async resolve(cookieValue: string): Promise<AuthContext | undefined> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(cookieValue)) return undefined;
+    const idHash = this.hashId(cookieValue);
+    const s = await this.#o.store.get(idHash);
+    if (!s) return undefined;
+    const now = this.#o.now().getTime();
+    if (now - s.lastSeenAt > this.#o.idleMs || now - s.createdAt > this.#o.absoluteMs) {
+      await this.#o.store.destroy(idHash);
+      return undefined;
+    }
+    const user = await this.#o.users.find(s.username);
+    if (!user || user.disabled) {
+      await this.#o.store.destroy(idHash);
+      return undefined;
+    }
+    if (now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#o.store.touch(idHash, now);
+    return { username: user.username, role: user.role, csrfToken: s.csrfToken, idHash };
+  }
+
+  async destroy(idHash: string): Promise<void> {
+    await this.#o.store.destroy(idHash);
+  }
+
+  async purgeIdle(): Promise<number> {
+    return this.#o.store.purgeIdle(this.#o.now().getTime() - this.#o.idleMs);
+  }
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** Minimal Cookie header parser (no dependency): name → first value. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      const v = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,71 @@
+// Quell BFF entry point: loadConfig(process.env) → deps → createApp → listen → graceful shutdown.
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { createFileUserDirectory } from './auth/users-file.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDasFactory } from './das/port.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { openSqliteStores } from './stores/sqlite.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Quell BFF: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const stores = openSqliteStores(config.dataDir);
+  const unknown = await stores.audit.markPendingUnknown(new Date().toISOString());
+  if (unknown > 0) logger.warn({ count: unknown }, 'audit rows left pending by a previous run are now unknown');
+  const credentials = config.credentials;
+  const quell = createApp({
+    config,
+    das: createDasFactory(() => credentials),
+    stores,
+    users: createFileUserDirectory(config.usersFile),
+    logger,
+    metrics: createMetrics({ defaultMetrics: true }),
+  });
+  const server = quell.app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(`Quell BFF listening on http://${shownHost}:${port}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing kills in progress');
+    server.close();
+    server.closeIdleConnections();
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long');
+      process.exit(1);
+    }, 60_000);
+    force.unref();
+    quell
+      .shutdown()
+      .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      .catch(() => undefined)
+      .finally(() => {
+        void stores.close().finally(() => process.exit(0));
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`Quell BFF failed to start: ${err instanceof Error ? err.message : 'unknown error'}`);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+// Protection rules and session identity: pure functions, unit-tested in policy.test.ts.
+import type { ExclusionReason } from '@quell/contracts/kill';
+import type { Session } from '@quell/contracts/sessions';
+import type { InstanceConfig } from '../config.ts';
+
+/** MySQL/MariaDB accounts that only server threads use. */
+export const SYSTEM_USERS = ['system user', 'event_scheduler'] as const;
+const SYSTEM_COMMANDS = ['daemon'];
+const REPLICATION_COMMANDS = ['binlog dump', 'binlog dump gtid', 'slave_io', 'slave_sql', 'slave_worker'];
+
+export interface Protection {
+  reason: ExclusionReason;
+  explanation: string;
+}
+
+/** The host part of "host:port" (or the whole string when there is no port). */
+export function hostPart(host: string): string {
+  const m = /^(.*):\d+$/.exec(host);
+  return m ? m[1]! : host;
+}
+
+/** Is this user name one Quell must never target (broad mode refuses it)? */
+export function protectedUserReason(user: string, instance: Pick<InstanceConfig, 'protectedUsers'>, dasUsername: string | undefined): Protection | undefined {
+  if ((SYSTEM_USERS as readonly string[]).includes(user.toLowerCase())) return { reason: 'system-thread', explanation: `"${user}" is a server thread account` };
+  if (dasUsername !== undefined && user === dasUsername) return { reason: 'das-user', explanation: `"${user}" is the account DAS itself uses for this instance` };
+  if (instance.protectedUsers.includes(user)) return { reason: 'protected-user', explanation: `"${user}" is a protected user on this instance` };
+  return undefined;
+}
+
+/** Why a session must never be killed, or undefined if it may be. */
+export function protectionOf(s: Session, instance: Pick<InstanceConfig, 'protectedUsers' | 'protectedHosts'>, dasUsername: string | undefined): Protection | undefined {
+  const command = s.command.toLowerCase();
+  if (REPLICATION_COMMANDS.includes(command)) return { reason: 'replication', explanation: `a replication thread (${s.command})` };
+  if (SYSTEM_COMMANDS.includes(command)) return { reason: 'system-thread', explanation: `a server thread (${s.command})` };
+  const byUser = protectedUserReason(s.user, instance, dasUsername);
+  if (byUser) return byUser;
+  const hp = hostPart(s.host).toLowerCase();
+  const hit = instance.protectedHosts.find((h) => h.toLowerCase() === s.host.toLowerCase() || h.toLowerCase() === hp);
+  if (hit !== undefined) return { reason: 'protected-host', explanation: `connected from protected host ${hit}` };
+  return undefined;
+}
+
+/** When the session's current command started, in ms since epoch, estimated from a listing. */
+export function commandStartMs(s: Pick<Session, 'time'>, listedAtMs: number): number {
+  return listedAtMs - Math.max(0, s.time) * 1000;
+}
+
+export const DEFAULT_START_TOLERANCE_MS = 3000;
+
+/**
+ * Same session? Same id, user, host and database, and a command start within the tolerance
+ * (PROCESSLIST time has whole-second resolution, and the two listings are taken at different moments).
+ */
+export function sameIdentity(
+  frozen: { session: Pick<Session, 'id' | 'user' | 'host' | 'database'>; commandStartMs: number },
+  current: Pick<Session, 'id' | 'user' | 'host' | 'database' | 'time'>,
+  currentListedAtMs: number,
+  toleranceMs = DEFAULT_START_TOLERANCE_MS,
+): boolean {
+  return (
+    frozen.session.id === current.id &&
+    frozen.session.user === current.user &&
+    frozen.session.host === current.host &&
+    frozen.session.database === current.database &&
+    Math.abs(frozen.commandStartMs - commandStartMs(current, currentListedAtMs)) <= toleranceMs
+  );
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

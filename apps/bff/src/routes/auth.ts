@@ -1,0 +1,61 @@
+// POST /api/auth/login, POST /api/auth/logout, GET /api/me
+import { Router, type CookieOptions } from 'express';
+import { LoginRequest, type MeResponse } from '@quell/contracts/auth';
+import { SESSION_COOKIE } from '@quell/contracts/routes';
+import { dummyHash, verifyPassword } from '../auth/password.ts';
+import type { SessionManager } from '../auth/sessions.ts';
+import type { LoginThrottle } from '../auth/throttle.ts';
+import type { UserDirectory } from '../auth/users-file.ts';
+import { AppError, parseOr400, UnauthenticatedError } from '../errors.ts';
+import { authOf, requireRole } from '../middleware/guards.ts';
+import type { Logger } from 'pino';
+
+export interface AuthRouterDeps {
+  sessions: SessionManager;
+  users: UserDirectory;
+  throttle: LoginThrottle;
+  cookieSecure: boolean;
+  logger: Logger;
+}
+
+export function authRouter(d: AuthRouterDeps): Router {
+  const r = Router();
+  const cookie: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: d.cookieSecure, path: '/' };
+
+  // Login needs no CSRF token (there is no session yet): SameSite=Strict and the same-origin check cover it.
+  r.post('/api/auth/login', async (req, res) => {
+    const body = parseOr400(LoginRequest, req.body ?? {});
+    const client = req.ip ?? 'unknown';
+    const wait = await d.throttle.retryAfter(body.username, client);
+    if (wait > 0) throw new AppError('RATE_LIMITED', 'too many failed logins: try again later', undefined, { 'Retry-After': String(wait) });
+    const user = await d.users.find(body.username);
+    const ok = user && !user.disabled ? await verifyPassword(body.password, user.passwordHash) : (await verifyPassword(body.password, await dummyHash()), false);
+    if (!ok || !user) {
+      await d.throttle.recordFailure(body.username, client);
+      d.logger.info({ requestId: res.locals.requestId, username: body.username, client }, 'login failed');
+      throw new UnauthenticatedError('invalid username or password');
+    }
+    await d.throttle.recordSuccess(body.username, client);
+    // Rotate: whatever session this browser had is ended, and a new id is issued.
+    if (res.locals.auth) await d.sessions.destroy(res.locals.auth.idHash);
+    const { cookieValue, csrfToken } = await d.sessions.create(user.username);
+    res.cookie(SESSION_COOKIE, cookieValue, cookie);
+    d.logger.info({ requestId: res.locals.requestId, username: user.username, client }, 'login');
+    const me: MeResponse = { username: user.username, role: user.role, csrfToken };
+    res.json(me);
+  });
+
+  r.post('/api/auth/logout', requireRole('viewer'), async (_req, res) => {
+    const auth = authOf(res);
+    await d.sessions.destroy(auth.idHash);
+    res.clearCookie(SESSION_COOKIE, cookie);
+    res.status(204).end();
+  });
+
+  r.get('/api/me', requireRole('viewer'), (_req, res) => {
+    const auth = authOf(res);
+    const me: MeResponse = { username: auth.username, role: auth.role, csrfToken: auth.csrfToken };
+    res.json(me);
+  });
+  return r;
+}

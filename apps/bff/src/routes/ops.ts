@@ -1,0 +1,68 @@
+// /healthz, /readyz, /metrics, /api/openapi.json
+import { Router } from 'express';
+import type { InstanceConfig } from '../config.ts';
+import type { DasPort } from '../das/port.ts';
+import { upstreamDetails } from '../das/port.ts';
+import type { Metrics } from '../metrics.ts';
+import { buildOpenApi } from '../openapi.ts';
+import type { Stores } from '../stores/types.ts';
+
+export interface OpsRouterDeps {
+  instances: InstanceConfig[];
+  das: (instance: InstanceConfig) => DasPort;
+  stores: Stores;
+  metrics: Metrics;
+  readyTimeoutMs?: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error('failed'));
+      },
+    );
+  });
+}
+
+export function opsRouter(d: OpsRouterDeps): Router {
+  const r = Router();
+  const openapi = buildOpenApi();
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (_req, res) => {
+    const timeout = d.readyTimeoutMs ?? 5000;
+    const store = await d.stores
+      .checkWritable()
+      .then(() => ({ ok: true as const }))
+      .catch(() => ({ ok: false as const, error: 'not writable' }));
+    const instances: Record<string, { ok: boolean; error?: unknown }> = {};
+    await Promise.all(
+      d.instances.map(async (i) => {
+        try {
+          await withTimeout(d.das(i).listDbUsers(i.instanceId), timeout);
+          instances[i.id] = { ok: true };
+        } catch (err) {
+          instances[i.id] = { ok: false, error: err instanceof Error && err.message === 'timeout' ? { errorMsg: 'no answer in time' } : upstreamDetails(err) };
+        }
+      }),
+    );
+    const ready = store.ok && Object.values(instances).every((c) => c.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: { store, das: instances } });
+  });
+  r.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', d.metrics.registry.contentType);
+    res.send(await d.metrics.registry.metrics());
+  });
+  r.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  return r;
+}

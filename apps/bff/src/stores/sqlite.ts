@@ -1,0 +1,290 @@
+// SQLite (better-sqlite3 12, WAL) implementation of every store: the embedded default.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
+import type { KillResult } from '@quell/contracts/kill';
+import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewRecord, PreviewStore, Stores } from './types.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  at TEXT NOT NULL,
+  finished_at TEXT,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  target TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  status TEXT NOT NULL,
+  excluded TEXT NOT NULL,
+  outcomes TEXT NOT NULL DEFAULT '[]',
+  das_request_ids TEXT NOT NULL DEFAULT '[]',
+  idempotency_key TEXT,
+  preview_id TEXT,
+  error TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE INDEX IF NOT EXISTS audit_instance ON audit(instance_id, at);
+CREATE INDEX IF NOT EXISTS audit_status ON audit(status);
+-- Append-only: rows are never deleted, and a row leaves 'pending' exactly once.
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_final BEFORE UPDATE ON audit WHEN OLD.status <> 'pending'
+BEGIN SELECT RAISE(ABORT, 'a finished audit row cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS audit_intent_fixed BEFORE UPDATE ON audit
+WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.actor IS NOT OLD.actor OR NEW.role IS NOT OLD.role
+  OR NEW.instance_id IS NOT OLD.instance_id OR NEW.mode IS NOT OLD.mode OR NEW.target IS NOT OLD.target OR NEW.reason IS NOT OLD.reason
+BEGIN SELECT RAISE(ABORT, 'the intent of an audit row cannot change'); END;
+
+CREATE TABLE IF NOT EXISTS previews (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  committed_at TEXT,
+  audit_id TEXT
+);
+CREATE INDEX IF NOT EXISTS previews_expiry ON previews(expires_at);
+
+CREATE TABLE IF NOT EXISTS idempotency (
+  actor TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  result TEXT,
+  PRIMARY KEY (actor, key)
+);
+
+CREATE TABLE IF NOT EXISTS login_sessions (
+  id_hash TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_sessions_user ON login_sessions(username);
+
+CREATE TABLE IF NOT EXISTS health (k TEXT PRIMARY KEY, at TEXT NOT NULL);
+`;
+
+interface AuditRow {
+  id: string;
+  at: string;
+  finished_at: string | null;
+  actor: string;
+  role: string;
+  instance_id: string;
+  mode: string;
+  target: string;
+  reason: string;
+  status: string;
+  excluded: string;
+  outcomes: string;
+  das_request_ids: string;
+  idempotency_key: string | null;
+  preview_id: string | null;
+  error: string | null;
+}
+
+function toEntry(r: AuditRow): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at,
+    finishedAt: r.finished_at,
+    actor: r.actor,
+    role: r.role,
+    instanceId: r.instance_id,
+    mode: r.mode as AuditEntry['mode'],
+    target: JSON.parse(r.target) as AuditEntry['target'],
+    reason: r.reason,
+    status: r.status as AuditEntry['status'],
+    excluded: JSON.parse(r.excluded) as AuditEntry['excluded'],
+    outcomes: JSON.parse(r.outcomes) as AuditEntry['outcomes'],
+    dasRequestIds: JSON.parse(r.das_request_ids) as string[],
+    idempotencyKey: r.idempotency_key,
+    previewId: r.preview_id,
+    error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
+  };
+}
+
+/** Opens (creating if needed) the SQLite database `dir/quell.sqlite`, or an in-memory one for ':memory:'. */
+export function openSqliteStores(dir: string): Stores & { db: Database.Database } {
+  let file = ':memory:';
+  if (dir !== ':memory:') {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    file = path.join(dir, 'quell.sqlite');
+  }
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id)
+    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId)`);
+  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, error)
+    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @error)`);
+  const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
+    das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
+
+  const intentParams = (i: AuditIntent) => ({
+    id: i.id,
+    at: i.at,
+    actor: i.actor,
+    role: i.role,
+    instanceId: i.instanceId,
+    mode: i.mode,
+    target: JSON.stringify(i.target),
+    reason: i.reason,
+    excluded: JSON.stringify(i.excluded),
+    idempotencyKey: i.idempotencyKey,
+    previewId: i.previewId ?? null,
+  });
+
+  const audit: AuditStore = {
+    async appendIntent(intent) {
+      insertAudit.run(intentParams(intent));
+    },
+    async recordOutcome(id, o: AuditOutcome) {
+      const info = finishAudit.run({
+        id,
+        status: o.status,
+        finishedAt: o.finishedAt,
+        outcomes: JSON.stringify(o.outcomes),
+        excluded: o.excluded ? JSON.stringify(o.excluded) : null,
+        dasRequestIds: JSON.stringify(o.dasRequestIds),
+        error: o.error ? JSON.stringify(o.error) : null,
+      });
+      if (info.changes !== 1) throw new Error(`audit row ${id} is not pending`);
+    },
+    async appendRefusal(intent, error, at) {
+      insertRefusal.run({ ...intentParams(intent), finishedAt: at, error: JSON.stringify(error) });
+    },
+    async get(id) {
+      const row = db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as AuditRow | undefined;
+      return row ? toEntry(row) : undefined;
+    },
+    async list(q: AuditQuery) {
+      const where: string[] = [];
+      const params: Record<string, unknown> = {};
+      if (q.instanceId !== undefined) {
+        where.push('instance_id = @instanceId');
+        params.instanceId = q.instanceId;
+      }
+      if (q.actor !== undefined) {
+        where.push('actor = @actor');
+        params.actor = q.actor;
+      }
+      if (q.status !== undefined) {
+        where.push('status = @status');
+        params.status = q.status;
+      }
+      if (q.outcome !== undefined) {
+        where.push(`EXISTS (SELECT 1 FROM json_each(audit.outcomes) WHERE json_extract(value, '$.outcome') = @outcome)`);
+        params.outcome = q.outcome;
+      }
+      if (q.from !== undefined) {
+        where.push('at >= @from');
+        params.from = new Date(q.from).toISOString();
+      }
+      if (q.to !== undefined) {
+        where.push('at < @to');
+        params.to = new Date(q.to).toISOString();
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const total = (db.prepare(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(params) as { n: number }).n;
+      const rows = db.prepare(`SELECT * FROM audit ${clause} ORDER BY seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit, offset: q.offset }) as AuditRow[];
+      return { entries: rows.map(toEntry), total };
+    },
+    async markPendingUnknown(at) {
+      return db.prepare(`UPDATE audit SET status = 'unknown', finished_at = ? WHERE status = 'pending'`).run(at).changes;
+    },
+  };
+
+  const previews: PreviewStore = {
+    async save(p: PreviewRecord) {
+      db.prepare('INSERT INTO previews (id, instance_id, created_by, created_at, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)').run(
+        p.id,
+        p.instanceId,
+        p.createdBy,
+        p.createdAt,
+        p.expiresAt,
+        JSON.stringify(p),
+      );
+    },
+    async get(id) {
+      const row = db.prepare('SELECT data FROM previews WHERE id = ?').get(id) as { data: string } | undefined;
+      return row ? (JSON.parse(row.data) as PreviewRecord) : undefined;
+    },
+    async claim(id, auditId, at) {
+      return db.prepare('UPDATE previews SET committed_at = ?, audit_id = ? WHERE id = ? AND committed_at IS NULL').run(at, auditId, id).changes === 1;
+    },
+    async purgeExpired(before) {
+      return db.prepare('DELETE FROM previews WHERE expires_at < ? AND committed_at IS NULL').run(before).changes;
+    },
+  };
+
+  const claimTx = db.transaction((actor: string, key: string, requestHash: string, at: string) => {
+    const row = db.prepare('SELECT request_hash, result FROM idempotency WHERE actor = ? AND key = ?').get(actor, key) as { request_hash: string; result: string | null } | undefined;
+    if (!row) {
+      db.prepare('INSERT INTO idempotency (actor, key, request_hash, created_at) VALUES (?, ?, ?, ?)').run(actor, key, requestHash, at);
+      return { state: 'claimed' as const };
+    }
+    if (row.result === null) return { state: 'in-progress' as const, requestHash: row.request_hash };
+    return { state: 'done' as const, requestHash: row.request_hash, result: JSON.parse(row.result) as KillResult };
+  });
+  const idempotency: IdempotencyStore = {
+    async claim(actor, key, requestHash, at) {
+      return claimTx.immediate(actor, key, requestHash, at);
+    },
+    async complete(actor, key, result) {
+      db.prepare('UPDATE idempotency SET result = ? WHERE actor = ? AND key = ?').run(JSON.stringify(result), actor, key);
+    },
+    async release(actor, key) {
+      db.prepare('DELETE FROM idempotency WHERE actor = ? AND key = ? AND result IS NULL').run(actor, key);
+    },
+  };
+
+  const loginSessions: LoginSessionStore = {
+    async create(s: LoginSession) {
+      db.prepare('INSERT INTO login_sessions (id_hash, username, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(s.idHash, s.username, s.csrfToken, s.createdAt, s.lastSeenAt);
+    },
+    async get(idHash) {
+      const r = db.prepare('SELECT id_hash, username, csrf_token, created_at, last_seen_at FROM login_sessions WHERE id_hash = ?').get(idHash) as
+        | { id_hash: string; username: string; csrf_token: string; created_at: number; last_seen_at: number }
+        | undefined;
+      return r ? { idHash: r.id_hash, username: r.username, csrfToken: r.csrf_token, createdAt: r.created_at, lastSeenAt: r.last_seen_at } : undefined;
+    },
+    async touch(idHash, at) {
+      db.prepare('UPDATE login_sessions SET last_seen_at = ? WHERE id_hash = ?').run(at, idHash);
+    },
+    async destroy(idHash) {
+      db.prepare('DELETE FROM login_sessions WHERE id_hash = ?').run(idHash);
+    },
+    async destroyForUser(username) {
+      db.prepare('DELETE FROM login_sessions WHERE username = ?').run(username);
+    },
+    async purgeIdle(idleBefore) {
+      return db.prepare('DELETE FROM login_sessions WHERE last_seen_at < ?').run(idleBefore).changes;
+    },
+  };
+
+  return {
+    db,
+    audit,
+    previews,
+    idempotency,
+    loginSessions,
+    async checkWritable() {
+      db.prepare('INSERT INTO health (k, at) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET at = excluded.at').run('readyz', new Date().toISOString());
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// Storage interfaces. SQLite implements them all today (sqlite.ts); every method is async so that
+// PostgreSQL (audit, previews, idempotency) and Redis (login sessions, throttling) can implement them later.
+import type { AuditEntry, AuditQuery, AuditStatus } from '@quell/contracts/audit';
+import type { ExcludedSession, KillResult, SessionOutcome } from '@quell/contracts/kill';
+import type { Session } from '@quell/contracts/sessions';
+import type { Role } from '@quell/contracts/common';
+
+export interface AuditIntent {
+  id: string;
+  at: string;
+  actor: string;
+  role: Role;
+  instanceId: string;
+  mode: AuditEntry['mode'];
+  target: AuditEntry['target'];
+  reason: string;
+  excluded: ExcludedSession[];
+  idempotencyKey: string | null;
+  previewId?: string | null;
+}
+
+export interface AuditOutcome {
+  status: Exclude<AuditStatus, 'pending'>;
+  finishedAt: string;
+  outcomes: SessionOutcome[];
+  excluded?: ExcludedSession[];
+  dasRequestIds: string[];
+  error?: { code: string; message: string } | null;
+}
+
+export interface AuditStore {
+  /** Written before anything is sent to DAS; status 'pending'. */
+  appendIntent(intent: AuditIntent): Promise<void>;
+  /** Written once, after DAS answered (or failed); a row can leave 'pending' only once. */
+  recordOutcome(id: string, outcome: AuditOutcome): Promise<void>;
+  /** A refused attempt (policy said no before DAS was called): intent and outcome in one row. */
+  appendRefusal(intent: AuditIntent, error: { code: string; message: string }, at: string): Promise<void>;
+  get(id: string): Promise<AuditEntry | undefined>;
+  list(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
+  /** At process start: rows left 'pending' by a crash become 'unknown'. Returns how many. */
+  markPendingUnknown(at: string): Promise<number>;
+}
+
+/** A target frozen by a preview: the session as listed, and when it was listed. */
+export interface FrozenTarget {
+  session: Session;
+  /** ms since epoch: listedAt − time·1000, i.e. when the session's current command started. */
+  commandStartMs: number;
+}
+
+export interface PreviewRecord {
+  id: string;
+  instanceId: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  filter: { user?: string; database?: string; sessionIds?: number[] };
+  targets: FrozenTarget[];
+  excluded: ExcludedSession[];
+  requiresTypedConfirmation: boolean;
+}
+
+export interface PreviewStore {
+  save(preview: PreviewRecord): Promise<void>;
+  get(id: string): Promise<PreviewRecord | undefined>;
+  /** Atomically marks the preview committed by `auditId`; false if it was already committed. */
+  claim(id: string, auditId: string, at: string): Promise<boolean>;
+  /** Drops previews that expired before `before` and were never committed. */
+  purgeExpired(before: string): Promise<number>;
+}
+
+export type IdempotencyClaim =
+  | { state: 'claimed' }
+  | { state: 'done'; requestHash: string; result: KillResult }
+  | { state: 'in-progress'; requestHash: string };
+
+export interface IdempotencyStore {
+  /** Claims (actor, key) for a request; if already claimed, says what happened to it. */
+  claim(actor: string, key: string, requestHash: string, at: string): Promise<IdempotencyClaim>;
+  complete(actor: string, key: string, result: KillResult): Promise<void>;
+  /** Frees a claim whose request was refused before anything was sent (so the key may be used again). */
+  release(actor: string, key: string): Promise<void>;
+}
+
+export interface LoginSession {
+  /** Opaque id as stored (a keyed hash of the cookie value, never the cookie itself). */
+  idHash: string;
+  username: string;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface LoginSessionStore {
+  create(session: LoginSession): Promise<void>;
+  get(idHash: string): Promise<LoginSession | undefined>;
+  touch(idHash: string, at: number): Promise<void>;
+  destroy(idHash: string): Promise<void>;
+  destroyForUser(username: string): Promise<void>;
+  purgeIdle(idleBefore: number): Promise<number>;
+}
+
+export interface Stores {
+  audit: AuditStore;
+  previews: PreviewStore;
+  idempotency: IdempotencyStore;
+  loginSessions: LoginSessionStore;
+  /** Proves the store accepts writes (for /readyz). */
+  checkWritable(): Promise<void>;
+  close(): Promise<void>;
+}
