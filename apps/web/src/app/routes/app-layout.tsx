@@ -1,0 +1,114 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, Navigate, NavLink, Outlet, useLocation, useMatch } from 'react-router';
+import { Button } from '@/components/ui/button';
+import { EnvBadge } from '@/components/ui/env-badge';
+import { ErrorPanel } from '@/components/ui/error-panel';
+import { ShortcutsDialog } from '@/components/ui/shortcuts-dialog';
+import { SkeletonRows } from '@/components/ui/skeleton';
+import { ThemeToggle } from '@/components/ui/theme-toggle';
+import { UserMenu } from '@/features/auth/components/user-menu';
+import { hasRole, useMe } from '@/features/auth/hooks/use-me';
+import { useInstance } from '@/features/instances/api/instance-queries';
+import { useShortcuts } from '@/hooks/use-shortcuts';
+
+const navClass = ({ isActive }: { isActive: boolean }) =>
+  `rounded px-2 py-1 text-sm ${isActive ? 'bg-slate-200 font-medium dark:bg-slate-800' : 'hover:bg-slate-100 dark:hover:bg-slate-900'}`;
+
+function InstanceCrumb() {
+  const match = useMatch('/instances/:instanceId/*');
+  const instanceId = match?.params.instanceId;
+  const instance = useInstance(instanceId);
+  if (!instanceId) return null;
+  return (
+    <div className="flex items-center gap-2">
+      <span aria-hidden="true" className="text-slate-400">
+        ▸
+      </span>
+      <span className="font-medium" data-testid="current-instance">
+        {instance.data?.name ?? instanceId}
+      </span>
+      {instance.data && <EnvBadge environment={instance.data.environment} />}
+      <Link to="/" className="text-xs underline">
+        Switch instance
+      </Link>
+    </div>
+  );
+}
+
+/** Everything behind sign-in: header, shortcuts, and the page. */
+export function AppLayout() {
+  const me = useMe();
+  const location = useLocation();
+  const wasSignedIn = useRef(false);
+  const [help, setHelp] = useState(false);
+  useShortcuts({ '?': () => setHelp(true) });
+  useEffect(() => {
+    if (me.data) wasSignedIn.current = true;
+  }, [me.data]);
+
+  if (me.isPending) {
+    return (
+      <div className="p-6">
+        <SkeletonRows rows={6} label="Checking your session" />
+      </div>
+    );
+  }
+  if (me.isError) {
+    return (
+      <main className="mx-auto max-w-xl p-8">
+        <ErrorPanel
+          title="Quell could not check who you are"
+          error={me.error}
+          action={
+            <Button size="sm" onClick={() => void me.refetch()}>
+              Try again
+            </Button>
+          }
+        />
+      </main>
+    );
+  }
+  if (!me.data) {
+    const next = `${location.pathname}${location.search}`;
+    const params = new URLSearchParams({ next });
+    if (wasSignedIn.current) params.set('expired', '1');
+    return <Navigate to={`/login?${params.toString()}`} replace />;
+  }
+  return (
+    <div className="flex h-screen flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:p-2 dark:focus:bg-slate-900">
+        Skip to content
+      </a>
+      <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+        <Link to="/" className="text-lg font-bold tracking-tight">
+          Quell
+        </Link>
+        <InstanceCrumb />
+        <nav aria-label="Main" className="ml-4 flex items-center gap-1">
+          <NavLink to="/" end className={navClass}>
+            Instances
+          </NavLink>
+          <NavLink to="/audit" className={navClass}>
+            Audit
+          </NavLink>
+          {hasRole(me.data.role, 'admin') && (
+            <NavLink to="/admin" className={navClass}>
+              Admin
+            </NavLink>
+          )}
+        </nav>
+        <div className="ml-auto flex items-center gap-2">
+          <button type="button" className="rounded px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => setHelp(true)} aria-keyshortcuts="?">
+            Shortcuts <kbd className="font-mono text-xs">?</kbd>
+          </button>
+          <ThemeToggle />
+          <UserMenu />
+        </div>
+      </header>
+      <main id="main" className="flex min-h-0 flex-1 flex-col overflow-auto">
+        <Outlet />
+      </main>
+      <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+import { InstancePicker } from '@/features/instances/components/instance-picker';
+
+export function InstancesRoute() {
+  return <InstancePicker />;
+}

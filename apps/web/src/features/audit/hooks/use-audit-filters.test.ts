@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE, parseAuditParams } from './use-audit-filters';
+import { auditCsvUrl, auditQueries } from '../api/audit-queries';
+
+describe('audit URL state', () => {
+  it('reads filters, ignores unknown outcomes, and pages', () => {
+    const f = parseAuditParams(new URLSearchParams('instance=prod-orders&operator=alice&outcome=killed&status=bogus&page=3'));
+    expect(f).toMatchObject({ instanceId: 'prod-orders', actor: 'alice', outcome: 'killed', limit: PAGE_SIZE, offset: 2 * PAGE_SIZE });
+    expect(f.status).toBeUndefined();
+  });
+
+  it('turns days into a from/to instant range', () => {
+    const f = parseAuditParams(new URLSearchParams('from=2026-11-01&to=2026-11-02'));
+    expect(f.from && Date.parse(f.from)).toBeLessThan(f.to ? Date.parse(f.to) : 0);
+    expect(parseAuditParams(new URLSearchParams('from=yesterday')).from).toBeUndefined();
+  });
+
+  it('exports CSV with the same filters and no paging', () => {
+    expect(auditCsvUrl({ instanceId: 'a', actor: 'bob', limit: 50, offset: 100 })).toBe('/api/audit.csv?instanceId=a&actor=bob');
+    expect(auditQueries.list({ limit: 50, offset: 0 }).queryKey).toEqual(['audit', 'list', { limit: 50, offset: 0 }]);
+  });
+});

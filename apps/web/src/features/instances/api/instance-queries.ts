@@ -1,0 +1,22 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { InstanceListResponse } from '@quell/contracts/instances';
+import { routes } from '@quell/contracts/routes';
+import { api } from '@/lib/api-client';
+
+export const instanceQueries = {
+  all: () => ['instances'] as const,
+  list: () =>
+    queryOptions({
+      queryKey: [...instanceQueries.all(), 'list'] as const,
+      queryFn: ({ signal }) => api.get(routes.instances, { schema: InstanceListResponse, signal }),
+      staleTime: 5 * 60_000,
+    }),
+};
+
+export function useInstances() {
+  return useQuery(instanceQueries.list());
+}
+
+export function useInstance(instanceId: string | undefined) {
+  return useQuery({ ...instanceQueries.list(), select: (r) => r.instances.find((i) => i.id === instanceId) ?? null });
+}

@@ -1,0 +1,52 @@
+import { queryOptions, useMutation } from '@tanstack/react-query';
+import {
+  KillPreview,
+  KillResult,
+  type BlindKillRequest,
+  type BroadKillRequest,
+  type CommitRequest,
+  type KillPreviewRequest,
+} from '@quell/contracts/kill';
+import { IDEMPOTENCY_HEADER, routes } from '@quell/contracts/routes';
+import { api } from '@/lib/api-client';
+
+export const killQueries = {
+  all: () => ['kill'] as const,
+  previews: (instanceId: string) => [...killQueries.all(), instanceId, 'preview'] as const,
+  /**
+   * A preview freezes the targets on the server: it is created once per opened dialog, never
+   * refetched behind the operator's back, and forgotten when the dialog closes.
+   */
+  preview: (instanceId: string, request: KillPreviewRequest, attempt: number) =>
+    queryOptions({
+      queryKey: [...killQueries.previews(instanceId), { ...request, attempt }] as const,
+      queryFn: ({ signal }) => api.post(routes.killPreviews(instanceId), { body: request, schema: KillPreview, signal }),
+      staleTime: Infinity,
+      gcTime: 0,
+      retry: false,
+      refetchOnMount: false,
+      refetchOnReconnect: false,
+      refetchOnWindowFocus: false,
+    }),
+};
+
+export function useCommitPreview() {
+  return useMutation({
+    mutationFn: ({ previewId, body, idempotencyKey }: { previewId: string; body: CommitRequest; idempotencyKey: string }) =>
+      api.post(routes.commitPreview(previewId), { body, schema: KillResult, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+  });
+}
+
+export function useBroadKill() {
+  return useMutation({
+    mutationFn: ({ instanceId, body, idempotencyKey }: { instanceId: string; body: BroadKillRequest; idempotencyKey: string }) =>
+      api.post(routes.broadKills(instanceId), { body, schema: KillResult, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+  });
+}
+
+export function useBlindKill() {
+  return useMutation({
+    mutationFn: ({ instanceId, body, idempotencyKey }: { instanceId: string; body: BlindKillRequest; idempotencyKey: string }) =>
+      api.post(routes.blindKills(instanceId), { body, schema: KillResult, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+  });
+}

@@ -1,0 +1,143 @@
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { InstanceSummary } from '@quell/contracts/instances';
+import type { KillPreviewRequest, KillResult } from '@quell/contracts/kill';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { EnvBadge } from '@/components/ui/env-badge';
+import { ErrorPanel } from '@/components/ui/error-panel';
+import { SkeletonRows } from '@/components/ui/skeleton';
+import { ApiError } from '@/lib/api-client';
+import { plural } from '@/lib/format';
+import { killQueries, useCommitPreview } from '../api/kill-queries';
+import { useIdempotencyKey } from '../hooks/use-idempotency-key';
+import { KillPreviewPanel } from './kill-preview-panel';
+import { KillResultView } from './kill-result-view';
+
+interface Props {
+  instance: InstanceSummary;
+  /** What to preview; the dialog is open while this is set. */
+  request: KillPreviewRequest | null;
+  onClose: () => void;
+  /** Called after the server answered a commit (the sessions list should refresh). */
+  onCommitted: (result: KillResult) => void;
+}
+
+export function KillDialog({ instance, request, onClose, onCommitted }: Props) {
+  const [attempt, setAttempt] = useState(0);
+  const [result, setResult] = useState<KillResult | null>(null);
+  const open = request !== null;
+  const close = () => {
+    setResult(null);
+    onClose();
+  };
+  const count = request?.sessionIds?.length;
+  const title = result ? (
+    <>Kill result on {instance.name}</>
+  ) : (
+    <span className="flex flex-wrap items-center gap-2">
+      {count ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}
+      <EnvBadge environment={instance.environment} />
+    </span>
+  );
+  return (
+    <Dialog open={open} onClose={close} title={title}>
+      {request && (
+        <DialogBody
+          key={`${JSON.stringify(request)}#${attempt}`}
+          instance={instance}
+          request={request}
+          attempt={attempt}
+          result={result}
+          onResult={(r) => {
+            setResult(r);
+            onCommitted(r);
+          }}
+          onRetryPreview={() => {
+            setResult(null);
+            setAttempt((a) => a + 1);
+          }}
+          onClose={close}
+        />
+      )}
+    </Dialog>
+  );
+}
+
+function DialogBody({
+  instance,
+  request,
+  attempt,
+  result,
+  onResult,
+  onRetryPreview,
+  onClose,
+}: {
+  instance: InstanceSummary;
+  request: KillPreviewRequest;
+  attempt: number;
+  result: KillResult | null;
+  onResult: (r: KillResult) => void;
+  onRetryPreview: () => void;
+  onClose: () => void;
+}) {
+  const preview = useQuery(killQueries.preview(instance.id, request, attempt));
+  const commit = useCommitPreview();
+  const { key, afterError } = useIdempotencyKey(preview.data?.previewId ?? 'none');
+
+  if (result) {
+    return (
+      <div className="flex min-h-0 flex-col">
+        <div className="min-h-0 flex-1 overflow-auto px-5 py-4">
+          <KillResultView result={result} />
+        </div>
+        <div className="flex justify-end border-t border-slate-200 px-5 py-3 dark:border-slate-700">
+          <Button variant="primary" onClick={onClose} autoFocus>
+            Close
+          </Button>
+        </div>
+      </div>
+    );
+  }
+  if (preview.isPending) {
+    return (
+      <div className="px-5 py-4">
+        <p className="text-sm">Asking the database which sessions match right now…</p>
+        <SkeletonRows rows={5} label="Loading the kill preview" />
+      </div>
+    );
+  }
+  if (preview.isError) {
+    return (
+      <div className="space-y-3 px-5 py-4">
+        <ErrorPanel title="Could not prepare the kill preview" error={preview.error} />
+        <div className="flex justify-end gap-2">
+          <Button onClick={onClose}>Close</Button>
+          <Button variant="primary" onClick={onRetryPreview}>
+            Try again
+          </Button>
+        </div>
+      </div>
+    );
+  }
+  const expired = commit.error instanceof ApiError && commit.error.code === 'PREVIEW_EXPIRED';
+  return (
+    <KillPreviewPanel
+      preview={preview.data}
+      pending={commit.isPending}
+      error={commit.error}
+      errorAction={
+        expired ? (
+          <Button size="sm" variant="primary" onClick={onRetryPreview}>
+            Preview again
+          </Button>
+        ) : undefined
+      }
+      onCancel={onClose}
+      onCommit={(body) => {
+        if (commit.isPending) return;
+        commit.mutate({ previewId: preview.data.previewId, body, idempotencyKey: key }, { onSuccess: onResult, onError: afterError });
+      }}
+    />
+  );
+}

@@ -1,0 +1,104 @@
+import { Link } from 'react-router';
+import type { KillOutcome, KillResult } from '@quell/contracts/kill';
+import { CopyButton } from '@/components/ui/copy-button';
+import { formatDateTime } from '@/lib/format';
+import { OUTCOME_TEXT, summaryLine } from '../utils/kill-rules';
+import { ExcludedList } from './kill-preview-panel';
+
+const OUTCOME_STYLE: Record<KillOutcome, string> = {
+  killed: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-900/50 dark:text-emerald-100',
+  'gone-before-kill': 'bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100',
+  'changed-skipped': 'bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100',
+  'still-present': 'bg-amber-200 text-amber-950 dark:bg-amber-800 dark:text-amber-50',
+  failed: 'bg-red-100 text-red-900 ring-1 ring-red-400 dark:bg-red-950 dark:text-red-100',
+  'sent-unverified': 'bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100',
+  unknown: 'bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100',
+};
+
+/** A summary line, then every session's outcome; failures carry the DAS error and request id. */
+export function KillResultView({ result }: { result: KillResult }) {
+  const failures = result.outcomes.filter((o) => o.error);
+  return (
+    <section aria-labelledby="kill-result-heading" className="space-y-3">
+      <h3 id="kill-result-heading" className="text-base font-semibold">
+        Kill result
+      </h3>
+      <p className="text-lg font-semibold" data-testid="kill-summary">
+        {summaryLine(result)}
+      </p>
+      {result.verification === 'unverifiable' && (
+        <p className="rounded-md border border-amber-400 bg-amber-50 p-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100">
+          <strong>Not verified.</strong> {result.mode === 'broad' ? 'Broad mode' : 'Blind IDs'}: Quell could not check which sessions these were or whether they died. Check the
+          session list.
+        </p>
+      )}
+      {failures.length > 0 && (
+        <p className="text-sm text-red-800 dark:text-red-300">
+          {failures.length === 1 ? '1 kill failed' : `${failures.length} kills failed`}: the DAS error is shown on the row. Retry from a new preview, or report the request id.
+        </p>
+      )}
+      <div className="max-h-80 overflow-auto rounded border border-slate-200 dark:border-slate-700">
+        <table className="w-full text-sm" aria-label="Outcome per session">
+          <thead className="sticky top-0 bg-slate-100 text-left text-xs dark:bg-slate-800">
+            <tr>
+              <th className="px-2 py-1">Session</th>
+              <th className="px-2 py-1">User / host / db</th>
+              <th className="px-2 py-1">Outcome</th>
+              <th className="px-2 py-1">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.outcomes.map((o) => (
+              <tr key={o.sessionId} className="border-t border-slate-100 align-top dark:border-slate-800" data-outcome={o.outcome}>
+                <td className="px-2 py-1 font-mono">{o.sessionId}</td>
+                <td className="px-2 py-1 text-xs">{[o.user, o.host, o.database].filter(Boolean).join(' · ') || '—'}</td>
+                <td className="px-2 py-1">
+                  <span role="status" aria-label={`Session ${o.sessionId}: ${o.outcome}`} className={`rounded px-1.5 py-0.5 font-mono text-xs ${OUTCOME_STYLE[o.outcome]}`}>
+                    {o.outcome}
+                  </span>
+                  <span className="sr-only"> ({OUTCOME_TEXT[o.outcome]})</span>
+                </td>
+                <td className="px-2 py-1 text-xs">
+                  {o.error ? (
+                    <span className="block space-y-0.5">
+                      <span className="block">
+                        DAS <code className="font-bold">{o.error.errorCode ?? `HTTP ${o.error.httpStatus}`}</code>
+                        {o.error.errorMsg ? `: ${o.error.errorMsg}` : ''}
+                      </span>
+                      {o.error.dasRequestId && (
+                        <span className="block">
+                          request id <code>{o.error.dasRequestId}</code> <CopyButton value={o.error.dasRequestId} label={`Copy request id of session ${o.sessionId}`} />
+                        </span>
+                      )}
+                    </span>
+                  ) : (
+                    ''
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {result.excluded.length > 0 && (
+        <details>
+          <summary className="text-sm font-medium">{result.excluded.length} excluded (not sent)</summary>
+          <ExcludedList excluded={result.excluded} />
+        </details>
+      )}
+      <p className="text-xs text-slate-600 dark:text-slate-400">
+        Finished {formatDateTime(result.finishedAt)} · audit entry <code>{result.auditId}</code> <CopyButton value={result.auditId} label="Copy audit id" />
+        {' · '}
+        <Link className="underline" to={`/audit?instance=${encodeURIComponent(result.instanceId)}`}>
+          open the audit log
+        </Link>
+        {result.dasRequestIds.length > 0 && (
+          <>
+            {' · '}DAS request {result.dasRequestIds.length === 1 ? 'id' : 'ids'} <code>{result.dasRequestIds.join(', ')}</code>{' '}
+            <CopyButton value={result.dasRequestIds.join('\n')} label="Copy DAS request ids" />
+          </>
+        )}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,152 @@
+import { useId, useState } from 'react';
+import type { InstanceSummary } from '@quell/contracts/instances';
+import type { KillPreviewRequest, KillResult } from '@quell/contracts/kill';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorPanel } from '@/components/ui/error-panel';
+import { inputClass } from '@/components/ui/field';
+import { plural } from '@/lib/format';
+import { useBlindKill } from '../api/kill-queries';
+import { useIdempotencyKey } from '../hooks/use-idempotency-key';
+import { canCommit } from '../utils/kill-rules';
+import { parseSessionIds } from '../utils/parse-ids';
+import { commitLabel } from './kill-preview-panel';
+import { KillResultView } from './kill-result-view';
+import { ReasonField } from './reason-field';
+
+interface Props {
+  open: boolean;
+  instance: InstanceSummary;
+  filter: { user?: string | undefined; database?: string | undefined };
+  isAdmin: boolean;
+  onClose: () => void;
+  /** Pasted ids + the current filter: preview them like a selection. */
+  onPreview: (request: KillPreviewRequest) => void;
+  onCommitted: (result: KillResult) => void;
+}
+
+/** Kill by pasted session ids: verified against the current filter, or (admins) blind. */
+export function PasteIdsDialog({ open, instance, filter, isAdmin, onClose, onPreview, onCommitted }: Props) {
+  return (
+    <Dialog open={open} onClose={onClose} title={`Kill by session IDs on ${instance.name}`}>
+      {open && <PasteIdsBody instance={instance} filter={filter} isAdmin={isAdmin} onClose={onClose} onPreview={onPreview} onCommitted={onCommitted} />}
+    </Dialog>
+  );
+}
+
+function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
+  const id = useId();
+  const [text, setText] = useState('');
+  const [blind, setBlind] = useState(false);
+  const [reason, setReason] = useState('');
+  const [result, setResult] = useState<KillResult | null>(null);
+  const parsed = parseSessionIds(text);
+  const hasFilter = Boolean(filter.user || filter.database);
+  const blindKill = useBlindKill();
+  const { key, afterError } = useIdempotencyKey(`blind:${parsed.ids.join(',')}`);
+  const filterText = [filter.user && `user ${filter.user}`, filter.database && `database ${filter.database}`].filter(Boolean).join(' and ');
+  const problems = parsed.invalid.length > 0 ? `Not session ids: ${parsed.invalid.slice(0, 10).join(', ')}${parsed.invalid.length > 10 ? '…' : ''}` : parsed.tooMany ? 'At most 10,000 ids at once.' : null;
+
+  if (result) {
+    return (
+      <div className="flex min-h-0 flex-col">
+        <div className="min-h-0 flex-1 overflow-auto px-5 py-4">
+          <KillResultView result={result} />
+        </div>
+        <div className="flex justify-end border-t border-slate-200 px-5 py-3 dark:border-slate-700">
+          <Button variant="primary" onClick={onClose}>
+            Close
+          </Button>
+        </div>
+      </div>
+    );
+  }
+
+  const canPreview = !blind && hasFilter && parsed.ids.length > 0 && !problems;
+  const canBlind = blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: false, typed: '', instanceName: instance.name, pending: blindKill.isPending }) && !problems;
+  return (
+    <form className="flex min-h-0 flex-col" onSubmit={(e) => e.preventDefault()} aria-label="Kill by session IDs">
+      <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">
+        <div>
+          <label htmlFor={id} className="mb-1 block text-sm font-medium">
+            Session IDs
+          </label>
+          <textarea
+            id={id}
+            rows={5}
+            className={`${inputClass} h-auto py-1 font-mono`}
+            value={text}
+            placeholder="4106539, 4106540 …"
+            aria-describedby={`${id}-hint`}
+            aria-invalid={problems ? true : undefined}
+            onChange={(e) => setText(e.target.value)}
+          />
+          <p id={`${id}-hint`} className={`mt-1 text-xs ${problems ? 'text-red-700 dark:text-red-400' : 'text-slate-600 dark:text-slate-400'}`}>
+            {problems ?? `${plural(parsed.ids.length, 'id')} read. Separate them with spaces, commas or new lines.`}
+          </p>
+        </div>
+        {!blind &&
+          (hasFilter ? (
+            <p className="text-sm">
+              Quell checks these ids against <strong>{filterText}</strong> and shows you what they are before anything is killed. Ids that do not match are excluded.
+            </p>
+          ) : (
+            <p className="rounded-md bg-amber-100 p-2 text-sm text-amber-950 dark:bg-amber-900/40 dark:text-amber-100">
+              Enter a user or a database in the filter first: Quell verifies pasted ids against it.
+              {isAdmin ? ' Or use blind mode below.' : ''}
+            </p>
+          ))}
+        {isAdmin && (
+          <div className="rounded-md border border-amber-400 p-3 dark:border-amber-700">
+            <label className="flex items-center gap-2 text-sm font-medium">
+              <input type="checkbox" checked={blind} onChange={(e) => setBlind(e.target.checked)} />
+              Blind mode (admin): kill these ids without verifying them
+            </label>
+            {blind && (
+              <div className="mt-2 space-y-3">
+                <p className="text-sm text-amber-900 dark:text-amber-200">
+                  <strong>These ids cannot be previewed or verified.</strong> Quell will not list who or what they are before the kill, and cannot check afterwards whether
+                  they died. Whatever session has each id at that moment is killed.
+                </p>
+                <ReasonField value={reason} onChange={setReason} disabled={blindKill.isPending} />
+                {blindKill.isError && <ErrorPanel title="The blind kill was not carried out" error={blindKill.error} />}
+              </div>
+            )}
+          </div>
+        )}
+      </div>
+      <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-700">
+        <Button onClick={onClose}>Cancel</Button>
+        {blind ? (
+          <Button
+            variant="danger"
+            disabled={!canBlind}
+            onClick={() => {
+              if (!canBlind) return;
+              blindKill.mutate(
+                { instanceId: instance.id, body: { sessionIds: parsed.ids, reason: reason.trim() }, idempotencyKey: key },
+                {
+                  onSuccess: (r) => {
+                    setResult(r);
+                    onCommitted(r);
+                  },
+                  onError: afterError,
+                },
+              );
+            }}
+          >
+            {blindKill.isPending ? 'Killing…' : `${commitLabel(parsed.ids.length)} unverified`}
+          </Button>
+        ) : (
+          <Button
+            variant="primary"
+            disabled={!canPreview}
+            onClick={() => canPreview && onPreview({ ...(filter.user ? { user: filter.user } : {}), ...(filter.database ? { database: filter.database } : {}), sessionIds: parsed.ids })}
+          >
+            Preview kill
+          </Button>
+        )}
+      </div>
+    </form>
+  );
+}

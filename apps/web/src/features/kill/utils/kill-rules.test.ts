@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { canCommit, newIdempotencyKey, reasonIsValid, summaryLine, typedNameMatches } from './kill-rules';
+import { IdempotencyKey } from '@quell/contracts/kill';
+
+const base = { targets: 3, reason: 'INC-1 runaway', requiresTypedConfirmation: false, typed: '', instanceName: 'prod-orders', pending: false };
+
+describe('kill rules', () => {
+  it('needs a reason of at least 3 characters', () => {
+    expect(reasonIsValid('  ab ')).toBe(false);
+    expect(reasonIsValid('abc')).toBe(true);
+    expect(canCommit({ ...base, reason: '' })).toBe(false);
+  });
+  it('needs the exact instance name when typed confirmation is required', () => {
+    expect(typedNameMatches(' prod-orders ', 'prod-orders')).toBe(true);
+    expect(typedNameMatches('prod-order', 'prod-orders')).toBe(false);
+    expect(typedNameMatches('PROD-ORDERS', 'prod-orders')).toBe(false);
+    expect(canCommit({ ...base, requiresTypedConfirmation: true, typed: 'prod' })).toBe(false);
+    expect(canCommit({ ...base, requiresTypedConfirmation: true, typed: 'prod-orders' })).toBe(true);
+  });
+  it('never commits nothing, or twice', () => {
+    expect(canCommit({ ...base, targets: 0 })).toBe(false);
+    expect(canCommit({ ...base, pending: true })).toBe(false);
+    expect(canCommit(base)).toBe(true);
+  });
+  it('summarises outcomes in a fixed order', () => {
+    expect(
+      summaryLine({
+        outcomes: [
+          { sessionId: 1, outcome: 'gone-before-kill' },
+          { sessionId: 2, outcome: 'killed' },
+          { sessionId: 3, outcome: 'killed' },
+        ],
+      }),
+    ).toBe('2 killed · 1 gone before kill');
+    expect(summaryLine({ outcomes: [] })).toMatch(/no session/i);
+  });
+  it('makes idempotency keys the contract accepts, different each time', () => {
+    const a = newIdempotencyKey();
+    expect(IdempotencyKey.safeParse(a).success).toBe(true);
+    expect(newIdempotencyKey()).not.toBe(a);
+  });
+});

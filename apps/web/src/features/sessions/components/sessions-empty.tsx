@@ -1,0 +1,46 @@
+import type { RecentFilter } from '../hooks/use-recent-filters';
+
+/** The list needs a user or a database: say so, and offer what was used here before. */
+export function NeedFilter({ recent, onPick }: { recent: readonly RecentFilter[]; onPick: (f: RecentFilter) => void }) {
+  return (
+    <div className="mx-auto max-w-xl p-8 text-center">
+      <h2 className="text-lg font-semibold">Enter a user or a database</h2>
+      <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+        The database service lists sessions only by user and/or database. Type one above and press <kbd className="rounded border px-1">Enter</kbd> or “List sessions”.
+      </p>
+      {recent.length > 0 && (
+        <div className="mt-4">
+          <h3 className="text-sm font-medium">Recent filters on this instance</h3>
+          <ul className="mt-2 flex flex-wrap justify-center gap-2">
+            {recent.map((f) => {
+              const text = [f.user && `user ${f.user}`, f.database && `database ${f.database}`].filter(Boolean).join(' · ');
+              return (
+                <li key={text}>
+                  <button type="button" className="rounded-full border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800" onClick={() => onPick(f)}>
+                    {text}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function NoSessions({ filtered, onClearClientFilters }: { filtered: boolean; onClearClientFilters: () => void }) {
+  return (
+    <div className="p-8 text-center">
+      <h2 className="text-lg font-semibold">{filtered ? 'No session matches these filters' : 'No sessions'}</h2>
+      <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+        {filtered ? 'Sessions were listed, but the host, command, time or SQL filters hide them all.' : 'Nothing is connected for this user/database right now.'}
+      </p>
+      {filtered && (
+        <button type="button" className="mt-3 text-sm underline" onClick={onClearClientFilters}>
+          Clear the host, command, time and SQL filters
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,280 @@
+import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
+import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import type { Session } from '@quell/contracts/sessions';
+import { formatDuration } from '@/lib/format';
+import type { Sort, SortKey } from '../utils/session-filters';
+
+const ROW_HEIGHT = 34;
+/** When the scroll box has no measurable size (hidden, or a test DOM), render a screenful anyway. */
+const FALLBACK_RECT = { width: 1200, height: ROW_HEIGHT * 20 };
+
+const observeRect: typeof observeElementRect<HTMLDivElement> = (instance, cb) =>
+  observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : FALLBACK_RECT));
+
+interface Props {
+  sessions: readonly Session[];
+  sort: Sort;
+  onSortChange: (sort: Sort) => void;
+  selected: ReadonlySet<number>;
+  onRowClick: (id: number, shift: boolean, orderedIds: readonly number[]) => void;
+  onToggleAllShown: (ids: readonly number[], select: boolean) => void;
+  fetchedAt: number;
+}
+
+const HEADERS: Record<SortKey, string> = {
+  id: 'ID',
+  user: 'User',
+  host: 'Host',
+  database: 'Database',
+  command: 'Command',
+  time: 'Time',
+  trxExecutedTime: 'Trx',
+  state: 'State',
+  sql: 'SQL',
+};
+const WIDTHS: Record<SortKey | 'select', string> = {
+  select: 'w-10',
+  id: 'w-24',
+  user: 'w-28',
+  host: 'w-44',
+  database: 'w-28',
+  command: 'w-24',
+  time: 'w-24',
+  trxExecutedTime: 'w-20',
+  state: 'w-36',
+  sql: '',
+};
+const NUMERIC = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
+
+export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt }: Props) {
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
+  const toggleExpanded = useCallback((id: number) => {
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+
+  const columns = useMemo<ColumnDef<Session>[]>(
+    () =>
+      (Object.keys(HEADERS) as SortKey[]).map((key) => ({
+        id: key,
+        accessorKey: key,
+        header: HEADERS[key],
+        sortDescFirst: NUMERIC.has(key),
+        sortingFn: NUMERIC.has(key) ? 'basic' : 'alphanumeric',
+      })),
+    [],
+  );
+  const sorting = useMemo<SortingState>(() => [{ id: sort.id, desc: sort.desc }], [sort.id, sort.desc]);
+  const table = useReactTable({
+    data: sessions as Session[],
+    columns,
+    state: { sorting },
+    getRowId: (row) => String(row.id),
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    enableSortingRemoval: false,
+    manualFiltering: true,
+  });
+  const rows = table.getRowModel().rows;
+  const orderedIds = useMemo(() => rows.map((r) => r.original.id), [rows]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 15,
+    getItemKey: (i) => rows[i]?.original.id ?? i,
+    observeElementRect: observeRect,
+    initialRect: FALLBACK_RECT,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+
+  const shownSelected = orderedIds.filter((id) => selected.has(id)).length;
+  const allShown = orderedIds.length > 0 && shownSelected === orderedIds.length;
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const row = (e.target as HTMLElement).closest<HTMLElement>('[data-row-index]');
+    if (!row) return;
+    const index = Number(row.dataset.rowIndex) + (e.key === 'ArrowDown' ? 1 : -1);
+    if (index < 0 || index >= rows.length) return;
+    e.preventDefault();
+    focusRow(virtualizer, scrollRef.current, index);
+  };
+
+  return (
+    <div ref={scrollRef} onKeyDown={onKeyDown} className="min-h-0 flex-1 overflow-auto" data-testid="sessions-scroll">
+      <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-label="Sessions" aria-rowcount={rows.length + 1}>
+        <thead className="sticky top-0 z-10 bg-slate-100 text-left text-xs text-slate-700 dark:bg-slate-900 dark:text-slate-300">
+          <tr>
+            <th scope="col" className={`${WIDTHS.select} border-b border-slate-300 px-2 py-2 dark:border-slate-700`}>
+              <input
+                type="checkbox"
+                aria-label="Select all shown sessions"
+                checked={allShown}
+                ref={(el) => {
+                  if (el) el.indeterminate = shownSelected > 0 && !allShown;
+                }}
+                onChange={() => onToggleAllShown(orderedIds, !allShown)}
+              />
+            </th>
+            {table.getHeaderGroups()[0]?.headers.map((header) => {
+              const key = header.column.id as SortKey;
+              const active = sort.id === key;
+              return (
+                <th
+                  key={header.id}
+                  scope="col"
+                  aria-sort={active ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+                  className={`${WIDTHS[key]} border-b border-slate-300 px-2 py-1 font-semibold dark:border-slate-700 ${NUMERIC.has(key) ? 'text-right' : ''}`}
+                >
+                  <button
+                    type="button"
+                    className="inline-flex items-center gap-1 rounded px-1 py-1 hover:bg-slate-200 dark:hover:bg-slate-800"
+                    onClick={() => onSortChange({ id: key, desc: active ? !sort.desc : NUMERIC.has(key) })}
+                  >
+                    {flexRender(header.column.columnDef.header, header.getContext())}
+                    <span aria-hidden="true" className={active ? '' : 'opacity-30'}>
+                      {active ? (sort.desc ? '▼' : '▲') : '↕'}
+                    </span>
+                  </button>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {padTop > 0 && (
+            <tr aria-hidden="true">
+              <td colSpan={10} style={{ height: padTop }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const s = row.original;
+            return (
+              <SessionRow
+                key={s.id}
+                session={s}
+                index={item.index}
+                selected={selected.has(s.id)}
+                expanded={expanded.has(s.id)}
+                measureRef={virtualizer.measureElement}
+                fetchedAt={fetchedAt}
+                onToggleExpanded={toggleExpanded}
+                onSelect={(shift) => onRowClick(s.id, shift, orderedIds)}
+              />
+            );
+          })}
+          {padBottom > 0 && (
+            <tr aria-hidden="true">
+              <td colSpan={10} style={{ height: padBottom }} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function focusRow(virtualizer: Virtualizer<HTMLDivElement, Element>, scroller: HTMLElement | null, index: number) {
+  virtualizer.scrollToIndex(index, { align: 'auto' });
+  requestAnimationFrame(() => {
+    scroller?.querySelector<HTMLInputElement>(`[data-row-index="${index}"] input[type=checkbox]`)?.focus();
+  });
+}
+
+interface RowProps {
+  session: Session;
+  index: number;
+  selected: boolean;
+  expanded: boolean;
+  fetchedAt: number;
+  measureRef: (el: Element | null) => void;
+  onToggleExpanded: (id: number) => void;
+  onSelect: (shift: boolean) => void;
+}
+
+const cell = 'truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
+
+const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, onToggleExpanded, onSelect }: RowProps) {
+  const startedAt = new Date(fetchedAt - s.time * 1000);
+  const onRowClick = (e: MouseEvent<HTMLTableRowElement>) => {
+    const t = e.target as HTMLElement;
+    if (t.closest('button, input, a, pre') || window.getSelection()?.toString()) return;
+    onSelect(e.shiftKey);
+  };
+  return (
+    <tr
+      ref={measureRef}
+      data-index={index}
+      data-row-index={index}
+      data-session-id={s.id}
+      aria-selected={selected}
+      aria-rowindex={index + 2}
+      onClick={onRowClick}
+      className={selected ? 'bg-sky-50 dark:bg-sky-950/50' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}
+    >
+      <td className={cell}>
+        <input
+          type="checkbox"
+          aria-label={`Select session ${s.id}`}
+          checked={selected}
+          onChange={() => {}}
+          onClick={(e) => onSelect(e.shiftKey)}
+        />
+      </td>
+      <td className={`${cell} text-right font-mono tabular-nums`}>{s.id}</td>
+      <td className={cell} title={s.user}>
+        {s.user}
+      </td>
+      <td className={`${cell} font-mono text-xs`} title={s.host}>
+        {s.host}
+      </td>
+      <td className={cell} title={s.database}>
+        {s.database || <span className="text-slate-400">—</span>}
+      </td>
+      <td className={cell}>{s.command}</td>
+      <td className={`${cell} text-right tabular-nums`} title={`Started about ${startedAt.toLocaleString()}`}>
+        {formatDuration(s.time)}
+      </td>
+      <td className={`${cell} text-right tabular-nums`}>{s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : <span className="text-slate-400">—</span>}</td>
+      <td className={cell} title={s.state}>
+        {s.state}
+      </td>
+      <td className={`${cell} ${expanded ? 'whitespace-normal' : ''}`}>
+        {s.sql ? (
+          <div className="flex items-start gap-1">
+            <button
+              type="button"
+              aria-expanded={expanded}
+              aria-label={`${expanded ? 'Hide' : 'Show'} full SQL of session ${s.id}`}
+              className="shrink-0 rounded px-1 text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800"
+              onClick={() => onToggleExpanded(s.id)}
+            >
+              {expanded ? '▾' : '▸'}
+            </button>
+            {expanded ? (
+              <pre className="max-h-80 overflow-auto font-mono text-xs break-all whitespace-pre-wrap select-text">{s.sql}</pre>
+            ) : (
+              <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
+                {s.sql}
+              </code>
+            )}
+          </div>
+        ) : (
+          <span className="text-slate-400">—</span>
+        )}
+      </td>
+    </tr>
+  );
+});

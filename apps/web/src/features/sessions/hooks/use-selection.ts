@@ -1,0 +1,38 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Session } from '@quell/contracts/sessions';
+import { deselect, selectAll, selectRange, toggleOne } from '../utils/selection';
+
+/**
+ * The selected session ids of one instance, plus the last known row of each, so a session that
+ * disappears between refreshes can still be shown as gone.
+ */
+export function useSelection(instanceId: string, listed: readonly Session[] | undefined) {
+  const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
+  const anchor = useRef<number | null>(null);
+  const known = useRef(new Map<number, Session>());
+
+  useEffect(() => {
+    setSelected(new Set());
+    anchor.current = null;
+    known.current = new Map();
+  }, [instanceId]);
+
+  useEffect(() => {
+    if (!listed) return;
+    for (const s of listed) if (selected.has(s.id)) known.current.set(s.id, s);
+  }, [listed, selected]);
+
+  const click = useCallback((id: number, shift: boolean, orderedIds: readonly number[]) => {
+    setSelected((prev) => (shift ? selectRange(prev, orderedIds, anchor.current, id, !prev.has(id)) : toggleOne(prev, id)));
+    anchor.current = id;
+  }, []);
+  const addAll = useCallback((ids: readonly number[]) => setSelected((prev) => selectAll(prev, ids)), []);
+  const remove = useCallback((ids: Iterable<number>) => setSelected((prev) => deselect(prev, ids)), []);
+  const clear = useCallback(() => {
+    setSelected(new Set());
+    anchor.current = null;
+  }, []);
+  const lastKnown = useCallback((id: number) => known.current.get(id), []);
+
+  return { selected, click, addAll, remove, clear, lastKnown };
+}

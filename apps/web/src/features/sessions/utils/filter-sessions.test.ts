@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { Session } from '@quell/contracts/sessions';
+import { filterSessions, groupCounts, hostName } from './filter-sessions';
+
+const s = (id: number, over: Partial<Session> = {}): Session => ({
+  id,
+  user: 'app',
+  host: '10.0.0.8:5000',
+  database: 'orders',
+  command: 'Query',
+  time: 10,
+  state: '',
+  sql: 'SELECT 1',
+  trxExecutedTime: 0,
+  ...over,
+});
+
+describe('filterSessions', () => {
+  const rows = [
+    s(1, { host: '10.0.0.8:1', command: 'Sleep', time: 5, sql: '' }),
+    s(2, { host: '10.0.0.9:2', command: 'Query', time: 100, sql: 'SELECT * FROM Orders' }),
+    s(3, { host: 'batch-host:3', command: 'Query', time: 30, sql: 'update stock set n=1' }),
+  ];
+  it('keeps everything without client filters', () => {
+    expect(filterSessions(rows, {}).map((r) => r.id)).toEqual([1, 2, 3]);
+  });
+  it('filters on host substring, command, minimum time and SQL text, case-insensitively', () => {
+    expect(filterSessions(rows, { host: '10.0.0' }).map((r) => r.id)).toEqual([1, 2]);
+    expect(filterSessions(rows, { command: 'query' }).map((r) => r.id)).toEqual([2, 3]);
+    expect(filterSessions(rows, { minTime: 30 }).map((r) => r.id)).toEqual([2, 3]);
+    expect(filterSessions(rows, { q: 'from orders' }).map((r) => r.id)).toEqual([2]);
+    expect(filterSessions(rows, { command: 'Query', minTime: 50 }).map((r) => r.id)).toEqual([2]);
+  });
+});
+
+describe('groupCounts', () => {
+  it('counts per field, largest first, hosts without their port', () => {
+    const g = groupCounts([s(1, { host: 'a:1', command: 'Sleep' }), s(2, { host: 'a:2' }), s(3, { host: 'b:3', user: 'etl' })]);
+    expect(g.host).toEqual([
+      { value: 'a', count: 2 },
+      { value: 'b', count: 1 },
+    ]);
+    expect(g.command).toEqual([
+      { value: 'Query', count: 2 },
+      { value: 'Sleep', count: 1 },
+    ]);
+    expect(g.user[0]).toEqual({ value: 'app', count: 2 });
+  });
+});
+
+describe('hostName', () => {
+  it.each([
+    ['10.0.0.8:51234', '10.0.0.8'],
+    ['localhost', 'localhost'],
+    ['[::1]:3306', '[::1]'],
+    ['::1', '::1'],
+  ])('%s → %s', (input, expected) => expect(hostName(input)).toBe(expected));
+});

@@ -1,0 +1,50 @@
+import type { Session } from '@quell/contracts/sessions';
+import type { SessionFilters } from './session-filters';
+
+/** `10.0.0.8:51234` → `10.0.0.8`; `[::1]:3306` → `[::1]`; `localhost` stays. */
+export function hostName(host: string): string {
+  const i = host.lastIndexOf(':');
+  if (i <= 0) return host;
+  const tail = host.slice(i + 1);
+  if (!/^\d+$/.test(tail)) return host;
+  const head = host.slice(0, i);
+  // a bare IPv6 address has several colons and no brackets: keep it whole
+  return head.includes(':') && !head.startsWith('[') ? host : head;
+}
+
+/** Applies the client-side filters (host, command, minimum time, SQL text) to a listed set. */
+export function filterSessions(sessions: readonly Session[], f: Pick<SessionFilters, 'host' | 'command' | 'minTime' | 'q'>): Session[] {
+  const host = f.host?.toLowerCase();
+  const command = f.command?.toLowerCase();
+  const q = f.q?.toLowerCase();
+  const min = f.minTime ?? 0;
+  if (!host && !command && !q && min <= 0) return [...sessions];
+  return sessions.filter(
+    (s) =>
+      (!host || s.host.toLowerCase().includes(host)) &&
+      (!command || s.command.toLowerCase() === command) &&
+      (min <= 0 || s.time >= min) &&
+      (!q || s.sql.toLowerCase().includes(q)),
+  );
+}
+
+export type GroupField = 'user' | 'host' | 'database' | 'command';
+export interface GroupCount {
+  value: string;
+  count: number;
+}
+
+/** Counts per user, host (without port), database and command, largest first. */
+export function groupCounts(sessions: readonly Session[]): Record<GroupField, GroupCount[]> {
+  const maps: Record<GroupField, Map<string, number>> = { user: new Map(), host: new Map(), database: new Map(), command: new Map() };
+  for (const s of sessions) {
+    const values: Record<GroupField, string> = { user: s.user, host: hostName(s.host), database: s.database, command: s.command };
+    for (const field of Object.keys(maps) as GroupField[]) {
+      const m = maps[field];
+      const v = values[field];
+      m.set(v, (m.get(v) ?? 0) + 1);
+    }
+  }
+  const toList = (m: Map<string, number>) => [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  return { user: toList(maps.user), host: toList(maps.host), database: toList(maps.database), command: toList(maps.command) };
+}

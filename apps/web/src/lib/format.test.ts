@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration, plural } from './format';
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0s'],
+    [45, '45s'],
+    [59.9, '59s'],
+    [60, '1m 00s'],
+    [723, '12m 03s'],
+    [3_600, '1h 00m'],
+    [3_600 + 4 * 60 + 59, '1h 04m'],
+    [86_400 * 2 + 5 * 3_600, '2d 05h'],
+  ])('%s seconds → %s', (input, expected) => {
+    expect(formatDuration(input)).toBe(expected);
+  });
+
+  it('shows a dash for impossible values', () => {
+    expect(formatDuration(-1)).toBe('—');
+    expect(formatDuration(Number.NaN)).toBe('—');
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['30', 30],
+    ['30s', 30],
+    ['5m', 300],
+    ['1h', 3600],
+    ['1m30s', 90],
+    [' 2m 5s ', 125],
+  ])('%s → %s', (input, expected) => {
+    expect(parseDuration(input)).toBe(expected);
+  });
+
+  it('returns null for text it cannot read', () => {
+    expect(parseDuration('')).toBeNull();
+    expect(parseDuration('soon')).toBeNull();
+    expect(parseDuration('5x')).toBeNull();
+    expect(parseDuration('5m later')).toBeNull();
+  });
+});
+
+describe('plural', () => {
+  it('uses the singular for one', () => {
+    expect(plural(1, 'session')).toBe('1 session');
+    expect(plural(1284, 'session')).toBe('1,284 sessions');
+  });
+});

@@ -1,0 +1,51 @@
+/** `12m 03s`, `3h 04m`, `2d 05h`, `45s`, `0s`: two units at most, the second zero-padded. */
+export function formatDuration(totalSeconds: number): string {
+  if (!Number.isFinite(totalSeconds) || totalSeconds < 0) return '—';
+  const s = Math.floor(totalSeconds);
+  const days = Math.floor(s / 86_400);
+  const hours = Math.floor((s % 86_400) / 3_600);
+  const minutes = Math.floor((s % 3_600) / 60);
+  const seconds = s % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (days > 0) return `${days}d ${pad(hours)}h`;
+  if (hours > 0) return `${hours}h ${pad(minutes)}m`;
+  if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
+  return `${seconds}s`;
+}
+
+/** Parses what an operator types for a minimum time: `30`, `30s`, `5m`, `1h`, `1m30s`. Null when unreadable. */
+export function parseDuration(input: string): number | null {
+  const text = input.trim().toLowerCase().replace(/\s+/g, '');
+  if (!text) return null;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.floor(Number(text));
+  const re = /(\d+)(d|h|m|s)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of text.matchAll(re)) {
+    const n = Number(m[1]);
+    const unit = m[2];
+    total += n * (unit === 'd' ? 86_400 : unit === 'h' ? 3_600 : unit === 'm' ? 60 : 1);
+    consumed += m[0].length;
+  }
+  return consumed === text.length && consumed > 0 ? total : null;
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+export function formatCount(n: number): string {
+  return numberFormat.format(n);
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+export function formatClock(date: Date | number): string {
+  const d = typeof date === 'number' ? new Date(date) : date;
+  return d.toLocaleTimeString('en-GB', { hour12: false });
+}
+
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString('en-GB', { hour12: false, year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
