@@ -4,7 +4,7 @@ import { InstancesRoute } from './routes/instances';
 import { LoginRoute } from './routes/login';
 import { NotFoundRoute } from './routes/not-found';
 import { RouteError } from './routes/route-error';
-import { SessionsRoute } from './routes/sessions';
+import { SkeletonRows } from '@/components/ui/skeleton';
 
 function ToSessions() {
   const { instanceId = '' } = useParams();
@@ -16,12 +16,13 @@ export const routeObjects: RouteObject[] = [
   {
     path: '/',
     element: <AppLayout />,
+    hydrateFallbackElement: <SkeletonRows rows={8} label="Loading Quell" />,
     errorElement: <RouteError />,
     children: [
       { index: true, element: <InstancesRoute /> },
       { path: 'instances/:instanceId', element: <ToSessions /> },
-      { path: 'instances/:instanceId/sessions', element: <SessionsRoute /> },
-      // audit and admin are split out of the first download
+      // the sessions view (table, virtualiser, kill dialogs), audit and admin are split out of the first download
+      { path: 'instances/:instanceId/sessions', lazy: async () => ({ Component: (await import('./routes/sessions')).SessionsRoute }) },
       { path: 'audit', lazy: async () => ({ Component: (await import('./routes/audit')).AuditRoute }) },
       { path: 'admin', lazy: async () => ({ Component: (await import('./routes/admin')).AdminRoute }) },
       { path: '*', element: <NotFoundRoute /> },
