@@ -7,6 +7,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await createHarness({
+    killOptions: { chunkSize: 2 },
     extraInstances: (base) => [
       { ...base, id: 'capped', name: 'capped-db', blastRadiusCap: 1 },
       { ...base, id: 'hosts', name: 'hosts-db', protectedHosts: ['localhost', '127.0.0.1'] },
@@ -49,5 +50,221 @@ describe('preview → commit', () => {
     expect(entry.actor).toBe('operator-user');
     expect(entry.reason).toBe('runaway sessions in test');
     expect(entry.outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(['killed', 'killed']);
+  });
+});
+
+type Agent = Awaited<ReturnType<Harness['login']>>;
+const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id).sort((a, b) => a - b);
+async function auditEntries(agent: Agent, query = '') {
+  const r = await agent.agent.get(`/api/audit?limit=500${query}`);
+  expect(r.status).toBe(200);
+  return r.body.entries as Array<Record<string, any>>;
+}
+
+describe('idempotency', () => {
+  it('the same key twice (also concurrently) kills once and returns the first result', async () => {
+    const op = await h.login('operator');
+    const s = [await h.open(h.accounts.app, h.db1), await h.open(h.accounts.app, h.db1), await h.open(h.accounts.app, h.db1)];
+    const p = await preview(op, 'main', { user: h.accounts.app.user, database: h.db1, sessionIds: s.map((x) => x.id) });
+    expect(ids(p.body.targets)).toEqual(ids(s));
+    const key = `dbl-${randomUUID()}`;
+    const [a, b] = await Promise.all([commit(op, p.body.previewId, { reason: 'double click' }, key), commit(op, p.body.previewId, { reason: 'double click' }, key)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(b.body.auditId).toBe(a.body.auditId);
+    const c = await commit(op, p.body.previewId, { reason: 'double click' }, key);
+    expect(c.status).toBe(200);
+    expect(c.headers['idempotent-replayed']).toBe('true');
+    expect(c.body).toEqual(a.body);
+    expect(a.body.summary).toEqual({ killed: 3 });
+    const rows = (await auditEntries(op)).filter((e) => e.idempotencyKey === key);
+    expect(rows).toHaveLength(1);
+    // two chunks of at most 2 ids → two DAS request ids
+    expect(rows[0]!.dasRequestIds).toHaveLength(2);
+  });
+
+  it('the same preview with another key is refused with 409 and audited', async () => {
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db1);
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    expect((await commit(op, p.body.previewId, { reason: 'first' })).status).toBe(200);
+    const again = await commit(op, p.body.previewId, { reason: 'second' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CONFLICT');
+    const rows = (await auditEntries(op)).filter((e) => e.previewId === p.body.previewId);
+    expect(rows.map((r) => r.status).sort()).toEqual(['completed', 'failed']);
+  });
+});
+
+describe('drift', () => {
+  it('a session that switched database or was replaced is reported and not killed', async () => {
+    const op = await h.login('operator');
+    const switcher = await h.open(h.accounts.app, h.db1);
+    const replaced = await h.open(h.accounts.app, h.db1);
+    const stable = await h.open(h.accounts.app, h.db1);
+    const p = await preview(op, 'main', { user: h.accounts.app.user, database: h.db1, sessionIds: [switcher.id, replaced.id, stable.id] });
+    expect(ids(p.body.targets)).toEqual(ids([switcher, replaced, stable]));
+    await switcher.conn.query(`USE \`${h.db2}\``);
+    replaced.conn.destroy();
+    await eventually(() => h.aliveIds([replaced.id]), (v) => v.length === 0);
+    const newcomer = await h.open(h.accounts.app, h.db1);
+    const c = await commit(op, p.body.previewId, { reason: 'drift test' });
+    expect(c.status).toBe(200);
+    const byId = Object.fromEntries(c.body.outcomes.map((o: { sessionId: number; outcome: string }) => [o.sessionId, o.outcome]));
+    expect(byId).toEqual({ [switcher.id]: 'changed-skipped', [replaced.id]: 'gone-before-kill', [stable.id]: 'killed' });
+    expect(await h.aliveIds([switcher.id, newcomer.id])).toEqual(ids([switcher, newcomer]));
+    expect(await eventually(() => h.aliveIds([stable.id]), (v) => v.length === 0)).toEqual([]);
+  });
+});
+
+describe('protected sessions are never killed', () => {
+  it('preview excludes the protected user, the DAS user and protected hosts with reasons', async () => {
+    const op = await h.login('operator');
+    const backup = await h.open(h.accounts.backup, h.db1);
+    const dasOwn = await h.open(h.accounts.das);
+    const victim = await h.open(h.accounts.oth, h.db1);
+    const p = await preview(op, 'main', { database: h.db1 });
+    const excluded = Object.fromEntries(p.body.excluded.map((e: { sessionId: number; reason: string }) => [e.sessionId, e.reason]));
+    expect(excluded[backup.id]).toBe('protected-user');
+    expect(p.body.targets.map((t: { id: number }) => t.id)).toContain(victim.id);
+    expect(p.body.targets.map((t: { id: number }) => t.id)).not.toContain(backup.id);
+    const pd = await preview(op, 'main', { user: h.accounts.das.user });
+    expect(pd.body.targets).toEqual([]);
+    expect(pd.body.excluded.find((e: { sessionId: number }) => e.sessionId === dasOwn.id)?.reason).toBe('das-user');
+    const ph = await preview(op, 'hosts', { database: h.db1 });
+    expect(ph.body.targets).toEqual([]);
+    expect(ph.body.excluded.find((e: { sessionId: number }) => e.sessionId === victim.id)?.reason).toBe('protected-host');
+    const c = await commit(op, p.body.previewId, { reason: 'protected test', confirmInstanceName: 'main-db' });
+    expect(c.status).toBe(200);
+    expect(c.body.outcomes.map((o: { sessionId: number }) => o.sessionId)).not.toContain(backup.id);
+    expect(await h.aliveIds([backup.id, dasOwn.id])).toEqual(ids([backup, dasOwn]));
+  });
+
+  it('broad mode refuses a protected user, and a filter that matches protected sessions', async () => {
+    const ad = await h.login('admin');
+    const backup = await h.open(h.accounts.backup, h.db1);
+    const r1 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
+    expect(r1.status).toBe(422);
+    expect(r1.body.error.code).toBe('PROTECTED_TARGET');
+    const r2 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
+    expect(r2.status).toBe(422);
+    const r3 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
+    expect(r3.status).toBe(422);
+    expect(r3.body.error.details.excluded.map((e: { sessionId: number }) => e.sessionId)).toContain(backup.id);
+    const r4 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: 'system user', reason: 'system', confirmInstanceName: 'main-db' });
+    expect(r4.status).toBe(422);
+    expect(await h.aliveIds([backup.id])).toEqual([backup.id]);
+    const failed = (await auditEntries(ad, '&status=failed')).filter((e) => e.mode === 'broad');
+    expect(failed.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('blind ids skip protected sessions, and are refused where hosts are protected', async () => {
+    const ad = await h.login('admin');
+    const backup = await h.open(h.accounts.backup, h.db2);
+    const dasOwn = await h.open(h.accounts.das);
+    const victim = await h.open(h.accounts.oth, h.db2);
+    const r = await ad.agent.post('/api/instances/main/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [backup.id, dasOwn.id, victim.id], reason: 'blind test' });
+    expect(r.status).toBe(200);
+    expect(r.body.verification).toBe('unverifiable');
+    expect(r.body.outcomes).toEqual([{ sessionId: victim.id, outcome: 'sent-unverified' }]);
+    expect(Object.fromEntries(r.body.excluded.map((e: { sessionId: number; reason: string }) => [e.sessionId, e.reason]))).toEqual({ [backup.id]: 'protected-user', [dasOwn.id]: 'das-user' });
+    expect(await eventually(() => h.aliveIds([victim.id]), (v) => v.length === 0)).toEqual([]);
+    expect(await h.aliveIds([backup.id, dasOwn.id])).toEqual(ids([backup, dasOwn]));
+    const other = await h.open(h.accounts.oth, h.db2);
+    const rh = await ad.agent.post('/api/instances/hosts/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [other.id], reason: 'blind on protected hosts' });
+    expect(rh.status).toBe(422);
+    expect(await h.aliveIds([other.id])).toEqual([other.id]);
+  });
+});
+
+describe('broad mode', () => {
+  it('needs the typed instance name, then kills through DAS as-is and says it is unverifiable', async () => {
+    const ad = await h.login('admin');
+    const db = h.db2;
+    const s = [await h.open(h.accounts.oth, db), await h.open(h.accounts.oth, db)];
+    const keep = await h.open(h.accounts.oth, h.db1);
+    const wrong = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'nope' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.code).toBe('CONFIRMATION_REQUIRED');
+    expect(await h.aliveIds(s.map((x) => x.id))).toEqual(ids(s));
+    const r = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'main-db' });
+    expect(r.status).toBe(200);
+    expect(r.body.verification).toBe('unverifiable');
+    expect(r.body.mode).toBe('broad');
+    expect(r.body.observed.before).toBeGreaterThanOrEqual(2);
+    expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
+    expect(await h.aliveIds([keep.id])).toEqual([keep.id]);
+  });
+});
+
+describe('cap, expiry and DAS failures', () => {
+  it('above the cap, the commit needs the typed instance name', async () => {
+    const op = await h.login('operator');
+    const s = [await h.open(h.accounts.app, h.db2), await h.open(h.accounts.app, h.db2)];
+    const p = await preview(op, 'capped', { user: h.accounts.app.user, sessionIds: s.map((x) => x.id) });
+    expect(p.body.requiresTypedConfirmation).toBe(true);
+    expect(p.body.blastRadiusCap).toBe(1);
+    const no = await commit(op, p.body.previewId, { reason: 'cap test' });
+    expect(no.status).toBe(422);
+    expect(no.body.error.code).toBe('CONFIRMATION_REQUIRED');
+    const wrong = await commit(op, p.body.previewId, { reason: 'cap test', confirmInstanceName: 'main-db' });
+    expect(wrong.status).toBe(422);
+    expect(await h.aliveIds(s.map((x) => x.id))).toEqual(ids(s));
+    const yes = await commit(op, p.body.previewId, { reason: 'cap test', confirmInstanceName: 'capped-db' });
+    expect(yes.status).toBe(200);
+    expect(yes.body.summary).toEqual({ killed: 2 });
+  });
+
+  it('an expired preview is refused with 410 and kills nothing', async () => {
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    h.clock.offsetMs = 61_000;
+    try {
+      const c = await commit(op, p.body.previewId, { reason: 'too late' });
+      expect(c.status).toBe(410);
+      expect(c.body.error.code).toBe('PREVIEW_EXPIRED');
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+    expect(await h.aliveIds([s.id])).toEqual([s.id]);
+  });
+
+  it('a DAS error on one chunk marks those sessions failed with the DAS error and request id; others proceed', async () => {
+    const op = await h.login('operator');
+    const s = [await h.open(h.accounts.app, h.db2), await h.open(h.accounts.app, h.db2), await h.open(h.accounts.app, h.db2)];
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: s.map((x) => x.id) });
+    h.faults.add('error500', { operations: ['DeleteProcess'], times: 1 });
+    const c = await commit(op, p.body.previewId, { reason: 'fault test', confirmInstanceName: 'main-db' });
+    expect(c.status).toBe(200);
+    const failed = c.body.outcomes.filter((o: { outcome: string }) => o.outcome === 'failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[0].error.httpStatus).toBe(500);
+    expect(failed[0].error.dasRequestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(c.body.summary).toEqual({ failed: 2, killed: 1 });
+    expect(await h.aliveIds(failed.map((o: { sessionId: number }) => o.sessionId))).toHaveLength(2);
+  });
+
+  it('a kill DAS accepted but did not carry out is reported still-present', async () => {
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    h.faults.add('killNoop', { operations: ['DeleteProcess'], times: 1 });
+    const c = await commit(op, p.body.previewId, { reason: 'noop test' });
+    expect(c.body.outcomes).toMatchObject([{ sessionId: s.id, outcome: 'still-present' }]);
+    expect(await h.aliveIds([s.id])).toEqual([s.id]);
+  });
+
+  it('ids not matching the filter are reported not-found, and an audit row exists for every attempt', async () => {
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: [s.id, 2147483000] });
+    expect(p.body.excluded).toEqual([{ sessionId: 2147483000, reason: 'not-found', explanation: expect.any(String) }]);
+    const before = (await auditEntries(op)).length;
+    await commit(op, p.body.previewId, { reason: 'audit count' });
+    await commit(op, p.body.previewId, { reason: 'audit count again' });
+    const after = await auditEntries(op);
+    expect(after.length).toBe(before + 2);
+    expect(after.every((e) => e.status !== 'pending')).toBe(true);
   });
 });
