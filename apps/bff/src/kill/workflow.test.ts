@@ -21,7 +21,7 @@ afterAll(async () => {
 async function preview(agent: Awaited<ReturnType<Harness['login']>>, instance: string, body: Record<string, unknown>) {
   return agent.agent.post(`/api/instances/${instance}/kill-previews`).set('X-CSRF-Token', agent.csrf).send(body);
 }
-async function commit(agent: Awaited<ReturnType<Harness['login']>>, previewId: string, body: Record<string, unknown>, key = randomUUID()) {
+async function commit(agent: Awaited<ReturnType<Harness['login']>>, previewId: string, body: Record<string, unknown>, key: string = randomUUID()) {
   return agent.agent.post(`/api/kill-previews/${previewId}/commit`).set('X-CSRF-Token', agent.csrf).set('Idempotency-Key', key).send(body);
 }
 

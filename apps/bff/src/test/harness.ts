@@ -45,6 +45,8 @@ export interface Harness {
   url: string;
   instances: InstanceConfig[];
   passwords: Record<Role, string>;
+  usersFile: string;
+  creds: { ak: string; sk: string };
   clock: { offsetMs: number };
   /** A supertest agent logged in as `role`, and its CSRF token. */
   login(role: Role): Promise<{ agent: request.Agent; csrf: string }>;
@@ -73,6 +75,7 @@ export interface HarnessOptions {
   extraInstances?: (base: InstanceConfig) => InstanceConfig[];
   sessionIdleMinutes?: number;
   webDist?: string;
+  logger?: AppDeps['logger'];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -150,6 +153,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     users: createFileUserDirectory(usersFile),
     now: () => new Date(Date.now() + clock.offsetMs),
     killOptions: { verifyDelayMs: 150, ...options.killOptions },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const server: Server = quell.app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -169,6 +173,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     url,
     instances,
     passwords,
+    usersFile,
+    creds,
     clock,
     anon: () => request.agent(url),
     async login(role) {

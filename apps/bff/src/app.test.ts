@@ -1,0 +1,336 @@
+// HTTP surface against a real das-local: the route × role table, CSRF, sessions, errors, headers, ops routes.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import pino from 'pino';
+import { disableUser } from './auth/users-file.ts';
+import { REDACT_PATHS } from './logger.ts';
+import { createHarness, type Harness, type Role } from './test/harness.ts';
+
+let h: Harness;
+const logLines: string[] = [];
+const dist = path.join(tmpdir(), `quell-bff-dist-${randomUUID()}`);
+let registeredId = '';
+
+beforeAll(async () => {
+  mkdirSync(path.join(dist, 'assets'), { recursive: true });
+  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Quell SPA</title><script type="module" src="/assets/app.js"></script>');
+  writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log("quell")');
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logLines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const logger = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  h = await createHarness({ webDist: dist, logger });
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+type Who = 'anonymous' | Role;
+const WHO: Who[] = ['anonymous', 'viewer', 'operator', 'admin'];
+
+interface RouteCase {
+  name: string;
+  method: 'get' | 'post' | 'delete';
+  path: () => string;
+  body?: () => Record<string, unknown>;
+  headers?: () => Record<string, string>;
+  /** Expected status per caller. */
+  expect: Record<Who, number>;
+}
+
+const viewerUp = (ok: number) => ({ anonymous: 401, viewer: ok, operator: ok, admin: ok });
+const operatorUp = (ok: number) => ({ anonymous: 401, viewer: 403, operator: ok, admin: ok });
+const adminOnly = (ok: number) => ({ anonymous: 401, viewer: 403, operator: 403, admin: ok });
+const open = (ok: number) => ({ anonymous: ok, viewer: ok, operator: ok, admin: ok });
+
+const ROUTES: RouteCase[] = [
+  { name: 'logout', method: 'post', path: () => '/api/auth/logout', expect: viewerUp(204) },
+  { name: 'me', method: 'get', path: () => '/api/me', expect: viewerUp(200) },
+  { name: 'instances', method: 'get', path: () => '/api/instances', expect: viewerUp(200) },
+  { name: 'sessions', method: 'get', path: () => `/api/instances/main/sessions?user=${h.accounts.app.user}`, expect: viewerUp(200) },
+  { name: 'kill-previews', method: 'post', path: () => '/api/instances/main/kill-previews', body: () => ({ user: `${h.prefix}nobody` }), expect: viewerUp(201) },
+  {
+    name: 'commit (unknown preview)',
+    method: 'post',
+    path: () => `/api/kill-previews/${randomUUID()}/commit`,
+    body: () => ({ reason: 'table test' }),
+    headers: () => ({ 'Idempotency-Key': randomUUID() }),
+    expect: operatorUp(404),
+  },
+  { name: 'broad-kills', method: 'post', path: () => '/api/instances/main/broad-kills', body: () => ({ user: `${h.prefix}nobody`, reason: 'table test', confirmInstanceName: 'main-db' }), expect: adminOnly(200) },
+  { name: 'blind-kills', method: 'post', path: () => '/api/instances/main/blind-kills', body: () => ({ sessionIds: [2147483001], reason: 'table test' }), expect: adminOnly(200) },
+  { name: 'audit', method: 'get', path: () => '/api/audit', expect: viewerUp(200) },
+  { name: 'audit.csv', method: 'get', path: () => '/api/audit.csv', expect: viewerUp(200) },
+  { name: 'db-users list', method: 'get', path: () => '/api/instances/main/db-users', expect: adminOnly(200) },
+  { name: 'db-users register', method: 'post', path: () => '/api/instances/main/db-users', body: () => ({ dbUsername: h.accounts.oth.user, dbUserPassword: h.accounts.oth.password }), expect: adminOnly(201) },
+  { name: 'db-users delete', method: 'delete', path: () => `/api/instances/main/db-users/${registeredId}`, expect: adminOnly(204) },
+  { name: 'openapi', method: 'get', path: () => '/api/openapi.json', expect: open(200) },
+  { name: 'healthz', method: 'get', path: () => '/healthz', expect: open(200) },
+  { name: 'readyz', method: 'get', path: () => '/readyz', expect: open(200) },
+  { name: 'metrics', method: 'get', path: () => '/metrics', expect: open(200) },
+];
+
+async function agentFor(who: Who) {
+  if (who === 'anonymous') return { agent: h.anon(), csrf: '' };
+  return h.login(who);
+}
+
+describe('route × role table', () => {
+  it('every route answers each role with the expected status', async () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const route of ROUTES) {
+      for (const who of WHO) {
+        if (route.name === 'db-users delete' && who === 'admin') {
+          const ad = await h.login('admin');
+          const reg = await ad.agent.post('/api/instances/main/db-users').set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.app.user, dbUserPassword: h.accounts.app.password });
+          expect(reg.status).toBe(201);
+          registeredId = reg.body.dbUserId;
+        } else if (route.name === 'db-users delete') registeredId = randomUUID();
+        const { agent, csrf } = await agentFor(who);
+        let req = agent[route.method](route.path());
+        if (csrf) req = req.set('X-CSRF-Token', csrf);
+        for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);
+        const res = route.body ? await req.send(route.body()) : await req;
+        got.push(`${route.name} as ${who}: ${res.status}`);
+        want.push(`${route.name} as ${who}: ${route.expect[who]}`);
+        if (res.status >= 400) expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('state-changing routes without the CSRF token are refused for every role', async () => {
+    for (const role of ['viewer', 'operator', 'admin'] as const) {
+      const { agent } = await h.login(role);
+      for (const route of ROUTES.filter((r) => r.method !== 'get')) {
+        let req = agent[route.method](route.path());
+        for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);
+        const res = route.body ? await req.send(route.body()) : await req;
+        expect(`${route.name} as ${role}: ${res.status} ${res.body.error?.code}`).toBe(`${route.name} as ${role}: 403 FORBIDDEN`);
+      }
+      const wrong = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', 'x'.repeat(43)).send({ user: 'u' });
+      expect(wrong.status).toBe(403);
+    }
+  });
+
+  it('a cross-origin state-changing request is refused even with a valid token', async () => {
+    const { agent, csrf } = await h.login('viewer');
+    const res = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Origin', 'http://evil.example').send({ user: 'u' });
+    expect(res.status).toBe(403);
+    const login = await h.anon().post('/api/auth/login').set('Origin', 'http://evil.example').send({ username: 'viewer-user', password: h.passwords.viewer });
+    expect(login.status).toBe(403);
+  });
+});
+
+describe('bad input: 400 naming the field, nothing sent to DAS', () => {
+  const dasCalls = async () => {
+    const text = await h.quell.metrics.registry.getSingleMetricAsString('quell_das_request_duration_seconds');
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('quell_das_request_duration_seconds_count'))
+      .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  };
+
+  it('every route', async () => {
+    const ad = await h.login('admin');
+    const c = { 'X-CSRF-Token': ad.csrf };
+    const before = await dasCalls();
+    const cases: Array<[string, () => Promise<request.Response>, string]> = [
+      ['login without username', () => h.anon().post('/api/auth/login').send({ password: 'x' }), 'username'],
+      ['sessions without filter', () => ad.agent.get('/api/instances/main/sessions'), 'query.user'],
+      ['sessions with repeated user', () => ad.agent.get('/api/instances/main/sessions?user=a&user=b'), 'query.user'],
+      ['sessions with unknown parameter', () => ad.agent.get('/api/instances/main/sessions?user=a&limit=3'), 'query.limit'],
+      ['sessions with control characters', () => ad.agent.get('/api/instances/main/sessions?database=a%00b'), 'query.database'],
+      ['sessions on a malformed instance id', () => ad.agent.get('/api/instances/BAD_ID!/sessions?user=a'), 'instanceId'],
+      ['preview with non-numeric id', () => ad.agent.post('/api/instances/main/kill-previews').set(c).send({ user: 'a', sessionIds: ['12', 'abc'] }), 'sessionIds.1'],
+      ['preview with ids only', () => ad.agent.post('/api/instances/main/kill-previews').set(c).send({ sessionIds: [1] }), 'user'],
+      ['preview with unknown field', () => ad.agent.post('/api/instances/main/kill-previews').set(c).send({ user: 'a', host: 'x' }), '(body)'],
+      ['commit without reason', () => ad.agent.post(`/api/kill-previews/${randomUUID()}/commit`).set(c).set('Idempotency-Key', randomUUID()).send({}), 'reason'],
+      ['commit without key', () => ad.agent.post(`/api/kill-previews/${randomUUID()}/commit`).set(c).send({ reason: 'abc' }), 'headers.idempotency-key'],
+      ['commit with short key', () => ad.agent.post(`/api/kill-previews/${randomUUID()}/commit`).set(c).set('Idempotency-Key', 'abc').send({ reason: 'abc' }), 'headers.idempotency-key'],
+      ['commit with bad preview id', () => ad.agent.post('/api/kill-previews/not-a-uuid/commit').set(c).set('Idempotency-Key', randomUUID()).send({ reason: 'abc' }), 'previewId'],
+      ['broad without confirmation', () => ad.agent.post('/api/instances/main/broad-kills').set(c).send({ user: 'a', reason: 'abc' }), 'confirmInstanceName'],
+      ['broad without filter', () => ad.agent.post('/api/instances/main/broad-kills').set(c).send({ reason: 'abc', confirmInstanceName: 'main-db' }), 'user'],
+      ['blind with negative id', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [-1], reason: 'abc' }), 'sessionIds.0'],
+      ['blind with id too large', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [2 ** 31], reason: 'abc' }), 'sessionIds.0'],
+      ['blind without reason', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [1] }), 'reason'],
+      ['audit with limit 0', () => ad.agent.get('/api/audit?limit=0'), 'query.limit'],
+      ['audit with unknown outcome', () => ad.agent.get('/api/audit?outcome=maybe'), 'query.outcome'],
+      ['audit.csv with a bad date', () => ad.agent.get('/api/audit.csv?from=yesterday'), 'query.from'],
+      ['db-users register without name', () => ad.agent.post('/api/instances/main/db-users').set(c).send({ dbUserPassword: 'x' }), 'dbUsername'],
+      ['db-users delete with bad id', () => ad.agent.delete('/api/instances/main/db-users/not-a-uuid').set(c), 'dbUserId'],
+      ['db-users list on a malformed instance', () => ad.agent.get('/api/instances/UPPER/db-users'), 'instanceId'],
+    ];
+    for (const [name, send, field] of cases) {
+      const res = await send();
+      expect(`${name}: ${res.status} ${res.body.error?.code}`).toBe(`${name}: 400 VALIDATION_FAILED`);
+      expect(res.body.error.details.issues.map((i: { field: string }) => i.field), name).toContain(field);
+    }
+    expect(await dasCalls()).toBe(before);
+  });
+
+  it('unknown instances are 404, unknown API routes are 404, in the one error shape', async () => {
+    const { agent } = await h.login('viewer');
+    const a = await agent.get('/api/instances/not-there/sessions?user=a');
+    expect(a.status).toBe(404);
+    expect(a.body.error.code).toBe('NOT_FOUND');
+    const b = await agent.get('/api/nothing-here');
+    expect(b.status).toBe(404);
+    expect(Object.keys(b.body.error).sort()).toEqual(['code', 'message', 'requestId']);
+    const c = await h.anon().post('/api/nothing-here');
+    expect(c.status).toBe(404);
+  });
+
+  it('malformed JSON is 400, a non-JSON body is 400 naming content-type, a large body is 413', async () => {
+    const { agent, csrf } = await h.login('viewer');
+    const bad = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Content-Type', 'application/json').send('{"user":');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    const text = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Content-Type', 'text/plain').send('user=a');
+    expect(text.status).toBe(400);
+    expect(text.body.error.details.issues[0].field).toBe('headers.content-type');
+    const big = await agent
+      .post('/api/instances/main/kill-previews')
+      .set('X-CSRF-Token', csrf)
+      .send({ user: 'a', pad: 'x'.repeat(70_000) });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('login and sessions', () => {
+  it('sets an HttpOnly SameSite=Strict cookie and rotates it on login', async () => {
+    const agent = h.anon();
+    const first = await agent.post('/api/auth/login').send({ username: 'viewer-user', password: h.passwords.viewer });
+    const cookie1 = String(first.headers['set-cookie']);
+    expect(cookie1).toMatch(/quell_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(cookie1).not.toMatch(/Secure/);
+    const value1 = /quell_session=([^;]+)/.exec(cookie1)![1]!;
+    const second = await agent.post('/api/auth/login').send({ username: 'viewer-user', password: h.passwords.viewer });
+    const value2 = /quell_session=([^;]+)/.exec(String(second.headers['set-cookie']))![1]!;
+    expect(value2).not.toBe(value1);
+    expect((await request(h.url).get('/api/me').set('Cookie', `quell_session=${value1}`)).status).toBe(401);
+    expect((await request(h.url).get('/api/me').set('Cookie', `quell_session=${value2}`)).status).toBe(200);
+  });
+
+  it('gives one generic message for a wrong password and an unknown user, then throttles the account', async () => {
+    const wrong = await h.anon().post('/api/auth/login').send({ username: 'operator-user', password: 'not-the-password' });
+    const ghost = `${h.prefix}ghost`;
+    const unknown = await h.anon().post('/api/auth/login').send({ username: ghost, password: 'whatever-password' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.error.message).toBe('invalid username or password');
+    expect(unknown.body.error.message).toBe(wrong.body.error.message);
+    for (let i = 0; i < 4; i++) await h.anon().post('/api/auth/login').send({ username: ghost, password: 'whatever-password' });
+    const locked = await h.anon().post('/api/auth/login').send({ username: ghost, password: 'whatever-password' });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('logout ends the session; idle sessions expire; disabled users lose their session', async () => {
+    const v = await h.login('viewer');
+    expect((await v.agent.post('/api/auth/logout').set('X-CSRF-Token', v.csrf)).status).toBe(204);
+    expect((await v.agent.get('/api/me')).status).toBe(401);
+
+    const idle = await h.login('viewer');
+    h.clock.offsetMs = 31 * 60_000;
+    try {
+      expect((await idle.agent.get('/api/me')).status).toBe(401);
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+    expect((await idle.agent.get('/api/me')).status).toBe(401);
+
+    const op = await h.login('operator');
+    expect((await op.agent.get('/api/me')).body).toEqual({ username: 'operator-user', role: 'operator', csrfToken: op.csrf });
+    disableUser(h.usersFile, 'operator-user');
+    expect((await op.agent.get('/api/me')).status).toBe(401);
+    const again = await h.anon().post('/api/auth/login').send({ username: 'operator-user', password: h.passwords.operator });
+    expect(again.status).toBe(401);
+  });
+});
+
+describe('headers, SPA and operations', () => {
+  it('sends a strict CSP and no CORS headers', async () => {
+    const res = await h.anon().get('/').set('Origin', 'http://evil.example');
+    const csp = String(res.headers['content-security-policy']);
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)![1]!;
+    expect(scriptSrc.trim()).toBe("'self'");
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/object-src 'none'/);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    const pre = await h.anon().options('/api/instances').set('Origin', 'http://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('serves the SPA, falls back to index.html for client routes, and never escapes the dist dir', async () => {
+    const index = await h.anon().get('/');
+    expect(index.status).toBe(200);
+    expect(index.text).toContain('Quell SPA');
+    const deep = await h.anon().get('/instances/main/sessions');
+    expect(deep.text).toContain('Quell SPA');
+    const asset = await h.anon().get('/assets/app.js');
+    expect(asset.text).toBe('console.log("quell")');
+    for (const p of ['/..%2f..%2f..%2fetc%2fpasswd', '/assets/..%2f..%2f..%2f..%2fetc/passwd', '/%2e%2e/%2e%2e/etc/passwd']) {
+      const r = await h.anon().get(p);
+      expect(r.text).not.toContain('root:');
+    }
+  });
+
+  it('publishes OpenAPI for every route, metrics, health and readiness', async () => {
+    const doc = (await h.anon().get('/api/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    for (const p of ['/api/auth/login', '/api/auth/logout', '/api/me', '/api/instances', '/api/instances/{instanceId}/sessions', '/api/instances/{instanceId}/kill-previews', '/api/kill-previews/{previewId}/commit', '/api/instances/{instanceId}/broad-kills', '/api/instances/{instanceId}/blind-kills', '/api/audit', '/api/audit.csv', '/api/instances/{instanceId}/db-users', '/api/instances/{instanceId}/db-users/{dbUserId}']) {
+      expect(doc.paths[p], p).toBeDefined();
+    }
+    expect(doc.paths['/api/instances/{instanceId}/kill-previews'].post.requestBody.content['application/json'].schema.properties.sessionIds).toBeDefined();
+    const metrics = (await h.anon().get('/metrics')).text;
+    expect(metrics).toContain('quell_http_requests_total');
+    expect(metrics).toMatch(/quell_das_request_duration_seconds_count\{operation="ListProcesses",outcome="ok"\}/);
+    expect(metrics).toContain('quell_audit_write_failures_total');
+    const ready = await h.anon().get('/readyz');
+    expect(ready.body).toEqual({ status: 'ready', checks: { store: { ok: true }, das: { main: { ok: true } } } });
+    const fault = h.faults.add('error500', { operations: ['ListDbUsers'] });
+    try {
+      const down = await h.anon().get('/readyz');
+      expect(down.status).toBe(503);
+      expect(down.body.checks.das.main.ok).toBe(false);
+      expect(down.body.checks.das.main.error.httpStatus).toBe(500);
+    } finally {
+      h.faults.remove(fault);
+    }
+  });
+
+  it('never puts a secret in a response or a log line', async () => {
+    const ad = await h.login('admin');
+    const reg = await ad.agent.post('/api/instances/main/db-users').set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.backup.user, dbUserPassword: h.accounts.backup.password });
+    expect(reg.status).toBe(201);
+    const bodies = [
+      reg.text,
+      (await ad.agent.get('/api/instances/main/db-users')).text,
+      (await ad.agent.get('/api/instances')).text,
+      (await ad.agent.get('/api/audit')).text,
+      (await ad.agent.get('/api/audit.csv')).text,
+      (await ad.agent.get('/readyz')).text,
+      (await ad.agent.post('/api/instances/main/db-users').set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.das.user, dbUserPassword: h.accounts.das.password })).text,
+    ];
+    const logs = logLines.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [h.creds.sk, h.creds.ak, h.accounts.das.password, h.accounts.backup.password, h.passwords.admin, h.passwords.viewer, ad.csrf]) {
+      for (const b of bodies) expect(b).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+    expect(JSON.parse(bodies[2]!).instances[0]).not.toHaveProperty('dbUserId');
+  });
+});
