@@ -35,9 +35,9 @@ export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (input: LoginRequest) => {
-      await api.post(routes.login, { body: input, schema: Ignored });
-      const me = await fetchMe();
-      if (!me) throw new ApiError({ status: 401, code: 'UNAUTHENTICATED', message: 'Signed in, but the session cookie was not kept. Allow cookies for this site.' });
+      // the login answer is who-am-I, CSRF token included
+      const me = await api.post(routes.login, { body: input, schema: MeResponse });
+      setCsrfToken(me.csrfToken);
       return me;
     },
     onSuccess: (me) => {

@@ -23,7 +23,8 @@ export function useSelection(instanceId: string, listed: readonly Session[] | un
   }, [listed, selected]);
 
   const click = useCallback((id: number, shift: boolean, orderedIds: readonly number[]) => {
-    setSelected((prev) => (shift ? selectRange(prev, orderedIds, anchor.current, id, !prev.has(id)) : toggleOne(prev, id)));
+    const from = anchor.current;
+    setSelected((prev) => (shift ? selectRange(prev, orderedIds, from, id, !prev.has(id)) : toggleOne(prev, id)));
     anchor.current = id;
   }, []);
   const addAll = useCallback((ids: readonly number[]) => setSelected((prev) => selectAll(prev, ids)), []);

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { screen, waitFor, within } from '@testing-library/react';
+import { MeResponse } from '@quell/contracts/auth';
+import { InstanceListResponse } from '@quell/contracts/instances';
+import { KillPreview, KillResult } from '@quell/contracts/kill';
+import { SessionListResponse } from '@quell/contracts/sessions';
+import { handle, handleError, handlePending, stubHttp } from '@/testing/http';
+import { instance, killResult, me, preview, session } from '@/testing/fixtures';
+import { renderApp } from '@/testing/test-utils';
+
+const SESSIONS = /^\/api\/instances\/prod-orders\/sessions$/;
+
+function baseHandlers(sessions = [session(101, { time: 5 }), session(102, { time: 500, user: 'etl', command: 'Sleep', sql: '' }), session(103, { time: 50 })]) {
+  return [
+    handle('GET', '/api/me', MeResponse, () => me()),
+    handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance(), instance({ id: 'dev-a', name: 'dev-a', environment: 'dev' })] })),
+    handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
+  ];
+}
+
+const rowIds = () =>
+  screen
+    .getAllByRole('checkbox', { name: /^Select session / })
+    .map((c) => Number(c.getAttribute('aria-label')?.replace('Select session ', '')));
+
+describe('sessions view', () => {
+  it('asks for a user or database and does not list without one', async () => {
+    const http = stubHttp(...baseHandlers());
+    renderApp('/instances/prod-orders/sessions');
+    expect(await screen.findByRole('heading', { name: 'Enter a user or a database' })).toBeTruthy();
+    expect(http.calls('GET', SESSIONS)).toHaveLength(0);
+    expect((screen.getByRole('button', { name: 'List sessions' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('lists by the URL filter, longest-running first, and writes a new filter to the URL', async () => {
+    const http = stubHttp(...baseHandlers());
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 102' });
+    expect(http.calls('GET', SESSIONS)[0]?.url.searchParams.get('user')).toBe('app_rw');
+    expect(rowIds()).toEqual([102, 103, 101]);
+    expect(screen.getAllByText('8m 20s').length).toBeGreaterThan(0);
+
+    await user.click(screen.getByRole('button', { name: /^ID/ }));
+    expect(router.state.location.search).toContain('sort=-id');
+    expect(rowIds()).toEqual([103, 102, 101]);
+
+    const db = screen.getByLabelText('Database');
+    await user.type(db, 'orders');
+    await user.click(screen.getByRole('button', { name: 'List sessions' }));
+    await waitFor(() => expect(router.state.location.search).toContain('database=orders'));
+    await waitFor(() => expect(http.calls('GET', SESSIONS).some((r) => r.url.searchParams.get('database') === 'orders')).toBe(true));
+  });
+
+  it('filters on the client by command and counts by group; a chip filters on click', async () => {
+    stubHttp(...baseHandlers());
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw&command=Query');
+    await screen.findByRole('checkbox', { name: 'Select session 103' });
+    expect(rowIds()).toEqual([103, 101]);
+    expect(screen.getByText(/2 shown by the filters/)).toBeTruthy();
+    const byCommand = screen.getByRole('group', { name: 'Counts by command' });
+    await user.click(within(byCommand).getByRole('button', { name: /Sleep/ }));
+    expect(router.state.location.search).toContain('command=Sleep');
+    expect(rowIds()).toEqual([102]);
+  });
+
+  it('selects with click, shift-click and select-all-matching, then previews and kills with one idempotency key', async () => {
+    const http = stubHttp(
+      ...baseHandlers(),
+      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, (req) => preview({ targets: (req.body as { sessionIds: number[] }).sessionIds.map((id) => session(id)) })),
+      handle('POST', '/api/kill-previews/pv-1/commit', KillResult, () =>
+        killResult({
+          outcomes: [
+            { sessionId: 101, outcome: 'killed' },
+            { sessionId: 102, outcome: 'failed', error: { httpStatus: 400, errorCode: 'DAS.1234', errorMsg: 'thread busy', dasRequestId: 'das-77' } },
+            { sessionId: 103, outcome: 'gone-before-kill' },
+          ],
+        }),
+      ),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 102' });
+    await user.click(screen.getByRole('checkbox', { name: 'Select session 102' }));
+    await user.keyboard('{Shift>}');
+    await user.click(screen.getByRole('checkbox', { name: 'Select session 101' }));
+    await user.keyboard('{/Shift}');
+    expect(screen.getByRole('button', { name: 'Kill 3 sessions…' })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Clear selection' }));
+    expect(screen.queryByRole('button', { name: /Kill \d+ sessions…/ })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Select all 3 matching' }));
+    await user.click(screen.getByRole('button', { name: 'Kill 3 sessions…' }));
+
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByRole('heading', { name: '3 sessions will be killed' });
+    const previewReq = http.calls('POST', '/api/instances/prod-orders/kill-previews')[0];
+    expect(previewReq?.body).toEqual({ user: 'app_rw', sessionIds: [101, 102, 103] });
+    expect(previewReq?.headers.get('X-CSRF-Token')).toBe('csrf-123');
+
+    await user.type(within(dialog).getByLabelText('Reason'), 'INC-9 runaway');
+    const commit = within(dialog).getByRole('button', { name: 'Kill 3 sessions' });
+    await user.dblClick(commit);
+    const region = await screen.findByRole('region', { name: 'Kill result' });
+    const commits = http.calls('POST', '/api/kill-previews/pv-1/commit');
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.headers.get('Idempotency-Key')).toMatch(/^[\x21-\x7e]{8,128}$/);
+    expect(commits[0]?.body).toEqual({ reason: 'INC-9 runaway' });
+    expect(within(region).getByText('1 killed · 1 gone before kill · 1 failed')).toBeTruthy();
+    expect(within(region).getByRole('status', { name: 'Session 102: failed' })).toBeTruthy();
+    expect(within(region).getByText('DAS.1234')).toBeTruthy();
+    expect(within(region).getByText('das-77')).toBeTruthy();
+    expect(within(region).getByRole('button', { name: 'Copy request id of session 102' })).toBeTruthy();
+    // the list refreshes behind the result
+    await waitFor(() => expect(http.calls('GET', SESSIONS).length).toBeGreaterThan(1));
+  });
+
+  it('keeps the commit disabled while it is in flight', async () => {
+    stubHttp(...baseHandlers(), handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()), handlePending('POST', '/api/kill-previews/pv-1/commit'));
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    await user.click(screen.getByRole('button', { name: 'Kill 1 session…' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(await within(dialog).findByLabelText('Reason'), 'INC-9 runaway');
+    await user.click(within(dialog).getByRole('button', { name: 'Kill 2 sessions' }));
+    const pending = await within(dialog).findByRole('button', { name: /Killing/ });
+    expect((pending as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('shows a refused kill with the error, code and request id', async () => {
+    stubHttp(
+      ...baseHandlers(),
+      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()),
+      handleError('POST', '/api/kill-previews/pv-1/commit', 'PROTECTED_TARGET', 'session 11 is protected'),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    await user.click(screen.getByRole('button', { name: 'Kill 1 session…' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(await within(dialog).findByLabelText('Reason'), 'INC-9 runaway');
+    await user.click(within(dialog).getByRole('button', { name: 'Kill 2 sessions' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toContain('protected session');
+    expect(alert.textContent).toContain('session 11 is protected');
+    expect(alert.textContent).toContain('req-protected_target');
+  });
+
+  it('shows a selected session that disappeared as gone', async () => {
+    let sessions = [session(101), session(102)];
+    stubHttp(
+      handle('GET', '/api/me', MeResponse, () => me()),
+      handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 102' }));
+    sessions = [session(101)];
+    await user.click(screen.getByRole('button', { name: /Refresh/ }));
+    const gone = await screen.findByRole('region', { name: 'Selected sessions that are gone' });
+    expect(gone.textContent).toContain('102');
+    expect(screen.getByRole('region', { name: 'Selection' }).textContent).toContain('1 gone since selected');
+  });
+
+  it('sends an expired sign-in to the login page and back to the same view', async () => {
+    let signedIn = true;
+    const http = stubHttp(
+      handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
+      {
+        method: 'GET',
+        path: '/api/me',
+        respond: () =>
+          signedIn
+            ? new Response(JSON.stringify(me()), { status: 200 })
+            : new Response(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'no session', requestId: 'r1' } }), { status: 401 }),
+      },
+      {
+        // the server forgets the sign-in while the operator works
+        method: 'GET',
+        path: SESSIONS,
+        respond: () => {
+          signedIn = false;
+          return new Response(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'session expired', requestId: 'r2' } }), { status: 401 });
+        },
+      },
+      handle('POST', '/api/auth/login', MeResponse, () => {
+        signedIn = true;
+        return me();
+      }),
+    );
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw&sort=id');
+    const username = await screen.findByLabelText('Username');
+    expect(router.state.location.pathname).toBe('/login');
+    expect(screen.getByText(/Your session ended/)).toBeTruthy();
+    await user.type(username, 'alice');
+    await user.type(screen.getByLabelText('Password'), 'pw');
+    http.use(handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions: [session(5)], count: 1, fetchedAt: new Date().toISOString() })));
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByRole('checkbox', { name: 'Select session 5' });
+    expect(router.state.location.pathname).toBe('/instances/prod-orders/sessions');
+    expect(router.state.location.search).toBe('?user=app_rw&sort=id');
+  });
+});
