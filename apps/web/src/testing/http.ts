@@ -42,7 +42,7 @@ export function handle<S extends z.ZodType>(
 }
 
 /** A handler answering with the contract error body. */
-export function handleError(method: 'GET' | 'POST' | 'DELETE', path: string | RegExp, code: ErrorCode, message = code, details?: ApiErrorBody['error']['details']): Handler {
+export function handleError(method: 'GET' | 'POST' | 'DELETE', path: string | RegExp, code: ErrorCode, message: string = code, details?: ApiErrorBody['error']['details']): Handler {
   const body: ApiErrorBody = { error: { code, message, requestId: `req-${code.toLowerCase()}`, ...(details ? { details } : {}) } };
   return { method, path, respond: () => json(ERROR_STATUS[code], body) };
 }
