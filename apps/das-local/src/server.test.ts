@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultController } from './faults.ts';
 import { createDasServer, type DasServer } from './server.ts';
@@ -179,6 +182,36 @@ describe('DAS endpoints §1.1–1.7: shapes, validation and error bodies', () =>
     expect(ok.headers.date).toBeDefined();
     const other = await req('GET', `${base}/db-users`);
     expect(other.headers['x-request-id']).not.toBe(ok.headers['x-request-id']);
+  });
+
+  it('keeps registered db users across a restart (file registry), and they still work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'das-local-restart-'));
+    const deps = {
+      projectId: PROJECT_ID,
+      credentials: [{ ak: AK, sk: SK }],
+      instances: [{ instanceId: INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
+      registryPath: join(dir, 'registry.sqlite'),
+      registryKey: 'restart-key',
+    };
+    try {
+      const first = createDasServer(deps);
+      const u1 = (await first.listen()).url;
+      const reg = await call(u1, { method: 'POST', path: `${base}/db-users`, body: { db_username: accounts.das.user, db_user_password: accounts.das.password, datastore_type: 'MySQL' }, ak: AK, sk: SK });
+      await first.close();
+      const second = createDasServer(deps);
+      const u2 = (await second.listen()).url;
+      try {
+        const list = await call(u2, { method: 'GET', path: `${base}/db-users`, ak: AK, sk: SK });
+        expect(list.json).toEqual({ total: 1, db_users: [{ db_user_id: reg.json.db_user_id, db_username: accounts.das.user }] });
+        const procs = await call(u2, { method: 'GET', path: `${base}/processes`, query: [['db_user_id', reg.json.db_user_id], ['user', accounts.app.user]], ak: AK, sk: SK });
+        expect(procs.status).toBe(200);
+      } finally {
+        await second.close();
+      }
+      expect(() => createDasServer({ ...deps, registryKey: 'another-key' })).toThrow(/registryKey/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('fault injection', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSdkDate } from '@quell/das-client/signer';
+import { authorizeExactly, formatSdkDate } from '@quell/das-client/signer';
 import { createDasServer, type DasServer } from './server.ts';
 import { INSTANCE_ID, PROJECT_ID, call, officialSign, rawRequest } from './test-support.ts';
 
@@ -56,6 +56,34 @@ describe('signature verification (DAS-API.md §2.5) with the official Node SDK s
   it('accepts any signed-header set, as long as x-sdk-date is signed', async () => {
     const res = await call(url, { ...listUsers, headers: { 'X-Language': 'en-us', 'X-Anything': 'some value' }, ak: AK, sk: SK });
     expect(res.status).toBe(200);
+  });
+
+  it('accepts a Go-SDK-style request that signs only x-sdk-date (no host), and the exact body bytes with a trailing newline', async () => {
+    const target = new URL(`${url}${kill.path}`);
+    const body = `${JSON.stringify(kill.body)}\n`;
+    const headers = { 'X-Sdk-Date': formatSdkDate(new Date()) };
+    const Authorization = authorizeExactly({ method: 'DELETE', url: target, headers, body }, { ak: AK, sk: SK });
+    expect(Authorization).toContain('SignedHeaders=x-sdk-date,');
+    const res = await rawRequest(url, 'DELETE', kill.path, { ...headers, Authorization, 'Content-Type': 'application/json' }, body);
+    expect(res.status).toBe(400);
+    expect(res.json.error_code).toBe('DAS.200112');
+    const trimmed = await rawRequest(url, 'DELETE', kill.path, { ...headers, Authorization }, body.trimEnd());
+    expectApig401(trimmed, 'verify aksk signature fail');
+  });
+
+  it('uses a signed X-Sdk-Content-Sha256 instead of hashing the body', async () => {
+    const s = officialSign(url, { ...kill, headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, ak: AK, sk: SK });
+    const res = await rawRequest(url, 'DELETE', s.path, s.headers, JSON.stringify({ ...kill.body, user: 'someone-else' }));
+    expect(res.status).toBe(400);
+    expect(res.json.error_code).toBe('DAS.200112');
+  });
+
+  it('answers 413 APIG.0201 to a body over 1 MiB', async () => {
+    const s = officialSign(url, { ...kill, ak: AK, sk: SK });
+    const res = await rawRequest(url, 'DELETE', s.path, s.headers, 'x'.repeat(1024 * 1024 + 1));
+    expect(res.status).toBe(413);
+    expect(res.json.error_code).toBe('APIG.0201');
+    expect(res.json.request_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('refuses one changed byte in the path', async () => {
