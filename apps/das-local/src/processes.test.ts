@@ -201,6 +201,25 @@ describe('ListProcesses / DeleteProcess against real MariaDB sessions', () => {
     await closeSessions([victim]);
   });
 
+  it('a db user that can see but not kill a session gets a 500 and the session lives', async () => {
+    const reg = await call(url, {
+      method: 'POST',
+      path: `${base}/db-users`,
+      body: { db_username: accounts.viewer.user, db_user_password: accounts.viewer.password, datastore_type: 'mysql' },
+      ak: AK,
+      sk: SK,
+    });
+    const viewerId = reg.json.db_user_id as string;
+    const victim = await open('app', accounts.db2);
+    const seen = await list([['db_user_id', viewerId], ['user', accounts.app.user]]);
+    expect(ids(seen)).toEqual([victim.id]);
+    const res = await kill({ db_user_id: viewerId, process_ids: [String(victim.id)] });
+    expect(res.status).toBe(500);
+    expect(res.json.error_code).toBe('DAS.200001');
+    expect(await aliveIds([victim.id])).toEqual([victim.id]);
+    await closeSessions([victim]);
+  });
+
   it('survives its own pooled connection being killed from outside', async () => {
     const admin = await adminConnection();
     try {

@@ -32,6 +32,8 @@ export interface TestAccounts {
   other: { user: string; password: string };
   /** An account with no PROCESS privilege. */
   weak: { user: string; password: string };
+  /** PROCESS only: sees every session, can kill only its own. */
+  viewer: { user: string; password: string };
   db1: string;
   db2: string;
   drop(): Promise<void>;
@@ -46,6 +48,7 @@ export async function createTestAccounts(): Promise<TestAccounts> {
     app: { user: `${prefix}app`, password: pw() },
     other: { user: `${prefix}oth`, password: pw() },
     weak: { user: `${prefix}weak`, password: pw() },
+    viewer: { user: `${prefix}view`, password: pw() },
   };
   const db1 = `${prefix}db1`;
   const db2 = `${prefix}db2`;
@@ -59,6 +62,7 @@ export async function createTestAccounts(): Promise<TestAccounts> {
       for (const db of [db1, db2]) await admin.query(`GRANT ALL ON \`${db}\`.* TO ?@?`, [a.user, '%']);
     }
     await admin.query('GRANT PROCESS ON *.* TO ?@?', [acc.das.user, '%']);
+    await admin.query('GRANT PROCESS ON *.* TO ?@?', [acc.viewer.user, '%']);
     try {
       await admin.query('GRANT CONNECTION ADMIN ON *.* TO ?@?', [acc.das.user, '%']);
     } catch {
