@@ -1,0 +1,115 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, dasEndpointFor, loadConfig, loadInventory } from './config.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'quell-config-'));
+const SECRET = 's3cret-value-that-must-never-be-printed-0123456789';
+const good = {
+  id: 'demo-local',
+  name: 'demo-local',
+  environment: 'dev',
+  endpoint: 'http://127.0.0.1:8787',
+  projectId: '0123456789abcdef0123456789abcdef',
+  instanceId: 'da304cd5bbb944de828759bc7be3d3fein01',
+  dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6',
+};
+function write(name: string, text: string): string {
+  const f = path.join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+const yamlInventory = write(
+  'inventory.yaml',
+  `instances:
+  - id: demo-local
+    name: demo-local
+    environment: dev
+    endpoint: http://127.0.0.1:8787
+    projectId: 0123456789abcdef0123456789abcdef
+    instanceId: da304cd5bbb944de828759bc7be3d3fein01
+    dbUserId: 2c250598-1e3c-4d31-bc19-be1d866247e6
+    protectedUsers: [backup_agent]
+    protectedHosts: ["10.0.0.9"]
+  - id: cloud
+    name: cloud prod
+    environment: prod
+    region: ap-southeast-1
+    projectId: 0123456789abcdef0123456789abcdef
+    instanceId: da304cd5bbb944de828759bc7be3d3fein02
+    dbUserId: 2c250598-1e3c-4d31-bc19-be1d866247e7
+    blastRadiusCap: 5
+`,
+);
+const baseEnv = { QUELL_INVENTORY: yamlInventory, QUELL_USERS_FILE: path.join(dir, 'users.json'), QUELL_AK: 'AKVALUE', QUELL_SK: SECRET, QUELL_SESSION_SECRET: SECRET };
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env, dir);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads a valid environment with defaults, and freezes it', () => {
+    const c = loadConfig(baseEnv, dir);
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.cookieSecure).toBe(false);
+    expect(c.sessionIdleMinutes).toBe(30);
+    expect(c.dataDir).toBe(path.join(dir, '.quell/data'));
+    expect(c.webDist.endsWith(path.join('apps', 'web', 'dist'))).toBe(true);
+    expect(c.instances).toHaveLength(2);
+    expect(c.instances[0]!.blastRadiusCap).toBe(20);
+    expect(c.instances[1]!.protectedUsers).toEqual([]);
+    expect(dasEndpointFor(c.instances[1]!)).toBe('https://das.ap-southeast-1.myhuaweicloud.com');
+    expect(dasEndpointFor({ region: 'na-mexico-1' })).toBe('https://das.la-south-2.myhuaweicloud.com');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads secrets from *_FILE variables, and refuses both forms at once', () => {
+    const skFile = write('sk', `${SECRET}\n`);
+    expect(loadConfig({ ...baseEnv, QUELL_SK: undefined, QUELL_SK_FILE: skFile }, dir).credentials.sk).toBe(SECRET);
+    expect(problems({ ...baseEnv, QUELL_SK_FILE: skFile })).toEqual(['QUELL_SK: set either QUELL_SK or QUELL_SK_FILE, not both']);
+    expect(problems({ ...baseEnv, QUELL_SK: undefined, QUELL_SK_FILE: path.join(dir, 'missing') })).toEqual(['QUELL_SK_FILE: cannot read the file it names']);
+  });
+
+  it('names every missing or bad variable, never its value', () => {
+    const p = problems({ QUELL_INVENTORY: yamlInventory, QUELL_SESSION_SECRET: 'short-secret-value', PORT: 'eighty', QUELL_COOKIE_SECURE: 'yes', QUELL_LOG_LEVEL: 'loud' });
+    const text = p.join('\n');
+    for (const v of ['QUELL_USERS_FILE', 'QUELL_AK', 'QUELL_SK', 'QUELL_SESSION_SECRET', 'PORT', 'QUELL_COOKIE_SECURE', 'QUELL_LOG_LEVEL']) expect(text).toContain(v);
+    for (const value of ['short-secret-value', 'eighty', 'loud']) expect(text).not.toContain(value);
+  });
+
+  it('names the file and the field of a bad inventory, never the value', () => {
+    const bad = write(
+      'bad.json',
+      JSON.stringify({
+        instances: [
+          { ...good, id: 'Bad_Id', projectId: 'SECRETISH-not-32' },
+          { ...good, region: 'ap-southeast-1' },
+          { ...good, id: 'x2', endpoint: undefined, environment: 'qa', blastRadiusCap: 0, extra: 1 },
+        ],
+      }),
+    );
+    const p = problems({ ...baseEnv, QUELL_INVENTORY: bad });
+    const text = p.join('\n');
+    expect(text).toContain(`${bad}: instances.0.id:`);
+    expect(text).toContain(`${bad}: instances.0.projectId:`);
+    expect(text).toContain(`${bad}: instances.1.endpoint: give exactly one of endpoint or region`);
+    expect(text).toContain(`${bad}: instances.2.environment:`);
+    expect(text).toContain(`${bad}: instances.2.blastRadiusCap:`);
+    expect(text).toContain(`${bad}: instances.2:`);
+    expect(text).not.toContain('SECRETISH');
+    const noEndpoint = write('noend.json', JSON.stringify({ instances: [{ ...good, endpoint: undefined }] }));
+    expect(problems({ ...baseEnv, QUELL_INVENTORY: noEndpoint })).toEqual([`${noEndpoint}: instances.0.endpoint: give exactly one of endpoint or region`]);
+    expect(problems({ ...baseEnv, QUELL_INVENTORY: write('dup.yaml', `instances:\n  - ${JSON.stringify(good)}\n  - ${JSON.stringify(good)}\n`) }).join('\n')).toContain('instances.1.id: is used by another instance');
+    expect(problems({ ...baseEnv, QUELL_INVENTORY: write('broken.yaml', 'instances: [') })).toEqual([`${path.join(dir, 'broken.yaml')}: is not valid YAML`]);
+    expect(problems({ ...baseEnv, QUELL_INVENTORY: path.join(dir, 'nope.yaml') })[0]).toMatch(/^QUELL_INVENTORY: cannot read the file/);
+    expect(() => loadInventory(write('empty.yaml', 'instances: []'))).toThrow(/instances: must list at least one instance/);
+  });
+});

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Session } from '@quell/contracts/sessions';
+import { chunk, commandStartMs, hostPart, protectedUserReason, protectionOf, sameIdentity } from './policy.ts';
+
+const session = (over: Partial<Session> = {}): Session => ({ id: 7, user: 'app', host: '10.0.0.5:51234', database: 'shop', command: 'Query', time: 12, state: '', sql: 'select 1', trxExecutedTime: 0, ...over });
+const inst = { protectedUsers: ['backup_agent'], protectedHosts: ['10.0.0.9', 'monitor.internal:3306'] };
+
+describe('protectionOf', () => {
+  it('protects system and replication threads, the DAS user, protected users and hosts', () => {
+    expect(protectionOf(session({ user: 'system user', command: 'Connect' }), inst, 'dasuser')?.reason).toBe('system-thread');
+    expect(protectionOf(session({ user: 'event_scheduler', command: 'Daemon' }), inst, 'dasuser')?.reason).toBe('system-thread');
+    expect(protectionOf(session({ user: 'app', command: 'Daemon' }), inst, 'dasuser')?.reason).toBe('system-thread');
+    expect(protectionOf(session({ user: 'repl', command: 'Binlog Dump' }), inst, 'dasuser')?.reason).toBe('replication');
+    expect(protectionOf(session({ user: 'repl', command: 'Binlog Dump GTID' }), inst, 'dasuser')?.reason).toBe('replication');
+    expect(protectionOf(session({ user: 'dasuser' }), inst, 'dasuser')?.reason).toBe('das-user');
+    expect(protectionOf(session({ user: 'backup_agent' }), inst, 'dasuser')?.reason).toBe('protected-user');
+    expect(protectionOf(session({ host: '10.0.0.9:4000' }), inst, 'dasuser')?.reason).toBe('protected-host');
+    expect(protectionOf(session({ host: '10.0.0.9' }), inst, 'dasuser')?.reason).toBe('protected-host');
+    expect(protectionOf(session({ host: 'monitor.internal:3306' }), inst, 'dasuser')?.reason).toBe('protected-host');
+    expect(protectionOf(session({ host: '10.0.0.90:4000' }), inst, 'dasuser')).toBeUndefined();
+    expect(protectionOf(session(), inst, 'dasuser')).toBeUndefined();
+    expect(protectionOf(session({ user: 'backup_agent2' }), inst, 'dasuser')).toBeUndefined();
+  });
+
+  it('names protected users for broad mode', () => {
+    expect(protectedUserReason('System User', inst, 'x')?.reason).toBe('system-thread');
+    expect(protectedUserReason('x', inst, 'x')?.reason).toBe('das-user');
+    expect(protectedUserReason('backup_agent', inst, 'x')?.reason).toBe('protected-user');
+    expect(protectedUserReason('app', inst, 'x')).toBeUndefined();
+  });
+
+  it('hostPart strips only a trailing port', () => {
+    expect(hostPart('localhost:39704')).toBe('localhost');
+    expect(hostPart('localhost')).toBe('localhost');
+    expect(hostPart('::1:5000')).toBe('::1');
+  });
+});
+
+describe('sameIdentity', () => {
+  it('matches the same session listed later, within the tolerance', () => {
+    const t0 = 1_000_000_000;
+    const frozen = { session: session({ time: 12 }), commandStartMs: commandStartMs({ time: 12 }, t0) };
+    expect(sameIdentity(frozen, session({ time: 42 }), t0 + 30_000)).toBe(true);
+    expect(sameIdentity(frozen, session({ time: 0 }), t0 + 30_000)).toBe(false); // a new command started
+    expect(sameIdentity(frozen, session({ time: 42, database: 'other' }), t0 + 30_000)).toBe(false);
+    expect(sameIdentity(frozen, session({ time: 42, host: '10.0.0.5:9' }), t0 + 30_000)).toBe(false);
+    expect(sameIdentity(frozen, session({ time: 42, user: 'x' }), t0 + 30_000)).toBe(false);
+    expect(sameIdentity(frozen, session({ time: 42, id: 8 }), t0 + 30_000)).toBe(false);
+  });
+
+  it('is tolerant of whole-second resolution and listing delay (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 600_000 }), fc.integer({ min: 0, max: 999 }), (time, laterMs, jitter) => {
+        const t0 = 1_700_000_000_000;
+        const frozen = { session: session({ time }), commandStartMs: commandStartMs({ time }, t0 + jitter) };
+        const elapsed = Math.floor((laterMs + jitter) / 1000);
+        return sameIdentity(frozen, session({ time: time + elapsed }), t0 + laterMs + jitter);
+      }),
+    );
+  });
+});
+
+describe('chunk', () => {
+  it('splits into chunks of at most n, keeping order and every item', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer()), fc.integer({ min: 1, max: 150 }), (xs, n) => {
+        const parts = chunk(xs, n);
+        return parts.every((p) => p.length > 0 && p.length <= n) && parts.flat().join(',') === xs.join(',');
+      }),
+    );
+  });
+});

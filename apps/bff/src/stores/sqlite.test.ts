@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { KillResult } from '@quell/contracts/kill';
+import { openSqliteStores } from './sqlite.ts';
+import type { AuditIntent } from './types.ts';
+
+const intent = (id: string, over: Partial<AuditIntent> = {}): AuditIntent => ({
+  id,
+  at: new Date().toISOString(),
+  actor: 'alice',
+  role: 'operator',
+  instanceId: 'main',
+  mode: 'preview',
+  target: { user: 'app' },
+  reason: 'testing',
+  excluded: [],
+  idempotencyKey: null,
+  ...over,
+});
+
+describe('SQLite stores', () => {
+  it('uses WAL on disk; the audit trail is append-only and a row leaves pending once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'quell-store-'));
+    const s = openSqliteStores(dir);
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    await s.audit.appendIntent(intent('a'));
+    await s.audit.recordOutcome('a', { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 1, outcome: 'killed' }], dasRequestIds: ['r'] });
+    await expect(s.audit.recordOutcome('a', { status: 'failed', finishedAt: new Date().toISOString(), outcomes: [], dasRequestIds: [] })).rejects.toThrow();
+    expect(() => s.db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
+    expect(() => s.db.prepare("UPDATE audit SET reason = 'x'").run()).toThrow();
+    expect((await s.audit.get('a'))?.outcomes).toEqual([{ sessionId: 1, outcome: 'killed' }]);
+    await s.checkWritable();
+    await s.close();
+  });
+
+  it('marks rows left pending as unknown (crash between intent and outcome)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'quell-store-'));
+    const first = openSqliteStores(dir);
+    await first.audit.appendIntent(intent('crashed'));
+    await first.close();
+    const second = openSqliteStores(dir);
+    expect(await second.audit.markPendingUnknown(new Date().toISOString())).toBe(1);
+    expect((await second.audit.get('crashed'))?.status).toBe('unknown');
+    await second.close();
+  });
+
+  it('filters and pages the audit list', async () => {
+    const s = openSqliteStores(':memory:');
+    for (let i = 0; i < 5; i++) await s.audit.appendIntent(intent(`x${i}`, { actor: i % 2 ? 'bob' : 'alice', instanceId: i < 3 ? 'one' : 'two' }));
+    await s.audit.recordOutcome('x1', { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 9, outcome: 'still-present' }], dasRequestIds: [] });
+    const base = { limit: 50, offset: 0 };
+    expect((await s.audit.list({ ...base, actor: 'bob' })).total).toBe(2);
+    expect((await s.audit.list({ ...base, instanceId: 'two' })).entries.map((e) => e.id)).toEqual(['x4', 'x3']);
+    expect((await s.audit.list({ ...base, outcome: 'still-present' })).entries.map((e) => e.id)).toEqual(['x1']);
+    expect((await s.audit.list({ ...base, status: 'pending' })).total).toBe(4);
+    const page = await s.audit.list({ limit: 2, offset: 2 });
+    expect(page.total).toBe(5);
+    expect(page.entries.map((e) => e.id)).toEqual(['x2', 'x1']);
+    expect((await s.audit.list({ ...base, from: new Date(Date.now() + 60_000).toISOString() })).total).toBe(0);
+    await s.close();
+  });
+
+  it('idempotency claims are exclusive; previews are claimed once', async () => {
+    const s = openSqliteStores(':memory:');
+    const at = new Date().toISOString();
+    expect(await s.idempotency.claim('alice', 'k1', 'h1', at)).toEqual({ state: 'claimed' });
+    expect(await s.idempotency.claim('alice', 'k1', 'h1', at)).toEqual({ state: 'in-progress', requestHash: 'h1' });
+    expect(await s.idempotency.claim('bob', 'k1', 'h1', at)).toEqual({ state: 'claimed' });
+    const result = { auditId: 'a' } as KillResult;
+    await s.idempotency.complete('alice', 'k1', result);
+    expect(await s.idempotency.claim('alice', 'k1', 'h1', at)).toEqual({ state: 'done', requestHash: 'h1', result });
+    await s.idempotency.release('bob', 'k1');
+    expect(await s.idempotency.claim('bob', 'k1', 'h2', at)).toEqual({ state: 'claimed' });
+    await s.previews.save({ id: 'p', instanceId: 'main', createdBy: 'alice', createdAt: at, expiresAt: at, filter: { user: 'u' }, targets: [], excluded: [], requiresTypedConfirmation: false });
+    expect(await s.previews.claim('p', 'a1', at)).toBe(true);
+    expect(await s.previews.claim('p', 'a2', at)).toBe(false);
+    await s.close();
+  });
+});
