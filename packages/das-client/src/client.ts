@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { DasApiError, DasRequestError } from './errors.ts';
 import { dasEndpointForRegion } from './regions.ts';
-import { encodeRfc3986, parseSdkDate, signRequest, type SigningCredentials } from './signer.ts';
+import { parseSdkDate, signParts, wirePath, wireQuery, type SigningCredentials } from './signer.ts';
 import { createFetchTransport, createNodeTransport, TransportError, type Transport, type TransportResponse } from './transport.ts';
 import type { DasAttemptEvent, DasProcess, DbUserRecord, DeleteProcessParams, ListDbUsersFilter, ListProcessesParams } from './types.ts';
 import {
@@ -82,6 +82,9 @@ interface Sent {
 
 export class DasClient {
   readonly #endpoint: string;
+  readonly #origin: string;
+  readonly #host: string;
+  readonly #basePath: string[];
   readonly #projectId: string;
   readonly #credentials: DasClientOptions['credentials'];
   readonly #transport: Transport;
@@ -101,6 +104,10 @@ export class DasClient {
 
   constructor(options: DasClientOptions) {
     this.#endpoint = resolveEndpoint(options);
+    const endpointUrl = new URL(this.#endpoint);
+    this.#origin = endpointUrl.origin;
+    this.#host = endpointUrl.host;
+    this.#basePath = endpointUrl.pathname.split('/').filter((s) => s !== '').map(decodeSegment);
     const projectId = ProjectId.safeParse(options.projectId);
     if (!projectId.success) throw new TypeError('DasClient: projectId must be 1-64 letters, digits, "-" or "_"');
     this.#projectId = projectId.data;
@@ -247,11 +254,6 @@ export class DasClient {
 
   // ---- the exchange ----------------------------------------------------------------------------
 
-  #url(segments: string[], query: Query): URL {
-    const path = [this.#projectId, ...segments].map(encodeRfc3986).join('/');
-    const qs = query.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join('&');
-    return new URL(`${this.#endpoint}/v3/${path}${qs ? `?${qs}` : ''}`);
-  }
 
   async #resolveCredentials(operation: string): Promise<SigningCredentials> {
     const parsed = CredentialsSchema.safeParse(await this.#credentials());
@@ -277,7 +279,9 @@ export class DasClient {
    *   The offset is learnt from the answer's Date header and kept for later calls.
    */
   async #send(operation: string, method: string, segments: string[], query: Query, body?: string): Promise<Sent> {
-    const url = this.#url(segments, query);
+    const pathSegments = [...this.#basePath, 'v3', this.#projectId, ...segments];
+    const qs = wireQuery(query);
+    const url = new URL(`${this.#origin}${wirePath(pathSegments)}${qs ? `?${qs}` : ''}`);
     const isRead = method === 'GET';
     const deadline = performance.now() + this.#timeoutMs;
     const baseHeaders: Record<string, string> = { 'Content-Type': 'application/json', 'X-Project-Id': this.#projectId };
@@ -298,7 +302,11 @@ export class DasClient {
       attempt++;
       const credentials = await this.#resolveCredentials(operation);
       const signedAt = new Date(this.#now().getTime() + this.#clockOffsetMs);
-      const headers = signRequest({ method, url, headers: baseHeaders, ...(body === undefined ? {} : { body }) }, credentials, signedAt);
+      const headers = signParts(
+        { method, host: this.#host, pathSegments, query, headers: baseHeaders, ...(body === undefined ? {} : { body }) },
+        credentials,
+        signedAt,
+      );
       headers.Accept = 'application/json';
       headers['User-Agent'] = this.#userAgent; // unsigned, like the official Node SDK
       const secrets = [credentials.sk, credentials.securityToken, headers.Authorization];
@@ -388,6 +396,14 @@ export class DasClient {
     } catch {
       /* an observer must not break the call */
     }
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

@@ -1,5 +1,8 @@
 // SDK-HMAC-SHA256, the Huawei Cloud API Gateway AK/SK signature (DAS-API.md §2), on node:crypto only.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// Hot path notes (bench/signing.bench.ts): one-shot crypto.hash instead of createHash objects, the
+// HMAC key object cached per SK, unreserved strings passed through without encodeURIComponent, and
+// signParts() for callers that hold the raw path segments and query pairs (no URL parse/decode).
+import { createHash, createHmac, createSecretKey, hash as oneShotHash, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -14,11 +17,15 @@ export interface SigningCredentials {
 export type QueryPairs = ReadonlyArray<readonly [string, string]>;
 
 /** RFC 3986: everything but A-Z a-z 0-9 - _ . ~ is %XX (uppercase, UTF-8). */
+const UNRESERVED_ONLY = /^[A-Za-z0-9_.~-]*$/;
+
 export function encodeRfc3986(value: string): string {
+  if (UNRESERVED_ONLY.test(value)) return value;
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function safeDecode(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -69,13 +76,20 @@ export function parseQuery(rawQuery: string): Array<[string, string]> {
     });
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export const sha256Hex: (data: string | Uint8Array) => string =
+  typeof oneShotHash === 'function'
+    ? (data) => oneShotHash('sha256', data, 'hex')
+    : (data) => createHash('sha256').update(data).digest('hex');
 
 /** YYYYMMDDTHHMMSSZ in UTC. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const y = date.getUTCFullYear();
+  if (y < 1000 || y > 9999) return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${y}${pad2(date.getUTCMonth() + 1)}${pad2(date.getUTCDate())}T${pad2(date.getUTCHours())}${pad2(date.getUTCMinutes())}${pad2(date.getUTCSeconds())}Z`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** Parses YYYYMMDDTHHMMSSZ; undefined when malformed. */
@@ -103,28 +117,44 @@ export function signedHeaderNames(headers: Readonly<Record<string, string>>): st
     .sort(compareCodePoints);
 }
 
+/** `name:value\n` lines (names lowercased, sorted; values trimmed) and the `a;b;c` list. */
+function canonicalHeaders(headers: Readonly<Record<string, string>>): { block: string; signedHeaders: string } {
+  const entries: Array<[string, string]> = [];
+  for (const name of Object.keys(headers)) entries.push([name.toLowerCase(), headers[name]!]);
+  entries.sort((a, b) => compareCodePoints(a[0], b[0]));
+  let block = '';
+  let signedHeaders = '';
+  for (let i = 0; i < entries.length; i++) {
+    const [name, value] = entries[i]!;
+    block += `${name}:${value.trim()}\n`;
+    signedHeaders += i === 0 ? name : `;${name}`;
+  }
+  return { block, signedHeaders };
+}
+
+function assemble(method: string, uri: string, query: string, headers: Readonly<Record<string, string>>, payloadHash: string) {
+  const { block, signedHeaders } = canonicalHeaders(headers);
+  return { canonical: `${method.toUpperCase()}\n${uri}\n${query}\n${block}\n${signedHeaders}\n${payloadHash}`, signedHeaders };
+}
+
 export function canonicalRequest(input: CanonicalRequestInput): { canonical: string; signedHeaders: string } {
-  const lower = new Map(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  const names = signedHeaderNames(input.headers);
-  const canonicalHeaders = names.map((name) => `${name}:${(lower.get(name) ?? '').trim()}\n`).join('');
-  const signedHeaders = names.join(';');
-  const canonical = [
-    input.method.toUpperCase(),
-    canonicalUri(input.path),
-    canonicalQuery(input.query),
-    canonicalHeaders,
-    signedHeaders,
-    input.payloadHash,
-  ].join('\n');
-  return { canonical, signedHeaders };
+  return assemble(input.method, canonicalUri(input.path), canonicalQuery(input.query), input.headers, input.payloadHash);
 }
 
 export function stringToSign(sdkDate: string, canonical: string): string {
   return `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
 }
 
+// Building the HMAC key object is a fair share of the cost; credentials rarely change, so keep one.
+let cachedSk: string | undefined;
+let cachedKey: KeyObject | undefined;
+
 export function signature(sk: string, toSign: string): string {
-  return createHmac('sha256', sk).update(toSign, 'utf8').digest('hex');
+  if (sk !== cachedSk || cachedKey === undefined) {
+    cachedKey = createSecretKey(Buffer.from(sk, 'utf8'));
+    cachedSk = sk;
+  }
+  return createHmac('sha256', cachedKey).update(toSign, 'utf8').digest('hex');
 }
 
 export function authorizationHeader(ak: string, signedHeaders: string, sig: string): string {
@@ -141,45 +171,112 @@ export interface SignRequestInput {
   body?: string | Uint8Array;
 }
 
+/** Adds host, X-Sdk-Date and X-Security-Token (so that they are signed) unless present. */
+function withSigningHeaders(
+  input: Readonly<Record<string, string>> | undefined,
+  host: string,
+  credentials: SigningCredentials,
+  now: Date,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...input };
+  let hasDate = false;
+  let hasHost = false;
+  let hasToken = false;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'x-sdk-date') hasDate = true;
+    else if (lower === 'host') hasHost = true;
+    else if (lower === 'x-security-token') hasToken = true;
+  }
+  if (!hasDate) headers['X-Sdk-Date'] = formatSdkDate(now);
+  if (!hasHost) headers.host = host;
+  if (credentials.securityToken && !hasToken) headers['X-Security-Token'] = credentials.securityToken;
+  return headers;
+}
+
+function authorize(
+  method: string,
+  uri: string,
+  query: string,
+  headers: Readonly<Record<string, string>>,
+  body: string | Uint8Array | undefined,
+  credentials: Pick<SigningCredentials, 'ak' | 'sk'>,
+): string {
+  let sdkDate = '';
+  let declaredHash: string | undefined;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'x-sdk-date') sdkDate = headers[name]!;
+    // X-Sdk-Content-Sha256 (e.g. UNSIGNED-PAYLOAD) replaces the body hash, as in every official signer.
+    else if (lower === 'x-sdk-content-sha256') declaredHash = headers[name];
+  }
+  const payloadHash = declaredHash ? declaredHash : body === undefined || body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(body);
+  const { canonical, signedHeaders } = assemble(method, uri, query, headers, payloadHash);
+  return authorizationHeader(credentials.ak, signedHeaders, signature(credentials.sk, stringToSign(sdkDate, canonical)));
+}
+
 /**
  * Returns the full header set to send (input headers + host + X-Sdk-Date [+ X-Security-Token] +
  * Authorization). The security token is added before signing so that it is signed.
  */
 export function signRequest(input: SignRequestInput, credentials: SigningCredentials, now: Date): Record<string, string> {
-  const headers: Record<string, string> = { ...(input.headers ?? {}) };
-  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
-  if (!has('x-sdk-date')) headers['X-Sdk-Date'] = formatSdkDate(now);
-  if (!has('host')) headers.host = input.url.host;
-  if (credentials.securityToken && !has('x-security-token')) headers['X-Security-Token'] = credentials.securityToken;
-  headers.Authorization = authorizeExactly(
-    { method: input.method, url: input.url, headers, ...(input.body === undefined ? {} : { body: input.body }) },
-    credentials,
-  );
+  const headers = withSigningHeaders(input.headers, input.url.host, credentials, now);
+  headers.Authorization = authorizeExactly({ method: input.method, url: input.url, headers, body: input.body }, credentials);
   return headers;
+}
+
+export interface SignPartsInput {
+  method: string;
+  /** `hostname[:port]` exactly as sent (URL.host). */
+  host: string;
+  /** The path as raw, unencoded segments: `/v3/p/instances` is `['v3', 'p', 'instances']`. */
+  pathSegments: readonly string[];
+  /** Raw, unencoded query pairs, in any order (the wire query must encode them with encodeRfc3986). */
+  query: QueryPairs;
+  headers?: Readonly<Record<string, string>>;
+  body?: string | Uint8Array;
+}
+
+/**
+ * signRequest for callers that hold the raw parts (the DAS client does): the same signature without
+ * parsing a URL and decoding what was just encoded. Build the wire URL with `wirePath`/`wireQuery`.
+ */
+export function signParts(input: SignPartsInput, credentials: SigningCredentials, now: Date): Record<string, string> {
+  const headers = withSigningHeaders(input.headers, input.host, credentials, now);
+  const encodedPath = wirePath(input.pathSegments);
+  const uri = encodedPath.endsWith('/') ? encodedPath : `${encodedPath}/`;
+  headers.Authorization = authorize(input.method, uri, canonicalQuery(input.query), headers, input.body, credentials);
+  return headers;
+}
+
+/** `/a/b` from raw segments, each RFC 3986 encoded. */
+export function wirePath(segments: readonly string[]): string {
+  let out = '';
+  for (const segment of segments) out += `/${encodeRfc3986(segment)}`;
+  return out || '/';
+}
+
+/** The query string (without '?') for raw pairs, in the given order. */
+export function wireQuery(pairs: QueryPairs): string {
+  let out = '';
+  for (const [k, v] of pairs) out += `${out ? '&' : ''}${encodeRfc3986(k)}=${encodeRfc3986(v)}`;
+  return out;
 }
 
 /** The Authorization value for exactly these headers (nothing added); they must include X-Sdk-Date. */
 export function authorizeExactly(
-  input: Required<Pick<SignRequestInput, 'method' | 'url' | 'headers'>> & Pick<SignRequestInput, 'body'>,
+  input: Required<Pick<SignRequestInput, 'method' | 'url' | 'headers'>> & { body?: string | Uint8Array | undefined },
   credentials: Pick<SigningCredentials, 'ak' | 'sk'>,
 ): string {
-  const sdkDate = Object.entries(input.headers).find(([k]) => k.toLowerCase() === 'x-sdk-date')?.[1] ?? '';
-  // X-Sdk-Content-Sha256 (e.g. UNSIGNED-PAYLOAD) replaces the body hash, as in every official signer.
-  const declaredHash = Object.entries(input.headers).find(([k]) => k.toLowerCase() === 'x-sdk-content-sha256')?.[1];
-  const payloadHash =
-    declaredHash !== undefined && declaredHash !== ''
-      ? declaredHash
-      : input.body === undefined || input.body.length === 0
-        ? EMPTY_BODY_SHA256
-        : sha256Hex(input.body);
-  const { canonical, signedHeaders } = canonicalRequest({
-    method: input.method,
-    path: input.url.pathname,
-    query: parseQuery(input.url.search.replace(/^\?/, '')),
-    headers: input.headers,
-    payloadHash,
-  });
-  return authorizationHeader(credentials.ak, signedHeaders, signature(credentials.sk, stringToSign(sdkDate, canonical)));
+  const search = input.url.search;
+  return authorize(
+    input.method,
+    canonicalUri(input.url.pathname),
+    canonicalQuery(parseQuery(search.length > 1 ? search.slice(1) : '')),
+    input.headers,
+    input.body,
+    credentials,
+  );
 }
 
 export interface ParsedAuthorization {

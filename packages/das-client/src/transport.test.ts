@@ -77,7 +77,7 @@ describe('node transport deadlines', () => {
     const err = await failureOf(transport()(request(`http://127.0.0.1:${port}/x`, { totalTimeoutMs: 250 })));
     expect(err.reason).toBe('timeout');
     expect(err.sent).toBe(true);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   });
 
   it('connect deadline: a name that never resolves (DNS phase) is cut long before the total deadline', async () => {
@@ -105,13 +105,13 @@ describe('node transport deadlines', () => {
   });
 
   it('a slow answer on an established connection is not a connect timeout (also over a reused keep-alive socket)', async () => {
-    const server = http.createServer((_req, res) => setTimeout(() => res.end('{"ok":true}'), 150));
+    const server = http.createServer((_req, res) => setTimeout(() => res.end('{"ok":true}'), 800));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
     const t = transport();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
     for (let i = 0; i < 2; i++) {
-      const res = await t(request(url, { connectTimeoutMs: 50, totalTimeoutMs: 5_000 }));
+      const res = await t(request(url, { connectTimeoutMs: 400, totalTimeoutMs: 10_000 }));
       expect(res.status).toBe(200);
       expect(res.text).toBe('{"ok":true}');
     }
