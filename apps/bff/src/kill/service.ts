@@ -75,6 +75,11 @@ export class KillService {
     return i;
   }
 
+  /** Kills in progress right now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
   /** Resolves when every kill in progress has finished (graceful shutdown). */
   async drain(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);

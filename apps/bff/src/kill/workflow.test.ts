@@ -268,3 +268,21 @@ describe('cap, expiry and DAS failures', () => {
     expect(after.every((e) => e.status !== 'pending')).toBe(true);
   });
 });
+
+describe('graceful shutdown', () => {
+  it('waits for a commit in progress to finish and record its outcome', async () => {
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    h.faults.add('latency', { operations: ['DeleteProcess'], latencyMs: 600, times: 1 });
+    const pending = commit(op, p.body.previewId, { reason: 'shutdown test' });
+    const started = pending.then((r) => r);
+    await eventually(async () => h.quell.kill.inFlight, (n) => n > 0);
+    expect(h.quell.kill.inFlight).toBe(1);
+    await h.quell.shutdown();
+    expect(h.quell.kill.inFlight).toBe(0);
+    const rows = (await h.stores.audit.list({ limit: 500, offset: 0 })).entries.filter((e) => e.previewId === p.body.previewId);
+    expect(rows.map((r) => r.status)).toEqual(['completed']);
+    expect((await started).body.summary).toEqual({ killed: 1 });
+  });
+});

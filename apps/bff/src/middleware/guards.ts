@@ -43,7 +43,7 @@ export const sameOrigin: RequestHandler = (req, _res, next) => {
   } catch {
     host = undefined;
   }
-  if (!host || host !== req.get('host')) return next(new ForbiddenError('cross-origin request refused'));
+  if (!host || host !== req.host) return next(new ForbiddenError('cross-origin request refused'));
   next();
 };
 
