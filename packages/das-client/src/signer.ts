@@ -82,7 +82,18 @@ export const sha256Hex: (data: string | Uint8Array) => string =
     : (data) => createHash('sha256').update(data).digest('hex');
 
 /** YYYYMMDDTHHMMSSZ in UTC. */
+let lastSecond = Number.NaN;
+let lastFormatted = '';
+
 export function formatSdkDate(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === lastSecond) return lastFormatted;
+  lastFormatted = formatUncached(date);
+  lastSecond = second;
+  return lastFormatted;
+}
+
+function formatUncached(date: Date): string {
   const y = date.getUTCFullYear();
   if (y < 1000 || y > 9999) return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   return `${y}${pad2(date.getUTCMonth() + 1)}${pad2(date.getUTCDate())}T${pad2(date.getUTCHours())}${pad2(date.getUTCMinutes())}${pad2(date.getUTCSeconds())}Z`;
@@ -171,29 +182,6 @@ export interface SignRequestInput {
   body?: string | Uint8Array;
 }
 
-/** Adds host, X-Sdk-Date and X-Security-Token (so that they are signed) unless present. */
-function withSigningHeaders(
-  input: Readonly<Record<string, string>> | undefined,
-  host: string,
-  credentials: SigningCredentials,
-  now: Date,
-): Record<string, string> {
-  const headers: Record<string, string> = { ...input };
-  let hasDate = false;
-  let hasHost = false;
-  let hasToken = false;
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    if (lower === 'x-sdk-date') hasDate = true;
-    else if (lower === 'host') hasHost = true;
-    else if (lower === 'x-security-token') hasToken = true;
-  }
-  if (!hasDate) headers['X-Sdk-Date'] = formatSdkDate(now);
-  if (!hasHost) headers.host = host;
-  if (credentials.securityToken && !hasToken) headers['X-Security-Token'] = credentials.securityToken;
-  return headers;
-}
-
 function authorize(
   method: string,
   uri: string,
@@ -220,9 +208,78 @@ function authorize(
  * Authorization). The security token is added before signing so that it is signed.
  */
 export function signRequest(input: SignRequestInput, credentials: SigningCredentials, now: Date): Record<string, string> {
-  const headers = withSigningHeaders(input.headers, input.url.host, credentials, now);
-  headers.Authorization = authorizeExactly({ method: input.method, url: input.url, headers, body: input.body }, credentials);
-  return headers;
+  const search = input.url.search;
+  return signCore(
+    input.method,
+    canonicalUri(input.url.pathname),
+    canonicalQuery(parseQuery(search.length > 1 ? search.slice(1) : '')),
+    input.headers,
+    input.url.host,
+    input.body,
+    credentials,
+    now,
+  );
+}
+
+const byName = (a: readonly [string, string], b: readonly [string, string]) => compareCodePoints(a[0], b[0]);
+
+/**
+ * The signing hot path in one pass over the headers: copy them, note the special ones, add host /
+ * X-Sdk-Date / X-Security-Token, build the canonical request and sign it.
+ */
+function signCore(
+  method: string,
+  uri: string,
+  query: string,
+  input: Readonly<Record<string, string>> | undefined,
+  host: string,
+  body: string | Uint8Array | undefined,
+  credentials: SigningCredentials,
+  now: Date,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entries: Array<[string, string]> = [];
+  let sdkDate: string | undefined;
+  let hasHost = false;
+  let hasToken = false;
+  let declaredHash: string | undefined;
+  if (input) {
+    for (const name in input) {
+      const value = input[name]!;
+      out[name] = value;
+      const lower = name.toLowerCase();
+      entries.push([lower, value]);
+      if (lower === 'x-sdk-date') sdkDate = value;
+      else if (lower === 'host') hasHost = true;
+      else if (lower === 'x-security-token') hasToken = true;
+      else if (lower === 'x-sdk-content-sha256') declaredHash = value;
+    }
+  }
+  if (sdkDate === undefined) {
+    sdkDate = formatSdkDate(now);
+    out['X-Sdk-Date'] = sdkDate;
+    entries.push(['x-sdk-date', sdkDate]);
+  }
+  if (!hasHost) {
+    out.host = host;
+    entries.push(['host', host]);
+  }
+  if (credentials.securityToken && !hasToken) {
+    out['X-Security-Token'] = credentials.securityToken;
+    entries.push(['x-security-token', credentials.securityToken]);
+  }
+  entries.sort(byName);
+  let block = '';
+  let signedHeaders = '';
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    block += `${entry[0]}:${entry[1].trim()}\n`;
+    signedHeaders += i === 0 ? entry[0] : `;${entry[0]}`;
+  }
+  const payloadHash = declaredHash ? declaredHash : body === undefined || body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(body);
+  const canonical = `${method.toUpperCase()}\n${uri}\n${query}\n${block}\n${signedHeaders}\n${payloadHash}`;
+  out.Authorization = authorizationHeader(credentials.ak, signedHeaders, signature(credentials.sk, stringToSign(sdkDate, canonical)));
+  return out;
 }
 
 export interface SignPartsInput {
@@ -242,11 +299,9 @@ export interface SignPartsInput {
  * parsing a URL and decoding what was just encoded. Build the wire URL with `wirePath`/`wireQuery`.
  */
 export function signParts(input: SignPartsInput, credentials: SigningCredentials, now: Date): Record<string, string> {
-  const headers = withSigningHeaders(input.headers, input.host, credentials, now);
   const encodedPath = wirePath(input.pathSegments);
   const uri = encodedPath.endsWith('/') ? encodedPath : `${encodedPath}/`;
-  headers.Authorization = authorize(input.method, uri, canonicalQuery(input.query), headers, input.body, credentials);
-  return headers;
+  return signCore(input.method, uri, canonicalQuery(input.query), input.headers, input.host, input.body, credentials, now);
 }
 
 /** `/a/b` from raw segments, each RFC 3986 encoded. */
