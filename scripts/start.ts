@@ -25,6 +25,9 @@ const workload = await startDemoWorkload({
   adminUser: String(admin.user ?? 'root'),
   ...(admin.password ? { adminPassword: String(admin.password) } : {}),
   ...(admin.socketPath ? { socketPath: admin.socketPath } : {}),
+}).catch(async (err: unknown) => {
+  await stack.stop();
+  throw err;
 });
 
 const accounts = stack.accounts.map((a) => `    ${a.role.padEnd(9)} ${a.username} / ${a.password}`).join('\n');

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DasClient } from '@quell/das-client/client';
-import { addUser, setPassword } from '@quell/bff/auth/users-file';
+import { upsertUser } from '@quell/bff/auth/users-file';
 import type { Role } from '@quell/contracts/common';
 import { adminConnection, ensureDasAccount, resolveMysqlTarget, type MysqlTarget } from './mysql-admin.ts';
 import { startProcess, type Started } from './processes.ts';
@@ -150,11 +150,7 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
     const accounts: StackAccount[] = [];
     for (const account of opts.accounts) {
       const password = account.password ?? randomBytes(9).toString('base64url');
-      try {
-        await addUser(usersFile, account.username, password, account.role);
-      } catch {
-        await setPassword(usersFile, account.username, password);
-      }
+      await upsertUser(usersFile, account.username, password, account.role);
       accounts.push({ username: account.username, role: account.role, password });
     }
 

@@ -1,0 +1,41 @@
+// `./quell bench`: runs every bench/*.bench.ts in its own process, one after another, and prints
+// one table of ratio, target and pass/miss. `./quell bench signing kill` runs only those.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RESULT_PREFIX, type BenchResult } from './lib/report.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
+  .sort();
+
+const results: Array<BenchResult & { file: string }> = [];
+for (const file of files) {
+  process.stderr.write(`\n== ${file}\n`);
+  const run = spawnSync(join(here, '../node_modules/.bin/tsx'), [join(here, file)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = (run.stdout ?? '').split('\n');
+  for (const line of lines) if (!line.startsWith(RESULT_PREFIX) && line.trim()) process.stderr.write(`${line}\n`);
+  const found = lines.filter((l) => l.startsWith(RESULT_PREFIX)).map((l) => JSON.parse(l.slice(RESULT_PREFIX.length)) as BenchResult);
+  if (found.length === 0) {
+    results.push({ file, name: file.replace('.bench.ts', ''), question: '?', ratio: null, target: '-', pass: false, figures: {}, note: `no result (exit ${run.status})` });
+  }
+  for (const r of found) results.push({ ...r, file });
+}
+
+const fmt = (n: number | null) => (n === null ? '-' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
+console.log(`\nQuell benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
+console.log(`| question | benchmark | ratio | target | result | figures |`);
+console.log(`|---|---|---|---|---|---|`);
+for (const r of results) {
+  const figures = Object.entries(r.figures).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(', ');
+  console.log(`| ${r.question} | ${r.name} | ${fmt(r.ratio)} | ${r.target} | ${r.pass ? 'pass' : 'MISS'} | ${figures}${r.note ? ` (${r.note})` : ''} |`);
+}
