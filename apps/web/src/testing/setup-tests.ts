@@ -1,4 +1,4 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 
 // A console.error during a test (React warnings, act() problems, uncaught render errors) fails it.
@@ -13,3 +13,6 @@ afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
 });
+
+// The first render of a lazily loaded route compiles its module: give async queries room on a slow machine.
+configure({ asyncUtilTimeout: 5000 });

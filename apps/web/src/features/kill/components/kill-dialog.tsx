@@ -33,7 +33,7 @@ export function KillDialog({ instance, request, onClose, onCommitted }: Props) {
   };
   const count = request?.sessionIds?.length;
   const title = result ? (
-    <>Kill result on {instance.name}</>
+    <>Outcome on {instance.name}</>
   ) : (
     <span className="flex flex-wrap items-center gap-2">
       {count ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}

@@ -28,7 +28,7 @@ interface Props {
 /** Kill by pasted session ids: verified against the current filter, or (admins) blind. */
 export function PasteIdsDialog({ open, instance, filter, isAdmin, onClose, onPreview, onCommitted }: Props) {
   return (
-    <Dialog open={open} onClose={onClose} title={`Kill by session IDs on ${instance.name}`}>
+    <Dialog open={open} onClose={onClose} title={`Kill by pasted IDs on ${instance.name}`}>
       {open && <PasteIdsBody instance={instance} filter={filter} isAdmin={isAdmin} onClose={onClose} onPreview={onPreview} onCommitted={onCommitted} />}
     </Dialog>
   );
@@ -65,7 +65,7 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
   const canPreview = !blind && hasFilter && parsed.ids.length > 0 && !problems;
   const canBlind = blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: false, typed: '', instanceName: instance.name, pending: blindKill.isPending }) && !problems;
   return (
-    <form className="flex min-h-0 flex-col" onSubmit={(e) => e.preventDefault()} aria-label="Kill by session IDs">
+    <form className="flex min-h-0 flex-col" onSubmit={(e) => e.preventDefault()} aria-label="Paste IDs to kill">
       <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">
         <div>
           <label htmlFor={id} className="mb-1 block text-sm font-medium">

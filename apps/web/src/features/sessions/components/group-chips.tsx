@@ -22,7 +22,7 @@ const TOP = 5;
 export function GroupChips({ total, shown, groups, active, onPick }: Props) {
   const [more, setMore] = useState<GroupField | null>(null);
   return (
-    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs" aria-label="Session counts">
+    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
       <p className="text-sm font-semibold" role="status">
         {formatCount(total)} {total === 1 ? 'session' : 'sessions'}
         {shown !== total && <span className="font-normal text-slate-600 dark:text-slate-400"> · {formatCount(shown)} shown by the filters</span>}
@@ -32,7 +32,7 @@ export function GroupChips({ total, shown, groups, active, onPick }: Props) {
         if (list.length === 0) return null;
         const visible = more === field ? list : list.slice(0, TOP);
         return (
-          <div key={field} role="group" aria-label={`Counts by ${label}`} className="flex flex-wrap items-center gap-1">
+          <div key={field} data-group={field} className="flex flex-wrap items-center gap-1">
             <span className="text-slate-500 dark:text-slate-400">by {label}:</span>
             {visible.map((g) => {
               const pressed = active[field] === g.value;

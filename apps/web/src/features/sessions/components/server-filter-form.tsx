@@ -26,7 +26,7 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
     onSubmit({ user: draftUser.trim() || undefined, database: draftDb.trim() || undefined });
   };
   return (
-    <form onSubmit={submit} className="flex flex-wrap items-end gap-2" aria-label="List sessions by user or database">
+    <form onSubmit={submit} className="flex flex-wrap items-end gap-2" aria-label="Which sessions to list">
       <TextField label="User" name="user" className="w-44" value={draftUser} autoComplete="off" spellCheck={false} onChange={(e) => setDraftUser(e.target.value)} data-filter-focus="" />
       <TextField label="Database" name="database" className="w-44" value={draftDb} autoComplete="off" spellCheck={false} onChange={(e) => setDraftDb(e.target.value)} />
       <Button type="submit" variant="primary" disabled={empty} title={empty ? 'Enter a user or a database first' : undefined}>
