@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import fc from 'fast-check';
 import pino from 'pino';
 import { disableUser } from './auth/users-file.ts';
 import { REDACT_PATHS } from './logger.ts';
@@ -204,6 +205,35 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
       .send({ user: 'a', pad: 'x'.repeat(70_000) });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('no 500 for anything a user can type', () => {
+  it('random text in every field, parameter and header', async () => {
+    const ad = await h.login('admin');
+    const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('%', '%E0%A4%A', '../..', '\u0000', '=1+1', 'null', '[]', '{}'));
+    const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
+    await fc.assert(
+      fc.asyncProperty(text, text, fc.anything({ maxDepth: 2 }), async (a, b, any) => {
+        const enc = encodeURIComponent;
+        const responses = [
+          await ad.agent.get(`/api/instances/${enc(a)}/sessions?user=${enc(b)}`),
+          await ad.agent.get(`/api/instances/main/sessions?database=${enc(a)}&user=${enc(b)}`),
+          await ad.agent.get(`/api/instances/main/${a.replace(/[?#]/g, '')}`),
+          await ad.agent.post(`/api/instances/main/kill-previews`).set('X-CSRF-Token', ad.csrf).send({ user: a, database: b, sessionIds: any }),
+          await ad.agent.post(`/api/kill-previews/${enc(a)}/commit`).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', headerSafe(b) || 'x').send({ reason: any }),
+          await ad.agent.post(`/api/instances/main/blind-kills`).set('X-CSRF-Token', ad.csrf).send({ sessionIds: any, reason: a }),
+          await ad.agent.get(`/api/audit?actor=${enc(a)}&from=${enc(b)}`),
+          await ad.agent.delete(`/api/instances/main/db-users/${enc(a)}`).set('X-CSRF-Token', ad.csrf),
+          await h.anon().post('/api/auth/login').send({ username: a, password: any }),
+        ];
+        for (const r of responses) {
+          if (r.status >= 500) throw new Error(`${r.status} ${r.text}`);
+          if (r.status >= 400 && r.headers['content-type']?.includes('json')) expect(r.body.error.code).toBeTypeOf('string');
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 

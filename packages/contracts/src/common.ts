@@ -14,8 +14,22 @@ export const SessionId = z.coerce
 
 /** MySQL account names are ≤ 80 chars (MariaDB), schema names ≤ 64; no control characters. */
 const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
-export const MysqlUser = z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters').refine(noControl, 'must not contain control characters');
-export const MysqlDatabase = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').refine(noControl, 'must not contain control characters');
+/** MySQL identifiers are utf8mb3: no characters outside the Basic Multilingual Plane (and no lone surrogates). */
+const bmpOnly = (s: string) => !/[\ud800-\udfff]/.test(s);
+export const MysqlUser = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(80, 'must be at most 80 characters')
+  .refine(noControl, 'must not contain control characters')
+  .refine(bmpOnly, 'must not contain characters MySQL names cannot hold (e.g. emoji)');
+export const MysqlDatabase = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .refine(noControl, 'must not contain control characters')
+  .refine(bmpOnly, 'must not contain characters MySQL names cannot hold (e.g. emoji)');
 
 export const Role = z.enum(['viewer', 'operator', 'admin']);
 export type Role = z.infer<typeof Role>;
