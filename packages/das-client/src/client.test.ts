@@ -160,6 +160,13 @@ describe('ListProcesses', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('stops a DAS that ignores offset instead of paging forever', async () => {
+    server.setHandler(() => ({ status: 200, body: { processes: Array.from({ length: 100 }, (_, i) => wireProcess(i + 1)) } }));
+    const err = await rejectionOf(makeClient().listProcesses({ instanceId: INSTANCE, dbUserId: DB_USER, user: 'app' }));
+    expect(err).toMatchObject({ kind: 'invalid-response' });
+    expect(server.requests).toHaveLength(1000);
+  }, 60_000);
+
   it('is an async iterator over pages', async () => {
     pagingServer(201);
     const sizes: number[] = [];
@@ -292,6 +299,14 @@ describe('read retries (DAS-API.md §4)', () => {
     await rejectionOf(list(makeClient({ maxAttempts: 2 })));
     expect(server.requests).toHaveLength(2);
     expect(sleeps).toEqual([2000]);
+  });
+
+  it('does not retry when the backoff would not fit in the total deadline', async () => {
+    server.setHandler(() => dasError(429, 'APIG.0308', 'throttled', { 'Retry-After': '60' }));
+    const err = await rejectionOf(list(makeClient({ timeoutMs: 5_000 })));
+    expect(err).toMatchObject({ httpStatus: 429, retryable: true, attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
   });
 
   it.each([

@@ -65,6 +65,8 @@ export interface DasClientOptions {
 }
 
 const PAGE_LIMIT = 100;
+/** 1 000 pages = 100 000 rows: far beyond any real processlist; stops a DAS that ignores `offset`. */
+const MAX_PAGES = 1_000;
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
@@ -158,7 +160,8 @@ export class DasClient {
   async *listProcessPages(params: ListProcessesParams): AsyncGenerator<DasProcess[]> {
     const operation = 'ListProcesses';
     const p = check(operation, ListProcessesParamsSchema, params);
-    for (let offset = 0; ; ) {
+    for (let offset = 0, pages = 0; ; pages++) {
+      if (pages === MAX_PAGES) throw pagingRunaway(operation);
       const query: Query = [['db_user_id', p.dbUserId]];
       if (p.user !== undefined) query.push(['user', p.user]);
       if (p.database !== undefined) query.push(['database', p.database]);
@@ -212,7 +215,8 @@ export class DasClient {
     const operation = 'ListDbUsers';
     const p = check(operation, ListDbUsersSchema, { instanceId, filter });
     const all: DbUserRecord[] = [];
-    for (let offset = 0; ; ) {
+    for (let offset = 0, pages = 0; ; pages++) {
+      if (pages === MAX_PAGES) throw pagingRunaway(operation);
       const query: Query = [];
       if (p.filter?.dbUserId !== undefined) query.push(['db_user_id', p.filter.dbUserId]);
       if (p.filter?.dbUsername !== undefined) query.push(['db_username', p.filter.dbUsername]);
@@ -442,6 +446,16 @@ function check<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
     );
   }
   return result.data;
+}
+
+function pagingRunaway(operation: string): DasApiError {
+  return new DasApiError({
+    operation,
+    httpStatus: 200,
+    kind: 'invalid-response',
+    retryable: false,
+    message: `${operation}: more than ${MAX_PAGES} full pages; DAS paging does not seem to advance`,
+  });
 }
 
 function invalidResponse(operation: string, sent: Sent, what: string): DasApiError {
