@@ -50,6 +50,8 @@ describe('preview → commit', () => {
     expect(entry.actor).toBe('operator-user');
     expect(entry.reason).toBe('runaway sessions in test');
     expect(entry.outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(['killed', 'killed']);
+    const metrics = await h.quell.metrics.registry.getSingleMetricAsString('quell_sessions_killed_total');
+    expect(metrics).toContain('quell_sessions_killed_total{instance="main",mode="preview"} 2');
   });
 });
 
