@@ -14,7 +14,7 @@
 //
 // Genuine divergences, kept out of the generated inputs on purpose (and documented in README.md):
 // - header values with leading/trailing whitespace: the official Node signer does not trim, the
-//   signing guide and Quell do (fetch and node:http strip that whitespace on the wire anyway);
+//   signing guide and Quell do (a receiving HTTP parser drops that optional whitespace anyway);
 // - path segments with characters that legacy `url.parse` auto-escapes (space, quotes, < > \ ^ ` { | })
 //   or with '%': the Node signer then encodes the '%' again (`%2520`), so the gateway — which sees the
 //   wire path — would reject it; Quell follows Python/the guide (decode, then encode once);
