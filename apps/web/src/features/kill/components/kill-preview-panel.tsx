@@ -40,7 +40,7 @@ export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, 
       }}
     >
       <div className="min-h-0 flex-1 space-y-4 overflow-auto px-5 py-4">
-        <div className="grid gap-4 md:grid-cols-2">
+        <div className="grid gap-4 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
           <section aria-labelledby="will-die">
             <h3 id="will-die" className="mb-1 text-sm font-semibold text-red-800 dark:text-red-300">
               {plural(n, 'session')} will be killed
@@ -110,7 +110,7 @@ function TargetList({ sessions }: { sessions: readonly Session[] }) {
                 {s.host}
               </td>
               <td className="px-2 py-0.5">{s.database}</td>
-              <td className="px-2 py-0.5 text-right tabular-nums">{formatDuration(s.time)}</td>
+              <td className="px-2 py-0.5 text-right whitespace-nowrap tabular-nums">{formatDuration(s.time)}</td>
               <td className="max-w-48 truncate px-2 py-0.5 font-mono" title={s.sql}>
                 {s.sql || s.command}
               </td>
