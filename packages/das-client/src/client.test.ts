@@ -252,6 +252,18 @@ describe('DeleteProcess (kill)', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('goes over a fresh connection, while reads reuse a keep-alive one', async () => {
+    server.setHandler((req) => (req.method === 'GET' ? { status: 200, body: { processes: [], count: 0 } } : { status: 200 }));
+    const c = makeClient();
+    const list = () => c.listProcesses({ instanceId: INSTANCE, dbUserId: DB_USER, user: 'app' });
+    await list();
+    await list();
+    expect(server.connections()).toBe(1);
+    await c.deleteProcess({ instanceId: INSTANCE, dbUserId: DB_USER, processIds: [1] });
+    await c.deleteProcess({ instanceId: INSTANCE, dbUserId: DB_USER, processIds: [2] });
+    expect(server.connections()).toBe(3);
+  });
+
   it('is not retried after a total timeout, and says the outcome is unknown', async () => {
     server.setHandler(() => ({ status: 200, hang: true }));
     const err = await rejectionOf(makeClient({ timeoutMs: 300 }).deleteProcess({ instanceId: INSTANCE, dbUserId: DB_USER, processIds: [1] }));

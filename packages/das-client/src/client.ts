@@ -326,6 +326,8 @@ export class DasClient {
           ...(body === undefined ? {} : { body }),
           connectTimeoutMs: Math.min(this.#connectTimeoutMs, remaining),
           totalTimeoutMs: remaining,
+          // Writes go over a fresh connection so that "sent" is never a stale pooled socket's guess.
+          reuseConnection: isRead,
         });
       } catch (err) {
         error = transportError(operation, err, isRead, attempt, this.#timeoutMs, this.#connectTimeoutMs);

@@ -15,6 +15,12 @@ export interface TransportRequest {
   connectTimeoutMs: number;
   /** Deadline for the whole exchange, until the last byte of the response body. */
   totalTimeoutMs: number;
+  /**
+   * Whether a pooled keep-alive connection may carry this request (default true). The client says
+   * no for writes: a pooled connection the server has just closed fails with ECONNRESET after the
+   * request was written, and for a kill that would be an error of unknown outcome.
+   */
+  reuseConnection?: boolean;
 }
 
 export interface TransportResponse {
@@ -57,6 +63,8 @@ export function createNodeTransport(options: { lookup?: LookupFunction; keepAliv
   const keepAlive = options.keepAlive ?? true;
   const httpAgent = new http.Agent({ keepAlive, maxSockets: 16 });
   const httpsAgent = new https.Agent({ keepAlive, maxSockets: 16 });
+  const freshHttpAgent = new http.Agent({ keepAlive: false });
+  const freshHttpsAgent = new https.Agent({ keepAlive: false });
 
   const transport = (request: TransportRequest): Promise<TransportResponse> =>
     new Promise((resolve, reject) => {
@@ -69,7 +77,7 @@ export function createNodeTransport(options: { lookup?: LookupFunction; keepAliv
       const req = (secure ? https : http).request(request.url, {
         method: request.method,
         headers,
-        agent: secure ? httpsAgent : httpAgent,
+        agent: request.reuseConnection === false ? (secure ? freshHttpsAgent : freshHttpAgent) : secure ? httpsAgent : httpAgent,
         ...(options.lookup ? { lookup: options.lookup } : {}),
       });
 
@@ -146,8 +154,7 @@ export function createNodeTransport(options: { lookup?: LookupFunction; keepAliv
 
   return Object.assign(transport, {
     close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      for (const agent of [httpAgent, httpsAgent, freshHttpAgent, freshHttpsAgent]) agent.destroy();
     },
   });
 }

@@ -27,6 +27,8 @@ export type Handler = (req: RecordedRequest, index: number) => Reply;
 export interface RecordingServer {
   url: string;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far. */
+  connections(): number;
   setHandler(handler: Handler): void;
   close(): Promise<void>;
 }
@@ -56,11 +58,14 @@ export async function startRecordingServer(sk: string, handler: Handler = () => 
       res.end(payload);
     });
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     setHandler(h) {
       current = h;
     },
