@@ -7,7 +7,7 @@ import { instrumentDas, type DasFactory, type DasPort } from './das/port.ts';
 import { SessionManager } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
-import { ValidationError } from './errors.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
 import { KillService, type KillServiceOptions } from './kill/service.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -130,6 +130,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(auditRouter(deps.stores.audit));
   app.use('/api', apiNotFound);
   app.use(spaRouter(deps.config.webDist));
+  app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(errorHandler(logger));
 
   const purge = setInterval(() => {

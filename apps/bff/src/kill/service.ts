@@ -256,9 +256,6 @@ export class KillService {
   }
 
   async #commit(actor: Actor, previewId: string, req: CommitRequest, idempotencyKey: string): Promise<{ result: KillResult; replayed: boolean }> {
-    const preview = await this.#o.stores.previews.get(previewId);
-    if (!preview) throw new NotFoundError('no such preview');
-    const instance = this.instance(preview.instanceId);
     const requestHash = createHash('sha256').update(`commit\n${previewId}`).digest('hex');
     const mapKey = `${actor.username}\n${idempotencyKey}`;
     const nowIso = this.#o.now().toISOString();
@@ -270,7 +267,12 @@ export class KillService {
       if (running) return { result: await running, replayed: true };
       throw new ConflictError('a commit with this Idempotency-Key is still in progress');
     }
-    const run = this.#commitClaimed(actor, preview, instance, req, idempotencyKey);
+    // The key is checked first, so a replay answers even after the preview itself was purged.
+    const run = (async () => {
+      const preview = await this.#o.stores.previews.get(previewId);
+      if (!preview) throw new NotFoundError('no such preview');
+      return this.#commitClaimed(actor, preview, this.instance(preview.instanceId), req, idempotencyKey);
+    })();
     this.#inFlightKeys.set(mapKey, run);
     try {
       const result = await run;

@@ -1,0 +1,113 @@
+// createApp with an in-memory DAS: rules that need failure injection inside Quell itself.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+import { createFileUserDirectory, upsertUser } from './auth/users-file.ts';
+import type { InstanceConfig } from './config.ts';
+import { openSqliteStores } from './stores/sqlite.ts';
+import { FakeDas } from './test/fake-das.ts';
+
+const instance: InstanceConfig = {
+  id: 'unit',
+  name: 'unit-db',
+  environment: 'test',
+  endpoint: 'http://127.0.0.1:9',
+  projectId: '0123456789abcdef0123456789abcdef',
+  instanceId: 'da304cd5bbb944de828759bc7be3d3fein01',
+  dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6',
+  protectedUsers: [],
+  protectedHosts: [],
+  blastRadiusCap: 20,
+};
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(cookieSecure = false) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'quell-unit-'));
+  const usersFile = path.join(dir, 'users.json');
+  await upsertUser(usersFile, 'op', 'operator password', 'operator');
+  const das = new FakeDas();
+  const stores = openSqliteStores(':memory:');
+  const quell = createApp({
+    config: { instances: [instance], sessionSecret: randomBytes(32).toString('hex'), webDist: path.join(dir, 'none'), cookieSecure, sessionIdleMinutes: 30, trustProxy: false },
+    das: () => das,
+    stores,
+    users: createFileUserDirectory(usersFile),
+    killOptions: { verifyDelayMs: 1 },
+  });
+  const server = quell.app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  cleanups.push(async () => {
+    await quell.shutdown();
+    await new Promise<void>((r) => server.close(() => r()));
+    await stores.close();
+  });
+  const agent = request.agent(url);
+  const login = await agent.post('/api/auth/login').send({ username: 'op', password: 'operator password' });
+  return { das, stores, quell, url, agent, login, csrf: login.body.csrfToken as string };
+}
+
+describe('createApp (in-memory DAS)', () => {
+  it('nothing is sent to DAS when the audit intent cannot be written', async () => {
+    const t = await setup();
+    const s = t.das.add({ user: 'app' });
+    const p = await t.agent.post('/api/instances/unit/kill-previews').set('X-CSRF-Token', t.csrf).send({ user: 'app' });
+    expect(p.body.targets.map((x: { id: number }) => x.id)).toEqual([s.id]);
+    t.stores.audit.appendIntent = async () => {
+      throw new Error('disk full');
+    };
+    t.das.calls = [];
+    const c = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-audit-fail').send({ reason: 'audit down' });
+    expect(c.status).toBe(500);
+    expect(c.body.error.code).toBe('INTERNAL');
+    expect(t.das.calls).not.toContain('DeleteProcess');
+    expect(t.das.sessions.map((x) => x.id)).toEqual([s.id]);
+    expect(await t.quell.metrics.registry.getSingleMetricAsString('quell_audit_write_failures_total')).toMatch(/quell_audit_write_failures_total 1/);
+  });
+
+  it('a failed outcome write leaves the row pending (unknown after restart) and still answers', async () => {
+    const t = await setup();
+    const s = t.das.add({ user: 'app' });
+    const p = await t.agent.post('/api/instances/unit/kill-previews').set('X-CSRF-Token', t.csrf).send({ user: 'app' });
+    t.stores.audit.recordOutcome = async () => {
+      throw new Error('disk full');
+    };
+    const c = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-outcome-fail').send({ reason: 'outcome down' });
+    expect(c.status).toBe(200);
+    expect(c.body.outcomes).toEqual([expect.objectContaining({ sessionId: s.id, outcome: 'killed' })]);
+    expect((await t.stores.audit.get(c.body.auditId))?.status).toBe('pending');
+    expect(await t.stores.audit.markPendingUnknown(new Date().toISOString())).toBe(1);
+    expect((await t.stores.audit.get(c.body.auditId))?.status).toBe('unknown');
+  });
+
+  it('replays a finished key even after its preview is gone, without calling DAS', async () => {
+    const t = await setup();
+    for (let i = 0; i < 5; i++) t.das.add({ user: 'app' });
+    const p = await t.agent.post('/api/instances/unit/kill-previews').set('X-CSRF-Token', t.csrf).send({ user: 'app' });
+    const first = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-replay-1').send({ reason: 'replay' });
+    expect(first.body.summary).toEqual({ killed: 5 });
+    (t.stores as unknown as { db: { prepare(s: string): { run(): void } } }).db.prepare('DELETE FROM previews').run();
+    t.das.calls = [];
+    const again = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-replay-1').send({ reason: 'replay' });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(t.das.calls).toEqual([]);
+  });
+
+  it('marks the cookie Secure and sends HSTS when configured; unknown non-API routes get the error shape', async () => {
+    const t = await setup(true);
+    expect(String(t.login.headers['set-cookie'])).toMatch(/; Secure/);
+    expect(t.login.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+    const r = await request(t.url).post('/nowhere');
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('NOT_FOUND');
+  });
+});
