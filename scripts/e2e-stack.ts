@@ -14,6 +14,10 @@ const stack = await startEmbeddedStack({
   dasDbUser: E2E_DAS_DB_USER,
   accounts: Object.values(accounts).map((a) => ({ ...a })),
   instance: { ...E2E_INSTANCE, environment: 'test' },
+  // Request logs would drown the test report; warnings and errors still show.
+  onLine: (name, line) => {
+    if (/"level":(40|50|60)|error|warn/i.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+  },
 });
 console.log(`e2e stack ready at ${stack.url}`);
 
