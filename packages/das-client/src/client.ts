@@ -80,6 +80,7 @@ interface Sent {
   status: number;
   text: string;
   requestId: string | undefined;
+  attempts: number;
 }
 
 export class DasClient {
@@ -337,7 +338,7 @@ export class DasClient {
       if (response && response.status >= 200 && response.status < 300) {
         const requestId = response.headers.get('x-request-id') ?? undefined;
         this.#emit({ operation, method, attempt, httpStatus: response.status, outcome: 'ok', ...(requestId ? { requestId } : {}), durationMs, next: 'none' });
-        return { status: response.status, text: response.text, requestId };
+        return { status: response.status, text: response.text, requestId, attempts: attempt };
       }
       if (response) error = httpError(operation, response, isRead, attempt, secrets);
       error = error!;
@@ -467,7 +468,7 @@ function invalidResponse(operation: string, sent: Sent, what: string): DasApiErr
     requestId: sent.requestId,
     kind: 'invalid-response',
     retryable: false,
-    attempts: 1,
+    attempts: sent.attempts,
     message: `${operation}: ${what}`,
   });
 }
