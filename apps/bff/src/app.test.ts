@@ -223,7 +223,9 @@ describe('no 500 for anything a user can type', () => {
           await ad.agent.get(`/api/instances/main/${a.replace(/[?#]/g, '')}`),
           await ad.agent.post(`/api/instances/main/kill-previews`).set('X-CSRF-Token', ad.csrf).send({ user: a, database: b, sessionIds: any }),
           await ad.agent.post(`/api/kill-previews/${enc(a)}/commit`).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', headerSafe(b) || 'x').send({ reason: any }),
-          await ad.agent.post(`/api/instances/main/blind-kills`).set('X-CSRF-Token', ad.csrf).send({ sessionIds: any, reason: a }),
+          // An instance that is not in the inventory: the body is still validated first, and no id can reach DAS
+          // (random ids must never be killed on a shared server).
+          await ad.agent.post(`/api/instances/fuzz-not-in-inventory/blind-kills`).set('X-CSRF-Token', ad.csrf).send({ sessionIds: any, reason: a }),
           await ad.agent.get(`/api/audit?actor=${enc(a)}&from=${enc(b)}`),
           await ad.agent.delete(`/api/instances/main/db-users/${enc(a)}`).set('X-CSRF-Token', ad.csrf),
           await h.anon().post('/api/auth/login').send({ username: a, password: any }),

@@ -5,12 +5,14 @@ export const InstanceKey = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 lowercase letters, digits or hyphens');
 
-/** A MySQL thread id: DAS accepts [0, 2^31-1]. Accepts a decimal string or a number. */
-export const SessionId = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be ≥ 0')
-  .max(2 ** 31 - 1, 'must be ≤ 2147483647');
+/**
+ * A MySQL thread id: DAS accepts [0, 2^31-1]. Accepts a number or a string of decimal digits — nothing else
+ * (no coercion of "", null, true or [] to 0/1: a stray value must never become a thread id).
+ */
+export const SessionId = z
+  .union([z.number(), z.string().trim().regex(/^\d{1,10}$/)], { error: 'must be a number' })
+  .transform((v) => Number(v))
+  .pipe(z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2 ** 31 - 1, 'must be ≤ 2147483647'));
 
 /** MySQL account names are ≤ 80 chars (MariaDB), schema names ≤ 64; no control characters. */
 const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);

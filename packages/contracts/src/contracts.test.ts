@@ -19,6 +19,10 @@ describe('contracts', () => {
     expect(fields(KillPreviewRequest.safeParse({ user: 'a', sessionIds: ['x'] }))).toEqual(['sessionIds.0']);
     expect(fields(KillPreviewRequest.safeParse({ user: 'a', sessionIds: [2 ** 31] }))).toEqual(['sessionIds.0']);
     expect(fields(BlindKillRequest.safeParse({ sessionIds: [], reason: 'abc' }))).toEqual(['sessionIds']);
+    for (const stray of ['', ' ', null, true, false, [], [5], '1e3', '0x10', '-1', 1.5, -1, '12abc']) {
+      expect(fields(BlindKillRequest.safeParse({ sessionIds: [stray], reason: 'abc' })), JSON.stringify(stray)).toEqual(['sessionIds.0']);
+    }
+    expect(BlindKillRequest.parse({ sessionIds: [' 42 ', 7, '2147483647'], reason: 'abc' }).sessionIds).toEqual([42, 7, 2147483647]);
   });
 
   it('filters, commit bodies, keys and audit queries', () => {
