@@ -128,6 +128,8 @@ describe('route × role table', () => {
     const { agent, csrf } = await h.login('viewer');
     const res = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Origin', 'http://evil.example').send({ user: 'u' });
     expect(res.status).toBe(403);
+    const same = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Origin', h.url).send({ user: `${h.prefix}nobody` });
+    expect(same.status).toBe(201);
     const login = await h.anon().post('/api/auth/login').set('Origin', 'http://evil.example').send({ username: 'viewer-user', password: h.passwords.viewer });
     expect(login.status).toBe(403);
   });

@@ -55,7 +55,22 @@ async function main(): Promise<void> {
     force.unref();
     quell
       .shutdown()
-      .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      .then(
+        () =>
+          new Promise<void>((resolve) => {
+            // Kills are done and their answers written; give open connections a moment to drain.
+            const grace = setTimeout(() => {
+              server.closeAllConnections();
+              resolve();
+            }, 5_000);
+            grace.unref();
+            server.close(() => {
+              clearTimeout(grace);
+              resolve();
+            });
+            server.closeIdleConnections();
+          }),
+      )
       .catch(() => undefined)
       .finally(() => {
         void stores.close().finally(() => process.exit(0));
