@@ -36,7 +36,7 @@ async function setup(cookieSecure = false) {
   const das = new FakeDas();
   const stores = openSqliteStores(':memory:');
   const quell = createApp({
-    config: { instances: [instance], sessionSecret: randomBytes(32).toString('hex'), webDist: path.join(dir, 'none'), cookieSecure, sessionIdleMinutes: 30, trustProxy: false },
+    config: { instances: [instance, { ...instance, id: 'nouser', name: 'nouser-db', dbUserId: undefined }], sessionSecret: randomBytes(32).toString('hex'), webDist: path.join(dir, 'none'), cookieSecure, sessionIdleMinutes: 30, trustProxy: false },
     das: () => das,
     stores,
     users: createFileUserDirectory(usersFile),
@@ -100,6 +100,14 @@ describe('createApp (in-memory DAS)', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(t.das.calls).toEqual([]);
+  });
+
+  it('an instance without a registered db user answers 409 (admins can still register one)', async () => {
+    const t = await setup();
+    const r = await t.agent.get('/api/instances/nouser/sessions?user=app');
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/dbUserId/);
+    expect(t.das.calls).not.toContain('ListProcesses');
   });
 
   it('marks the cookie Secure and sends HSTS when configured; unknown non-API routes get the error shape', async () => {

@@ -28,6 +28,7 @@ export async function runUsersCli(argv: string[], out: (line: string) => void = 
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--') continue;
     if (a.startsWith('--')) {
       const value = argv[i + 1];
       if (value === undefined) {
