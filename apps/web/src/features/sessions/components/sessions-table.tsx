@@ -9,6 +9,8 @@ const ROW_HEIGHT = 34;
 /** When the scroll box has no measurable size (hidden, or a test DOM), render a screenful anyway. */
 const FALLBACK_RECT = { width: 1200, height: ROW_HEIGHT * 20 };
 
+const estimateSize = () => ROW_HEIGHT;
+
 const observeRect: typeof observeElementRect<HTMLDivElement> = (instance, cb) =>
   observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : FALLBACK_RECT));
 
@@ -82,14 +84,28 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
   });
   const rows = table.getRowModel().rows;
   const orderedIds = useMemo(() => rows.map((r) => r.original.id), [rows]);
+  const orderedRef = useRef(orderedIds);
+  orderedRef.current = orderedIds;
+  const onSelect = useCallback((id: number, shift: boolean) => onRowClick(id, shift, orderedRef.current), [onRowClick]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Stable callbacks: a new getItemKey makes the virtualiser recompute every row's offset. Rows have a
+  // fixed height and are not measured, except an expanded one (full SQL), whose key changes with it.
+  const getItemKey = useCallback(
+    (i: number) => {
+      const id = rows[i]?.original.id;
+      if (id === undefined) return i;
+      return expanded.has(id) ? `${id}:open` : id;
+    },
+    [rows, expanded],
+  );
+  const getScrollElement = useCallback(() => scrollRef.current, []);
   const virtualizer = useVirtualizer({
     count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    getScrollElement,
+    estimateSize,
     overscan: 15,
-    getItemKey: (i) => rows[i]?.original.id ?? i,
+    getItemKey,
     observeElementRect: observeRect,
     initialRect: FALLBACK_RECT,
   });
@@ -168,10 +184,10 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                 index={item.index}
                 selected={selected.has(s.id)}
                 expanded={expanded.has(s.id)}
-                measureRef={virtualizer.measureElement}
+                measureRef={expanded.has(s.id) ? virtualizer.measureElement : undefined}
                 fetchedAt={fetchedAt}
                 onToggleExpanded={toggleExpanded}
-                onSelect={(shift) => onRowClick(s.id, shift, orderedIds)}
+                onSelect={onSelect}
               />
             );
           })}
@@ -199,19 +215,20 @@ interface RowProps {
   selected: boolean;
   expanded: boolean;
   fetchedAt: number;
-  measureRef: (el: Element | null) => void;
+  measureRef: ((el: Element | null) => void) | undefined;
   onToggleExpanded: (id: number) => void;
-  onSelect: (shift: boolean) => void;
+  onSelect: (id: number, shift: boolean) => void;
 }
 
-const cell = 'truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
+/** Every cell is exactly ROW_HEIGHT tall (border-box), so rows need no measuring. */
+const cell = 'h-[34px] truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
 
 const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, onToggleExpanded, onSelect }: RowProps) {
   const startedAt = new Date(fetchedAt - s.time * 1000);
   const onRowClick = (e: MouseEvent<HTMLTableRowElement>) => {
     const t = e.target as HTMLElement;
     if (t.closest('button, input, a, pre') || window.getSelection()?.toString()) return;
-    onSelect(e.shiftKey);
+    onSelect(s.id, e.shiftKey);
   };
   return (
     <tr
@@ -230,7 +247,7 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
           aria-label={`Select session ${s.id}`}
           checked={selected}
           onChange={() => {}}
-          onClick={(e) => onSelect(e.shiftKey)}
+          onClick={(e) => onSelect(s.id, e.shiftKey)}
         />
       </td>
       <td className={`${cell} text-right font-mono tabular-nums`}>{s.id}</td>
