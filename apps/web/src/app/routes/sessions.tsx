@@ -223,6 +223,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               onRowClick={selection.click}
               onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
               fetchedAt={list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0}
+              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.minTime, filters.q, filters.sort])}
             />
           )}
         </>

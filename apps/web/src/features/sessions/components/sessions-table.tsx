@@ -1,4 +1,4 @@
-import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Session } from '@quell/contracts/sessions';
@@ -22,6 +22,8 @@ interface Props {
   onRowClick: (id: number, shift: boolean, orderedIds: readonly number[]) => void;
   onToggleAllShown: (ids: readonly number[], select: boolean) => void;
   fetchedAt: number;
+  /** Changes when the filters or the sort change: the view goes back to the top then (never on a refresh). */
+  resetKey: string;
 }
 
 const HEADERS: Record<SortKey, string> = {
@@ -49,7 +51,7 @@ const WIDTHS: Record<SortKey | 'select', string> = {
 };
 const NUMERIC = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
 
-export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt }: Props) {
+export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const toggleExpanded = useCallback((id: number) => {
     setExpanded((prev) => {
@@ -109,6 +111,9 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
     observeElementRect: observeRect,
     initialRect: FALLBACK_RECT,
   });
+  useEffect(() => {
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [resetKey]);
   const items = virtualizer.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
