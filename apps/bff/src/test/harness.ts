@@ -17,7 +17,13 @@ import { createDasFactory } from '../das/port.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
 
-export const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
+/** The MariaDB the tests use (overridable like das-local's tests: QUELL_TEST_MYSQL_*). */
+export const MYSQL = {
+  host: process.env.QUELL_TEST_MYSQL_HOST ?? '127.0.0.1',
+  port: Number(process.env.QUELL_TEST_MYSQL_PORT ?? 3306),
+  user: process.env.QUELL_TEST_MYSQL_USER ?? 'root',
+  password: process.env.QUELL_TEST_MYSQL_PASSWORD ?? '',
+};
 export const PROJECT_ID = `${randomBytes(16).toString('hex')}`;
 export const DAS_INSTANCE_ID = 'da304cd5bbb944de828759bc7be3d3fein01';
 
