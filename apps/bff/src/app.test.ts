@@ -80,9 +80,17 @@ const ROUTES: RouteCase[] = [
   { name: 'metrics', method: 'get', path: () => '/metrics', expect: open(200) },
 ];
 
-async function agentFor(who: Who) {
+const agents = new Map<Who, { agent: request.Agent; csrf: string }>();
+/** One logged-in agent per role (logins cost an scrypt each); `fresh` for routes that end or replace the session. */
+async function agentFor(who: Who, fresh = false) {
   if (who === 'anonymous') return { agent: h.anon(), csrf: '' };
-  return h.login(who);
+  if (fresh) return h.login(who);
+  let a = agents.get(who);
+  if (!a) {
+    a = await h.login(who);
+    agents.set(who, a);
+  }
+  return a;
 }
 
 describe('route × role table', () => {
@@ -97,7 +105,7 @@ describe('route × role table', () => {
           expect(reg.status).toBe(201);
           registeredId = reg.body.dbUserId;
         } else if (route.name === 'db-users delete') registeredId = randomUUID();
-        const { agent, csrf } = await agentFor(who);
+        const { agent, csrf } = await agentFor(who, route.name === 'logout' || route.name === 'login');
         let req = agent[route.method](route.path());
         if (csrf) req = req.set('X-CSRF-Token', csrf);
         for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);
@@ -108,7 +116,7 @@ describe('route × role table', () => {
       }
     }
     expect(got).toEqual(want);
-  });
+  }, 120_000);
 
   it('state-changing routes without the CSRF token are refused for every role', async () => {
     for (const role of ['viewer', 'operator', 'admin'] as const) {

@@ -51,7 +51,7 @@ describe('index.ts', () => {
     const child = spawn(tsx, [entry], { env: env as NodeJS.ProcessEnv, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
+      const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 45_000);
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /Quell BFF listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
