@@ -125,6 +125,9 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="space-y-3 border-b border-slate-200 px-4 py-3 dark:border-slate-800">
+        <h1 className="sr-only">
+          Sessions on {instance.name} ({instance.environment})
+        </h1>
         <div className="flex flex-wrap items-end justify-between gap-3">
           <ServerFilterForm user={filters.user} database={filters.database} onSubmit={(f) => update({ user: f.user, database: f.database })} />
           <RefreshControl

@@ -263,13 +263,13 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
         {s.host}
       </td>
       <td className={cell} title={s.database}>
-        {s.database || <span className="text-slate-400">—</span>}
+        {s.database || <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>}
       </td>
       <td className={cell}>{s.command}</td>
       <td className={`${cell} text-right tabular-nums`} title={`Started about ${startedAt.toLocaleString()}`}>
         {formatDuration(s.time)}
       </td>
-      <td className={`${cell} text-right tabular-nums`}>{s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : <span className="text-slate-400">—</span>}</td>
+      <td className={`${cell} text-right tabular-nums`}>{s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>}</td>
       <td className={cell} title={s.state}>
         {s.state}
       </td>
@@ -280,7 +280,7 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
               type="button"
               aria-expanded={expanded}
               aria-label={`${expanded ? 'Hide' : 'Show'} full SQL of session ${s.id}`}
-              className="shrink-0 rounded px-1 text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800"
+              className="shrink-0 rounded px-1 text-slate-600 hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
               onClick={() => onToggleExpanded(s.id)}
             >
               {expanded ? '▾' : '▸'}
@@ -294,7 +294,7 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
             )}
           </div>
         ) : (
-          <span className="text-slate-400">—</span>
+          <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>
         )}
       </td>
     </tr>
