@@ -96,13 +96,13 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
     if (canList) void list.refetch();
   }, [canList, list]);
   const openPreview = useCallback(() => {
-    if (!canKill || !canList || liveCount === 0) return;
+    if (!canList || liveCount === 0) return;
     const ids = [...part.visible, ...part.hidden, ...part.gone];
     setDialog({
       kind: 'preview',
       request: { ...(filters.user ? { user: filters.user } : {}), ...(filters.database ? { database: filters.database } : {}), sessionIds: ids },
     });
-  }, [canKill, canList, liveCount, part, filters.user, filters.database]);
+  }, [canList, liveCount, part, filters.user, filters.database]);
   const afterKill = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: sessionQueries.byInstance(instance.id) });
   }, [queryClient, instance.id]);
@@ -243,6 +243,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
       <KillDialog
         instance={instance}
+        canCommit={canKill}
         request={dialog.kind === 'preview' ? dialog.request : null}
         onClose={() => setDialog({ kind: 'none' })}
         onCommitted={(r) => {

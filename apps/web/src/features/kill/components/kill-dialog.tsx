@@ -16,6 +16,8 @@ import { KillResultView } from './kill-result-view';
 
 interface Props {
   instance: InstanceSummary;
+  /** Viewers may preview; only operators and admins commit. */
+  canCommit: boolean;
   /** What to preview; the dialog is open while this is set. */
   request: KillPreviewRequest | null;
   onClose: () => void;
@@ -23,7 +25,7 @@ interface Props {
   onCommitted: (result: KillResult) => void;
 }
 
-export function KillDialog({ instance, request, onClose, onCommitted }: Props) {
+export function KillDialog({ instance, canCommit, request, onClose, onCommitted }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<KillResult | null>(null);
   const open = request !== null;
@@ -46,6 +48,7 @@ export function KillDialog({ instance, request, onClose, onCommitted }: Props) {
         <DialogBody
           key={`${JSON.stringify(request)}#${attempt}`}
           instance={instance}
+          canCommit={canCommit}
           request={request}
           attempt={attempt}
           result={result}
@@ -66,6 +69,7 @@ export function KillDialog({ instance, request, onClose, onCommitted }: Props) {
 
 function DialogBody({
   instance,
+  canCommit,
   request,
   attempt,
   result,
@@ -74,6 +78,7 @@ function DialogBody({
   onClose,
 }: {
   instance: InstanceSummary;
+  canCommit: boolean;
   request: KillPreviewRequest;
   attempt: number;
   result: KillResult | null;
@@ -124,6 +129,7 @@ function DialogBody({
   return (
     <KillPreviewPanel
       preview={preview.data}
+      readOnly={!canCommit}
       pending={commit.isPending}
       error={commit.error}
       errorAction={

@@ -90,3 +90,13 @@ describe('KillPreviewPanel', () => {
     expect(screen.getByText(/Nothing to kill/)).toBeTruthy();
   });
 });
+
+describe('KillPreviewPanel for a viewer', () => {
+  it('shows the preview but offers no way to commit', () => {
+    setup({ readOnly: true });
+    expect(screen.getByRole('heading', { name: '2 sessions will be killed' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /^Kill/ })).toBeNull();
+    expect(screen.queryByLabelText('Reason')).toBeNull();
+    expect(screen.getByRole('note').textContent).toMatch(/preview a kill but not carry it out/);
+  });
+});

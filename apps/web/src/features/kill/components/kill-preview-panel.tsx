@@ -18,10 +18,12 @@ interface Props {
   pending: boolean;
   error: unknown;
   errorAction?: ReactNode;
+  /** A viewer's preview: everything is shown, nothing can be committed. */
+  readOnly?: boolean;
 }
 
 /** What will die and what is spared, and the two guards: a reason, and the typed name when asked. */
-export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, errorAction }: Props) {
+export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, errorAction, readOnly = false }: Props) {
   const [reason, setReason] = useState('');
   const [typed, setTyped] = useState('');
   const n = preview.targets.length;
@@ -63,8 +65,14 @@ export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, 
           they still belong to the same user when the kill runs.
           {preview.blastRadiusCap > 0 && ` This instance asks for a typed confirmation above ${plural(preview.blastRadiusCap, 'session')}.`}
         </p>
-        <ReasonField value={reason} onChange={setReason} disabled={pending} />
-        {preview.requiresTypedConfirmation && (
+        {readOnly ? (
+          <p role="note" className="rounded-md bg-slate-100 p-2 text-sm dark:bg-slate-800">
+            Your role can preview a kill but not carry it out. Share this view with an operator, or ask an admin for the operator role.
+          </p>
+        ) : (
+          <ReasonField value={reason} onChange={setReason} disabled={pending} />
+        )}
+        {!readOnly && preview.requiresTypedConfirmation && (
           <TypedConfirmField
             instanceName={preview.instanceName}
             value={typed}
@@ -76,10 +84,12 @@ export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, 
         {error ? <ErrorPanel title="The kill was not carried out" error={error} action={errorAction} /> : null}
       </div>
       <div className="flex items-center justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-700">
-        <Button onClick={onCancel}>Cancel</Button>
-        <Button variant="danger" disabled={!enabled} aria-disabled={!enabled} onClick={commit}>
-          {pending ? `Killing ${n.toLocaleString('en-US')}…` : commitLabel(n)}
-        </Button>
+        <Button onClick={onCancel}>{readOnly ? 'Close' : 'Cancel'}</Button>
+        {!readOnly && (
+          <Button variant="danger" disabled={!enabled} onClick={commit}>
+            {pending ? `Killing ${n.toLocaleString('en-US')}…` : commitLabel(n)}
+          </Button>
+        )}
       </div>
     </form>
   );

@@ -38,7 +38,9 @@ export function SelectionBar({ liveCount, hiddenCount, goneCount, onClear, onKil
             {killButtonLabel(liveCount, true)}
           </Button>
         ) : (
-          <span className="text-sm text-slate-600 dark:text-slate-400">Your role can preview but not kill.</span>
+          <Button variant="secondary" onClick={onKill} disabled={liveCount === 0} title="Your role can preview a kill but not carry it out">
+            Preview what a kill would do…
+          </Button>
         )}
       </div>
     </div>
