@@ -213,9 +213,16 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     const big = await agent
       .post('/api/instances/main/kill-previews')
       .set('X-CSRF-Token', csrf)
-      .send({ user: 'a', pad: 'x'.repeat(70_000) });
+      .send({ user: 'a', pad: 'x'.repeat(140_000) });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    // The largest list the contract allows still fits.
+    const most = await agent
+      .post('/api/instances/main/kill-previews')
+      .set('X-CSRF-Token', csrf)
+      .send({ user: `${h.prefix}nobody`, sessionIds: Array.from({ length: 10_000 }, (_, i) => 2147473647 + i) });
+    expect(most.status).toBe(201);
+    expect(most.body.excluded).toHaveLength(10_000);
   });
 });
 

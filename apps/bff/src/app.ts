@@ -34,7 +34,7 @@ export interface AppDeps {
   throttle?: LoginThrottle;
   /** Kill-workflow tuning (preview TTL, chunk size, verification polling…). */
   killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
-  /** Body size limit for JSON (default 64 kB). */
+  /** Body size limit for JSON (default 128 kB: room for MAX_SESSION_IDS ids, nothing more). */
   bodyLimit?: string;
 }
 
@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): QuellApp {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use('/api', sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '64kb', strict: true }), loadSession(sessions));
+  app.use('/api', sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions));
   app.use(authRouter({ sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter({ instances, kill, das, logger, now }));
   app.use(killRouter(kill));
