@@ -32,7 +32,8 @@ export function authRouter(d: AuthRouterDeps): Router {
     const ok = user && !user.disabled ? await verifyPassword(body.password, user.passwordHash) : (await verifyPassword(body.password, await dummyHash()), false);
     if (!ok || !user) {
       await d.throttle.recordFailure(body.username, client);
-      d.logger.info({ requestId: res.locals.requestId, username: body.username, client }, 'login failed');
+      // The typed name is logged only when it is a real account: people sometimes type a password there.
+      d.logger.info({ requestId: res.locals.requestId, username: user ? user.username : '(unknown account)', client }, 'login failed');
       throw new UnauthenticatedError('invalid username or password');
     }
     await d.throttle.recordSuccess(body.username, client);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ describe('SQLite stores', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'quell-store-'));
     const s = openSqliteStores(dir);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(statSync(path.join(dir, 'quell.sqlite')).mode & 0o077).toBe(0);
     await s.audit.appendIntent(intent('a'));
     await s.audit.recordOutcome('a', { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 1, outcome: 'killed' }], dasRequestIds: ['r'] });
     await expect(s.audit.recordOutcome('a', { status: 'failed', finishedAt: new Date().toISOString(), outcomes: [], dasRequestIds: [] })).rejects.toThrow();

@@ -1,5 +1,5 @@
 // SQLite (better-sqlite3 12, WAL) implementation of every store: the embedded default.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
@@ -120,6 +120,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     file = path.join(dir, 'quell.sqlite');
   }
   const db = new Database(file);
+  if (file !== ':memory:') chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
