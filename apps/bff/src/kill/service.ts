@@ -47,6 +47,11 @@ function outcomeFor(session: Pick<Session, 'id' | 'user' | 'host' | 'database'>,
   return { sessionId: session.id, user: session.user, host: session.host, database: session.database, outcome, ...(error ? { error } : {}) };
 }
 
+/** The audit keeps who/where of excluded sessions but not their SQL text (it may hold literals such as passwords). */
+function withoutSql(excluded: ExcludedSession[]): ExcludedSession[] {
+  return excluded.map((e) => (e.session ? { ...e, session: { ...e.session, sql: '', state: '' } } : e));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class KillService {
@@ -195,7 +200,7 @@ export class KillService {
 
   async #refuse(intent: AuditIntent, error: AppError): Promise<never> {
     try {
-      await this.#o.stores.audit.appendRefusal(intent, { code: error.code, message: error.message }, this.#o.now().toISOString());
+      await this.#o.stores.audit.appendRefusal({ ...intent, excluded: withoutSql(intent.excluded) }, { code: error.code, message: error.message }, this.#o.now().toISOString());
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: intent.id }, 'audit write failed (refusal)');
@@ -205,7 +210,7 @@ export class KillService {
 
   async #writeIntent(intent: AuditIntent): Promise<void> {
     try {
-      await this.#o.stores.audit.appendIntent(intent);
+      await this.#o.stores.audit.appendIntent({ ...intent, excluded: withoutSql(intent.excluded) });
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: intent.id }, 'audit intent write failed: nothing was sent to DAS');
@@ -219,7 +224,7 @@ export class KillService {
         status,
         finishedAt: result.finishedAt,
         outcomes: result.outcomes,
-        excluded: result.excluded,
+        excluded: withoutSql(result.excluded),
         dasRequestIds: result.dasRequestIds,
         error: error ?? null,
       });

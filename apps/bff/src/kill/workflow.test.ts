@@ -125,6 +125,9 @@ describe('protected sessions are never killed', () => {
     const backup = await h.open(h.accounts.backup, h.db1);
     const dasOwn = await h.open(h.accounts.das);
     const victim = await h.open(h.accounts.oth, h.db1);
+    const secretSql = `SELECT 'not-for-the-audit-${h.prefix}', SLEEP(20)`;
+    void backup.conn.query(secretSql).catch(() => undefined);
+    await eventually(async () => (await op.agent.get(`/api/instances/main/sessions?user=${h.accounts.backup.user}`)).body.sessions, (ss: Array<{ sql: string }>) => ss.some((x) => x.sql.includes('not-for-the-audit')));
     const p = await preview(op, 'main', { database: h.db1 });
     const excluded = Object.fromEntries(p.body.excluded.map((e: { sessionId: number; reason: string }) => [e.sessionId, e.reason]));
     expect(excluded[backup.id]).toBe('protected-user');
@@ -140,6 +143,10 @@ describe('protected sessions are never killed', () => {
     expect(c.status).toBe(200);
     expect(c.body.outcomes.map((o: { sessionId: number }) => o.sessionId)).not.toContain(backup.id);
     expect(await h.aliveIds([backup.id, dasOwn.id])).toEqual(ids([backup, dasOwn]));
+    const entry = (await auditEntries(op)).find((e) => e.id === c.body.auditId)!;
+    expect(entry.excluded.find((e: { sessionId: number }) => e.sessionId === backup.id).reason).toBe('protected-user');
+    expect(JSON.stringify(entry)).not.toContain('not-for-the-audit');
+    expect((await op.agent.get('/api/audit.csv')).text).not.toContain('not-for-the-audit');
   });
 
   it('broad mode refuses a protected user, and a filter that matches protected sessions', async () => {
