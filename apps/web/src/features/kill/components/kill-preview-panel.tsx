@@ -70,7 +70,7 @@ export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, 
             Your role can preview a kill but not carry it out. Share this view with an operator, or ask an admin for the operator role.
           </p>
         ) : (
-          <ReasonField value={reason} onChange={setReason} disabled={pending} />
+          <ReasonField value={reason} onChange={setReason} disabled={pending} autoFocus />
         )}
         {!readOnly && preview.requiresTypedConfirmation && (
           <TypedConfirmField

@@ -7,7 +7,7 @@ export function swallowEnter(e: KeyboardEvent) {
   if (e.key === 'Enter') e.preventDefault();
 }
 
-export function ReasonField({ value, onChange, disabled }: { value: string; onChange: (v: string) => void; disabled?: boolean }) {
+export function ReasonField({ value, onChange, disabled, autoFocus }: { value: string; onChange: (v: string) => void; disabled?: boolean; autoFocus?: boolean }) {
   const id = useId();
   const touched = value.length > 0;
   const invalid = touched && !reasonIsValid(value);
@@ -22,6 +22,7 @@ export function ReasonField({ value, onChange, disabled }: { value: string; onCh
         value={value}
         maxLength={500}
         disabled={disabled}
+        autoFocus={autoFocus}
         placeholder="INC-4211 runaway report query"
         aria-describedby={`${id}-hint`}
         aria-invalid={invalid || undefined}
