@@ -72,8 +72,11 @@ describe('SQLite stores', () => {
     const result = { auditId: 'a' } as KillResult;
     await s.idempotency.complete('alice', 'k1', result);
     expect(await s.idempotency.claim('alice', 'k1', 'h1', at)).toEqual({ state: 'done', requestHash: 'h1', result });
+    expect(await s.idempotency.purgeFinished('2000-01-01T00:00:00.000Z')).toBe(0);
     await s.idempotency.release('bob', 'k1');
     expect(await s.idempotency.claim('bob', 'k1', 'h2', at)).toEqual({ state: 'claimed' });
+    expect(await s.idempotency.purgeFinished(new Date(Date.now() + 1000).toISOString())).toBe(1);
+    expect(await s.idempotency.claim('alice', 'k1', 'h1', at)).toEqual({ state: 'claimed' });
     await s.previews.save({ id: 'p', instanceId: 'main', createdBy: 'alice', createdAt: at, expiresAt: at, filter: { user: 'u' }, targets: [], excluded: [], requiresTypedConfirmation: false });
     expect(await s.previews.claim('p', 'a1', at)).toBe(true);
     expect(await s.previews.claim('p', 'a2', at)).toBe(false);

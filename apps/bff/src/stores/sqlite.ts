@@ -249,6 +249,9 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     async release(actor, key) {
       db.prepare('DELETE FROM idempotency WHERE actor = ? AND key = ? AND result IS NULL').run(actor, key);
     },
+    async purgeFinished(before) {
+      return db.prepare('DELETE FROM idempotency WHERE created_at < ? AND result IS NOT NULL').run(before).changes;
+    },
   };
 
   const loginSessions: LoginSessionStore = {

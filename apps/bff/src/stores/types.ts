@@ -80,6 +80,8 @@ export interface IdempotencyStore {
   complete(actor: string, key: string, result: KillResult): Promise<void>;
   /** Frees a claim whose request was refused before anything was sent (so the key may be used again). */
   release(actor: string, key: string): Promise<void>;
+  /** Forgets finished keys claimed before `before` (a replay after that is a new request). */
+  purgeFinished(before: string): Promise<number>;
 }
 
 export interface LoginSession {
