@@ -18,7 +18,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: 'pnpm exec tsx scripts/e2e-stack.ts',
+    command: 'node --import tsx scripts/e2e-stack.ts',
     url: `http://127.0.0.1:${E2E_BFF_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

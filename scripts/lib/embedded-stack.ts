@@ -12,7 +12,8 @@ import { startProcess, type Started } from './processes.ts';
 import { REPO_ROOT } from './repo-root.ts';
 
 export { REPO_ROOT };
-const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
+/** One node process per server (tsx as a loader, no wrapper process that could be killed alone). */
+const NODE_TSX = [process.execPath, ['--import', 'tsx']] as const;
 
 export interface StackAccount {
   username: string;
@@ -107,8 +108,9 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
     );
     const das = await startProcess({
       name: 'das-local',
-      command: TSX,
-      args: [join(REPO_ROOT, 'apps/das-local/src/cli.ts'), '--config', dasConfigPath],
+      command: NODE_TSX[0],
+      args: [...NODE_TSX[1], join(REPO_ROOT, 'apps/das-local/src/cli.ts'), '--config', dasConfigPath],
+      cwd: REPO_ROOT,
       env: { ...process.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
       ready: /das-local listening on (http:\/\/\S+)/,
       onLine: lineSink('das-local'),
@@ -156,8 +158,9 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
 
     const bff = await startProcess({
       name: 'bff',
-      command: TSX,
-      args: [join(REPO_ROOT, 'apps/bff/src/index.ts')],
+      command: NODE_TSX[0],
+      args: [...NODE_TSX[1], join(REPO_ROOT, 'apps/bff/src/index.ts')],
+      cwd: REPO_ROOT,
       env: {
         ...process.env,
         HOST: '127.0.0.1',

@@ -23,24 +23,14 @@ export function startProcess(opts: {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group, so stop() takes tsx and node down together
+    // Same process group as the caller: whoever stops the caller's group (Ctrl-C, Playwright) stops these too.
   });
   const onLine = opts.onLine ?? ((line: string) => process.stderr.write(`[${opts.name}] ${line}\n`));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 10_000);
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   };
