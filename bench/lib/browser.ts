@@ -1,0 +1,232 @@
+// Chromium for the browser benchmarks: the built SPA served by a bench stack, its sessions response
+// replaced by N synthetic rows valid against the contract (this measures rendering, not DAS), and a
+// plain non-virtualised table of the same rows as the baseline.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { SessionListResponse, type Session } from '@quell/contracts/sessions';
+import { REPO_ROOT } from '../../scripts/lib/repo-root.ts';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.QUELL_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+const WEB = join(REPO_ROOT, 'apps/web');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds apps/web when dist is missing or older than its sources (or the contracts it bundles). */
+export function ensureWebBuild(): string {
+  const dist = join(WEB, 'dist');
+  const index = join(dist, 'index.html');
+  const sources = Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(REPO_ROOT, 'packages/contracts/src')), statSync(join(WEB, 'index.html')).mtimeMs);
+  if (process.env.QUELL_BENCH_BUILD === '1' || !existsSync(index) || statSync(index).mtimeMs < sources) {
+    process.stderr.write('building apps/web …\n');
+    execFileSync('pnpm', ['--filter', '@quell/web', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return dist;
+}
+
+/** N sessions as das-local would list them, typed as the BFF answers them. */
+export function syntheticSessions(n: number, user: string): Session[] {
+  const tables = ['orders', 'customers', 'payments', 'shipments', 'inventory'];
+  const sessions: Session[] = [];
+  for (let i = 0; i < n; i++) {
+    const query = i % 3 !== 0;
+    const table = tables[i % tables.length]!;
+    sessions.push({
+      id: 100_000 + i,
+      user,
+      host: `10.0.${(i >> 8) % 250}.${i % 250}:${40_000 + (i % 20_000)}`,
+      database: `shop_${i % 5}`,
+      command: query ? 'Query' : 'Sleep',
+      time: (i * 7919) % 3600,
+      state: query ? (i % 2 ? 'Sending data' : 'Waiting for table metadata lock') : '',
+      sql: query ? `SELECT * FROM ${table} WHERE customer_id = ${i % 5000} AND status = 'open' ORDER BY created_at DESC LIMIT 50` : '',
+      trxExecutedTime: i % 11 === 0 ? (i * 13) % 600 : 0,
+    });
+  }
+  return sessions;
+}
+
+export function sessionsBody(instanceId: string, sessions: Session[]): string {
+  const body = { instanceId, sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+  SessionListResponse.parse(body); // valid against the contract, or the benchmark is wrong
+  return JSON.stringify(body);
+}
+
+/**
+ * Installed before any page script: notes when a response for `/sessions` arrives (fetch resolves)
+ * and when the first row (`[data-session-id]`) has been painted (the frame after it appeared).
+ */
+const INIT_SCRIPT = `(() => {
+  try { localStorage.setItem('quell.refreshSeconds', '0'); } catch {}
+  const bench = (window.__bench = { responseAt: null, rowsAt: null, paintedAt: null });
+  const realFetch = window.fetch.bind(window);
+  window.fetch = async (...args) => {
+    const res = await realFetch(...args);
+    const url = typeof args[0] === 'string' ? args[0] : args[0] instanceof URL ? args[0].href : args[0].url;
+    if (url.includes('/sessions') && bench.responseAt === null) bench.responseAt = performance.now();
+    return res;
+  };
+  const watch = () => {
+    const mo = new MutationObserver(() => {
+      if (bench.rowsAt !== null || !document.querySelector('[data-session-id]')) return;
+      bench.rowsAt = performance.now();
+      mo.disconnect();
+      requestAnimationFrame(() => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => { bench.paintedAt = performance.now(); };
+        ch.port2.postMessage(0);
+      });
+    });
+    mo.observe(document, { subtree: true, childList: true });
+  };
+  watch();
+})();`;
+
+/** A plain table: every row in the DOM, sorted like Quell's default (longest time first), filtered on input. */
+export function plainTableHtml(sessionsUrl: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>plain table</title>
+<style>body{font:14px system-ui,sans-serif;margin:0}table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{border-bottom:1px solid #ddd;padding:4px 6px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;text-align:left}</style></head>
+<body><label for="f-q">SQL contains</label> <input id="f-q" type="search"> <span id="count"></span>
+<table aria-label="Sessions"><thead><tr><th></th><th>ID</th><th>User</th><th>Host</th><th>Database</th><th>Command</th><th>Time</th><th>Trx</th><th>State</th><th>SQL</th></tr></thead><tbody id="rows"></tbody></table>
+<script>
+(async () => {
+  const res = await fetch(${JSON.stringify(sessionsUrl)});
+  const data = await res.json();
+  const all = data.sessions.slice().sort((a, b) => b.time - a.time);
+  const tbody = document.getElementById('rows');
+  const render = (rows) => {
+    const frag = document.createDocumentFragment();
+    for (const s of rows) {
+      const tr = document.createElement('tr');
+      tr.dataset.sessionId = s.id;
+      const box = document.createElement('td');
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      box.append(input);
+      tr.append(box);
+      for (const v of [s.id, s.user, s.host, s.database, s.command, s.time + ' s', s.trxExecutedTime + ' s', s.state, s.sql]) {
+        const td = document.createElement('td');
+        td.textContent = v;
+        tr.append(td);
+      }
+      frag.append(tr);
+    }
+    tbody.replaceChildren(frag);
+    document.getElementById('count').textContent = rows.length + ' shown';
+  };
+  render(all);
+  document.getElementById('f-q').addEventListener('input', (e) => {
+    const q = e.target.value.trim().toLowerCase();
+    render(q ? all.filter((s) => s.sql.toLowerCase().includes(q)) : all);
+  });
+})();
+</script></body></html>`;
+}
+
+export interface Opened {
+  page: Page;
+  /** ms from the sessions response to the first rows painted. */
+  paintMs: number;
+}
+
+/** Opens `url` in a fresh page with the sessions route answered by `body`; waits for the table to paint. */
+export async function openTable(context: BrowserContext, url: string, body: string, extraRoutes: Record<string, string> = {}): Promise<Opened> {
+  const page = await context.newPage();
+  await page.addInitScript(INIT_SCRIPT);
+  await page.route('**/api/instances/*/sessions?**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+  for (const [path, html] of Object.entries(extraRoutes)) {
+    await page.route(`**${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  }
+  await page.goto(url);
+  await page.waitForFunction('window.__bench.paintedAt !== null', undefined, { timeout: 60_000 });
+  const t = (await page.evaluate('window.__bench')) as { responseAt: number; paintedAt: number };
+  return { page, paintMs: t.paintedAt - t.responseAt };
+}
+
+/**
+ * Types `text` into the input one character at a time (value set + `input` event, as a keystroke
+ * does) and returns, per keystroke, the main-thread time until the DOM stopped changing: the event
+ * handler, any work React schedules after it, and style + layout (forced). Paint is not included.
+ */
+export async function timeKeystrokes(page: Page, selector: string, text: string): Promise<number[]> {
+  // A string, not a function: tsx's name-keeping helpers do not exist in the page.
+  return page.evaluate(`(${KEYSTROKES_SCRIPT})(${JSON.stringify(selector)}, ${JSON.stringify(text)})`) as Promise<number[]>;
+}
+
+const KEYSTROKES_SCRIPT = `async (selector, text) => {
+  const input = document.querySelector(selector);
+  if (!input) throw new Error('no ' + selector);
+  input.focus();
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+  const tick = () => new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve();
+    ch.port2.postMessage(0);
+  });
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  let mutations = 0;
+  const mo = new MutationObserver((list) => { mutations += list.length; });
+  mo.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  const times = [];
+  let typed = '';
+  for (const ch of text) {
+    await frame();
+    await tick();
+    typed += ch;
+    mutations = 0;
+    const t0 = performance.now();
+    setter.call(input, typed);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    void document.body.offsetHeight;
+    let done = performance.now();
+    await Promise.resolve();
+    let seen = mutations;
+    // Work scheduled after the event (React transitions, router updates) runs in later tasks:
+    // follow them until three tasks in a row change nothing.
+    for (let quiet = 0, i = 0; quiet < 3 && i < 2000; i++) {
+      await tick();
+      if (mutations !== seen) {
+        seen = mutations;
+        void document.body.offsetHeight;
+        done = performance.now();
+        quiet = 0;
+      } else quiet++;
+    }
+    times.push(done - t0);
+  }
+  mo.disconnect();
+  return times;
+}`;
+
+/** JS heap in use after a full GC, in MB (CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage). */
+export async function pageHeapMb(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
+  await cdp.detach();
+  return usage.usedSize / 1024 / 1024;
+}
