@@ -90,6 +90,7 @@ describe('sessions view', () => {
 
     const dialog = await screen.findByRole('dialog');
     await within(dialog).findByRole('heading', { name: '3 sessions will be killed' });
+    expect(within(dialog).getByRole('heading', { level: 2 }).textContent).toMatch(/^Kill 3 sessions on prod-orders\?/);
     const previewReq = http.calls('POST', '/api/instances/prod-orders/kill-previews')[0];
     expect(previewReq?.body).toEqual({ user: 'app_rw', sessionIds: [101, 102, 103] });
     expect(previewReq?.headers.get('X-CSRF-Token')).toBe('csrf-123');

@@ -33,12 +33,14 @@ export function KillDialog({ instance, canCommit, request, onClose, onCommitted 
     setResult(null);
     onClose();
   };
-  const count = request?.sessionIds?.length;
+  // the same query the body runs (deduplicated): the title names what the preview will kill
+  const previewed = useQuery({ ...killQueries.preview(instance.id, request ?? {}, attempt), enabled: request !== null });
+  const count = previewed.data?.targets.length;
   const title = result ? (
     <>Outcome on {instance.name}</>
   ) : (
     <span className="flex flex-wrap items-center gap-2">
-      {count ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}
+      {count !== undefined ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}
       <EnvBadge environment={instance.environment} />
     </span>
   );
