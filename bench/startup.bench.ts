@@ -1,0 +1,140 @@
+// Question 6 — start-up. From process start (spawned as the embedded default spawns them: tsx, same
+// environment and state) until the "listening" line, and until ready: the BFF's GET /readyz answers
+// 200 (its store takes a write and DAS answers ListDbUsers); das-local has no /readyz, so its ready
+// is its first signed ListDbUsers answered 200. Baseline: a bare Express app started the same way,
+// ready when GET / answers — the part of start-up that is Node + tsx + Express, not Quell.
+// The three alternate round by round.
+//
+//   pnpm exec tsx bench/startup.bench.ts
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DasClient } from '@quell/das-client/client';
+import { startProcess, type Started } from '../scripts/lib/processes.ts';
+import { median, report } from './lib/report.ts';
+import { dropBenchDasAccount, REPO_ROOT, startBenchStack } from './lib/stack.ts';
+
+const ROUNDS = Number(process.env.QUELL_BENCH_ROUNDS ?? 5);
+const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
+const BFF_PORT = 3440;
+const DAS_PORT = 8840;
+const HELLO_PORT = 3441;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quiet = () => {};
+
+// One normal start creates the state (secrets, registry with the db user, inventory, accounts).
+const setup = await startBenchStack({ name: 'startup', bffPort: BFF_PORT, dasPort: DAS_PORT });
+await setup.stop();
+const secrets = JSON.parse(readFileSync(join(setup.stateDir, 'secrets.json'), 'utf8')) as { ak: string; sk: string; sessionSecret: string; registryKey: string; projectId: string; dasInstanceId: string };
+const dasEnv = { ...process.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey };
+const bffEnv = {
+  ...process.env,
+  HOST: '127.0.0.1',
+  PORT: String(BFF_PORT),
+  QUELL_LOG_LEVEL: 'warn',
+  QUELL_INVENTORY: setup.inventoryPath,
+  QUELL_USERS_FILE: join(setup.stateDir, 'users.json'),
+  QUELL_DATA_DIR: join(setup.stateDir, 'data'),
+  QUELL_WEB_DIST: join(REPO_ROOT, 'apps/web/dist'),
+  QUELL_AK: secrets.ak,
+  QUELL_SK: secrets.sk,
+  QUELL_SESSION_SECRET: secrets.sessionSecret,
+};
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(5);
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms`);
+}
+const answers = (url: string) => async () => (await fetch(url)).status === 200;
+
+interface Timing {
+  listenMs: number;
+  readyMs: number;
+}
+
+async function startDas(): Promise<{ t: Timing; proc: Started }> {
+  const t0 = performance.now();
+  const proc = await startProcess({ name: 'das-local', command: TSX, args: [join(REPO_ROOT, 'apps/das-local/src/cli.ts'), '--config', join(setup.stateDir, 'das-local.json')], env: dasEnv, ready: /das-local listening on/, onLine: quiet });
+  const t1 = performance.now();
+  const client = new DasClient({ endpoint: `http://127.0.0.1:${DAS_PORT}`, projectId: secrets.projectId, credentials: () => ({ ak: secrets.ak, sk: secrets.sk }), maxAttempts: 1 });
+  await until(async () => (await client.listDbUsers(secrets.dasInstanceId)).length > 0, 'das-local');
+  client.close();
+  return { t: { listenMs: t1 - t0, readyMs: performance.now() - t0 }, proc };
+}
+async function startBff(): Promise<{ t: Timing; proc: Started }> {
+  const t0 = performance.now();
+  const proc = await startProcess({ name: 'bff', command: TSX, args: [join(REPO_ROOT, 'apps/bff/src/index.ts')], env: bffEnv, ready: /Quell BFF listening on/, onLine: quiet });
+  const t1 = performance.now();
+  await until(answers(`http://127.0.0.1:${BFF_PORT}/readyz`), 'BFF');
+  return { t: { listenMs: t1 - t0, readyMs: performance.now() - t0 }, proc };
+}
+async function startHello(): Promise<{ t: Timing; proc: Started }> {
+  const t0 = performance.now();
+  const proc = await startProcess({ name: 'hello', command: TSX, args: [join(REPO_ROOT, 'bench/lib/hello-express.ts')], env: { ...process.env, PORT: String(HELLO_PORT) }, ready: /hello listening on/, onLine: quiet });
+  const t1 = performance.now();
+  await until(answers(`http://127.0.0.1:${HELLO_PORT}/`), 'hello');
+  return { t: { listenMs: t1 - t0, readyMs: performance.now() - t0 }, proc };
+}
+
+const das: Timing[] = [];
+const bff: Timing[] = [];
+const hello: Timing[] = [];
+const ratios: number[] = [];
+// The BFF's /readyz needs das-local: one stays up while the BFF rounds run.
+let dasForBff: Started | undefined;
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    const kinds = ['das', 'bff', 'hello'] as const;
+    const order = kinds.map((_, i) => kinds[(i + r) % 3]!);
+    let b = 0;
+    let h = 0;
+    for (const kind of order) {
+      if (kind === 'das') {
+        if (dasForBff) {
+          await dasForBff.stop();
+          dasForBff = undefined;
+        }
+        const { t, proc } = await startDas();
+        das.push(t);
+        await proc.stop();
+      } else if (kind === 'bff') {
+        dasForBff ??= (await startDas()).proc;
+        const { t, proc } = await startBff();
+        bff.push(t);
+        b = t.readyMs;
+        await proc.stop();
+      } else {
+        const { t, proc } = await startHello();
+        hello.push(t);
+        h = t.readyMs;
+        await proc.stop();
+      }
+    }
+    ratios.push(b / h);
+    console.log(`  round ${r + 1}: BFF ready ${bff.at(-1)!.readyMs.toFixed(0)} ms, das-local ready ${das.at(-1)!.readyMs.toFixed(0)} ms, bare Express ready ${hello.at(-1)!.readyMs.toFixed(0)} ms`);
+  }
+} finally {
+  await dasForBff?.stop();
+  await dropBenchDasAccount(setup);
+}
+
+const med = (xs: Timing[], k: keyof Timing) => Math.round(median(xs.map((x) => x[k])));
+report({
+  name: 'startup',
+  question: '6',
+  ratio: Number(median(ratios).toFixed(2)),
+  target: 'none (absolute ms reported)',
+  pass: true,
+  figures: {
+    bff_listening_ms: med(bff, 'listenMs'),
+    bff_ready_ms: med(bff, 'readyMs'),
+    das_listening_ms: med(das, 'listenMs'),
+    das_ready_ms: med(das, 'readyMs'),
+    express_hello_ready_ms: med(hello, 'readyMs'),
+    rounds: ROUNDS,
+  },
+  note: 'ratio = BFF ready (/readyz 200) / a bare Express app started the same way (tsx) answering GET /; das-local ready = first signed ListDbUsers answered',
+});
