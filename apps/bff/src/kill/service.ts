@@ -54,6 +54,13 @@ function withoutSql(excluded: ExcludedSession[]): ExcludedSession[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A failed kill whose effect is unknown: no answer (timeout, reset) or a server error. A refusal (4xx, throttling, connection never opened) is certain. */
+function outcomeUncertain(err: unknown): boolean {
+  if (!(err instanceof DasApiError)) return true;
+  if (err.retryable) return false;
+  return !(err.httpStatus >= 400 && err.httpStatus < 500);
+}
+
 export class KillService {
   readonly #o: Required<Omit<KillServiceOptions, 'instances'>>;
   readonly #instances: Map<string, InstanceConfig>;
@@ -234,10 +241,15 @@ export class KillService {
     }
   }
 
-  /** Sends process_ids in chunks, never retrying a chunk; returns per-id errors and DAS request ids. */
-  async #killChunks(instance: InstanceConfig, ids: number[]): Promise<{ failed: Map<number, SessionOutcome['error']>; sent: Set<number>; requestIds: string[] }> {
+  /**
+   * Sends process_ids in chunks, never retrying a chunk; returns per-id errors and DAS request ids.
+   * `uncertain`: ids of chunks that failed without a definite refusal (no answer, a timeout, a 5xx):
+   * DAS may still have killed them, so they are verified like sent ones.
+   */
+  async #killChunks(instance: InstanceConfig, ids: number[]): Promise<{ failed: Map<number, SessionOutcome['error']>; uncertain: Set<number>; sent: Set<number>; requestIds: string[] }> {
     const dbUserId = this.#dbUserId(instance);
     const failed = new Map<number, SessionOutcome['error']>();
+    const uncertain = new Set<number>();
     const sent = new Set<number>();
     const requestIds: string[] = [];
     for (const part of chunk(ids, this.#o.chunkSize)) {
@@ -250,9 +262,10 @@ export class KillService {
         if (details.dasRequestId) requestIds.push(details.dasRequestId);
         this.#o.logger.warn({ instance: instance.id, operation: 'DeleteProcess', upstream: details, count: part.length }, 'DAS kill chunk failed');
         for (const id of part) failed.set(id, details);
+        if (outcomeUncertain(err)) for (const id of part) uncertain.add(id);
       }
     }
-    return { failed, sent, requestIds };
+    return { failed, uncertain, sent, requestIds };
   }
 
   /** Commit a preview. Idempotent per (actor, Idempotency-Key). */
@@ -391,14 +404,16 @@ export class KillService {
     }
 
     // 2. Kill in chunks (never retried).
-    const { failed, sent, requestIds } = await this.#killChunks(instance, toKill.map((t) => t.session.id));
+    const { failed, uncertain, sent, requestIds } = await this.#killChunks(instance, toKill.map((t) => t.session.id));
     dasRequestIds.push(...requestIds);
     for (const t of toKill) {
       if (failed.has(t.session.id)) outcomes.set(t.session.id, outcomeFor(t.session, 'failed', failed.get(t.session.id)));
     }
 
-    // 3. Verify: a sent session whose identity is still listed is still present.
-    let pending = toKill.filter((t) => sent.has(t.session.id));
+    // 3. Verify: a sent session whose identity is still listed is still present. A chunk whose outcome is
+    // uncertain (timeout, reset, 5xx) is verified too: gone → killed; still there → failed if DAS answered,
+    // unknown if it never did (the kill may still land).
+    let pending = toKill.filter((t) => sent.has(t.session.id) || uncertain.has(t.session.id));
     let verified = true;
     for (let attempt = 0; pending.length > 0 && attempt < this.#o.verifyAttempts; attempt++) {
       if (attempt > 0) await sleep(this.#o.verifyDelayMs);
@@ -419,7 +434,11 @@ export class KillService {
       }
       pending = next;
     }
-    for (const t of pending) outcomes.set(t.session.id, outcomeFor(t.session, verified ? 'still-present' : 'sent-unverified'));
+    for (const t of pending) {
+      const error = failed.get(t.session.id);
+      if (error) outcomes.set(t.session.id, outcomeFor(t.session, verified && error.httpStatus > 0 ? 'failed' : 'unknown', error));
+      else outcomes.set(t.session.id, outcomeFor(t.session, verified ? 'still-present' : 'sent-unverified'));
+    }
     return finish('completed');
   }
 
@@ -494,11 +513,13 @@ export class KillService {
     }
     const dbUserId = this.#dbUserId(instance);
     let killError: SessionOutcome['error'];
+    let killUncertain = false;
     try {
       const { requestId } = await this.#das(instance).deleteProcess({ instanceId: instance.instanceId, dbUserId, ...filter });
       if (requestId) dasRequestIds.push(requestId);
     } catch (err) {
       killError = upstreamDetails(err);
+      killUncertain = outcomeUncertain(err);
       if (killError.dasRequestId) dasRequestIds.push(killError.dasRequestId);
     }
     let after: number | null = null;
@@ -507,7 +528,7 @@ export class KillService {
     } catch {
       after = null;
     }
-    const outcomes = before.map((s) => outcomeFor(s, killError ? 'failed' : 'sent-unverified', killError));
+    const outcomes = before.map((s) => outcomeFor(s, killError ? (killUncertain ? 'unknown' : 'failed') : 'sent-unverified', killError));
     const result: KillResult = {
       auditId,
       instanceId: instance.id,
@@ -582,9 +603,9 @@ export class KillService {
       throw err;
     }
     const toSend = ids.filter((id) => wanted.has(id));
-    const { failed, requestIds } = await this.#killChunks(instance, toSend);
+    const { failed, uncertain, requestIds } = await this.#killChunks(instance, toSend);
     dasRequestIds.push(...requestIds);
-    const outcomes: SessionOutcome[] = toSend.map((id) => (failed.has(id) ? { sessionId: id, outcome: 'failed', error: failed.get(id) } : { sessionId: id, outcome: 'sent-unverified' }));
+    const outcomes: SessionOutcome[] = toSend.map((id) => (failed.has(id) ? { sessionId: id, outcome: uncertain.has(id) ? 'unknown' : 'failed', error: failed.get(id) } : { sessionId: id, outcome: 'sent-unverified' }));
     const result: KillResult = {
       auditId,
       instanceId: instance.id,

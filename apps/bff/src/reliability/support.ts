@@ -1,0 +1,241 @@
+// The reliability suite's stack: a real das-local (in this process, with fault injection and a log of
+// every request that reached it), random-prefixed MariaDB accounts and databases (qr_<hex>_), and the
+// BFF built by createApp, listening on 127.0.0.1:0. Unlike test/harness.ts it lets a test choose the
+// DAS client's timeout, give the BFF other credentials than das-local knows, and count requests.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import mysql from 'mysql2/promise';
+import pino from 'pino';
+import request from 'supertest';
+import { createDasServer, FaultController, type DasServer } from '@quell/das-local/server';
+import { DasClient } from '@quell/das-client/client';
+import { createApp, type AppDeps, type QuellApp } from '../app.ts';
+import { createFileUserDirectory, upsertUser } from '../auth/users-file.ts';
+import type { InstanceConfig } from '../config.ts';
+import { createDasFactory } from '../das/port.ts';
+import { REDACT_PATHS } from '../logger.ts';
+import { openSqliteStores } from '../stores/sqlite.ts';
+import type { Stores } from '../stores/types.ts';
+import { admin, aliveIds, MYSQL, type Login, type Role } from '../test/harness.ts';
+
+export { admin, aliveIds, MYSQL, eventually } from '../test/harness.ts';
+export type { Role } from '../test/harness.ts';
+
+export const DAS_INSTANCE_ID = 'da304cd5bbb944de828759bc7be3d3fein01';
+
+/** One line das-local logged for a request that reached it (signature failures and 404s included). */
+export interface DasLine {
+  operation?: string;
+  method?: string;
+  path?: string;
+  status?: number;
+  error_code?: string;
+  fault?: string;
+  ak?: string;
+}
+
+export interface RelStackOptions {
+  /** The DAS client's total deadline per call (ms). */
+  dasTimeoutMs?: number;
+  /** Credentials the BFF signs with, asked before every DAS call (default: the pair das-local knows). */
+  bffCreds?: (real: { ak: string; sk: string }) => { ak: string; sk: string };
+  /** Extra credentials das-local accepts (e.g. a canary pair). */
+  creds?: { ak: string; sk: string };
+  killOptions?: AppDeps['killOptions'];
+  webDist?: string;
+  /** Extra inventory entries (same DAS instance). */
+  extraInstances?: (base: InstanceConfig) => InstanceConfig[];
+  /** Accounts created per role; default one each. */
+  logLevel?: string;
+  /** SQLite directory (default in memory). */
+  dataDir?: string;
+}
+
+export interface DbSession {
+  conn: mysql.Connection;
+  id: number;
+}
+
+export interface RelStack {
+  prefix: string;
+  accounts: { das: Login; app: Login; oth: Login; backup: Login };
+  db1: string;
+  db2: string;
+  dbUserId: string;
+  projectId: string;
+  dasUrl: string;
+  das: DasServer;
+  faults: FaultController;
+  quell: QuellApp;
+  stores: Stores;
+  url: string;
+  passwords: Record<Role, string>;
+  creds: { ak: string; sk: string };
+  /** Every request das-local saw, in order. */
+  dasLines: DasLine[];
+  /** Everything the BFF logged (pino JSON lines). */
+  logLines: string[];
+  /** Requests das-local saw for this operation since `from` (an index into dasLines). */
+  count(operation: string, from?: number): number;
+  login(role: Role): Promise<{ agent: request.Agent; csrf: string }>;
+  open(login: Login, database?: string): Promise<DbSession>;
+  aliveIds(ids: number[]): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export async function createRelStack(options: RelStackOptions = {}): Promise<RelStack> {
+  const prefix = `qr_${randomBytes(4).toString('hex')}_`;
+  const pw = () => randomBytes(12).toString('hex');
+  const accounts = {
+    das: { user: `${prefix}das`, password: pw() },
+    app: { user: `${prefix}app`, password: pw() },
+    oth: { user: `${prefix}oth`, password: pw() },
+    backup: { user: `${prefix}bak`, password: pw() },
+  };
+  const db1 = `${prefix}db1`;
+  const db2 = `${prefix}db2`;
+  const a = await admin();
+  try {
+    for (const db of [db1, db2]) await a.query(`CREATE DATABASE \`${db}\``);
+    for (const x of Object.values(accounts)) await a.query('CREATE USER ?@? IDENTIFIED BY ?', [x.user, '%', x.password]);
+    for (const x of [accounts.app, accounts.oth, accounts.backup]) for (const db of [db1, db2]) await a.query(`GRANT ALL ON \`${db}\`.* TO ?@?`, [x.user, '%']);
+    await a.query('GRANT PROCESS ON *.* TO ?@?', [accounts.das.user, '%']);
+    try {
+      await a.query('GRANT CONNECTION ADMIN ON *.* TO ?@?', [accounts.das.user, '%']);
+    } catch {
+      await a.query('GRANT SUPER ON *.* TO ?@?', [accounts.das.user, '%']);
+    }
+  } finally {
+    await a.end();
+  }
+
+  const projectId = randomBytes(16).toString('hex');
+  const creds = { ak: `AK${randomBytes(8).toString('hex').toUpperCase()}`, sk: randomBytes(20).toString('hex') };
+  const faults = new FaultController();
+  const dasLines: DasLine[] = [];
+  const das = createDasServer({
+    projectId,
+    credentials: [creds, ...(options.creds ? [options.creds] : [])],
+    instances: [{ instanceId: DAS_INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
+    registryPath: ':memory:',
+    registryKey: randomBytes(16).toString('hex'),
+    faults,
+    log: (line) => dasLines.push(line as DasLine),
+  });
+  const { url: dasUrl } = await das.listen(0, '127.0.0.1');
+  const client = new DasClient({ endpoint: dasUrl, projectId, credentials: () => creds });
+  const dbUserId = await client.registerDbUser(DAS_INSTANCE_ID, accounts.das.user, accounts.das.password);
+  client.close();
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'quell-rel-'));
+  const usersFile = path.join(dir, 'users.json');
+  const passwords: Record<Role, string> = { viewer: pw(), operator: pw(), admin: pw() };
+  for (const role of ['viewer', 'operator', 'admin'] as const) await upsertUser(usersFile, `${role}-user`, passwords[role], role);
+
+  const base: InstanceConfig = {
+    id: 'main',
+    name: 'main-db',
+    environment: 'test',
+    endpoint: dasUrl,
+    projectId,
+    instanceId: DAS_INSTANCE_ID,
+    dbUserId,
+    protectedUsers: [accounts.backup.user],
+    protectedHosts: [],
+    blastRadiusCap: 1000,
+  };
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logLines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const logger = pino({ level: options.logLevel ?? 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const stores = openSqliteStores(options.dataDir ?? ':memory:');
+  const bffCreds = () => (options.bffCreds ? options.bffCreds(creds) : creds);
+  const quell = createApp({
+    config: {
+      instances: [base, ...(options.extraInstances?.(base) ?? [])],
+      sessionSecret: randomBytes(32).toString('hex'),
+      webDist: options.webDist ?? path.join(dir, 'no-dist'),
+      cookieSecure: false,
+      sessionIdleMinutes: 30,
+      trustProxy: false,
+    },
+    das: createDasFactory(bffCreds, { timeoutMs: options.dasTimeoutMs ?? 10_000 }),
+    stores,
+    users: createFileUserDirectory(usersFile),
+    logger,
+    killOptions: { verifyDelayMs: 150, ...options.killOptions },
+  });
+  const server: Server = quell.app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const opened: DbSession[] = [];
+
+  return {
+    prefix,
+    accounts,
+    db1,
+    db2,
+    dbUserId,
+    projectId,
+    dasUrl,
+    das,
+    faults,
+    quell,
+    stores,
+    url,
+    passwords,
+    creds,
+    dasLines,
+    logLines,
+    count: (operation, from = 0) => dasLines.slice(from).filter((l) => l.operation === operation).length,
+    async login(role) {
+      const agent = request.agent(url);
+      const res = await agent.post('/api/auth/login').send({ username: `${role}-user`, password: passwords[role] });
+      if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${res.text}`);
+      return { agent, csrf: res.body.csrfToken as string };
+    },
+    async open(login, database) {
+      const conn = await mysql.createConnection({ ...MYSQL, user: login.user, password: login.password, ...(database ? { database } : {}) });
+      conn.on('error', () => {});
+      const s = { conn, id: conn.threadId };
+      opened.push(s);
+      return s;
+    },
+    aliveIds,
+    async close() {
+      await quell.shutdown();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      for (const s of opened) s.conn.destroy();
+      const alive = await aliveIds(opened.map((s) => s.id));
+      const c = await admin();
+      try {
+        for (const id of alive) await c.query(`KILL CONNECTION ${Number(id)}`).catch(() => undefined);
+        // Leftovers of our own accounts only (e.g. sessions a load run opened through another pool).
+        const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE LEFT(USER, ?) = ?', [prefix.length, prefix]);
+        for (const r of rows) await c.query(`KILL CONNECTION ${Number(r.ID)}`).catch(() => undefined);
+        for (const x of Object.values(accounts)) await c.query('DROP USER IF EXISTS ?@?', [x.user, '%']);
+        for (const db of [db1, db2]) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      } finally {
+        await c.end();
+      }
+      await das.close();
+      await stores.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** SELECT COUNT(*) of live (not Killed) sessions among these ids, straight from MariaDB. */
+export async function liveCount(ids: number[]): Promise<number> {
+  return (await aliveIds(ids)).length;
+}
