@@ -4,10 +4,12 @@ import { SkeletonRows } from '@/components/ui/skeleton';
 import { DbUsersPanel } from '@/features/admin/components/db-users-panel';
 import { hasRole, useMe } from '@/features/auth/hooks/use-me';
 import { useInstances } from '@/features/instances/api/instance-queries';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 
 export function AdminRoute() {
   const me = useMe();
   const instances = useInstances();
+  useDocumentTitle('Admin');
   const [params, setParams] = useSearchParams();
   if (!hasRole(me.data?.role, 'admin')) {
     return (

@@ -3,6 +3,7 @@ import { LoginForm } from '@/features/auth/components/login-form';
 import { useMe } from '@/features/auth/hooks/use-me';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { ThemeToggle } from '@/components/ui/theme-toggle';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 
 /** Only same-site paths, never back to /login, never protocol-relative. */
 export function safeNext(raw: string | null): string {
@@ -15,6 +16,7 @@ export function LoginRoute() {
   const location = useLocation();
   const navigate = useNavigate();
   const me = useMe();
+  useDocumentTitle('Sign in');
   const next = safeNext(params.get('next'));
   const expired = params.get('expired') === '1' || (location.state as { expired?: boolean } | null)?.expired === true;
   if (me.data) return <Navigate to={next} replace />;

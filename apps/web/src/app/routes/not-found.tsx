@@ -1,7 +1,9 @@
 import { Link, useLocation } from 'react-router';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 
 export function NotFoundRoute() {
   const location = useLocation();
+  useDocumentTitle('Not found');
   return (
     <div className="mx-auto max-w-xl p-10 text-center">
       <p className="text-5xl font-bold text-slate-500 dark:text-slate-400">404</p>

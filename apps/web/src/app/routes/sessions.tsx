@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import type { KillPreviewRequest } from '@quell/contracts/kill';
+import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
@@ -27,6 +27,7 @@ import { useSessionFilters } from '@/features/sessions/hooks/use-session-filters
 import { filterSessions, groupCounts, type GroupField } from '@/features/sessions/utils/filter-sessions';
 import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
 import { partitionSelection } from '@/features/sessions/utils/selection';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
 import { formatCount } from '@/lib/format';
 import { readJson, writeJson } from '@/lib/storage';
@@ -70,6 +71,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const canList = hasServerFilter(serverFilter);
 
   useEffect(() => rememberInstance(instance.id), [instance.id]);
+  useDocumentTitle(instance.environment === 'prod' ? `PROD ${instance.name}` : instance.name, filters.user, filters.database);
 
   const list = useQuery({
     ...sessionQueries.list(instance.id, serverFilter),
@@ -98,6 +100,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const openPreview = useCallback(() => {
     if (!canList || liveCount === 0) return;
     const ids = [...part.visible, ...part.hidden, ...part.gone];
+    if (ids.length > MAX_SESSION_IDS) return;
     setDialog({
       kind: 'preview',
       request: { ...(filters.user ? { user: filters.user } : {}), ...(filters.database ? { database: filters.database } : {}), sessionIds: ids },
@@ -236,6 +239,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         liveCount={liveCount}
         hiddenCount={part.hidden.length}
         goneCount={part.gone.length}
+        tooMany={selection.selected.size > MAX_SESSION_IDS ? MAX_SESSION_IDS : null}
         canKill={canKill}
         onClear={selection.clear}
         onKill={openPreview}

@@ -9,6 +9,8 @@ interface Props {
   onClear: () => void;
   onKill: () => void;
   canKill: boolean;
+  /** Set to the limit when more ids are selected than one request may carry. */
+  tooMany?: number | null;
 }
 
 export function killButtonLabel(n: number, ellipsis: boolean): string {
@@ -16,7 +18,7 @@ export function killButtonLabel(n: number, ellipsis: boolean): string {
 }
 
 /** Sticky at the bottom; its kill button is the only red thing on the screen. */
-export function SelectionBar({ liveCount, hiddenCount, goneCount, onClear, onKill, canKill }: Props) {
+export function SelectionBar({ liveCount, hiddenCount, goneCount, onClear, onKill, canKill, tooMany = null }: Props) {
   if (liveCount + goneCount === 0) return null;
   return (
     <div
@@ -28,17 +30,18 @@ export function SelectionBar({ liveCount, hiddenCount, goneCount, onClear, onKil
         <strong>{formatCount(liveCount)} selected</strong>
         {hiddenCount > 0 && <span className="text-slate-600 dark:text-slate-400"> · {formatCount(hiddenCount)} hidden by the filters</span>}
         {goneCount > 0 && <span className="text-amber-800 dark:text-amber-300"> · {formatCount(goneCount)} gone since selected</span>}
+        {tooMany !== null && <span className="text-amber-800 dark:text-amber-300"> · at most {formatCount(tooMany)} can be killed at once: narrow the filters</span>}
       </p>
       <Button size="sm" variant="ghost" onClick={onClear}>
         Clear selection
       </Button>
       <div className="ml-auto">
         {canKill ? (
-          <Button variant="danger" onClick={onKill} disabled={liveCount === 0} aria-keyshortcuts="k">
+          <Button variant="danger" onClick={onKill} disabled={liveCount === 0 || tooMany !== null} aria-keyshortcuts="k">
             {killButtonLabel(liveCount, true)}
           </Button>
         ) : (
-          <Button variant="secondary" onClick={onKill} disabled={liveCount === 0} title="Your role can preview a kill but not carry it out">
+          <Button variant="secondary" onClick={onKill} disabled={liveCount === 0 || tooMany !== null} title="Your role can preview a kill but not carry it out">
             Preview what a kill would do…
           </Button>
         )}
