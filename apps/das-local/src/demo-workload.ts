@@ -1,6 +1,6 @@
 // A small, realistic incident on a real MySQL/MariaDB: sessions under a couple of users and databases
 // that are idle, busy, holding row locks, waiting on them, and idle inside a transaction.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import mysql from 'mysql2/promise';
 
 export interface DemoWorkloadOptions {
@@ -56,7 +56,9 @@ export async function startDemoWorkload(opts: DemoWorkloadOptions): Promise<Demo
     await admin.query(`CREATE DATABASE IF NOT EXISTS ${ident(n.shop)}`);
     await admin.query(`CREATE DATABASE IF NOT EXISTS ${ident(n.analytics)}`);
     await admin.query(`CREATE TABLE IF NOT EXISTS ${ident(n.shop)}.orders (id INT PRIMARY KEY, status VARCHAR(20) NOT NULL, amount DECIMAL(10,2) NOT NULL) ENGINE=InnoDB`);
-    await admin.query(`INSERT IGNORE INTO ${ident(n.shop)}.orders VALUES (1, 'new', 19.90), (2, 'paid', 5.00), (3, 'shipped', 42.00)`);
+    // Seed rows only into an empty table: a consistent read takes no lock, so a demo already running never blocks this one.
+    const [[seeded]] = (await admin.query(`SELECT COUNT(*) AS n FROM ${ident(n.shop)}.orders`)) as unknown as [[{ n: number }]];
+    if (Number(seeded.n) === 0) await admin.query(`INSERT INTO ${ident(n.shop)}.orders VALUES (1, 'new', 19.90), (2, 'paid', 5.00), (3, 'shipped', 42.00)`);
     await admin.query(`CREATE TABLE IF NOT EXISTS ${ident(n.analytics)}.events (id INT PRIMARY KEY, kind VARCHAR(20) NOT NULL) ENGINE=InnoDB`);
     await admin.query(`INSERT IGNORE INTO ${ident(n.analytics)}.events VALUES (1, 'view'), (2, 'click'), (3, 'buy')`);
     for (const [user, password] of [[n.app, passwords.app], [n.report, passwords.report]] as const) {
@@ -94,16 +96,19 @@ export async function startDemoWorkload(opts: DemoWorkloadOptions): Promise<Demo
     // a long query, re-issued whenever it finishes
     forever(await open('app', n.shop), 'SELECT SLEEP(600) /* checkout batch */');
     // a transaction holding a row lock, then idle
+    // (a row of this run's own, so that two demos on one server never wait on each other)
+    const lockedRow = 1000 + randomInt(1_000_000_000);
     const holder = await open('app', n.shop);
     await holder.query('START TRANSACTION');
-    await holder.query(`UPDATE orders SET status = 'locked' WHERE id = 1`);
+    await holder.query(`INSERT INTO orders VALUES (?, 'locked', 0)`, [lockedRow]);
     // a report waiting on that lock (retries on lock-wait timeout; keeps the lock if it gets it)
     const waiter = await open('report', n.shop);
     await waiter.query('SET SESSION innodb_lock_wait_timeout = 3600');
     await waiter.query('START TRANSACTION');
-    void waiter.query(`SELECT * FROM orders WHERE id = 1 FOR UPDATE`).catch((err: unknown) => {
+    const waitForLock = `SELECT * FROM orders WHERE id = ${lockedRow} FOR UPDATE`;
+    void waiter.query(waitForLock).catch((err: unknown) => {
       if (!stopped && typeof err === 'object' && err !== null && 'errno' in err && err.errno === ER_LOCK_WAIT_TIMEOUT) {
-        forever(waiter, 'SELECT * FROM orders WHERE id = 1 FOR UPDATE', (e) => typeof e === 'object' && e !== null && 'errno' in e && e.errno === ER_LOCK_WAIT_TIMEOUT);
+        forever(waiter, waitForLock, (e) => typeof e === 'object' && e !== null && 'errno' in e && e.errno === ER_LOCK_WAIT_TIMEOUT);
       }
     });
     // a reporting session idle inside an open transaction
