@@ -15,8 +15,11 @@ const files = readdirSync(here)
   .sort();
 
 const results: Array<BenchResult & { file: string }> = [];
+const started = Date.now();
+const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
 for (const file of files) {
   process.stderr.write(`\n== ${file}\n`);
+  const fileStarted = Date.now();
   const run = spawnSync(join(here, '../node_modules/.bin/tsx'), [join(here, file)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
@@ -29,10 +32,12 @@ for (const file of files) {
     results.push({ file, name: file.replace('.bench.ts', ''), question: '?', ratio: null, target: '-', pass: false, figures: {}, note: `no result (exit ${run.status})` });
   }
   for (const r of found) results.push({ ...r, file });
+  process.stderr.write(`== ${file}: ${((Date.now() - fileStarted) / 1000).toFixed(0)} s\n`);
 }
 
 const fmt = (n: number | null) => (n === null ? '-' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
-console.log(`\nQuell benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
+const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+console.log(`\nQuell benchmarks — ${new Date().toISOString()} — ${machine} — load average at start ${load} — ${((Date.now() - started) / 60_000).toFixed(1)} min\n`);
 console.log(`| question | benchmark | ratio | target | result | figures |`);
 console.log(`|---|---|---|---|---|---|`);
 for (const r of results) {
