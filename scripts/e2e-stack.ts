@@ -3,6 +3,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_BFF_PORT, E2E_DAS_DB_USER, E2E_DAS_PORT, E2E_INSTANCE, accounts } from '../e2e/support/accounts.ts';
 import { REPO_ROOT, startEmbeddedStack } from './lib/embedded-stack.ts';
+import { exitOnSignals } from './lib/processes.ts';
+
+exitOnSignals();
 
 const stateDir = join(REPO_ROOT, '.quell/e2e-state');
 rmSync(stateDir, { recursive: true, force: true });
@@ -21,9 +24,3 @@ const stack = await startEmbeddedStack({
 });
 console.log(`e2e stack ready at ${stack.url}`);
 
-const stop = async () => {
-  await stack.stop();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());

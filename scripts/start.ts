@@ -2,6 +2,13 @@
 import { join } from 'node:path';
 import { startDemoWorkload } from '@quell/das-local/demo-workload';
 import { REPO_ROOT, startEmbeddedStack } from './lib/embedded-stack.ts';
+import { exitOnSignals } from './lib/processes.ts';
+
+let stopWorkload: (() => Promise<void>) | undefined;
+exitOnSignals(async () => {
+  process.stdout.write('\nStopping Quell…\n');
+  await stopWorkload?.();
+});
 
 const env = process.env;
 const verbose = env.QUELL_VERBOSE === '1';
@@ -29,6 +36,7 @@ const workload = await startDemoWorkload({
   await stack.stop();
   throw err;
 });
+stopWorkload = () => workload.stop();
 
 const accounts = stack.accounts.map((a) => `    ${a.role.padEnd(9)} ${a.username} / ${a.password}`).join('\n');
 process.stdout.write(`
@@ -44,14 +52,3 @@ ${accounts}
   Ctrl-C stops Quell.
 `);
 
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write('\nStopping Quell…\n');
-  await workload.stop();
-  await stack.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());

@@ -1,4 +1,4 @@
-// Child processes that announce readiness with a line on stdout, and die with their whole group.
+// Child processes that announce readiness with a line of output, and never outlive the process that started them.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface Started {
@@ -6,6 +6,29 @@ export interface Started {
   /** The regex match of the readiness line. */
   match: RegExpMatchArray;
   stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+
+/**
+ * On Ctrl-C or SIGTERM: run `beforeExit` (if any), stop every child still running, exit.
+ * Install it first thing, so that a signal during start-up leaves nothing behind either.
+ */
+export function exitOnSignals(beforeExit?: () => Promise<void>): void {
+  let exiting = false;
+  const onSignal = async (signal: NodeJS.Signals) => {
+    if (exiting) return;
+    exiting = true;
+    await beforeExit?.().catch(() => undefined);
+    const exits = [...live].map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve())));
+    for (const child of live) child.kill('SIGTERM');
+    const force = setTimeout(() => [...live].forEach((child) => child.kill('SIGKILL')), 10_000);
+    await Promise.all(exits);
+    clearTimeout(force);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', (s) => void onSignal(s));
+  process.on('SIGTERM', (s) => void onSignal(s));
 }
 
 export function startProcess(opts: {
@@ -24,6 +47,14 @@ export function startProcess(opts: {
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Same process group as the caller: whoever stops the caller's group (Ctrl-C, Playwright) stops these too.
+  });
+  // Never outlive the caller: if it exits without stopping us (an uncaught error), we go too.
+  const reap = () => child.kill('SIGTERM');
+  process.once('exit', reap);
+  live.add(child);
+  child.once('exit', () => {
+    process.removeListener('exit', reap);
+    live.delete(child);
   });
   const onLine = opts.onLine ?? ((line: string) => process.stderr.write(`[${opts.name}] ${line}\n`));
   const stop = async () => {
