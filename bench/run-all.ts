@@ -35,7 +35,7 @@ for (const file of files) {
   process.stderr.write(`== ${file}: ${((Date.now() - fileStarted) / 1000).toFixed(0)} s\n`);
 }
 
-const fmt = (n: number | null) => (n === null ? '-' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
+const fmt = (n: number | null) => (n === null ? '-' : Number.isInteger(n) || Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
 console.log(`\nQuell benchmarks — ${new Date().toISOString()} — ${machine} — load average at start ${load} — ${((Date.now() - started) / 60_000).toFixed(1)} min\n`);
 console.log(`| question | benchmark | ratio | target | result | figures |`);
