@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { Link, Navigate, NavLink, Outlet, useLocation, useMatch } from 'react-router';
+import { Link, Navigate, NavLink, Outlet, useLocation, useMatch, useNavigation } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
@@ -39,6 +39,7 @@ function InstanceCrumb() {
 export function AppLayout() {
   const me = useMe();
   const location = useLocation();
+  const navigation = useNavigation();
   const wasSignedIn = useRef(false);
   const [help, setHelp] = useState(false);
   useShortcuts({ '?': () => setHelp(true) });
@@ -75,7 +76,10 @@ export function AppLayout() {
     return <Navigate to={`/login?${params.toString()}`} replace />;
   }
   return (
-    <div className="flex h-screen flex-col">
+    <div className="relative flex h-screen flex-col">
+      {navigation.state === 'loading' && (
+        <div role="progressbar" aria-label="Loading the page" className="absolute inset-x-0 top-0 z-50 h-0.5 animate-pulse bg-sky-600 dark:bg-sky-400" />
+      )}
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:p-2 dark:focus:bg-slate-900">
         Skip to content
       </a>

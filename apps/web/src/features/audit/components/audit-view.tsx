@@ -144,8 +144,27 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
                     <td className="max-w-64 px-2 py-1 break-words">{e.reason}</td>
                     <td className="px-2 py-1">{e.status}</td>
                     <td className="px-2 py-1 text-xs">
-                      {outcomeSummary(e)}
-                      {e.excluded.length > 0 && <span className="block text-slate-600 dark:text-slate-400">{e.excluded.length} excluded</span>}
+                      <details>
+                        <summary>
+                          {outcomeSummary(e)}
+                          {e.excluded.length > 0 && <span className="text-slate-600 dark:text-slate-400"> · {e.excluded.length} excluded</span>}
+                        </summary>
+                        <ul className="mt-1 space-y-0.5 font-mono">
+                          {e.outcomes.map((o) => (
+                            <li key={o.sessionId}>
+                              {o.sessionId}: {o.outcome}
+                              {o.error && ` — DAS ${o.error.errorCode ?? o.error.httpStatus}${o.error.dasRequestId ? ` (${o.error.dasRequestId})` : ''}`}
+                            </li>
+                          ))}
+                          {e.excluded.map((x) => (
+                            <li key={`x${x.sessionId}`} className="text-slate-600 dark:text-slate-400">
+                              {x.sessionId}: excluded ({x.reason})
+                            </li>
+                          ))}
+                        </ul>
+                        {e.dasRequestIds.length > 0 && <p className="mt-1">DAS request ids: {e.dasRequestIds.join(', ')}</p>}
+                        <p className="mt-1 text-slate-600 dark:text-slate-400">Audit id {e.id}</p>
+                      </details>
                     </td>
                   </tr>
                 ))}
