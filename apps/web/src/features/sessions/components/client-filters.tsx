@@ -9,26 +9,42 @@ interface Props {
   onChange: (patch: Partial<SessionFilters>) => void;
 }
 
-/** A text input bound to a URL value: local while typing, pushed to the URL on each change. */
-function useBound(value: string, commit: (v: string) => void) {
+/**
+ * A text input bound to a URL value: local while typing, pushed to the URL on each change. The text
+ * is replaced only when the URL changes to something the text does not already mean (back button,
+ * a chip, a cleared filter), never while the operator types.
+ */
+function useBound(value: string, commit: (v: string) => void, same: (draft: string, value: string) => boolean = (d, v) => d.trim() === v) {
   const [draft, setDraft] = useState(value);
   const [seen, setSeen] = useState(value);
   if (seen !== value) {
     setSeen(value);
-    if (value !== draft.trim()) setDraft(value);
+    if (!same(draft, value)) setDraft(value);
   }
-  return [draft, (v: string) => { setDraft(v); commit(v); }] as const;
+  return [
+    draft,
+    (v: string) => {
+      setDraft(v);
+      commit(v);
+    },
+  ] as const;
 }
+
+const sameDuration = (draft: string, value: string) => (parseDuration(draft) ?? 0) === (parseDuration(value) ?? 0);
 
 const label = 'mb-1 block text-xs font-medium text-slate-700 dark:text-slate-300';
 
 export function ClientFilters({ filters, commands, onChange }: Props) {
   const [host, setHost] = useBound(filters.host ?? '', (v) => onChange({ host: v.trim() || undefined }));
   const [q, setQ] = useBound(filters.q ?? '', (v) => onChange({ q: v.trim() || undefined }));
-  const [minText, setMinText] = useBound(filters.minTime ? formatDuration(filters.minTime).replace(/ /g, '') : '', (v) => {
-    const n = parseDuration(v);
-    if (n !== null || !v.trim()) onChange({ minTime: n && n > 0 ? n : undefined });
-  });
+  const [minText, setMinText] = useBound(
+    filters.minTime ? formatDuration(filters.minTime).replace(/ /g, '') : '',
+    (v) => {
+      const n = parseDuration(v);
+      if (n !== null || !v.trim()) onChange({ minTime: n && n > 0 ? n : undefined });
+    },
+    sameDuration,
+  );
   const minInvalid = minText.trim() !== '' && parseDuration(minText) === null;
   const commandOptions = filters.command && !commands.includes(filters.command) ? [filters.command, ...commands] : commands;
   return (
