@@ -197,3 +197,16 @@ describe('sessions view', () => {
     expect(router.state.location.search).toBe('?user=app_rw&sort=id');
   });
 });
+
+describe('selection scope', () => {
+  it('starts a new selection when the user/database filter changes', async () => {
+    stubHttp(...baseHandlers());
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    expect(screen.getByRole('button', { name: 'Kill 1 session…' })).toBeTruthy();
+    await user.type(screen.getByLabelText('Database'), 'orders');
+    await user.click(screen.getByRole('button', { name: 'List sessions' }));
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Selection' })).toBeNull());
+    expect((await screen.findByRole('checkbox', { name: 'Select session 101' }) as HTMLInputElement).checked).toBe(false);
+  });
+});

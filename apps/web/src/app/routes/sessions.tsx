@@ -86,7 +86,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const shown = useMemo(() => filterSessions(listed ?? [], filters), [listed, filters]);
   const groups = useMemo(() => groupCounts(listed ?? []), [listed]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
-  const selection = useSelection(instance.id, listed);
+  // a selection belongs to one listing: a new user/database filter starts a new one
+  const selection = useSelection(`${instance.id}\u0000${filters.user ?? ''}\u0000${filters.database ?? ''}`, listed);
   const part = useMemo(
     () => partitionSelection(selection.selected, new Set((listed ?? []).map((s) => s.id)), new Set(shown.map((s) => s.id))),
     [selection.selected, listed, shown],

@@ -3,10 +3,10 @@ import type { Session } from '@quell/contracts/sessions';
 import { deselect, selectAll, selectRange, toggleOne } from '../utils/selection';
 
 /**
- * The selected session ids of one instance, plus the last known row of each, so a session that
+ * The selected session ids of one listing (instance + user/database filter: `scope`), plus the last known row of each, so a session that
  * disappears between refreshes can still be shown as gone.
  */
-export function useSelection(instanceId: string, listed: readonly Session[] | undefined) {
+export function useSelection(scope: string, listed: readonly Session[] | undefined) {
   const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
   const anchor = useRef<number | null>(null);
   const known = useRef(new Map<number, Session>());
@@ -15,7 +15,7 @@ export function useSelection(instanceId: string, listed: readonly Session[] | un
     setSelected(new Set());
     anchor.current = null;
     known.current = new Map();
-  }, [instanceId]);
+  }, [scope]);
 
   useEffect(() => {
     if (!listed) return;
