@@ -210,3 +210,22 @@ describe('selection scope', () => {
     expect((await screen.findByRole('checkbox', { name: 'Select session 101' }) as HTMLInputElement).checked).toBe(false);
   });
 });
+
+describe('viewer', () => {
+  it('can preview but is offered no kill', async () => {
+    const http = stubHttp(
+      handle('GET', '/api/me', MeResponse, () => me({ role: 'viewer' })),
+      ...baseHandlers().slice(1),
+      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    expect(screen.queryByRole('button', { name: /^Kill/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Kill by pasted IDs…' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Preview what a kill would do…' }));
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByRole('heading', { name: '2 sessions will be killed' });
+    expect(within(dialog).queryByRole('button', { name: /^Kill/ })).toBeNull();
+    expect(http.calls('POST', /commit$/)).toHaveLength(0);
+  });
+});
