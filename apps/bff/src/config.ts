@@ -100,6 +100,14 @@ export interface AppConfig {
   port: number;
   host: string;
   trustProxy: boolean | number | string;
+  /** PostgreSQL for audit, previews and idempotency keys (several replicas); absent: SQLite in dataDir. */
+  databaseUrl?: string;
+  /** Redis for login sessions and rate limits (several replicas); absent: SQLite sessions, in-memory limits. */
+  redisUrl?: string;
+  /** Prefix of every Redis key Quell writes (default "quell:"). */
+  redisKeyPrefix: string;
+  /** Lease of a replica in PostgreSQL: its audit rows still pending this long after it stopped renewing become unknown. */
+  replicaLeaseSeconds: number;
 }
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -114,6 +122,8 @@ const EnvSchema = z.object({
   QUELL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   PORT: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535').default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  QUELL_REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or : _ . -').default('quell:'),
+  QUELL_REPLICA_LEASE_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(3600, 'must be at most 3600').default(60),
   QUELL_TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/, 'must be true, false, a hop count or a list of addresses').optional(),
 });
 
@@ -152,6 +162,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const securityToken = readSecret(env, 'QUELL_SECURITY_TOKEN', problems, false);
   const sessionSecret = readSecret(env, 'QUELL_SESSION_SECRET', problems, true);
   if (sessionSecret !== undefined && sessionSecret.length < 32) problems.push('QUELL_SESSION_SECRET: must be at least 32 characters');
+  // Connection URLs may hold a password: read like secrets, checked without ever echoing them.
+  const databaseUrl = readSecret(env, 'QUELL_DATABASE_URL', problems, false);
+  const databaseProblem = databaseUrl === undefined ? undefined : checkServiceUrl(databaseUrl, ['postgres:', 'postgresql:'], 'postgres://user@host:5432/database');
+  if (databaseProblem) problems.push(`QUELL_DATABASE_URL: ${databaseProblem}`);
+  const redisUrl = readSecret(env, 'QUELL_REDIS_URL', problems, false);
+  const redisProblem = redisUrl === undefined ? undefined : checkServiceUrl(redisUrl, ['redis:', 'rediss:'], 'redis://host:6379');
+  if (redisProblem) problems.push(`QUELL_REDIS_URL: ${redisProblem}`);
 
   let instances: InstanceConfig[] = [];
   if (parsed.success) {
@@ -180,7 +197,35 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     port: e.PORT,
     host: e.HOST,
     trustProxy,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    redisKeyPrefix: e.QUELL_REDIS_KEY_PREFIX,
+    replicaLeaseSeconds: e.QUELL_REPLICA_LEASE_SECONDS,
   });
+}
+
+/** Why a service URL is unusable (undefined if it is fine). The message never contains the URL. */
+export function checkServiceUrl(value: string, protocols: string[], example: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return `is not a valid URL (expected something like ${example})`;
+  }
+  if (!protocols.includes(u.protocol)) return `must start with ${protocols.map((p) => `${p}//`).join(' or ')} (like ${example})`;
+  if (u.hostname === '') return `names no host (expected something like ${example})`;
+  return undefined;
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
 }
 
 /** The HTTPS endpoint of DAS in a region (SDK 3.1.211 table; na-mexico-1 is served from la-south-2). */

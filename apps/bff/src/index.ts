@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createDasFactory } from './das/port.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { openSqliteStores } from './stores/sqlite.ts';
+import { openConfiguredStores } from './stores/configured.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const stores = openSqliteStores(config.dataDir);
+  const { stores, throttle, kinds } = await openConfiguredStores(config, logger);
+  logger.info({ store: kinds.store, sessions: kinds.sessions, rateLimits: kinds.rateLimits }, 'stores opened');
   const unknown = await stores.audit.markPendingUnknown(new Date().toISOString());
   if (unknown > 0) logger.warn({ count: unknown }, 'audit rows left pending by a previous run are now unknown');
   const credentials = config.credentials;
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     users: createFileUserDirectory(config.usersFile),
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
+    ...(throttle ? { throttle } : {}),
   });
   const server = quell.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {

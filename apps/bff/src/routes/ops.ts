@@ -39,10 +39,16 @@ export function opsRouter(d: OpsRouterDeps): Router {
   });
   r.get('/readyz', async (_req, res) => {
     const timeout = d.readyTimeoutMs ?? 5000;
-    const store = await d.stores
-      .checkWritable()
+    const kinds = d.stores.kinds;
+    const store = await withTimeout(d.stores.checkWritable(), timeout)
       .then(() => ({ ok: true as const }))
       .catch(() => ({ ok: false as const, error: 'not writable' }));
+    // With the default SQLite the session store is the same database: no separate check.
+    const sessions = d.stores.checkSessions
+      ? await withTimeout(d.stores.checkSessions(), timeout)
+          .then(() => ({ ok: true as const }))
+          .catch(() => ({ ok: false as const, error: 'not reachable' }))
+      : undefined;
     const instances: Record<string, { ok: boolean; error?: unknown }> = {};
     await Promise.all(
       d.instances.map(async (i) => {
@@ -54,8 +60,12 @@ export function opsRouter(d: OpsRouterDeps): Router {
         }
       }),
     );
-    const ready = store.ok && Object.values(instances).every((c) => c.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: { store, das: instances } });
+    const ready = store.ok && (sessions?.ok ?? true) && Object.values(instances).every((c) => c.ok);
+    // `kind` is reported when the stores say what backs them (several replicas: postgres / redis).
+    const checks = kinds
+      ? { store: { ...store, kind: kinds.store }, sessions: { ...(sessions ?? store), kind: kinds.sessions, rateLimits: kinds.rateLimits }, das: instances }
+      : { store, ...(sessions ? { sessions } : {}), das: instances };
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
   });
   r.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', d.metrics.registry.contentType);

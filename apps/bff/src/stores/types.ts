@@ -110,4 +110,15 @@ export interface Stores {
   /** Proves the store accepts writes (for /readyz). */
   checkWritable(): Promise<void>;
   close(): Promise<void>;
+  /** What backs each part, for /readyz (absent: SQLite for everything, rate limits in memory). */
+  kinds?: StoreKinds;
+  /** Proves the login-session store answers, when it is not the same database as the rest (Redis). */
+  checkSessions?(): Promise<void>;
+}
+
+/** Which engine holds what: the embedded default, or the shared ones of several replicas. */
+export interface StoreKinds {
+  store: 'sqlite' | 'postgres';
+  sessions: 'sqlite' | 'redis';
+  rateLimits: 'memory' | 'redis';
 }

@@ -1,0 +1,377 @@
+// PostgreSQL (pg 8) implementation of the audit, preview and idempotency stores: the path for several
+// BFF replicas behind a load balancer. Same interfaces and behaviour as the SQLite stores (sqlite.ts).
+//
+// - Migrations run at start inside one transaction holding an advisory lock, recorded in
+//   quell_migrations: two replicas starting at once apply each migration exactly once.
+// - Every replica holds a lease in quell_replicas (renewed by a heartbeat) and stamps the audit rows
+//   it writes with its id. markPendingUnknown only touches rows of replicas whose lease has expired, so a
+//   replica starting (or sweeping) never marks another live replica's in-flight kill as unknown; the
+//   sweep also runs periodically, so the rows of a crashed replica become `unknown` without a restart.
+// - Idempotency keys are claimed with INSERT … ON CONFLICT DO NOTHING before anything is sent to DAS.
+//   A request that finds the key claimed by a commit still running (on any replica) waits for that
+//   commit's result (up to `idempotencyWaitMs`), then answers like the first one; after the wait it
+//   gets 409 and a retry returns the result once it is there.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
+import type { KillResult } from '@quell/contracts/kill';
+import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyClaim, IdempotencyStore, PreviewRecord, PreviewStore } from './types.ts';
+
+/** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x5175656c6c;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'audit, previews, idempotency keys, replica leases',
+    sql: `
+CREATE TABLE quell_audit (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  at TEXT NOT NULL,
+  finished_at TEXT,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  target TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  status TEXT NOT NULL,
+  excluded TEXT NOT NULL,
+  outcomes TEXT NOT NULL DEFAULT '[]',
+  das_request_ids TEXT NOT NULL DEFAULT '[]',
+  idempotency_key TEXT,
+  preview_id TEXT,
+  error TEXT,
+  replica_id TEXT
+);
+CREATE INDEX quell_audit_at ON quell_audit(at);
+CREATE INDEX quell_audit_instance ON quell_audit(instance_id, at);
+CREATE INDEX quell_audit_pending ON quell_audit(status) WHERE status = 'pending';
+
+-- Append-only: rows are never deleted or truncated, and a row leaves 'pending' exactly once.
+CREATE FUNCTION quell_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'TRUNCATE') THEN RAISE EXCEPTION 'the audit trail is append-only'; END IF;
+  IF OLD.status <> 'pending' THEN RAISE EXCEPTION 'a finished audit row cannot change'; END IF;
+  IF NEW.id IS DISTINCT FROM OLD.id OR NEW.at IS DISTINCT FROM OLD.at OR NEW.actor IS DISTINCT FROM OLD.actor
+    OR NEW.role IS DISTINCT FROM OLD.role OR NEW.instance_id IS DISTINCT FROM OLD.instance_id OR NEW.mode IS DISTINCT FROM OLD.mode
+    OR NEW.target IS DISTINCT FROM OLD.target OR NEW.reason IS DISTINCT FROM OLD.reason OR NEW.replica_id IS DISTINCT FROM OLD.replica_id THEN
+    RAISE EXCEPTION 'the intent of an audit row cannot change';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER quell_audit_guard_rows BEFORE UPDATE OR DELETE ON quell_audit FOR EACH ROW EXECUTE FUNCTION quell_audit_guard();
+CREATE TRIGGER quell_audit_guard_truncate BEFORE TRUNCATE ON quell_audit FOR EACH STATEMENT EXECUTE FUNCTION quell_audit_guard();
+
+CREATE TABLE quell_previews (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  committed_at TEXT,
+  audit_id TEXT
+);
+CREATE INDEX quell_previews_expiry ON quell_previews(expires_at);
+
+CREATE TABLE quell_idempotency (
+  actor TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  result TEXT,
+  PRIMARY KEY (actor, key)
+);
+
+CREATE TABLE quell_replicas (
+  id TEXT PRIMARY KEY,
+  started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  expires_at TIMESTAMPTZ NOT NULL
+);
+`,
+  },
+];
+
+/** Applies the missing migrations under an advisory lock; returns the versions this call applied. */
+export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await c.query('CREATE TABLE IF NOT EXISTS quell_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    const done = new Set((await c.query<{ version: number }>('SELECT version FROM quell_migrations')).rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await c.query(m.sql);
+      await c.query('INSERT INTO quell_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    await c.query('COMMIT');
+    return applied;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
+interface AuditRow {
+  id: string;
+  at: string;
+  finished_at: string | null;
+  actor: string;
+  role: string;
+  instance_id: string;
+  mode: string;
+  target: string;
+  reason: string;
+  status: string;
+  excluded: string;
+  outcomes: string;
+  das_request_ids: string;
+  idempotency_key: string | null;
+  preview_id: string | null;
+  error: string | null;
+}
+
+function toEntry(r: AuditRow): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at,
+    finishedAt: r.finished_at,
+    actor: r.actor,
+    role: r.role,
+    instanceId: r.instance_id,
+    mode: r.mode as AuditEntry['mode'],
+    target: JSON.parse(r.target) as AuditEntry['target'],
+    reason: r.reason,
+    status: r.status as AuditEntry['status'],
+    excluded: JSON.parse(r.excluded) as AuditEntry['excluded'],
+    outcomes: JSON.parse(r.outcomes) as AuditEntry['outcomes'],
+    dasRequestIds: JSON.parse(r.das_request_ids) as string[],
+    idempotencyKey: r.idempotency_key,
+    previewId: r.preview_id,
+    error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
+  };
+}
+
+export interface PostgresStoreOptions {
+  /** A replica's lease in quell_replicas; its pending audit rows become `unknown` once it lapses. Default 60 s. */
+  leaseMs?: number;
+  /** How long a commit waits for another commit holding the same Idempotency-Key. Default 30 s. */
+  idempotencyWaitMs?: number;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+  /** Called when the periodic sweep marked rows of a lapsed replica `unknown`. */
+  onSweep?: (count: number) => void;
+  /** Called when a background heartbeat or sweep failed (never with the URL). */
+  onBackgroundError?: (err: unknown) => void;
+}
+
+export interface PostgresStores {
+  audit: AuditStore;
+  previews: PreviewStore;
+  idempotency: IdempotencyStore;
+  pool: pg.Pool;
+  /** This process's id in quell_replicas and in the audit rows it writes. */
+  replicaId: string;
+  /** Renews this replica's lease and so proves the database accepts writes (for /readyz). */
+  checkWritable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Connects, applies migrations and takes a replica lease. Throws if PostgreSQL cannot be reached. */
+export async function openPostgresStores(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStores> {
+  const leaseMs = options.leaseMs ?? 60_000;
+  const waitMs = options.idempotencyWaitMs ?? 30_000;
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', (err) => options.onBackgroundError?.(err));
+  const replicaId = randomUUID();
+  const heartbeat = async () => {
+    await pool.query(
+      `INSERT INTO quell_replicas (id, expires_at) VALUES ($1, now() + $2 * interval '1 millisecond')
+       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`,
+      [replicaId, leaseMs],
+    );
+  };
+  try {
+    await migrate(pool);
+    await heartbeat();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+
+  const intentParams = (i: AuditIntent) => [
+    i.id,
+    i.at,
+    i.actor,
+    i.role,
+    i.instanceId,
+    i.mode,
+    JSON.stringify(i.target),
+    i.reason,
+    JSON.stringify(i.excluded),
+    i.idempotencyKey,
+    i.previewId ?? null,
+    replicaId,
+  ];
+
+  const markPendingUnknown = async (at: string) => {
+    const r = await pool.query(
+      `UPDATE quell_audit SET status = 'unknown', finished_at = $1
+       WHERE status = 'pending' AND (replica_id IS NULL OR NOT EXISTS (
+         SELECT 1 FROM quell_replicas r WHERE r.id = quell_audit.replica_id AND r.expires_at > now()))`,
+      [at],
+    );
+    return r.rowCount ?? 0;
+  };
+
+  const audit: AuditStore = {
+    async appendIntent(intent) {
+      await pool.query(
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12)`,
+        intentParams(intent),
+      );
+    },
+    async recordOutcome(id, o: AuditOutcome) {
+      const r = await pool.query(
+        `UPDATE quell_audit SET status = $2, finished_at = $3, outcomes = $4, excluded = COALESCE($5, excluded), das_request_ids = $6, error = $7
+         WHERE id = $1 AND status = 'pending'`,
+        [id, o.status, o.finishedAt, JSON.stringify(o.outcomes), o.excluded ? JSON.stringify(o.excluded) : null, JSON.stringify(o.dasRequestIds), o.error ? JSON.stringify(o.error) : null],
+      );
+      if (r.rowCount !== 1) throw new Error(`audit row ${id} is not pending`);
+    },
+    async appendRefusal(intent, error, at) {
+      await pool.query(
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, finished_at, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14)`,
+        [...intentParams(intent), at, JSON.stringify(error)],
+      );
+    },
+    async get(id) {
+      const r = await pool.query<AuditRow>('SELECT * FROM quell_audit WHERE id = $1', [id]);
+      return r.rows[0] ? toEntry(r.rows[0]) : undefined;
+    },
+    async list(q: AuditQuery) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const p = (v: unknown) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      if (q.instanceId !== undefined) where.push(`instance_id = ${p(q.instanceId)}`);
+      if (q.actor !== undefined) where.push(`actor = ${p(q.actor)}`);
+      if (q.status !== undefined) where.push(`status = ${p(q.status)}`);
+      if (q.outcome !== undefined) where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(outcomes::jsonb) o WHERE o->>'outcome' = ${p(q.outcome)})`);
+      if (q.from !== undefined) where.push(`at >= ${p(new Date(q.from).toISOString())}`);
+      if (q.to !== undefined) where.push(`at < ${p(new Date(q.to).toISOString())}`);
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const total = (await pool.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM quell_audit ${clause}`, params)).rows[0]!.n;
+      const rows = (await pool.query<AuditRow>(`SELECT * FROM quell_audit ${clause} ORDER BY seq DESC LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`, params)).rows;
+      return { entries: rows.map(toEntry), total };
+    },
+    markPendingUnknown,
+  };
+
+  const previews: PreviewStore = {
+    async save(pr: PreviewRecord) {
+      await pool.query('INSERT INTO quell_previews (id, instance_id, created_by, created_at, expires_at, data) VALUES ($1, $2, $3, $4, $5, $6)', [
+        pr.id,
+        pr.instanceId,
+        pr.createdBy,
+        pr.createdAt,
+        pr.expiresAt,
+        JSON.stringify(pr),
+      ]);
+    },
+    async get(id) {
+      const r = await pool.query<{ data: string }>('SELECT data FROM quell_previews WHERE id = $1', [id]);
+      return r.rows[0] ? (JSON.parse(r.rows[0].data) as PreviewRecord) : undefined;
+    },
+    async claim(id, auditId, at) {
+      const r = await pool.query('UPDATE quell_previews SET committed_at = $1, audit_id = $2 WHERE id = $3 AND committed_at IS NULL', [at, auditId, id]);
+      return r.rowCount === 1;
+    },
+    async purgeExpired(before) {
+      return (await pool.query('DELETE FROM quell_previews WHERE expires_at < $1 AND committed_at IS NULL', [before])).rowCount ?? 0;
+    },
+  };
+
+  const idempotency: IdempotencyStore = {
+    async claim(actor, key, requestHash, at): Promise<IdempotencyClaim> {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const ins = await pool.query('INSERT INTO quell_idempotency (actor, key, request_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (actor, key) DO NOTHING', [
+          actor,
+          key,
+          requestHash,
+          at,
+        ]);
+        if (ins.rowCount === 1) return { state: 'claimed' };
+        const r = await pool.query<{ request_hash: string; result: string | null }>('SELECT request_hash, result FROM quell_idempotency WHERE actor = $1 AND key = $2', [actor, key]);
+        const row = r.rows[0];
+        if (!row) continue; // released in between: claim it again
+        if (row.result !== null) return { state: 'done', requestHash: row.request_hash, result: JSON.parse(row.result) as KillResult };
+        // Another request (here or on another replica) holds the key and is still running: wait for its answer.
+        if (row.request_hash !== requestHash || Date.now() >= deadline) return { state: 'in-progress', requestHash: row.request_hash };
+        await sleep(100);
+      }
+    },
+    async complete(actor, key, result) {
+      await pool.query('UPDATE quell_idempotency SET result = $1 WHERE actor = $2 AND key = $3', [JSON.stringify(result), actor, key]);
+    },
+    async release(actor, key) {
+      await pool.query('DELETE FROM quell_idempotency WHERE actor = $1 AND key = $2 AND result IS NULL', [actor, key]);
+    },
+    async purgeFinished(before) {
+      return (await pool.query('DELETE FROM quell_idempotency WHERE created_at < $1 AND result IS NOT NULL', [before])).rowCount ?? 0;
+    },
+  };
+
+  const beat = setInterval(() => {
+    heartbeat().catch((err: unknown) => options.onBackgroundError?.(err));
+  }, Math.max(250, Math.floor(leaseMs / 3)));
+  beat.unref();
+  const sweep = setInterval(() => {
+    markPendingUnknown(new Date().toISOString())
+      .then((n) => {
+        if (n > 0) options.onSweep?.(n);
+      })
+      .catch((err: unknown) => options.onBackgroundError?.(err));
+  }, Math.max(500, leaseMs));
+  sweep.unref();
+
+  let closed = false;
+  return {
+    audit,
+    previews,
+    idempotency,
+    pool,
+    replicaId,
+    checkWritable: heartbeat,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(beat);
+      clearInterval(sweep);
+      // Give the lease back: this replica has no kill in progress any more (the app drained first).
+      await pool.query('DELETE FROM quell_replicas WHERE id = $1', [replicaId]).catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// Redis (ioredis 5) implementations of the login-session store and the login throttle, so that a
+// login and a throttle hold across several BFF replicas.
+//
+// Keys (all under the configured prefix, default "quell:"):
+//   <prefix>session:<idHash>       hash {username, csrfToken, createdAt, lastSeenAt}; TTL = idle expiry
+//   <prefix>user-sessions:<user>   set of idHashes (so disabling a user ends all their sessions)
+//   <prefix>throttle:a:<sha256>    failed logins of an account in the current window; TTL = window
+//   <prefix>throttle:c:<sha256>    failed logins of a client address in the current window
+// The session id is already a keyed hash of the cookie (never the cookie itself); account names and
+// client addresses are hashed too, so a password typed into the username field never lands in Redis.
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { LoginThrottle, ThrottleLimits } from '../auth/throttle.ts';
+import { DEFAULT_THROTTLE } from '../auth/throttle.ts';
+import type { LoginSession, LoginSessionStore } from './types.ts';
+
+export interface RedisConnectOptions {
+  /** Called for connection errors after start (never with the URL). */
+  onError?: (err: Error) => void;
+  connectTimeoutMs?: number;
+}
+
+/** Connects and PINGs; throws if Redis cannot be reached (the caller names the variable). */
+export async function connectRedis(url: string, options: RedisConnectOptions = {}): Promise<Redis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    maxRetriesPerRequest: 2,
+    enableAutoPipelining: true,
+  });
+  client.on('error', (err: Error) => options.onError?.(err));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+  return client;
+}
+
+const TOUCH = `if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`;
+
+const INCR_WINDOW = `local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+export interface RedisSessionStoreOptions {
+  prefix: string;
+  /** Idle expiry: a session not touched for this long disappears (Redis TTL). */
+  idleMs: number;
+  /** Hard limit of a session whatever its activity (the user index lives this long). Default 12 h. */
+  absoluteMs?: number;
+}
+
+export function createRedisLoginSessionStore(redis: Redis, o: RedisSessionStoreOptions): LoginSessionStore {
+  const sessionKey = (idHash: string) => `${o.prefix}session:${idHash}`;
+  const userKey = (username: string) => `${o.prefix}user-sessions:${username}`;
+  const absoluteMs = o.absoluteMs ?? 12 * 60 * 60_000;
+  return {
+    async create(s: LoginSession) {
+      await redis
+        .multi()
+        .hset(sessionKey(s.idHash), { username: s.username, csrfToken: s.csrfToken, createdAt: String(s.createdAt), lastSeenAt: String(s.lastSeenAt) })
+        .pexpire(sessionKey(s.idHash), o.idleMs)
+        .sadd(userKey(s.username), s.idHash)
+        .pexpire(userKey(s.username), absoluteMs + o.idleMs)
+        .exec();
+    },
+    async get(idHash) {
+      const h = await redis.hgetall(sessionKey(idHash));
+      if (!h.username || !h.csrfToken) return undefined;
+      return { idHash, username: h.username, csrfToken: h.csrfToken, createdAt: Number(h.createdAt), lastSeenAt: Number(h.lastSeenAt) };
+    },
+    async touch(idHash, at) {
+      await redis.eval(TOUCH, 1, sessionKey(idHash), String(at), String(o.idleMs));
+    },
+    async destroy(idHash) {
+      const username = await redis.hget(sessionKey(idHash), 'username');
+      const m = redis.multi().del(sessionKey(idHash));
+      if (username) m.srem(userKey(username), idHash);
+      await m.exec();
+    },
+    async destroyForUser(username) {
+      const ids = await redis.smembers(userKey(username));
+      await redis
+        .multi()
+        .del(...ids.map(sessionKey), userKey(username))
+        .exec();
+    },
+    async purgeIdle() {
+      // Redis expires idle sessions itself (TTL); nothing to sweep.
+      return 0;
+    },
+  };
+}
+
+export interface RedisThrottleOptions {
+  prefix: string;
+  limits?: ThrottleLimits;
+}
+
+/** Fixed-window login throttle shared by every replica (same limits as the in-memory one). */
+export function createRedisThrottle(redis: Redis, o: RedisThrottleOptions): LoginThrottle {
+  const limits = o.limits ?? DEFAULT_THROTTLE;
+  const h = (s: string) => createHash('sha256').update(s).digest('hex');
+  const accountKey = (account: string) => `${o.prefix}throttle:a:${h(account.toLowerCase())}`;
+  const clientKey = (client: string) => `${o.prefix}throttle:c:${h(client)}`;
+  const wait = async (key: string, limit: number): Promise<number> => {
+    const [count, pttl] = await Promise.all([redis.get(key), redis.pttl(key)]);
+    if (Number(count ?? 0) < limit) return 0;
+    return Math.max(1, Math.ceil((pttl > 0 ? pttl : limits.windowMs) / 1000));
+  };
+  return {
+    async retryAfter(account, client) {
+      const [a, c] = await Promise.all([wait(accountKey(account), limits.perAccount), wait(clientKey(client), limits.perClient)]);
+      return Math.max(a, c);
+    },
+    async recordFailure(account, client) {
+      await Promise.all([redis.eval(INCR_WINDOW, 1, accountKey(account), String(limits.windowMs)), redis.eval(INCR_WINDOW, 1, clientKey(client), String(limits.windowMs))]);
+    },
+    async recordSuccess(account) {
+      await redis.del(accountKey(account));
+    },
+  };
+}

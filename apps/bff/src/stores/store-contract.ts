@@ -1,0 +1,287 @@
+// Behavioural contracts of the store interfaces (types.ts), as describe factories: the SQLite and the
+// PostgreSQL data stores run the same suite, and so do the SQLite and Redis login-session stores and
+// the in-memory and Redis login throttles (store-contract.test.ts).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KillResult } from '@quell/contracts/kill';
+import type { LoginThrottle } from '../auth/throttle.ts';
+import type { AuditIntent, AuditStore, IdempotencyStore, LoginSessionStore, PreviewRecord, PreviewStore } from './types.ts';
+
+export interface DataStores {
+  audit: AuditStore;
+  previews: PreviewStore;
+  idempotency: IdempotencyStore;
+  checkWritable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DataStoreBackend {
+  /** Prepares the backing database (once). */
+  setup(): Promise<void>;
+  /** Opens a store on the backing database; opening again reaches the same data (a restart). */
+  open(): Promise<DataStores>;
+  teardown(): Promise<void>;
+}
+
+export const intent = (id: string, over: Partial<AuditIntent> = {}): AuditIntent => ({
+  id,
+  at: new Date().toISOString(),
+  actor: 'alice',
+  role: 'operator',
+  instanceId: 'main',
+  mode: 'preview',
+  target: { user: 'app', database: 'shop', sessionIds: [1, 2] },
+  reason: 'testing',
+  excluded: [{ sessionId: 7, user: 'backup', host: 'h:1', db: null, reason: 'protected-user' } as unknown as AuditIntent['excluded'][number]],
+  idempotencyKey: null,
+  ...over,
+});
+
+const result = (auditId: string): KillResult =>
+  ({
+    auditId,
+    instanceId: 'main',
+    mode: 'preview',
+    outcomes: [{ sessionId: 1, outcome: 'killed' }],
+    summary: { killed: 1 },
+    excluded: [],
+    dasRequestIds: ['r-1'],
+    verification: 'verified',
+    finishedAt: new Date().toISOString(),
+  }) as unknown as KillResult;
+
+const preview = (over: Partial<PreviewRecord> = {}): PreviewRecord => ({
+  id: randomUUID(),
+  instanceId: 'main',
+  createdBy: 'alice',
+  createdAt: new Date().toISOString(),
+  expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  filter: { user: 'app', sessionIds: [1] },
+  targets: [{ session: { id: 1, user: 'app', host: 'h:1', db: 'shop', command: 'Query', time: 3, state: null, info: null } as never, commandStartMs: Date.now() - 3000 }],
+  excluded: [],
+  requiresTypedConfirmation: false,
+  ...over,
+});
+
+export function describeDataStoreContract(name: string, backend: DataStoreBackend): void {
+  describe(`data store contract: ${name}`, () => {
+    let s: DataStores;
+    // Every test uses its own instance id / actor, so they share one database without interfering.
+    beforeAll(async () => {
+      await backend.setup();
+      s = await backend.open();
+    });
+    afterAll(async () => {
+      await s?.close();
+      await backend.teardown();
+    });
+
+    it('writes the intent as pending, records the outcome once, keeps every field', async () => {
+      const id = randomUUID();
+      const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1' });
+      await s.audit.appendIntent(i);
+      const pending = await s.audit.get(id);
+      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
+      const finishedAt = new Date().toISOString();
+      await s.audit.recordOutcome(id, { status: 'completed', finishedAt, outcomes: [{ sessionId: 1, outcome: 'killed' } as never], dasRequestIds: ['r1', 'r2'] });
+      await expect(s.audit.recordOutcome(id, { status: 'failed', finishedAt, outcomes: [], dasRequestIds: [] })).rejects.toThrow(/not pending/);
+      expect(await s.audit.get(id)).toMatchObject({ status: 'completed', finishedAt, outcomes: [{ sessionId: 1, outcome: 'killed' }], dasRequestIds: ['r1', 'r2'] });
+      expect(await s.audit.get(randomUUID())).toBeUndefined();
+    });
+
+    it('records a refusal as one failed row with its error', async () => {
+      const id = randomUUID();
+      await s.audit.appendRefusal(intent(id), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');
+      expect(await s.audit.get(id)).toMatchObject({ status: 'failed', finishedAt: '2030-01-01T00:00:00.000Z', error: { code: 'PREVIEW_EXPIRED', message: 'expired' } });
+    });
+
+    it('lists newest first with filters, totals and paging', async () => {
+      const inst = `i-${randomUUID().slice(0, 8)}`;
+      const t0 = Date.parse('2031-05-01T00:00:00.000Z');
+      for (let n = 0; n < 5; n++) {
+        await s.audit.appendIntent(intent(`${inst}-${n}`, { instanceId: inst, actor: n % 2 ? 'bob' : 'alice', at: new Date(t0 + n * 60_000).toISOString() }));
+      }
+      await s.audit.recordOutcome(`${inst}-1`, { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 9, outcome: 'still-present' } as never], dasRequestIds: [] });
+      const base = { limit: 50, offset: 0, instanceId: inst };
+      expect((await s.audit.list(base)).entries.map((e) => e.id)).toEqual([4, 3, 2, 1, 0].map((n) => `${inst}-${n}`));
+      expect((await s.audit.list({ ...base, actor: 'bob' })).total).toBe(2);
+      expect((await s.audit.list({ ...base, outcome: 'still-present' })).entries.map((e) => e.id)).toEqual([`${inst}-1`]);
+      expect((await s.audit.list({ ...base, status: 'pending' })).total).toBe(4);
+      expect((await s.audit.list({ ...base, from: new Date(t0 + 60_000).toISOString(), to: new Date(t0 + 3 * 60_000).toISOString() })).entries.map((e) => e.id)).toEqual([`${inst}-2`, `${inst}-1`]);
+      const page = await s.audit.list({ ...base, limit: 2, offset: 2 });
+      expect(page.total).toBe(5);
+      expect(page.entries.map((e) => e.id)).toEqual([`${inst}-2`, `${inst}-1`]);
+      // no more pending rows from this test, so the restart test below counts only its own
+      for (const n of [0, 2, 3, 4]) await s.audit.recordOutcome(`${inst}-${n}`, { status: 'failed', finishedAt: new Date().toISOString(), outcomes: [], dasRequestIds: [] });
+    });
+
+    it('after a restart, rows the previous run left pending become unknown', async () => {
+      const other = await backend.open();
+      const id = randomUUID();
+      await other.audit.appendIntent(intent(id));
+      await other.close();
+      const again = await backend.open();
+      try {
+        expect(await again.audit.markPendingUnknown(new Date().toISOString())).toBeGreaterThanOrEqual(1);
+        expect((await again.audit.get(id))?.status).toBe('unknown');
+        expect((await s.audit.get(id))?.status).toBe('unknown');
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('saves previews, lets exactly one of several concurrent commits claim one, purges only expired uncommitted ones', async () => {
+      const p = preview();
+      await s.previews.save(p);
+      expect(await s.previews.get(p.id)).toEqual(p);
+      const claims = await Promise.all(Array.from({ length: 8 }, (_, n) => s.previews.claim(p.id, `audit-${n}`, new Date().toISOString())));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await s.previews.claim(p.id, 'late', new Date().toISOString())).toBe(false);
+      expect(await s.previews.claim(randomUUID(), 'none', new Date().toISOString())).toBe(false);
+      const old = preview({ expiresAt: '2001-01-01T00:00:00.000Z' });
+      const oldCommitted = preview({ expiresAt: '2001-01-01T00:00:00.000Z' });
+      await s.previews.save(old);
+      await s.previews.save(oldCommitted);
+      expect(await s.previews.claim(oldCommitted.id, 'a', new Date().toISOString())).toBe(true);
+      expect(await s.previews.purgeExpired('2001-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(1);
+      expect(await s.previews.get(old.id)).toBeUndefined();
+      expect(await s.previews.get(oldCommitted.id)).toBeDefined();
+      expect(await s.previews.get(p.id)).toBeDefined();
+    });
+
+    it('claims an idempotency key once among concurrent claims; replays the result; a different request is told apart', async () => {
+      const actor = `u-${randomUUID()}`;
+      const claims = await Promise.all(Array.from({ length: 8 }, () => s.idempotency.claim(actor, 'k', 'hash-a', new Date().toISOString())));
+      expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
+      const other = await s.idempotency.claim(actor, 'k', 'hash-b', new Date().toISOString());
+      expect(other).toEqual({ state: 'in-progress', requestHash: 'hash-a' });
+      const first = result('audit-1');
+      await s.idempotency.complete(actor, 'k', first);
+      expect(await s.idempotency.claim(actor, 'k', 'hash-a', new Date().toISOString())).toEqual({ state: 'done', requestHash: 'hash-a', result: first });
+      // the same key of another actor is another key
+      expect((await s.idempotency.claim(`${actor}-2`, 'k', 'hash-a', new Date().toISOString())).state).toBe('claimed');
+    });
+
+    it('releases an unfinished claim (never a finished one) and purges finished keys', async () => {
+      const actor = `u-${randomUUID()}`;
+      expect((await s.idempotency.claim(actor, 'r', 'h', new Date().toISOString())).state).toBe('claimed');
+      await s.idempotency.release(actor, 'r');
+      expect((await s.idempotency.claim(actor, 'r', 'h', new Date().toISOString())).state).toBe('claimed');
+      await s.idempotency.complete(actor, 'r', result('a'));
+      await s.idempotency.release(actor, 'r');
+      expect((await s.idempotency.claim(actor, 'r', 'h', new Date().toISOString())).state).toBe('done');
+      expect((await s.idempotency.claim(actor, 'old', 'h', '2001-01-01T00:00:00.000Z')).state).toBe('claimed');
+      await s.idempotency.complete(actor, 'old', result('b'));
+      expect(await s.idempotency.purgeFinished('2001-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(1);
+      expect((await s.idempotency.claim(actor, 'old', 'h', new Date().toISOString())).state).toBe('claimed');
+      expect((await s.idempotency.claim(actor, 'r', 'h', new Date().toISOString())).state).toBe('done');
+    });
+
+    it('accepts writes for readiness', async () => {
+      await expect(s.checkWritable()).resolves.toBeUndefined();
+    });
+  });
+}
+
+export interface SessionStoreBackend {
+  setup(): Promise<void>;
+  /** A store whose sessions expire after `idleMs` without a touch (the embedded one through purgeIdle). */
+  open(idleMs: number): Promise<LoginSessionStore>;
+  teardown(): Promise<void>;
+}
+
+export function describeLoginSessionStoreContract(name: string, backend: SessionStoreBackend): void {
+  describe(`login session store contract: ${name}`, () => {
+    const idleMs = 1000;
+    let s: LoginSessionStore;
+    beforeAll(async () => {
+      await backend.setup();
+      s = await backend.open(idleMs);
+    });
+    afterAll(async () => {
+      await backend.teardown();
+    });
+    const session = (username: string) => ({ idHash: randomUUID().replace(/-/g, ''), username, csrfToken: randomUUID(), createdAt: Date.now(), lastSeenAt: Date.now() });
+
+    it('creates, reads, touches and destroys a session', async () => {
+      const x = session('carol');
+      await s.create(x);
+      expect(await s.get(x.idHash)).toEqual(x);
+      await s.touch(x.idHash, x.lastSeenAt + 5);
+      expect((await s.get(x.idHash))?.lastSeenAt).toBe(x.lastSeenAt + 5);
+      await s.destroy(x.idHash);
+      expect(await s.get(x.idHash)).toBeUndefined();
+      // touching a destroyed session does not bring it back
+      await s.touch(x.idHash, Date.now());
+      expect(await s.get(x.idHash)).toBeUndefined();
+    });
+
+    it('ends every session of one user, and only theirs', async () => {
+      const u = `dave-${randomUUID().slice(0, 6)}`;
+      const a = session(u);
+      const b = session(u);
+      const other = session(`${u}-x`);
+      for (const x of [a, b, other]) await s.create(x);
+      await s.destroyForUser(u);
+      expect(await s.get(a.idHash)).toBeUndefined();
+      expect(await s.get(b.idHash)).toBeUndefined();
+      expect(await s.get(other.idHash)).toEqual(other);
+    });
+
+    it('forgets a session idle for longer than the idle expiry; a touched one lives on', async () => {
+      const idle = session('erin');
+      const busy = session('erin');
+      await s.create(idle);
+      await s.create(busy);
+      await new Promise((r) => setTimeout(r, idleMs * 0.6));
+      await s.touch(busy.idHash, Date.now());
+      await new Promise((r) => setTimeout(r, idleMs * 0.6));
+      await s.purgeIdle(Date.now() - idleMs);
+      expect(await s.get(idle.idHash)).toBeUndefined();
+      expect(await s.get(busy.idHash)).toBeDefined();
+    });
+  });
+}
+
+export interface ThrottleBackend {
+  setup(): Promise<void>;
+  /** Two throttles (two replicas, or the same one twice for an in-process throttle) with these limits. */
+  open(limits: { windowMs: number; perAccount: number; perClient: number }): Promise<[LoginThrottle, LoginThrottle]>;
+  teardown(): Promise<void>;
+}
+
+export function describeThrottleContract(name: string, backend: ThrottleBackend): void {
+  describe(`login throttle contract: ${name}`, () => {
+    let a: LoginThrottle;
+    let b: LoginThrottle;
+    beforeAll(async () => {
+      await backend.setup();
+      [a, b] = await backend.open({ windowMs: 60_000, perAccount: 3, perClient: 5 });
+    });
+    afterAll(async () => {
+      await backend.teardown();
+    });
+
+    it('counts failures per account across both throttles; success clears the account', async () => {
+      const acct = `acct-${randomUUID()}`;
+      const client = `10.1.${Math.floor(Math.random() * 250)}.1`;
+      await a.recordFailure(acct, client);
+      await b.recordFailure(acct, client);
+      expect(await a.retryAfter(acct, client)).toBe(0);
+      await a.recordFailure(acct.toUpperCase(), client);
+      const wait = await b.retryAfter(acct, client);
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(60);
+      expect(await b.retryAfter(`${acct}-other`, `${client}9`)).toBe(0);
+      await b.recordSuccess(acct, client);
+      expect(await a.retryAfter(acct, `${client}9`)).toBe(0);
+    });
+
+    it('counts failures per client address across accounts', async () => {
+      const client = `10.2.${Math.floor(Math.random() * 250)}.2`;
+      for (let n = 0; n < 5; n++) await (n % 2 ? a : b).recordFailure(`acct-${randomUUID()}`, client);
+      expect(await a.retryAfter(`fresh-${randomUUID()}`, client)).toBeGreaterThan(0);
+      expect(await b.retryAfter(`fresh-${randomUUID()}`, `${client}0`)).toBe(0);
+    });
+  });
+}
