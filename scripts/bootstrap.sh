@@ -59,6 +59,48 @@ ensure_mariadb() {
   fi
 }
 
+# PostgreSQL and Redis back the several-replicas path (QUELL_DATABASE_URL / QUELL_REDIS_URL) and its
+# tests: loopback only, trust auth for local connections as Debian sets it up, no persistence for Redis.
+pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1; }
+
+ensure_postgres() {
+  if pg_up; then return; fi
+  if [ ! -x /usr/bin/pg_ctlcluster ]; then
+    log "installing PostgreSQL from Debian's packages"
+    apt_install postgresql
+  fi
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  if [ -z "$version" ]; then
+    echo "PostgreSQL is installed but has no cluster under /etc/postgresql." >&2
+    exit 1
+  fi
+  log "starting PostgreSQL $version"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  for _ in $(seq 120); do pg_up && break; sleep 0.25; done
+  if ! pg_up; then
+    echo "PostgreSQL did not start; see /var/log/postgresql." >&2
+    exit 1
+  fi
+}
+
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; }
+
+ensure_redis() {
+  if redis_up; then return; fi
+  if ! command -v redis-server >/dev/null; then
+    log "installing Redis from Debian's packages"
+    apt_install redis-server
+  fi
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in $(seq 120); do redis_up && break; sleep 0.25; done
+  if ! redis_up; then
+    echo "Redis did not start." >&2
+    exit 1
+  fi
+}
+
 ensure_chromium() {
   if [ -x /usr/bin/chromium ]; then return; fi
   log "installing Chromium from Debian's packages (about a minute)"
