@@ -1,0 +1,79 @@
+// Where the BFF spends its CPU under question 1's list (or kill) load: a V8 CPU profile taken through
+// the BFF's inspector while a second process loads it; prints the top functions by self time.
+//
+//   pnpm exec tsx bench/tools/profile-bff.ts [list|kill] [seconds]
+import { Inspector, inspectorOf } from '../lib/inspector.ts';
+import { runLoad } from '../lib/load.ts';
+import { createBenchSandbox, withMaxConnections } from '../lib/sandbox.ts';
+import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
+
+const scenario = (process.argv[2] ?? 'list') as 'list' | 'kill';
+const seconds = Number(process.argv[3] ?? 6);
+const target = (process.env.QUELL_PROFILE ?? 'bff') as 'bff' | 'das-local';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount: number;
+}
+function summarise(profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] }): void {
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const n = byId.get(id)!;
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    const url = n.callFrame.url.replace(`file://${REPO_ROOT}/`, '').replace(/.*node_modules\/\.pnpm\/([^/]+)\/node_modules\//, '$1:');
+    const key = `${n.callFrame.functionName || '(anonymous)'}  ${url}:${n.callFrame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+  });
+  const byPackage = new Map<string, number>();
+  for (const [k, v] of self) {
+    const pkg = k.includes('node_modules') || k.includes(':') ? (k.split('  ')[1] ?? '').split(/[:/]/)[0]! : k;
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + v);
+  }
+  console.log(`\n${target}: ${(total / 1000).toFixed(0)} ms sampled; top self time:`);
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  console.log('\nby file/package:');
+  for (const [k, v] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+}
+
+const sandbox = await createBenchSandbox('prof');
+try {
+  await withMaxConnections(sandbox.target, 1000, async () => {
+    const user = await sandbox.user(scenario);
+    if (scenario === 'list') await sandbox.open(user, 50);
+    const stack = await startBenchStack({ name: 'profile', bffPort: 3460, dasPort: 8860, keepLines: true, env: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
+    let inspector: Inspector | undefined;
+    try {
+      const pid = target === 'bff' ? stack.bffPid : stack.dasPid;
+      inspector = await inspectorOf(stack.lines.filter((l) => l.name === target).map((l) => l.line), pid);
+      await inspector.send('Profiler.enable');
+      await inspector.send('Profiler.setSamplingInterval', { interval: 200 });
+      const load = runLoad({
+        mode: `bff-${scenario}`,
+        seconds,
+        warmupSeconds: 1,
+        concurrency: scenario === 'list' ? 8 : 4,
+        sessionsPerClient: 60,
+        user,
+        bff: { url: stack.url, ...stack.operator, instanceId: INSTANCE_NAME },
+        das: { endpoint: stack.dasUrl, projectId: stack.secrets.projectId, ak: stack.secrets.ak, sk: stack.secrets.sk, dasInstanceId: stack.secrets.dasInstanceId, dbUserId: stack.dbUserId },
+        mysql: { host: sandbox.target.host, port: sandbox.target.port, password: sandbox.password, database: sandbox.database },
+      });
+      await new Promise((r) => setTimeout(r, 2500));
+      await inspector.send('Profiler.start');
+      const result = await load;
+      const { profile } = await inspector.send<{ profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } }>('Profiler.stop');
+      console.log(`load: ${result.rps.toFixed(0)}/s, p50 ${result.p50.toFixed(1)} ms`);
+      summarise(profile);
+    } finally {
+      inspector?.close();
+      await stack.stop();
+      await dropBenchDasAccount(stack);
+    }
+  });
+} finally {
+  await sandbox.dispose();
+}
