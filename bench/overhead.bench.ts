@@ -61,6 +61,18 @@ try {
           p50Ratios.push(got.bff!.p50 / got.direct!.p50);
           rpsRatios.push(got.bff!.rps / got.direct!.rps);
         }
+        // Without contention: one client, so the ratio shows the extra hop itself rather than CPU queueing.
+        const solo: Record<'bff' | 'direct', number[]> = { bff: [], direct: [] };
+        const soloRatios: number[] = [];
+        for (let r = 0; r < 3; r++) {
+          const order = r % 2 === 0 ? (['bff', 'direct'] as const) : (['direct', 'bff'] as const);
+          const got: Partial<Record<'bff' | 'direct', number>> = {};
+          for (const side of order) got[side] = (await runLoad({ ...base(`${side}-${scenario}`, user, 1), seconds: 3, sessionsPerClient: 60 })).p50;
+          solo.bff.push(got.bff!);
+          solo.direct.push(got.direct!);
+          soloRatios.push(got.bff! / got.direct!);
+        }
+        console.log(`  ${scenario} one client: BFF p50 ${median(solo.bff).toFixed(1)} ms, direct p50 ${median(solo.direct).toFixed(1)} ms`);
         const p50Ratio = median(p50Ratios);
         const rpsRatio = median(rpsRatios);
         const errors = [...bff, ...direct].reduce((n, x) => n + x.errors, 0);
@@ -79,6 +91,9 @@ try {
             bff_rps: Number(median(bff.map((x) => x.rps)).toFixed(1)),
             direct_rps: Number(median(direct.map((x) => x.rps)).toFixed(1)),
             rps_ratio: Number(rpsRatio.toFixed(2)),
+            one_client_bff_p50_ms: Number(median(solo.bff).toFixed(2)),
+            one_client_direct_p50_ms: Number(median(solo.direct).toFixed(2)),
+            one_client_p50_ratio: Number(median(soloRatios).toFixed(2)),
             concurrency,
             rounds: ROUNDS,
             round_s: SECONDS,
