@@ -117,7 +117,7 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
         <p className="p-6 text-center text-sm text-slate-600 dark:text-slate-400">No audit entry matches these filters.</p>
       ) : (
         <>
-          <div className="overflow-auto rounded border border-slate-200 dark:border-slate-800">
+          <div tabIndex={0} className="overflow-auto rounded border border-slate-200 dark:border-slate-800">
             <table className="w-full text-sm" aria-label="Audit entries">
               <thead className="bg-slate-100 text-left text-xs dark:bg-slate-900">
                 <tr>

@@ -99,7 +99,7 @@ function TargetList({ sessions }: { sessions: readonly Session[] }) {
   const [all, setAll] = useState(false);
   const shown = all ? sessions : sessions.slice(0, 200);
   return (
-    <div className="max-h-72 overflow-auto rounded border border-slate-200 dark:border-slate-700">
+    <div tabIndex={0} className="max-h-72 overflow-auto rounded border border-slate-200 dark:border-slate-700">
       <table className="w-full text-xs" aria-label="Sessions that will be killed">
         <thead className="sticky top-0 bg-slate-100 text-left dark:bg-slate-800">
           <tr>
@@ -149,7 +149,7 @@ const REASON_LABEL: Record<ExcludedSession['reason'], string> = {
 
 export function ExcludedList({ excluded }: { excluded: readonly ExcludedSession[] }) {
   return (
-    <ul className="max-h-72 space-y-1 overflow-auto text-xs" aria-label="Excluded sessions">
+    <ul tabIndex={0} className="max-h-72 space-y-1 overflow-auto text-xs" aria-label="Excluded sessions">
       {excluded.map((e) => (
         <li key={e.sessionId} className="rounded border border-slate-200 px-2 py-1 dark:border-slate-700">
           <span className="font-mono">{e.sessionId}</span> {e.session ? <span>{e.session.user}</span> : null} — <strong>{REASON_LABEL[e.reason]}</strong>

@@ -37,7 +37,7 @@ export function KillResultView({ result }: { result: KillResult }) {
           {failures.length === 1 ? '1 kill failed' : `${failures.length} kills failed`}: the DAS error is shown on the row. Retry from a new preview, or report the request id.
         </p>
       )}
-      <div className="max-h-80 overflow-auto rounded border border-slate-200 dark:border-slate-700">
+      <div tabIndex={0} className="max-h-80 overflow-auto rounded border border-slate-200 dark:border-slate-700">
         <table className="w-full text-sm" aria-label="Outcome per session">
           <thead className="sticky top-0 bg-slate-100 text-left text-xs dark:bg-slate-800">
             <tr>

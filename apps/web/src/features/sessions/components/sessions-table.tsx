@@ -286,7 +286,7 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
               {expanded ? '▾' : '▸'}
             </button>
             {expanded ? (
-              <pre className="max-h-80 overflow-auto font-mono text-xs break-all whitespace-pre-wrap select-text">{s.sql}</pre>
+              <pre tabIndex={0} className="max-h-80 overflow-auto font-mono text-xs break-all whitespace-pre-wrap select-text">{s.sql}</pre>
             ) : (
               <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
                 {s.sql}
