@@ -100,14 +100,14 @@ function TargetList({ sessions }: { sessions: readonly Session[] }) {
   const shown = all ? sessions : sessions.slice(0, 200);
   return (
     <div tabIndex={0} className="max-h-72 overflow-auto rounded border border-slate-200 dark:border-slate-700">
-      <table className="w-full text-xs" aria-label="Sessions that will be killed">
+      <table className="w-full table-fixed text-xs" aria-label="Sessions that will be killed">
         <thead className="sticky top-0 bg-slate-100 text-left dark:bg-slate-800">
           <tr>
-            <th className="px-2 py-1">ID</th>
-            <th className="px-2 py-1">User</th>
-            <th className="px-2 py-1">Host</th>
-            <th className="px-2 py-1">DB</th>
-            <th className="px-2 py-1 text-right">Time</th>
+            <th className="w-20 px-2 py-1">ID</th>
+            <th className="w-28 px-2 py-1">User</th>
+            <th className="w-36 px-2 py-1">Host</th>
+            <th className="w-24 px-2 py-1">DB</th>
+            <th className="w-16 px-2 py-1 text-right">Time</th>
             <th className="px-2 py-1">SQL</th>
           </tr>
         </thead>
@@ -115,13 +115,17 @@ function TargetList({ sessions }: { sessions: readonly Session[] }) {
           {shown.map((s) => (
             <tr key={s.id} className="border-t border-slate-100 dark:border-slate-800">
               <td className="px-2 py-0.5 font-mono">{s.id}</td>
-              <td className="px-2 py-0.5">{s.user}</td>
-              <td className="max-w-32 truncate px-2 py-0.5 font-mono" title={s.host}>
+              <td className="truncate px-2 py-0.5" title={s.user}>
+                {s.user}
+              </td>
+              <td className="truncate px-2 py-0.5 font-mono" title={s.host}>
                 {s.host}
               </td>
-              <td className="px-2 py-0.5">{s.database}</td>
+              <td className="truncate px-2 py-0.5" title={s.database}>
+                {s.database}
+              </td>
               <td className="px-2 py-0.5 text-right whitespace-nowrap tabular-nums">{formatDuration(s.time)}</td>
-              <td className="max-w-48 truncate px-2 py-0.5 font-mono" title={s.sql}>
+              <td className="truncate px-2 py-0.5 font-mono" title={s.sql}>
                 {s.sql || s.command}
               </td>
             </tr>
