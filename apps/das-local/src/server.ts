@@ -140,6 +140,8 @@ function optionalFilter(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw DAS.invalidParameter(`${field} must be a string.`);
   if (value.length > 256) throw DAS.invalidParameter(`${field} is too long.`);
+  // MySQL names are utf8mb3: a character outside the BMP cannot be compared with them (the server errors out).
+  if (/[\ud800-\udfff]/.test(value)) throw DAS.invalidParameter(`${field} holds characters a MySQL name cannot hold.`);
   return value;
 }
 

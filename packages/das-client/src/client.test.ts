@@ -497,6 +497,14 @@ describe('no secret ever leaks into an error, message or event', () => {
     for (const view of views) for (const secret of secrets) expect(view).not.toContain(secret);
   }
 
+  it('redacts the AK when the gateway echoes it (unknown AK)', async () => {
+    server.setHandler(() => ({ status: 401, body: { error_code: 'APIGW.0301', error_msg: `Incorrect IAM authentication information: Get secretKey failed, ak:${AK},err:ak not exist`, request_id: 'r1' } }));
+    const err = await rejectionOf(makeClient().listProcesses({ instanceId: INSTANCE, dbUserId: DB_USER, user: 'app' }));
+    expect(err).toBeInstanceOf(DasApiError);
+    expect((err as DasApiError).errorMsg).toBe('Incorrect IAM authentication information: Get secretKey failed, ak:[REDACTED],err:ak not exist');
+    assertClean(err, [AK]);
+  });
+
   it('redacts SK, token and Authorization even when the server echoes them back', async () => {
     let lastAuth = '';
     server.setHandler((req) => {

@@ -314,7 +314,8 @@ export class DasClient {
       );
       headers.Accept = 'application/json';
       headers['User-Agent'] = this.#userAgent; // unsigned, like the official Node SDK
-      const secrets = [credentials.sk, credentials.securityToken, headers.Authorization];
+      // The AK too: the gateway echoes it in "Get secretKey failed, ak:…" and callers show DAS messages to people.
+      const secrets = [credentials.sk, credentials.securityToken, headers.Authorization, credentials.ak];
 
       const started = performance.now();
       let response: TransportResponse | undefined;

@@ -56,6 +56,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         sendError(res, 'VALIDATION_FAILED', 'the body could not be read');
         return;
     }
+    // The router could not percent-decode a path parameter (e.g. /api/instances/%zz/sessions): bad input, not a fault.
+    if (err instanceof URIError && bp.status === 400) {
+      sendError(res, 'VALIDATION_FAILED', 'the path is not valid percent-encoding', { issues: [{ field: '(path)', message: 'is not valid percent-encoded UTF-8' }] });
+      return;
+    }
     if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500 && bp.expose) {
       sendError(res, bp.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED', 'the request could not be read');
       return;
