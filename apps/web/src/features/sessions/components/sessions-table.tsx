@@ -39,14 +39,14 @@ const HEADERS: Record<SortKey, string> = {
 };
 const WIDTHS: Record<SortKey | 'select', string> = {
   select: 'w-10',
-  id: 'w-24',
-  user: 'w-28',
-  host: 'w-44',
-  database: 'w-28',
+  id: 'w-20',
+  user: 'w-36',
+  host: 'w-40',
+  database: 'w-32',
   command: 'w-24',
-  time: 'w-24',
-  trxExecutedTime: 'w-20',
-  state: 'w-36',
+  time: 'w-20',
+  trxExecutedTime: 'w-16',
+  state: 'w-32',
   sql: '',
 };
 const NUMERIC = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
