@@ -122,6 +122,8 @@ describe('sessions view', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Kill 2 sessions' }));
     const pending = await within(dialog).findByRole('button', { name: /Killing/ });
     expect((pending as HTMLButtonElement).disabled).toBe(true);
+    // auto-refresh holds still behind an open dialog
+    expect(screen.getByText(/paused: a dialog is open/)).toBeTruthy();
   });
 
   it('shows a refused kill with the error, code and request id', async () => {
