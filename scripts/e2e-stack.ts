@@ -16,7 +16,7 @@ const stack = await startEmbeddedStack({
   dasPort: E2E_DAS_PORT,
   dasDbUser: E2E_DAS_DB_USER,
   accounts: Object.values(accounts).map((a) => ({ ...a })),
-  instance: { ...E2E_INSTANCE, environment: 'test' },
+  instance: { ...E2E_INSTANCE, protectedUsers: [...E2E_INSTANCE.protectedUsers], environment: 'test' },
   // Request logs would drown the test report; warnings and errors still show.
   onLine: (name, line) => {
     if (/"level":(40|50|60)|error|warn/i.test(line)) process.stderr.write(`[${name}] ${line}\n`);

@@ -3,7 +3,9 @@ export const E2E_BFF_PORT = 3199;
 export const E2E_DAS_PORT = 8799;
 /** The MariaDB account the e2e das-local registers; its pool's sessions come and go. */
 export const E2E_DAS_DB_USER = 'quell_das_e2e';
-export const E2E_INSTANCE = { id: 'e2e-local', name: 'e2e-local', blastRadiusCap: 5 } as const;
+/** A MariaDB account the e2e instance protects: Quell must never kill its sessions. */
+export const E2E_PROTECTED_USER = 'qe_guarded_app';
+export const E2E_INSTANCE = { id: 'e2e-local', name: 'e2e-local', blastRadiusCap: 5, protectedUsers: [E2E_PROTECTED_USER] } as const;
 
 export const accounts = {
   viewer: { username: 'e2e-viewer', password: 'e2e-viewer-password', role: 'viewer' },

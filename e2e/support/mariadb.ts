@@ -8,9 +8,15 @@ export interface Sandbox {
   database: string;
   /** Opens `count` idle sessions as `user` (created on first use); returns their thread ids. */
   open(user: string, count: number, opts?: { sql?: string }): Promise<number[]>;
+  /** Creates an account of this test (dropped at the end) and returns its password. */
+  createAccount(user: string, opts?: { process?: boolean }): Promise<string>;
   /** Thread ids (among `ids`) still present in the server's process list. */
   alive(ids: number[]): Promise<number[]>;
-  /** Thread ids on the server right now, except those of `excludeUsers` (e.g. DAS's own pool, which comes and goes). */
+  /**
+   * Thread ids on the server right now, except those of `excludeUsers` (e.g. DAS's own pool, which
+   * comes and goes) and those of other test suites' throwaway accounts (q?_…), which their own tests
+   * open and kill while this one runs.
+   */
   sessionIds(excludeUsers?: string[]): Promise<number[]>;
   dispose(): Promise<void>;
 }
@@ -34,9 +40,20 @@ export async function createSandbox(label: string): Promise<Sandbox> {
     users.add(user);
   };
 
+  async function alive(ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const [rows] = await admin.query('SELECT ID FROM information_schema.PROCESSLIST WHERE ID IN (?)', [ids]);
+    return (rows as Array<{ ID: number }>).map((r) => Number(r.ID)).sort((a, b) => a - b);
+  }
+
   return {
     prefix,
     database,
+    async createAccount(user, opts) {
+      await ensureUser(user);
+      if (opts?.process) for (const host of ['localhost', '127.0.0.1']) await admin.query('GRANT PROCESS ON *.* TO ?@?', [user, host]);
+      return password;
+    },
     async open(user, count, opts) {
       await ensureUser(user);
       const ids: number[] = [];
@@ -49,17 +66,18 @@ export async function createSandbox(label: string): Promise<Sandbox> {
       }
       return ids;
     },
-    async alive(ids) {
-      if (ids.length === 0) return [];
-      const [rows] = await admin.query('SELECT ID FROM information_schema.PROCESSLIST WHERE ID IN (?)', [ids]);
-      return (rows as Array<{ ID: number }>).map((r) => Number(r.ID)).sort((a, b) => a - b);
-    },
+    alive,
     async sessionIds(excludeUsers = []) {
-      const [rows] = await admin.query('SELECT ID FROM information_schema.PROCESSLIST WHERE USER NOT IN (?)', [['', ...excludeUsers]]);
+      const [rows] = await admin.query(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER NOT IN (?) AND (USER NOT REGEXP '^q[a-z]_' OR USER LIKE ?)",
+        [['', ...excludeUsers], `${prefix}%`],
+      );
       return (rows as Array<{ ID: number }>).map((r) => Number(r.ID));
     },
     async dispose() {
-      await Promise.all(connections.map((c) => c.end().catch(() => c.destroy())));
+      // Ours, so we may end them server-side: a client-side close would wait for a running SLEEP.
+      for (const id of await alive(connections.map((c) => c.threadId!))) await admin.query(`KILL CONNECTION ${Number(id)}`).catch(() => undefined);
+      for (const c of connections) c.destroy();
       for (const user of users) for (const host of ['localhost', '127.0.0.1']) await admin.query('DROP USER IF EXISTS ?@?', [user, host]);
       await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await admin.end();
