@@ -240,3 +240,22 @@ test('every screen passes an accessibility scan with no serious or critical viol
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await expectNoSeriousA11yViolations(page, '404');
 });
+
+test('an admin broad kill needs the typed instance name, kills every session of the user, and says it is unverified', async ({ page, sandbox, login }) => {
+  const user = `${sandbox.prefix}_br`;
+  const victims = await sandbox.open(user, 3);
+  const bystanders = await sandbox.open(`${sandbox.prefix}_bs`, 2);
+  await login('admin');
+  await page.goto(sessionsUrl({ user }));
+  for (const id of victims) await expect(page.getByRole('checkbox', { name: `Select session ${id}` })).toBeVisible();
+  await page.getByRole('button', { name: 'Broad kill (admin)…' }).click();
+  const dialog = page.getByRole('dialog');
+  const commit = dialog.getByRole('button', { name: 'Kill every matching session, unverified' });
+  await dialog.getByLabel('Reason').fill('e2e: reconnect storm of one account');
+  await expect(commit).toBeDisabled();
+  await dialog.getByLabel('Type the instance name to confirm').fill(E2E_INSTANCE.name);
+  await commit.click();
+  await expect(page.getByText(/Not verified/)).toBeVisible();
+  expect(await eventually(async () => (await sandbox.alive(victims)).length === 0)).toBe(true);
+  expect(await sandbox.alive(bystanders)).toEqual([...bystanders].sort((a, b) => a - b));
+});
