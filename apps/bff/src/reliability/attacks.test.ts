@@ -188,6 +188,32 @@ describe('path traversal on the static files', () => {
   });
 });
 
+describe('malformed percent-encoding in a path parameter', () => {
+  it('is a 400 naming the path (it was a 500), for every route with a parameter, and reaches no DAS', async () => {
+    const ad = await rawLogin('admin');
+    const mark = s.dasLines.length;
+    const h = { cookie: ad.cookie, 'x-csrf-token': ad.csrf, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
+    for (const bad of ['%zz', '%', '%E0%A4%A', '%C0%AF']) {
+      for (const [method, p, body] of [
+        ['GET', `/api/instances/${bad}/sessions?user=x`, undefined],
+        ['POST', `/api/instances/${bad}/kill-previews`, '{"user":"x"}'],
+        ['POST', `/api/kill-previews/${bad}/commit`, '{"reason":"abc"}'],
+        ['POST', `/api/instances/${bad}/broad-kills`, '{}'],
+        ['POST', `/api/instances/${bad}/blind-kills`, '{}'],
+        ['GET', `/api/instances/${bad}/db-users`, undefined],
+        ['DELETE', `/api/instances/main/db-users/${bad}`, undefined],
+      ] as const) {
+        const r = await raw(s.url, method, p, h, body);
+        const e = JSON.parse(r.text).error;
+        expect(`${method} ${p}: ${r.status} ${e.code}`).toBe(`${method} ${p}: 400 VALIDATION_FAILED`);
+        expect(e.details.issues[0].field).toBe('(path)');
+        expect(r.text).not.toContain(bad);
+      }
+    }
+    expect(s.dasLines.length).toBe(mark);
+  });
+});
+
 describe('security headers', () => {
   it('every kind of answer carries CSP (no inline or eval scripts), nosniff, frame denial and a referrer policy', async () => {
     const op = await s.login('operator');
