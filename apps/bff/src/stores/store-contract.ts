@@ -192,7 +192,7 @@ export interface SessionStoreBackend {
 
 export function describeLoginSessionStoreContract(name: string, backend: SessionStoreBackend): void {
   describe(`login session store contract: ${name}`, () => {
-    const idleMs = 1000;
+    const idleMs = 2000;
     let s: LoginSessionStore;
     beforeAll(async () => {
       await backend.setup();
