@@ -153,6 +153,8 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       const actor = `u-${randomUUID()}`;
       const claims = await Promise.all(Array.from({ length: 8 }, () => s.idempotency.claim(actor, 'k', 'hash-a', new Date().toISOString())));
       expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
+      // the others were told the first is still running (PostgreSQL: after waiting for it in vain)
+      expect(claims.filter((c) => c.state === 'in-progress')).toHaveLength(7);
       const other = await s.idempotency.claim(actor, 'k', 'hash-b', new Date().toISOString());
       expect(other).toEqual({ state: 'in-progress', requestHash: 'hash-a' });
       const first = result('audit-1');
