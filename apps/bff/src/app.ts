@@ -88,8 +88,8 @@ export function createApp(deps: AppDeps): QuellApp {
         directives: {
           'default-src': ["'self'"],
           'script-src': ["'self'"],
-          // React sets style attributes through the CSSOM (allowed); some libraries insert <style> tags.
-          'style-src': ["'self'", "'unsafe-inline'"],
+          // The SPA ships its CSS as a file; React sets style attributes through the CSSOM, which CSP allows.
+          'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
           'font-src': ["'self'"],
           'connect-src': ["'self'"],
