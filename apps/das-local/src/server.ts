@@ -135,6 +135,12 @@ function requiredString(body: Record<string, unknown>, field: string, max: numbe
   return v;
 }
 
+/** A MySQL account name: no control characters and nothing outside the BMP (MySQL could not hold it; the login would fail oddly). */
+function accountName(value: string): string {
+  if (/[\u0000-\u001f\u007f]|[\ud800-\udfff]/.test(value)) throw DAS.invalidParameter('db_username holds characters a MySQL account name cannot hold.');
+  return value;
+}
+
 /** An optional string filter: absent, null or '' = not given; anything but a string is invalid. */
 function optionalFilter(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -178,7 +184,7 @@ export function createDasServer(deps: DasServerDeps): DasServer {
     switch (route.operation) {
       case 'RegisterDbUser': {
         const b = jsonObject(body);
-        const dbUsername = requiredString(b, 'db_username', 80);
+        const dbUsername = accountName(requiredString(b, 'db_username', 80));
         const password = requiredString(b, 'db_user_password', 256);
         const type = b.datastore_type;
         if (type === undefined || type === null || type === '') throw DAS.invalidParameter('datastore_type is required.');
@@ -207,7 +213,7 @@ export function createDasServer(deps: DasServerDeps): DasServer {
       case 'UpdateDbUser': {
         const user = registeredUser(instanceId, route.dbUserId, DAS.dbUserNotFound);
         const b = jsonObject(body);
-        const dbUsername = requiredString(b, 'db_username', 80);
+        const dbUsername = accountName(requiredString(b, 'db_username', 80));
         const password = requiredString(b, 'db_user_password', 256);
         const other = registry.findByUsername(instanceId, dbUsername);
         if (other && other.dbUserId !== user.dbUserId) throw DAS.invalidParameter('The database user is already registered.');

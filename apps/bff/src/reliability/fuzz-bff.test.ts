@@ -22,7 +22,7 @@ const REFUSALS = new Set([400, 401, 403, 404, 413, 429]);
 const CODES = new Set<string>(ErrorCode.options);
 
 let port = 0;
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+let agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const cookies: Record<'admin' | 'operator' | 'viewer', string> = { admin: '', operator: '', viewer: '' };
 const csrf: Record<'admin' | 'operator' | 'viewer', string> = { admin: '', operator: '', viewer: '' };
 /** Per route: inputs sent, statuses seen, DAS calls made. Printed at the end (docs/RELIABILITY.md quotes them). */
@@ -221,6 +221,10 @@ async function fuzzRoute(route: RouteFuzz): Promise<string[]> {
   const t1 = Date.now();
   const problems: string[] = [];
   const t = (tally[route.name] = { inputs: 0, statuses: {} as Record<number, number>, dasCalls: 0 });
+  // Fresh connections for each route: a keep-alive socket left idle while inputs were generated may be
+  // closed by the server (keepAliveTimeout) just as it is reused.
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let next = 0;
   const worker = async () => {
     while (next < inputs.length) {
