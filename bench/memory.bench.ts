@@ -148,11 +148,11 @@ try {
         await Promise.all(
           clients.map(async (c) => {
             while (Date.now() < until) {
+              const conn = await sandbox.openOne(killUser);
               try {
-                const [id] = await sandbox.open(killUser, 1);
                 const listed = await c.listSessions(INSTANCE_NAME, { user: listUser });
                 if (listed.count === 0) throw new Error('empty list');
-                const p = await c.preview(INSTANCE_NAME, { user: killUser, sessionIds: [id!] });
+                const p = await c.preview(INSTANCE_NAME, { user: killUser, sessionIds: [conn.threadId] });
                 const done = await c.commit(p.previewId, { reason: 'benchmark: soak' });
                 if (done.summary.killed !== 1) throw new Error(JSON.stringify(done.summary));
                 cycles++;
@@ -160,12 +160,12 @@ try {
                 failures++;
                 firstFailure ||= (err as Error).message;
                 await sleep(100);
+              } finally {
+                conn.destroy();
               }
             }
           }),
         );
-        await sandbox.closeAll();
-        await sandbox.open(listUser, 50);
       };
       await soakFor(WARMUP_SECONDS);
       const heapWarm = await inspector.heapAfterGcMb();

@@ -13,6 +13,8 @@ export interface BenchSandbox {
   user(label: string): Promise<string>;
   /** Opens `count` idle sessions as `user` (`parallel` at a time); returns their thread ids. */
   open(user: string, count: number, parallel?: number): Promise<number[]>;
+  /** One idle session as `user`, not kept by the sandbox: the caller destroys it (a killed connection holds ~0.5 MB). */
+  openOne(user: string): Promise<Connection>;
   /** Thread ids among `ids` still in the process list. */
   alive(ids: number[]): Promise<number[]>;
   /** Closes (client side) the connections opened so far. */
@@ -60,6 +62,11 @@ export async function createBenchSandbox(label: string): Promise<BenchSandbox> {
       };
       await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
       return ids;
+    },
+    async openOne(user) {
+      const conn = await mysql.createConnection({ host: target.host, port: target.port, user, password, database, connectTimeout: 10_000 });
+      conn.on('error', () => {});
+      return conn;
     },
     async alive(ids) {
       if (ids.length === 0) return [];
