@@ -40,6 +40,9 @@ const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CP
 console.log(`\nQuell benchmarks — ${new Date().toISOString()} — ${machine} — load average at start ${load} — ${((Date.now() - started) / 60_000).toFixed(1)} min\n`);
 console.log(`| question | benchmark | ratio | target | result | figures |`);
 console.log(`|---|---|---|---|---|---|`);
+// In question order (1…7, then anything else), whatever the file names.
+const order = (q: string) => (/^\d+$/.test(q) ? Number(q) : 100);
+results.sort((a, b) => order(a.question) - order(b.question) || a.name.localeCompare(b.name));
 for (const r of results) {
   const figures = Object.entries(r.figures).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(', ');
   console.log(`| ${r.question} | ${r.name} | ${fmt(r.ratio)} | ${r.target} | ${r.pass ? 'pass' : 'MISS'} | ${figures}${r.note ? ` (${r.note})` : ''} |`);

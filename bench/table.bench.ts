@@ -77,7 +77,7 @@ try {
         keystroke_ratio: Number(median(keyRatios).toFixed(2)),
         rounds: roundsFor(n),
       },
-      note: `ratio = SPA paint / plain-table paint; synthetic rows fulfilled in the browser (rendering, not DAS); keystroke = median main-thread time per character of "${TYPED}" until the DOM settles (style+layout, not paint)`,
+      note: `ratio = SPA paint / plain-table paint; synthetic rows fulfilled in the browser (rendering, not DAS); keystroke = median main-thread time per character of "${TYPED}" until its last DOM change, React’s scheduled work followed until the main thread is idle (style+layout forced, paint not included)`,
     });
   }
   await context.close();

@@ -167,8 +167,9 @@ export async function openTable(context: BrowserContext, url: string, body: stri
 
 /**
  * Types `text` into the input one character at a time (value set + `input` event, as a keystroke
- * does) and returns, per keystroke, the main-thread time until the DOM stopped changing: the event
- * handler, any work React schedules after it, and style + layout (forced). Paint is not included.
+ * does) and returns, per keystroke, the time until the last DOM change it caused: the event
+ * handler, the work React schedules after it (followed until the main thread is idle), and style +
+ * layout (forced). Paint is not included.
  */
 export async function timeKeystrokes(page: Page, selector: string, text: string): Promise<number[]> {
   // A string, not a function: tsx's name-keeping helpers do not exist in the page.
@@ -203,16 +204,20 @@ const KEYSTROKES_SCRIPT = `async (selector, text) => {
     let done = performance.now();
     await Promise.resolve();
     let seen = mutations;
-    // Work scheduled after the event (React transitions, router updates) runs in later tasks:
-    // follow them until three tasks in a row change nothing.
-    for (let quiet = 0, i = 0; quiet < 3 && i < 2000; i++) {
+    // Work scheduled after the event (router update, React's concurrent render in 5 ms slices)
+    // runs in later tasks and touches the DOM only when it commits. Follow the task queue until
+    // five tick round-trips in a row come back at once (nothing else ran in between); the
+    // keystroke is done at the last DOM change seen (plus forced style and layout).
+    for (let idle = 0, i = 0; idle < 5 && i < 20000; i++) {
+      const before = performance.now();
       await tick();
+      const now = performance.now();
       if (mutations !== seen) {
         seen = mutations;
         void document.body.offsetHeight;
         done = performance.now();
-        quiet = 0;
-      } else quiet++;
+      }
+      idle = now - before < 1.5 ? idle + 1 : 0;
     }
     times.push(done - t0);
   }
