@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, sessionsBody, syntheticSessions } from '../lib/browser.ts';
+import { launchChromium, sessionsBody, syntheticSessions, timeKeystrokes } from '../lib/browser.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
 
 const N = Number(process.argv[2] ?? 10_000);
@@ -19,6 +19,35 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+function summarise(title: string, profile: Profile): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    const n = byId.get(id)!;
+    self.set(name(n), (self.get(name(n)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const k = name(byId.get(cur)!);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
+    }
+  });
+  console.log(`\n${title}; ${(total / 1000).toFixed(0)} ms sampled`);
+  console.log('\ntop self time:');
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
+  console.log('\ntop inclusive time (app functions):');
+  for (const [k, v] of [...inclusive].filter(([k]) => /\.js:/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
+}
+
 const stack = await startBenchStack({ name: 'profile-table', bffPort: 3470, dasPort: 8870 });
 const browser = await launchChromium();
 try {
@@ -51,32 +80,11 @@ try {
   await page.waitForSelector('[data-session-id]', { timeout: 120_000 });
   await page.evaluate('new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))');
   const wall = Date.now() - t0;
-  const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  let total = 0;
-  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
-  profile.samples.forEach((id, i) => {
-    const dt = profile.timeDeltas[i] ?? 0;
-    total += dt;
-    const n = byId.get(id)!;
-    self.set(name(n), (self.get(name(n)) ?? 0) + dt);
-    const seen = new Set<string>();
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const k = name(byId.get(cur)!);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
-    }
-  });
-  console.log(`N=${N}: ${wall} ms wall from response release to painted; ${(total / 1000).toFixed(0)} ms sampled`);
-  console.log('\ntop self time:');
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
-  console.log('\ntop inclusive time (app functions):');
-  for (const [k, v] of [...inclusive].filter(([k]) => /\.js:/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
+  summarise(`N=${N}: ${wall} ms wall from response release to painted`, ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
+  // Then the filter keystrokes (question 3's second figure).
+  await cdp.send('Profiler.start');
+  const keys = await timeKeystrokes(page, '#f-q', '= 42');
+  summarise(`keystrokes "= 42": ${keys.map((k) => k.toFixed(0)).join(', ')} ms`, ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
 } finally {
   await browser.close();
   await stack.stop();
