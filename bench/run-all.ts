@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanUpAfterCrash, readMaxConnections } from './lib/cleanup.ts';
 import { RESULT_PREFIX, type BenchResult } from './lib/report.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,6 +21,7 @@ const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
 for (const file of files) {
   process.stderr.write(`\n== ${file}\n`);
   const fileStarted = Date.now();
+  const maxConnectionsBefore = await readMaxConnections();
   const run = spawnSync(join(here, '../node_modules/.bin/tsx'), [join(here, file)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
@@ -32,6 +34,10 @@ for (const file of files) {
     results.push({ file, name: file.replace('.bench.ts', ''), question: '?', ratio: null, target: '-', pass: false, figures: {}, note: `no result (exit ${run.status})` });
   }
   for (const r of found) results.push({ ...r, file });
+  if (run.status !== 0) {
+    process.stderr.write(`== ${file} ended abnormally (exit ${run.status}, signal ${run.signal}): cleaning up after it\n`);
+    await cleanUpAfterCrash(maxConnectionsBefore, (line) => process.stderr.write(`   ${line}\n`));
+  }
   process.stderr.write(`== ${file}: ${((Date.now() - fileStarted) / 1000).toFixed(0)} s\n`);
 }
 

@@ -1,6 +1,9 @@
 // Real MariaDB sessions owned by one benchmark: its own accounts and database (qb_<random>),
 // created and dropped by it. Only sessions it opened are ever killed by its baselines.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../scripts/lib/repo-root.ts';
 import mysql, { type Connection } from 'mysql2/promise';
 import { adminConnection, resolveMysqlTarget, type MysqlTarget } from '../../scripts/lib/mysql-admin.ts';
 
@@ -22,6 +25,9 @@ export interface BenchSandbox {
   dispose(): Promise<void>;
 }
 
+/** Where each live sandbox notes its database and accounts until it has dropped them. */
+export const LEFTOVERS_DIR = join(REPO_ROOT, '.quell', 'bench-leftovers');
+
 export async function createBenchSandbox(label: string): Promise<BenchSandbox> {
   const target = await resolveMysqlTarget();
   const admin = await adminConnection(target);
@@ -30,6 +36,11 @@ export async function createBenchSandbox(label: string): Promise<BenchSandbox> {
   const password = randomBytes(12).toString('hex');
   const users = new Set<string>();
   let connections: Connection[] = [];
+  // For bench/run-all.ts: what to drop if this benchmark dies without running its finally blocks.
+  mkdirSync(LEFTOVERS_DIR, { recursive: true });
+  const leftover = join(LEFTOVERS_DIR, `${prefix}.json`);
+  const remember = () => writeFileSync(leftover, JSON.stringify({ database, users: [...users] }));
+  remember();
   await admin.query(`CREATE DATABASE \`${database}\``);
 
   const sandbox: BenchSandbox = {
@@ -46,6 +57,7 @@ export async function createBenchSandbox(label: string): Promise<BenchSandbox> {
         await admin.query(`GRANT ALL ON \`${database}\`.* TO ?@?`, [user, host]);
       }
       users.add(user);
+      remember();
       return user;
     },
     async open(user, count, parallel = 25) {
@@ -89,6 +101,7 @@ export async function createBenchSandbox(label: string): Promise<BenchSandbox> {
       for (const user of users) for (const host of ['localhost', '127.0.0.1']) await admin.query('DROP USER IF EXISTS ?@?', [user, host]);
       await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await admin.end();
+      rmSync(leftover, { force: true });
     },
   };
   return sandbox;

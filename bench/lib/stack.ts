@@ -1,6 +1,6 @@
 // A Quell stack of its own for one benchmark: das-local + BFF on the local MariaDB (the embedded
 // default), with its own state dir under .quell/bench-*, its own ports and its own DAS db account.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DasClient } from '@quell/das-client/client';
 import { startEmbeddedStack, REPO_ROOT, type Stack } from '../../scripts/lib/embedded-stack.ts';
@@ -72,6 +72,8 @@ export async function startBenchStack(opts: {
     await stack.stop();
     throw new Error(`could not find the processes listening on ${opts.bffPort} and ${opts.dasPort}`);
   }
+  // For bench/run-all.ts: what to stop if this benchmark dies without running its finally blocks.
+  writeFileSync(join(stateDir, 'pids.json'), JSON.stringify({ pids: [bffPid, dasPid] }));
   return {
     ...stack,
     stateDir,
