@@ -9,7 +9,7 @@ import { createRelStack, eventually, type RelStack } from './support.ts';
 let s: RelStack;
 /** The BFF signs with a wrong SK while this is set (signature failures). */
 let wrongSk = false;
-const DAS_TIMEOUT_MS = 1500;
+const DAS_TIMEOUT_MS = 3000;
 
 beforeAll(async () => {
   s = await createRelStack({
