@@ -13,8 +13,9 @@
 //   gets 409 and a retry returns the result once it is there.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
+import type { AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
+import { toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyClaim, IdempotencyStore, PreviewRecord, PreviewStore } from './types.ts';
 
 /** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
@@ -123,46 +124,6 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
   } finally {
     c.release();
   }
-}
-
-interface AuditRow {
-  id: string;
-  at: string;
-  finished_at: string | null;
-  actor: string;
-  role: string;
-  instance_id: string;
-  mode: string;
-  target: string;
-  reason: string;
-  status: string;
-  excluded: string;
-  outcomes: string;
-  das_request_ids: string;
-  idempotency_key: string | null;
-  preview_id: string | null;
-  error: string | null;
-}
-
-function toEntry(r: AuditRow): AuditEntry {
-  return {
-    id: r.id,
-    at: r.at,
-    finishedAt: r.finished_at,
-    actor: r.actor,
-    role: r.role,
-    instanceId: r.instance_id,
-    mode: r.mode as AuditEntry['mode'],
-    target: JSON.parse(r.target) as AuditEntry['target'],
-    reason: r.reason,
-    status: r.status as AuditEntry['status'],
-    excluded: JSON.parse(r.excluded) as AuditEntry['excluded'],
-    outcomes: JSON.parse(r.outcomes) as AuditEntry['outcomes'],
-    dasRequestIds: JSON.parse(r.das_request_ids) as string[],
-    idempotencyKey: r.idempotency_key,
-    previewId: r.preview_id,
-    error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
-  };
 }
 
 export interface PostgresStoreOptions {

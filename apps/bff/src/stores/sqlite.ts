@@ -2,8 +2,9 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
+import type { AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
+import { toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewRecord, PreviewStore, Stores } from './types.ts';
 
 const SCHEMA = `
@@ -71,46 +72,6 @@ CREATE INDEX IF NOT EXISTS login_sessions_user ON login_sessions(username);
 
 CREATE TABLE IF NOT EXISTS health (k TEXT PRIMARY KEY, at TEXT NOT NULL);
 `;
-
-interface AuditRow {
-  id: string;
-  at: string;
-  finished_at: string | null;
-  actor: string;
-  role: string;
-  instance_id: string;
-  mode: string;
-  target: string;
-  reason: string;
-  status: string;
-  excluded: string;
-  outcomes: string;
-  das_request_ids: string;
-  idempotency_key: string | null;
-  preview_id: string | null;
-  error: string | null;
-}
-
-function toEntry(r: AuditRow): AuditEntry {
-  return {
-    id: r.id,
-    at: r.at,
-    finishedAt: r.finished_at,
-    actor: r.actor,
-    role: r.role,
-    instanceId: r.instance_id,
-    mode: r.mode as AuditEntry['mode'],
-    target: JSON.parse(r.target) as AuditEntry['target'],
-    reason: r.reason,
-    status: r.status as AuditEntry['status'],
-    excluded: JSON.parse(r.excluded) as AuditEntry['excluded'],
-    outcomes: JSON.parse(r.outcomes) as AuditEntry['outcomes'],
-    dasRequestIds: JSON.parse(r.das_request_ids) as string[],
-    idempotencyKey: r.idempotency_key,
-    previewId: r.preview_id,
-    error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
-  };
-}
 
 /** Opens (creating if needed) the SQLite database `dir/quell.sqlite`, or an in-memory one for ':memory:'. */
 export function openSqliteStores(dir: string): Stores & { db: Database.Database } {
