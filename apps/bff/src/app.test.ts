@@ -190,6 +190,18 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     expect(await dasCalls()).toBe(before);
   });
 
+  it('a db user DAS cannot sign in with is a 400 naming the password, not an upstream fault', async () => {
+    const { agent, csrf } = await h.login('admin');
+    const res = await agent
+      .post('/api/instances/main/db-users')
+      .set('X-CSRF-Token', csrf)
+      .send({ dbUsername: h.accounts.oth.user, dbUserPassword: `${h.accounts.oth.password}-wrong` });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['dbUserPassword']);
+    expect(JSON.stringify(res.body)).not.toContain(h.accounts.oth.password);
+  });
+
   it('unknown instances are 404, unknown API routes are 404, in the one error shape', async () => {
     const { agent } = await h.login('viewer');
     const a = await agent.get('/api/instances/not-there/sessions?user=a');

@@ -9,6 +9,7 @@ import { SessionFilter, type SessionListResponse } from '@quell/contracts/sessio
 import { z } from 'zod';
 import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
+import { DasApiError } from '@quell/das-client/errors';
 import { ConflictError, parseOr400, ValidationError } from '../errors.ts';
 import type { KillService } from '../kill/service.ts';
 import { authOf, requireRole } from '../middleware/guards.ts';
@@ -92,7 +93,12 @@ export function instancesRouter(d: InstancesRouterDeps): Router {
     const params = parseOr400(InstanceParam, req.params);
     const body = parseOr400(RegisterDbUserRequest, req.body ?? {});
     const instance = d.kill.instance(params.instanceId);
-    const dbUserId = await d.das(instance).registerDbUser(instance.instanceId, body.dbUsername, body.dbUserPassword);
+    const dbUserId = await d
+      .das(instance)
+      .registerDbUser(instance.instanceId, body.dbUsername, body.dbUserPassword)
+      .catch((err: unknown) => {
+        throw registrationRefusal(err) ?? err;
+      });
     d.logger.info({ requestId: res.locals.requestId, actor: authOf(res).username, instance: instance.id, dbUsername: body.dbUsername, dbUserId }, 'DAS db user registered');
     res.status(201).json({ dbUserId, dbUsername: body.dbUsername });
   });
@@ -109,4 +115,15 @@ export function instancesRouter(d: InstancesRouterDeps): Router {
     res.status(204).end();
   });
   return r;
+}
+
+/**
+ * DAS refusing what the admin typed is the admin's to fix, not an upstream fault: a login DAS could not
+ * make (DAS.200051) names the password, any other DAS 400 on registration names the username.
+ */
+function registrationRefusal(err: unknown): ValidationError | undefined {
+  if (!(err instanceof DasApiError) || err.kind !== 'das' || err.httpStatus !== 400) return undefined;
+  const field = err.errorCode === 'DAS.200051' ? 'dbUserPassword' : 'dbUsername';
+  const message = err.errorCode === 'DAS.200051' ? 'DAS could not sign in to the instance with this username and password' : `DAS refused the registration (${err.errorCode ?? 'HTTP 400'})`;
+  return new ValidationError([{ field, message }], message);
 }
