@@ -195,11 +195,11 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     const res = await agent
       .post('/api/instances/main/db-users')
       .set('X-CSRF-Token', csrf)
-      .send({ dbUsername: h.accounts.oth.user, dbUserPassword: `${h.accounts.oth.password}-wrong` });
+      .send({ dbUsername: h.accounts.backup.user, dbUserPassword: `${h.accounts.backup.password}-wrong` });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['dbUserPassword']);
-    expect(JSON.stringify(res.body)).not.toContain(h.accounts.oth.password);
+    expect(JSON.stringify(res.body)).not.toContain(h.accounts.backup.password);
   });
 
   it('unknown instances are 404, unknown API routes are 404, in the one error shape', async () => {

@@ -21,7 +21,7 @@ import { createDasFactory } from '../das/port.ts';
 import { REDACT_PATHS } from '../logger.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { admin, aliveIds, MYSQL, type Login, type Role } from '../test/harness.ts';
+import { admin, aliveIds, MYSQL, provisionTestMysql, type Login, type Role } from '../test/harness.ts';
 
 export { admin, aliveIds, MYSQL, eventually } from '../test/harness.ts';
 export type { Role } from '../test/harness.ts';
@@ -91,28 +91,7 @@ export interface RelStack {
 export async function createRelStack(options: RelStackOptions = {}): Promise<RelStack> {
   const prefix = `qr_${randomBytes(4).toString('hex')}_`;
   const pw = () => randomBytes(12).toString('hex');
-  const accounts = {
-    das: { user: `${prefix}das`, password: pw() },
-    app: { user: `${prefix}app`, password: pw() },
-    oth: { user: `${prefix}oth`, password: pw() },
-    backup: { user: `${prefix}bak`, password: pw() },
-  };
-  const db1 = `${prefix}db1`;
-  const db2 = `${prefix}db2`;
-  const a = await admin();
-  try {
-    for (const db of [db1, db2]) await a.query(`CREATE DATABASE \`${db}\``);
-    for (const x of Object.values(accounts)) await a.query('CREATE USER ?@? IDENTIFIED BY ?', [x.user, '%', x.password]);
-    for (const x of [accounts.app, accounts.oth, accounts.backup]) for (const db of [db1, db2]) await a.query(`GRANT ALL ON \`${db}\`.* TO ?@?`, [x.user, '%']);
-    await a.query('GRANT PROCESS ON *.* TO ?@?', [accounts.das.user, '%']);
-    try {
-      await a.query('GRANT CONNECTION ADMIN ON *.* TO ?@?', [accounts.das.user, '%']);
-    } catch {
-      await a.query('GRANT SUPER ON *.* TO ?@?', [accounts.das.user, '%']);
-    }
-  } finally {
-    await a.end();
-  }
+  const { accounts, db1, db2, drop } = await provisionTestMysql(prefix);
 
   const projectId = randomBytes(16).toString('hex');
   const creds = { ak: `AK${randomBytes(8).toString('hex').toUpperCase()}`, sk: randomBytes(20).toString('hex') };
@@ -216,18 +195,7 @@ export async function createRelStack(options: RelStackOptions = {}): Promise<Rel
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       for (const s of opened) s.conn.destroy();
-      const alive = await aliveIds(opened.map((s) => s.id));
-      const c = await admin();
-      try {
-        for (const id of alive) await c.query(`KILL CONNECTION ${Number(id)}`).catch(() => undefined);
-        // Leftovers of our own accounts only (e.g. sessions a load run opened through another pool).
-        const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE LEFT(USER, ?) = ?', [prefix.length, prefix]);
-        for (const r of rows) await c.query(`KILL CONNECTION ${Number(r.ID)}`).catch(() => undefined);
-        for (const x of Object.values(accounts)) await c.query('DROP USER IF EXISTS ?@?', [x.user, '%']);
-        for (const db of [db1, db2]) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
-      } finally {
-        await c.end();
-      }
+      await drop();
       await das.close();
       await stores.close();
       rmSync(dir, { recursive: true, force: true });

@@ -84,8 +84,19 @@ export interface HarnessOptions {
   logger?: AppDeps['logger'];
 }
 
-export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const prefix = `qt_bff_${randomBytes(4).toString('hex')}_`;
+export interface TestMysql {
+  accounts: { das: Login; app: Login; oth: Login; backup: Login };
+  db1: string;
+  db2: string;
+  /** Ends every session of these accounts (they are ours), then drops the accounts and databases. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A test's own MariaDB objects, all named `prefix…`: a DAS account (PROCESS + CONNECTION ADMIN, or
+ * SUPER), two application accounts, a "backup" account to protect, and two databases.
+ */
+export async function provisionTestMysql(prefix: string): Promise<TestMysql> {
   const pw = () => randomBytes(12).toString('hex');
   const accounts = {
     das: { user: `${prefix}das`, password: pw() },
@@ -109,6 +120,28 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   } finally {
     await a.end();
   }
+  return {
+    accounts,
+    db1,
+    db2,
+    async drop() {
+      const c = await admin();
+      try {
+        const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE LEFT(USER, ?) = ?', [prefix.length, prefix]);
+        for (const r of rows) await c.query(`KILL CONNECTION ${Number(r.ID)}`).catch(() => undefined);
+        for (const x of Object.values(accounts)) await c.query('DROP USER IF EXISTS ?@?', [x.user, '%']);
+        for (const db of [db1, db2]) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const prefix = `qt_bff_${randomBytes(4).toString('hex')}_`;
+  const pw = () => randomBytes(12).toString('hex');
+  const { accounts, db1, db2, drop } = await provisionTestMysql(prefix);
 
   const creds = { ak: `AK${randomBytes(8).toString('hex').toUpperCase()}`, sk: randomBytes(20).toString('hex') };
   const faults = new FaultController();
@@ -201,15 +234,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await quell.shutdown();
       await new Promise<void>((r) => server.close(() => r()));
       for (const s of opened) s.conn.destroy();
-      const alive = await aliveIds(opened.map((s) => s.id));
-      const c = await admin();
-      try {
-        for (const id of alive) await c.query(`KILL CONNECTION ${Number(id)}`).catch(() => undefined);
-        for (const x of Object.values(accounts)) await c.query('DROP USER IF EXISTS ?@?', [x.user, '%']);
-        for (const db of [db1, db2]) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
-      } finally {
-        await c.end();
-      }
+      await drop();
       await das.close();
       await stores.close();
       rmSync(dir, { recursive: true, force: true });
