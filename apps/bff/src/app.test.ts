@@ -313,6 +313,22 @@ describe('login and sessions', () => {
     }
     expect((await idle.agent.get('/api/me')).status).toBe(401);
 
+    // Requests the browser makes on its own (auto-refresh) do not keep an idle login alive; the operator's do.
+    const watched = await h.login('viewer');
+    const active = await h.login('viewer');
+    try {
+      for (const minutes of [10, 20, 29]) {
+        h.clock.offsetMs = minutes * 60_000;
+        expect((await watched.agent.get('/api/me').set('X-Quell-Background', '1')).status).toBe(200);
+        expect((await active.agent.get('/api/me')).status).toBe(200);
+      }
+      h.clock.offsetMs = 40 * 60_000;
+      expect((await watched.agent.get('/api/me').set('X-Quell-Background', '1')).status).toBe(401);
+      expect((await active.agent.get('/api/me')).status).toBe(200);
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+
     const op = await h.login('operator');
     expect((await op.agent.get('/api/me')).body).toEqual({ username: 'operator-user', role: 'operator', csrfToken: op.csrf });
     disableUser(h.usersFile, 'operator-user');

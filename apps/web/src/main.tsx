@@ -3,10 +3,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AppProvider } from './app/provider';
 import { AppRouter } from './app/router';
+import { trackOperatorActivity } from './lib/operator-activity';
 import { applyTheme, readTheme } from './lib/theme';
 import './index.css';
 
 applyTheme(readTheme());
+trackOperatorActivity();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing from index.html');

@@ -18,3 +18,5 @@ export const routes = {
 export const CSRF_HEADER = 'X-CSRF-Token';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const SESSION_COOKIE = 'quell_session';
+/** Sent by the browser on requests it makes without the operator (no input for a while): they do not keep a login alive. */
+export const BACKGROUND_HEADER = 'X-Quell-Background';

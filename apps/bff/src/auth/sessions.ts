@@ -47,8 +47,12 @@ export class SessionManager {
     return { cookieValue, csrfToken };
   }
 
-  /** The live session behind a cookie value, or undefined (unknown, idle too long, user gone or disabled). */
-  async resolve(cookieValue: string): Promise<AuthContext | undefined> {
+  /**
+   * The live session behind a cookie value, or undefined (unknown, idle too long, user gone or disabled).
+   * Only the operator's own activity keeps it alive: a request the browser made on its own (an open tab
+   * refreshing a list, `background`) is authenticated but does not reset the idle clock.
+   */
+  async resolve(cookieValue: string, opts: { background?: boolean } = {}): Promise<AuthContext | undefined> {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(cookieValue)) return undefined;
     const idHash = this.hashId(cookieValue);
     const s = await this.#o.store.get(idHash);
@@ -63,7 +67,7 @@ export class SessionManager {
       await this.#o.store.destroy(idHash);
       return undefined;
     }
-    if (now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#o.store.touch(idHash, now);
+    if (!opts.background && now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#o.store.touch(idHash, now);
     return { username: user.username, role: user.role, csrfToken: s.csrfToken, idHash };
   }
 

@@ -1,7 +1,7 @@
 // Authentication, roles, CSRF and same-origin checks.
 import type { RequestHandler } from 'express';
 import type { Role } from '@quell/contracts/common';
-import { CSRF_HEADER, SESSION_COOKIE } from '@quell/contracts/routes';
+import { BACKGROUND_HEADER, CSRF_HEADER, SESSION_COOKIE } from '@quell/contracts/routes';
 import { readCookie, safeEqual, type AuthContext, type SessionManager } from '../auth/sessions.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 
@@ -23,7 +23,7 @@ export function loadSession(sessions: SessionManager): RequestHandler {
   return async (req, res, next) => {
     const value = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (value) {
-      const auth = await sessions.resolve(value);
+      const auth = await sessions.resolve(value, { background: req.get(BACKGROUND_HEADER) === '1' });
       if (auth) res.locals.auth = auth;
     }
     next();

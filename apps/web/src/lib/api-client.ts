@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ApiErrorBody, type ErrorCode, type FieldIssue, type UpstreamDetails } from '@quell/contracts/errors';
-import { CSRF_HEADER } from '@quell/contracts/routes';
+import { BACKGROUND_HEADER, CSRF_HEADER } from '@quell/contracts/routes';
+import { operatorIsIdle } from './operator-activity';
 
 /** Codes the browser adds to the BFF's own: the request never got an answer, or the answer broke the contract. */
 export type ClientErrorCode = 'NETWORK' | 'BAD_RESPONSE';
@@ -90,6 +91,7 @@ async function request<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', p
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
+  if (operatorIsIdle()) headers[BACKGROUND_HEADER] = '1';
   let res: Response;
   try {
     res = await fetch(buildUrl(path, opts.query), {
