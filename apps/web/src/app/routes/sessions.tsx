@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
@@ -83,7 +83,13 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   }, [list.isSuccess, serverFilter, remember]);
 
   const listed = list.data?.sessions;
-  const shown = useMemo(() => filterSessions(listed ?? [], filters), [listed, filters]);
+  // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
+  const q = useDeferredValue(filters.q);
+  const host = useDeferredValue(filters.host);
+  const shown = useMemo(
+    () => filterSessions(listed ?? [], { q, host, command: filters.command, minTime: filters.minTime }),
+    [listed, q, host, filters.command, filters.minTime],
+  );
   const groups = useMemo(() => groupCounts(listed ?? []), [listed]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
   // a selection belongs to one listing: a new user/database filter starts a new one

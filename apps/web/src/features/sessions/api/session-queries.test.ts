@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sessionQueries } from './session-queries';
+import { SessionListEnvelope, sessionQueries } from './session-queries';
 
 describe('sessionQueries', () => {
   it('builds keys from general to specific', () => {
@@ -20,5 +20,28 @@ describe('sessionQueries', () => {
   it('does not fetch without a user or database', () => {
     expect(sessionQueries.list('i', {}).enabled).toBe(false);
     expect(sessionQueries.list('i', { database: 'orders' }).enabled).toBe(true);
+  });
+});
+
+describe('SessionListEnvelope', () => {
+  const row = { id: 7, user: 'app', host: 'h:1', database: 'orders', command: 'Query', time: 3, state: '', sql: 'SELECT 1', trxExecutedTime: 0 };
+  const body = (sessions: unknown) => ({ instanceId: 'i', sessions, count: 1, fetchedAt: '2026-01-01T00:00:00Z' });
+
+  it('accepts rows that keep the contract', () => {
+    const parsed = SessionListEnvelope.safeParse(body([row]));
+    expect(parsed.success).toBe(true);
+    expect(parsed.data?.sessions).toEqual([row]);
+  });
+
+  it('rejects a malformed row, naming it', () => {
+    const bad = [row, { ...row, id: 1.5 }];
+    const parsed = SessionListEnvelope.safeParse(body(bad));
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['sessions', 1, 'id']);
+    expect(SessionListEnvelope.safeParse(body([{ ...row, sql: null }])).success).toBe(false);
+    expect(SessionListEnvelope.safeParse(body([{ ...row, time: '3' }])).success).toBe(false);
+    expect(SessionListEnvelope.safeParse(body([null])).success).toBe(false);
+    expect(SessionListEnvelope.safeParse(body('rows')).success).toBe(false);
+    expect(SessionListEnvelope.safeParse({ ...body([row]), count: undefined }).success).toBe(false);
   });
 });

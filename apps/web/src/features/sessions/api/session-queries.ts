@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
-import { SessionListResponse } from '@quell/contracts/sessions';
+import { z } from 'zod';
+import { SessionListResponse, type Session } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
 import { api } from '@/lib/api-client';
 
@@ -8,6 +9,37 @@ export interface SessionListFilter {
   user?: string | undefined;
   database?: string | undefined;
 }
+
+const STRING_FIELDS = ['user', 'host', 'database', 'command', 'state', 'sql'] as const;
+const NUMBER_FIELDS = ['time', 'trxExecutedTime'] as const;
+
+/** The first way a listed row breaks the `Session` contract, or null when it keeps it. */
+function rowProblem(row: unknown): { field: string; message: string } | null {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return { field: '', message: 'expected an object' };
+  const r = row as Record<string, unknown>;
+  if (typeof r.id !== 'number' || !Number.isSafeInteger(r.id)) return { field: 'id', message: 'expected an integer' };
+  for (const f of STRING_FIELDS) if (typeof r[f] !== 'string') return { field: f, message: 'expected a string' };
+  for (const f of NUMBER_FIELDS) if (typeof r[f] !== 'number' || !Number.isFinite(r[f])) return { field: f, message: 'expected a number' };
+  return null;
+}
+
+/**
+ * The list response: zod checks the envelope, a plain loop checks the rows (a zod parse of 10 000
+ * rows costs more than drawing them). A malformed row still fails the request with the client's
+ * BAD_RESPONSE error, naming the row and field.
+ */
+export const SessionListEnvelope = SessionListResponse.extend({
+  sessions: z.custom<Session[]>((v) => Array.isArray(v), { message: 'expected an array' }),
+}).superRefine((res, ctx) => {
+  const rows = res.sessions;
+  for (let i = 0; i < rows.length; i++) {
+    const problem = rowProblem(rows[i]);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: problem.field ? ['sessions', i, problem.field] : ['sessions', i], message: problem.message });
+      return;
+    }
+  }
+});
 
 export const sessionQueries = {
   all: () => ['sessions'] as const,
@@ -18,7 +50,7 @@ export const sessionQueries = {
     if (filter.database) f.database = filter.database;
     return queryOptions({
       queryKey: [...sessionQueries.byInstance(instanceId), 'list', f] as const,
-      queryFn: ({ signal }) => api.get(routes.sessions(instanceId), { query: { user: f.user, database: f.database }, signal, schema: SessionListResponse }),
+      queryFn: ({ signal }) => api.get(routes.sessions(instanceId), { query: { user: f.user, database: f.database }, signal, schema: SessionListEnvelope }),
       enabled: Boolean(f.user || f.database),
       staleTime: 0,
     });

@@ -1,9 +1,9 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Session } from '@quell/contracts/sessions';
 import { formatDuration } from '@/lib/format';
 import type { Sort, SortKey } from '../utils/session-filters';
+import { NUMERIC_SORT_KEYS as NUMERIC, sortSessions } from '../utils/sort-sessions';
 
 const ROW_HEIGHT = 34;
 /** When the scroll box has no measurable size (hidden, or a test DOM), render a screenful anyway. */
@@ -49,7 +49,7 @@ const WIDTHS: Record<SortKey | 'select', string> = {
   state: 'w-32',
   sql: '',
 };
-const NUMERIC = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
+const COLUMNS = Object.keys(HEADERS) as SortKey[];
 
 export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
@@ -62,30 +62,11 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
     });
   }, []);
 
-  const columns = useMemo<ColumnDef<Session>[]>(
-    () =>
-      (Object.keys(HEADERS) as SortKey[]).map((key) => ({
-        id: key,
-        accessorKey: key,
-        header: HEADERS[key],
-        sortDescFirst: NUMERIC.has(key),
-        sortingFn: NUMERIC.has(key) ? 'basic' : 'alphanumeric',
-      })),
-    [],
-  );
-  const sorting = useMemo<SortingState>(() => [{ id: sort.id, desc: sort.desc }], [sort.id, sort.desc]);
-  const table = useReactTable({
-    data: sessions as Session[],
-    columns,
-    state: { sorting },
-    getRowId: (row) => String(row.id),
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    enableSortingRemoval: false,
-    manualFiltering: true,
-  });
-  const rows = table.getRowModel().rows;
-  const orderedIds = useMemo(() => rows.map((r) => r.original.id), [rows]);
+  // Plain sorting of the listed rows, once per new list or sort; the virtualiser renders a screenful.
+  const sortId = sort.id;
+  const sortDesc = sort.desc;
+  const rows = useMemo(() => sortSessions(sessions, { id: sortId, desc: sortDesc }), [sessions, sortId, sortDesc]);
+  const orderedIds = useMemo(() => rows.map((r) => r.id), [rows]);
   const orderedRef = useRef(orderedIds);
   orderedRef.current = orderedIds;
   const onSelect = useCallback((id: number, shift: boolean) => onRowClick(id, shift, orderedRef.current), [onRowClick]);
@@ -95,7 +76,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
   // fixed height and are not measured, except an expanded one (full SQL), whose key changes with it.
   const getItemKey = useCallback(
     (i: number) => {
-      const id = rows[i]?.original.id;
+      const id = rows[i]?.id;
       if (id === undefined) return i;
       return expanded.has(id) ? `${id}:open` : id;
     },
@@ -147,12 +128,11 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                 onChange={() => onToggleAllShown(orderedIds, !allShown)}
               />
             </th>
-            {table.getHeaderGroups()[0]?.headers.map((header) => {
-              const key = header.column.id as SortKey;
+            {COLUMNS.map((key) => {
               const active = sort.id === key;
               return (
                 <th
-                  key={header.id}
+                  key={key}
                   scope="col"
                   aria-sort={active ? (sort.desc ? 'descending' : 'ascending') : 'none'}
                   className={`${WIDTHS[key]} border-b border-slate-300 px-2 py-1 font-semibold dark:border-slate-700 ${NUMERIC.has(key) ? 'text-right' : ''}`}
@@ -162,7 +142,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                     className="inline-flex items-center gap-1 rounded px-1 py-1 hover:bg-slate-200 dark:hover:bg-slate-800"
                     onClick={() => onSortChange({ id: key, desc: active ? !sort.desc : NUMERIC.has(key) })}
                   >
-                    {flexRender(header.column.columnDef.header, header.getContext())}
+                    {HEADERS[key]}
                     <span aria-hidden="true" className={active ? '' : 'opacity-30'}>
                       {active ? (sort.desc ? '▼' : '▲') : '↕'}
                     </span>
@@ -179,9 +159,8 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
             </tr>
           )}
           {items.map((item) => {
-            const row = rows[item.index];
-            if (!row) return null;
-            const s = row.original;
+            const s = rows[item.index];
+            if (!s) return null;
             return (
               <SessionRow
                 key={s.id}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { sortingFns, type Row } from '@tanstack/react-table';
+import type { Session } from '@quell/contracts/sessions';
+import { sortSessions } from './sort-sessions';
+
+const s = (id: number, over: Partial<Session> = {}): Session => ({
+  id,
+  user: 'app',
+  host: '10.0.0.8:5000',
+  database: 'orders',
+  command: 'Query',
+  time: 10,
+  state: '',
+  sql: 'SELECT 1',
+  trxExecutedTime: 0,
+  ...over,
+});
+const ids = (rows: readonly Session[]) => rows.map((r) => r.id);
+
+describe('sortSessions', () => {
+  it('sorts numbers both ways, ties in the listed order', () => {
+    const rows = [s(1, { time: 5 }), s(2, { time: 30 }), s(3, { time: 5 }), s(4, { time: 100 })];
+    expect(ids(sortSessions(rows, { id: 'time', desc: true }))).toEqual([4, 2, 1, 3]);
+    expect(ids(sortSessions(rows, { id: 'time', desc: false }))).toEqual([1, 3, 2, 4]);
+  });
+
+  it('sorts text naturally and without regard to case', () => {
+    const rows = [s(1, { database: 'db10' }), s(2, { database: 'DB9' }), s(3, { database: 'alpha' }), s(4, { database: '' }), s(5, { database: 'db9' })];
+    expect(ids(sortSessions(rows, { id: 'database', desc: false }))).toEqual([4, 3, 2, 5, 1]);
+    expect(ids(sortSessions(rows, { id: 'database', desc: true }))).toEqual([1, 2, 5, 3, 4]);
+  });
+
+  it('puts text before a number at the same place, as the table always has', () => {
+    const rows = [s(1, { host: '10.0.0.1' }), s(2, { host: 'web' })];
+    expect(ids(sortSessions(rows, { id: 'host', desc: false }))).toEqual([2, 1]);
+  });
+
+  it('orders text exactly as the alphanumeric sort of TanStack Table did', () => {
+    const words = ['', 'a', 'A1', 'a10', 'a9', 'b', '10.0.0.8:51234', '10.0.0.10:1', 'db_2', 'db_10', 'Sleep', 'x y', '[::1]:3306', 'SELECT 1', 'select 2'];
+    const rows = words.map((w, i) => s(i, { sql: w }));
+    const cmp = (a: Session, b: Session) =>
+      sortingFns.alphanumeric({ getValue: () => a.sql } as unknown as Row<Session>, { getValue: () => b.sql } as unknown as Row<Session>, 'sql') || a.id - b.id;
+    expect(ids(sortSessions(rows, { id: 'sql', desc: false }))).toEqual(ids([...rows].sort(cmp)));
+  });
+
+  it('leaves its input alone', () => {
+    const rows = [s(2), s(1)];
+    sortSessions(rows, { id: 'id', desc: false });
+    expect(ids(rows)).toEqual([2, 1]);
+  });
+});
