@@ -10,7 +10,7 @@ export const InstanceKey = z
  * (no coercion of "", null, true or [] to 0/1: a stray value must never become a thread id).
  */
 export const SessionId = z
-  .union([z.number(), z.string().trim().regex(/^\d{1,10}$/)], { error: 'must be a number' })
+  .union([z.number(), z.string().trim().regex(/^\d{1,10}$/, 'must be a session id: digits only')], { error: 'must be a number' })
   .transform((v) => Number(v))
   .pipe(z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2 ** 31 - 1, 'must be ≤ 2147483647'));
 
