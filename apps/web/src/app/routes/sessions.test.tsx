@@ -62,6 +62,22 @@ describe('sessions view', () => {
     expect(rowIds()).toEqual([102]);
   });
 
+  it('filters by typed SQL and host text as it is typed, and writes the text to the URL', async () => {
+    stubHttp(...baseHandlers([session(101, { sql: 'SELECT 1', host: '10.0.0.8:1' }), session(102, { sql: 'UPDATE t SET a = 42', host: '10.0.0.9:2' }), session(103, { sql: 'select 42', host: '10.0.0.8:3' })]));
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw&sort=id');
+    await screen.findByRole('checkbox', { name: 'Select session 103' });
+    await user.type(screen.getByLabelText('SQL contains'), '42');
+    await waitFor(() => expect(rowIds()).toEqual([102, 103]));
+    await waitFor(() => expect(router.state.location.search).toContain('q=42'));
+    await user.type(screen.getByLabelText('Host'), '10.0.0.8');
+    await waitFor(() => expect(rowIds()).toEqual([103]));
+    await waitFor(() => expect(router.state.location.search).toContain('host=10.0.0.8'));
+    expect(router.state.location.search).toContain('q=42');
+    await user.clear(screen.getByLabelText('SQL contains'));
+    await waitFor(() => expect(rowIds()).toEqual([101, 103]));
+    await waitFor(() => expect(router.state.location.search).not.toContain('q='));
+  });
+
   it('selects with click, shift-click and select-all-matching, then previews and kills with one idempotency key', async () => {
     const http = stubHttp(
       ...baseHandlers(),

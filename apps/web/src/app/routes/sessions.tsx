@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
@@ -25,7 +25,7 @@ import { useRecentFilters } from '@/features/sessions/hooks/use-recent-filters';
 import { useSelection } from '@/features/sessions/hooks/use-selection';
 import { useSessionFilters } from '@/features/sessions/hooks/use-session-filters';
 import { filterSessions, groupCounts, type GroupField } from '@/features/sessions/utils/filter-sessions';
-import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
+import { hasClientFilter, hasServerFilter, type SessionFilters } from '@/features/sessions/utils/session-filters';
 import { partitionSelection } from '@/features/sessions/utils/selection';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
@@ -33,6 +33,10 @@ import { formatCount } from '@/lib/format';
 import { readJson, writeJson } from '@/lib/storage';
 
 const REFRESH_KEY = 'quell.refreshSeconds';
+/** Typed host and SQL text reach the URL once typing pauses this long; the table follows every keystroke. */
+const TYPING_URL_DELAY_MS = 300;
+type Typed = Partial<Pick<SessionFilters, 'host' | 'q'>>;
+const isTypedOnly = (patch: Partial<SessionFilters>) => Object.keys(patch).every((k) => k === 'host' || k === 'q');
 const isSeconds = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 3600;
 
 export function SessionsRoute() {
@@ -61,7 +65,34 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const me = useMe();
   const canKill = hasRole(me.data?.role, 'operator');
   const isAdmin = hasRole(me.data?.role, 'admin');
-  const { filters, update } = useSessionFilters();
+  const { filters: urlFilters, update: updateUrl } = useSessionFilters();
+  // Writing the URL costs a router navigation: typed host and SQL text filter the table at once and
+  // go to the URL when typing pauses. Any other filter change writes the pending text along with it.
+  const [typed, setTyped] = useState<Typed | null>(null);
+  const typedRef = useRef<Typed | null>(null);
+  const typedTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const update = useCallback(
+    (patch: Partial<SessionFilters>, opts?: { replace?: boolean }) => {
+      clearTimeout(typedTimer.current);
+      const pending = typedRef.current;
+      typedRef.current = null;
+      setTyped(null);
+      updateUrl(pending ? { ...pending, ...patch } : patch, opts);
+    },
+    [updateUrl],
+  );
+  const type = useCallback(
+    (patch: Typed) => {
+      const next = { ...typedRef.current, ...patch };
+      typedRef.current = next;
+      setTyped(next);
+      clearTimeout(typedTimer.current);
+      typedTimer.current = setTimeout(() => update({}, { replace: true }), TYPING_URL_DELAY_MS);
+    },
+    [update],
+  );
+  useEffect(() => () => clearTimeout(typedTimer.current), []);
+  const filters = useMemo(() => (typed ? { ...urlFilters, ...typed } : urlFilters), [typed, urlFilters]);
   const { recent, remember } = useRecentFilters(instance.id);
   const [refreshSeconds, setRefreshSeconds] = useState(() => readJson(REFRESH_KEY, 5, isSeconds));
   const [paused, setPaused] = useState(false);
@@ -155,7 +186,9 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             disabled={!canList}
           />
         </div>
-        {canList && <ClientFilters filters={filters} commands={commands} onChange={(patch) => update(patch, { replace: true })} />}
+        {canList && (
+          <ClientFilters filters={urlFilters} commands={commands} onChange={(patch) => (isTypedOnly(patch) ? type(patch) : update(patch, { replace: true }))} />
+        )}
         {listed && (
           <div className="flex flex-wrap items-center justify-between gap-2">
             <GroupChips
