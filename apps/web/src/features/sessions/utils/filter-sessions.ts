@@ -4,12 +4,15 @@ import type { SessionFilters } from './session-filters';
 /** `10.0.0.8:51234` → `10.0.0.8`; `[::1]:3306` → `[::1]`; `localhost` stays. */
 export function hostName(host: string): string {
   const i = host.lastIndexOf(':');
-  if (i <= 0) return host;
-  const tail = host.slice(i + 1);
-  if (!/^\d+$/.test(tail)) return host;
-  const head = host.slice(0, i);
+  if (i <= 0 || i === host.length - 1) return host;
+  // the port: digits only (a plain loop, not a regular expression: this runs once per listed row)
+  for (let j = i + 1; j < host.length; j++) {
+    const c = host.charCodeAt(j);
+    if (c < 48 || c > 57) return host;
+  }
   // a bare IPv6 address has several colons and no brackets: keep it whole
-  return head.includes(':') && !head.startsWith('[') ? host : head;
+  if (host.charCodeAt(0) !== 91 && host.lastIndexOf(':', i - 1) !== -1) return host;
+  return host.slice(0, i);
 }
 
 /** Applies the client-side filters (host, command, minimum time, SQL text) to a listed set. */
@@ -37,13 +40,12 @@ export interface GroupCount {
 /** Counts per user, host (without port), database and command, largest first. */
 export function groupCounts(sessions: readonly Session[]): Record<GroupField, GroupCount[]> {
   const maps: Record<GroupField, Map<string, number>> = { user: new Map(), host: new Map(), database: new Map(), command: new Map() };
+  const count = (m: Map<string, number>, v: string) => m.set(v, (m.get(v) ?? 0) + 1);
   for (const s of sessions) {
-    const values: Record<GroupField, string> = { user: s.user, host: hostName(s.host), database: s.database, command: s.command };
-    for (const field of Object.keys(maps) as GroupField[]) {
-      const m = maps[field];
-      const v = values[field];
-      m.set(v, (m.get(v) ?? 0) + 1);
-    }
+    count(maps.user, s.user);
+    count(maps.host, hostName(s.host));
+    count(maps.database, s.database);
+    count(maps.command, s.command);
   }
   const toList = (m: Map<string, number>) => [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   return { user: toList(maps.user), host: toList(maps.host), database: toList(maps.database), command: toList(maps.command) };
