@@ -7,8 +7,8 @@ import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { useBroadKill } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
-import { canCommit } from '../utils/kill-rules';
-import { KillResultView } from './kill-result-view';
+import { canCommit, describeFilter } from '../utils/kill-rules';
+import { KillResultPanel } from './kill-result-view';
 import { ReasonField, TypedConfirmField } from './reason-field';
 
 interface Props {
@@ -42,22 +42,9 @@ function BroadBody({ instance, filter, onClose, onCommitted }: Omit<Props, 'open
   const [result, setResult] = useState<KillResult | null>(null);
   const broad = useBroadKill();
   const { key, afterError } = useIdempotencyKey(`broad:${filter.user ?? ''}:${filter.database ?? ''}`);
-  const filterText = [filter.user && `user ${filter.user}`, filter.database && `database ${filter.database}`].filter(Boolean).join(' and ');
+  const filterText = describeFilter(filter);
   const enabled = Boolean(filter.user || filter.database) && canCommit({ targets: 1, reason, requiresTypedConfirmation: true, typed, instanceName: instance.name, pending: broad.isPending });
-  if (result) {
-    return (
-      <div className="flex min-h-0 flex-col">
-        <div className="min-h-0 flex-1 overflow-auto px-5 py-4">
-          <KillResultView result={result} />
-        </div>
-        <div className="flex justify-end border-t border-slate-200 px-5 py-3 dark:border-slate-700">
-          <Button variant="primary" onClick={onClose}>
-            Close
-          </Button>
-        </div>
-      </div>
-    );
-  }
+  if (result) return <KillResultPanel result={result} onClose={onClose} />;
   return (
     <form className="flex min-h-0 flex-col" aria-label="Broad kill" onSubmit={(e) => e.preventDefault()}>
       <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">

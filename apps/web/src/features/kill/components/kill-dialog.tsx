@@ -12,7 +12,7 @@ import { plural } from '@/lib/format';
 import { killQueries, useCommitPreview } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
 import { KillPreviewPanel } from './kill-preview-panel';
-import { KillResultView } from './kill-result-view';
+import { KillResultPanel } from './kill-result-view';
 
 interface Props {
   instance: InstanceSummary;
@@ -92,20 +92,7 @@ function DialogBody({
   const commit = useCommitPreview();
   const { key, afterError } = useIdempotencyKey(preview.data?.previewId ?? 'none');
 
-  if (result) {
-    return (
-      <div className="flex min-h-0 flex-col">
-        <div className="min-h-0 flex-1 overflow-auto px-5 py-4">
-          <KillResultView result={result} />
-        </div>
-        <div className="flex justify-end border-t border-slate-200 px-5 py-3 dark:border-slate-700">
-          <Button variant="primary" onClick={onClose} autoFocus>
-            Close
-          </Button>
-        </div>
-      </div>
-    );
-  }
+  if (result) return <KillResultPanel result={result} onClose={onClose} />;
   if (preview.isPending) {
     return (
       <div className="px-5 py-4">

@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 import type { KillOutcome, KillResult } from '@quell/contracts/kill';
+import { Button } from '@/components/ui/button';
 import { CopyButton } from '@/components/ui/copy-button';
 import { formatDateTime } from '@/lib/format';
 import { OUTCOME_TEXT, summaryLine } from '../utils/kill-rules';
@@ -100,5 +101,21 @@ export function KillResultView({ result }: { result: KillResult }) {
         )}
       </p>
     </section>
+  );
+}
+
+/** The result inside a kill dialog, with the one way out focused. */
+export function KillResultPanel({ result, onClose }: { result: KillResult; onClose: () => void }) {
+  return (
+    <div className="flex min-h-0 flex-col">
+      <div className="min-h-0 flex-1 overflow-auto px-5 py-4">
+        <KillResultView result={result} />
+      </div>
+      <div className="flex justify-end border-t border-slate-200 px-5 py-3 dark:border-slate-700">
+        <Button variant="primary" onClick={onClose} autoFocus>
+          Close
+        </Button>
+      </div>
+    </div>
   );
 }

@@ -8,10 +8,10 @@ import { inputClass } from '@/components/ui/field';
 import { plural } from '@/lib/format';
 import { useBlindKill } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
-import { canCommit } from '../utils/kill-rules';
+import { canCommit, describeFilter } from '../utils/kill-rules';
 import { parseSessionIds } from '../utils/parse-ids';
 import { commitLabel } from './kill-preview-panel';
-import { KillResultView } from './kill-result-view';
+import { KillResultPanel } from './kill-result-view';
 import { ReasonField } from './reason-field';
 
 interface Props {
@@ -44,23 +44,10 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
   const hasFilter = Boolean(filter.user || filter.database);
   const blindKill = useBlindKill();
   const { key, afterError } = useIdempotencyKey(`blind:${parsed.ids.join(',')}`);
-  const filterText = [filter.user && `user ${filter.user}`, filter.database && `database ${filter.database}`].filter(Boolean).join(' and ');
+  const filterText = describeFilter(filter);
   const problems = parsed.invalid.length > 0 ? `Not session ids: ${parsed.invalid.slice(0, 10).join(', ')}${parsed.invalid.length > 10 ? '…' : ''}` : parsed.tooMany ? 'At most 10,000 ids at once.' : null;
 
-  if (result) {
-    return (
-      <div className="flex min-h-0 flex-col">
-        <div className="min-h-0 flex-1 overflow-auto px-5 py-4">
-          <KillResultView result={result} />
-        </div>
-        <div className="flex justify-end border-t border-slate-200 px-5 py-3 dark:border-slate-700">
-          <Button variant="primary" onClick={onClose}>
-            Close
-          </Button>
-        </div>
-      </div>
-    );
-  }
+  if (result) return <KillResultPanel result={result} onClose={onClose} />;
 
   const canPreview = !blind && hasFilter && parsed.ids.length > 0 && !problems;
   const canBlind = blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: false, typed: '', instanceName: instance.name, pending: blindKill.isPending }) && !problems;

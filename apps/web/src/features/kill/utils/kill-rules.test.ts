@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canCommit, newIdempotencyKey, reasonIsValid, summaryLine, typedNameMatches } from './kill-rules';
+import { canCommit, describeFilter, newIdempotencyKey, reasonIsValid, summaryLine, typedNameMatches } from './kill-rules';
 import { IdempotencyKey } from '@quell/contracts/kill';
 
 const base = { targets: 3, reason: 'INC-1 runaway', requiresTypedConfirmation: false, typed: '', instanceName: 'prod-orders', pending: false };
@@ -38,5 +38,14 @@ describe('kill rules', () => {
     const a = newIdempotencyKey();
     expect(IdempotencyKey.safeParse(a).success).toBe(true);
     expect(newIdempotencyKey()).not.toBe(a);
+  });
+});
+
+describe('describeFilter', () => {
+  it('names what is given, joined by "and"', () => {
+    expect(describeFilter({ user: 'app' })).toBe('user app');
+    expect(describeFilter({ database: 'shop' })).toBe('database shop');
+    expect(describeFilter({ user: 'app', database: 'shop' })).toBe('user app and database shop');
+    expect(describeFilter({})).toBe('');
   });
 });

@@ -45,3 +45,8 @@ export function newIdempotencyKey(): string {
   if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   return `k-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 }
+
+/** "user app and database shop", as the dialogs say it. */
+export function describeFilter(filter: { user?: string | undefined; database?: string | undefined }): string {
+  return [filter.user && `user ${filter.user}`, filter.database && `database ${filter.database}`].filter(Boolean).join(' and ');
+}
