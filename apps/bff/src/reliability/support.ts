@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import pino from 'pino';
-import request from 'supertest';
+import type request from 'supertest';
 import { createDasServer, FaultController, type DasServer } from '@quell/das-local/server';
 import { DasClient } from '@quell/das-client/client';
 import { createApp, type AppDeps, type QuellApp } from '../app.ts';
@@ -21,7 +21,7 @@ import { createDasFactory } from '../das/port.ts';
 import { REDACT_PATHS } from '../logger.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { admin, aliveIds, MYSQL, provisionTestMysql, type Login, type Role } from '../test/harness.ts';
+import { aliveIds, loginAs, MYSQL, openSession, provisionTestMysql, type Login, type Role } from '../test/harness.ts';
 
 export { admin, aliveIds, MYSQL, eventually } from '../test/harness.ts';
 export type { Role } from '../test/harness.ts';
@@ -176,16 +176,9 @@ export async function createRelStack(options: RelStackOptions = {}): Promise<Rel
     dasLines,
     logLines,
     count: (operation, from = 0) => dasLines.slice(from).filter((l) => l.operation === operation).length,
-    async login(role) {
-      const agent = request.agent(url);
-      const res = await agent.post('/api/auth/login').send({ username: `${role}-user`, password: passwords[role] });
-      if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${res.text}`);
-      return { agent, csrf: res.body.csrfToken as string };
-    },
+    login: (role) => loginAs(url, role, passwords[role]),
     async open(login, database) {
-      const conn = await mysql.createConnection({ ...MYSQL, user: login.user, password: login.password, ...(database ? { database } : {}) });
-      conn.on('error', () => {});
-      const s = { conn, id: conn.threadId };
+      const s = await openSession(login, database);
       opened.push(s);
       return s;
     },

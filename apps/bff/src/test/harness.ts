@@ -84,6 +84,21 @@ export interface HarnessOptions {
   logger?: AppDeps['logger'];
 }
 
+/** Logs in as the stack's `<role>-user` and returns the cookie-carrying agent and its CSRF token. */
+export async function loginAs(url: string, role: Role, password: string): Promise<{ agent: request.Agent; csrf: string }> {
+  const agent = request.agent(url);
+  const res = await agent.post('/api/auth/login').send({ username: `${role}-user`, password });
+  if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${res.text}`);
+  return { agent, csrf: res.body.csrfToken as string };
+}
+
+/** A real MariaDB session of one of the test's accounts (killed sessions must not throw). */
+export async function openSession(login: Login, database?: string): Promise<DbSession> {
+  const conn = await mysql.createConnection({ ...MYSQL, user: login.user, password: login.password, ...(database ? { database } : {}) });
+  conn.on('error', () => {});
+  return { conn, id: conn.threadId };
+}
+
 export interface TestMysql {
   accounts: { das: Login; app: Login; oth: Login; backup: Login };
   db1: string;
@@ -216,16 +231,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     creds,
     clock,
     anon: () => request.agent(url),
-    async login(role) {
-      const agent = request.agent(url);
-      const res = await agent.post('/api/auth/login').send({ username: `${role}-user`, password: passwords[role] });
-      if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${res.text}`);
-      return { agent, csrf: res.body.csrfToken as string };
-    },
+    login: (role) => loginAs(url, role, passwords[role]),
     async open(login, database) {
-      const conn = await mysql.createConnection({ ...MYSQL, user: login.user, password: login.password, ...(database ? { database } : {}) });
-      conn.on('error', () => {});
-      const s = { conn, id: conn.threadId };
+      const s = await openSession(login, database);
       opened.push(s);
       return s;
     },
