@@ -44,6 +44,19 @@ function errno(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'errno' in err && typeof err.errno === 'number' ? err.errno : undefined;
 }
 
+/**
+ * A refused login, however it surfaces: the server's error packet (1045/1044/1698, SQLSTATE 28000), or
+ * mysql2's own error when the refusal arrives during an authentication-plugin switch (message only).
+ */
+export function isAccessDenied(err: unknown): boolean {
+  const n = errno(err);
+  if (n === ER_ACCESS_DENIED_ERROR || n === ER_DBACCESS_DENIED_ERROR || n === 1698 /* ER_ACCESS_DENIED_NO_PASSWORD_ERROR */) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  if ('sqlState' in err && err.sqlState === '28000') return true;
+  if ('code' in err && typeof err.code === 'string' && err.code.startsWith('ER_ACCESS_DENIED')) return true;
+  return err instanceof Error && /^Access denied for user /.test(err.message);
+}
+
 function isConnectionLost(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   return code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET' || code === 'EPIPE' || (typeof err === 'object' && err !== null && 'fatal' in err && err.fatal === true);
@@ -65,8 +78,7 @@ export class MysqlBackend {
       this.#ownThreadIds.add(conn.threadId);
       await conn.query('SELECT 1');
     } catch (err) {
-      const n = errno(err);
-      if (n === ER_ACCESS_DENIED_ERROR || n === ER_DBACCESS_DENIED_ERROR) throw new CredentialsRejected('access denied');
+      if (isAccessDenied(err)) throw new CredentialsRejected('access denied');
       throw err;
     } finally {
       await conn?.end().catch(() => {});
@@ -123,7 +135,7 @@ export class MysqlBackend {
           else conn.release();
         }
         if (attempt === 0 && isConnectionLost(err)) continue;
-        if (errno(err) === ER_ACCESS_DENIED_ERROR) throw new CredentialsRejected('access denied');
+        if (isAccessDenied(err)) throw new CredentialsRejected('access denied');
         throw err;
       }
     }
