@@ -3,25 +3,23 @@
 // BFF built by createApp, listening on 127.0.0.1:0. Unlike test/harness.ts it lets a test choose the
 // DAS client's timeout, give the BFF other credentials than das-local knows, and count requests.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type mysql from 'mysql2/promise';
 import pino from 'pino';
 import type request from 'supertest';
 import { createDasServer, FaultController, type DasServer } from '@quell/das-local/server';
-import { DasClient } from '@quell/das-client/client';
 import { createApp, type AppDeps, type QuellApp } from '../app.ts';
-import { createFileUserDirectory, upsertUser } from '../auth/users-file.ts';
+import { createFileUserDirectory } from '../auth/users-file.ts';
 import type { InstanceConfig } from '../config.ts';
 import { createDasFactory } from '../das/port.ts';
 import { REDACT_PATHS } from '../logger.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { aliveIds, loginAs, MYSQL, openSession, provisionTestMysql, type Login, type Role } from '../test/harness.ts';
+import { aliveIds, loginAs, MYSQL, openSession, provisionTestMysql, registerAndSeedAccounts, type Login, type Role } from '../test/harness.ts';
 
 export { admin, aliveIds, MYSQL, eventually } from '../test/harness.ts';
 export type { Role } from '../test/harness.ts';
@@ -90,7 +88,6 @@ export interface RelStack {
 
 export async function createRelStack(options: RelStackOptions = {}): Promise<RelStack> {
   const prefix = `qr_${randomBytes(4).toString('hex')}_`;
-  const pw = () => randomBytes(12).toString('hex');
   const { accounts, db1, db2, drop } = await provisionTestMysql(prefix);
 
   const projectId = randomBytes(16).toString('hex');
@@ -107,14 +104,7 @@ export async function createRelStack(options: RelStackOptions = {}): Promise<Rel
     log: (line) => dasLines.push(line as DasLine),
   });
   const { url: dasUrl } = await das.listen(0, '127.0.0.1');
-  const client = new DasClient({ endpoint: dasUrl, projectId, credentials: () => creds });
-  const dbUserId = await client.registerDbUser(DAS_INSTANCE_ID, accounts.das.user, accounts.das.password);
-  client.close();
-
-  const dir = mkdtempSync(path.join(tmpdir(), 'quell-rel-'));
-  const usersFile = path.join(dir, 'users.json');
-  const passwords: Record<Role, string> = { viewer: pw(), operator: pw(), admin: pw() };
-  for (const role of ['viewer', 'operator', 'admin'] as const) await upsertUser(usersFile, `${role}-user`, passwords[role], role);
+  const { dbUserId, dir, usersFile, passwords } = await registerAndSeedAccounts({ dasUrl, projectId, creds, das: accounts.das, dirPrefix: 'quell-rel-' });
 
   const base: InstanceConfig = {
     id: 'main',

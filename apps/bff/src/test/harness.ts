@@ -63,6 +63,7 @@ export interface Harness {
 }
 
 export const admin = () => mysql.createConnection({ ...MYSQL });
+const pw = () => randomBytes(12).toString('hex');
 
 export async function aliveIds(ids: number[]): Promise<number[]> {
   if (ids.length === 0) return [];
@@ -99,6 +100,27 @@ export async function openSession(login: Login, database?: string): Promise<DbSe
   return { conn, id: conn.threadId };
 }
 
+/**
+ * What every test stack needs once das-local listens: the DAS db user registered through the real
+ * client, and a users file in a fresh temp dir with one `<role>-user` per role.
+ */
+export async function registerAndSeedAccounts(o: {
+  dasUrl: string;
+  projectId: string;
+  creds: { ak: string; sk: string };
+  das: Login;
+  dirPrefix: string;
+}): Promise<{ dbUserId: string; dir: string; usersFile: string; passwords: Record<Role, string> }> {
+  const client = new DasClient({ endpoint: o.dasUrl, projectId: o.projectId, credentials: () => o.creds });
+  const dbUserId = await client.registerDbUser(DAS_INSTANCE_ID, o.das.user, o.das.password);
+  client.close();
+  const dir = mkdtempSync(path.join(tmpdir(), o.dirPrefix));
+  const usersFile = path.join(dir, 'users.json');
+  const passwords: Record<Role, string> = { viewer: pw(), operator: pw(), admin: pw() };
+  for (const role of ['viewer', 'operator', 'admin'] as const) await upsertUser(usersFile, `${role}-user`, passwords[role], role);
+  return { dbUserId, dir, usersFile, passwords };
+}
+
 export interface TestMysql {
   accounts: { das: Login; app: Login; oth: Login; backup: Login };
   db1: string;
@@ -112,7 +134,6 @@ export interface TestMysql {
  * SUPER), two application accounts, a "backup" account to protect, and two databases.
  */
 export async function provisionTestMysql(prefix: string): Promise<TestMysql> {
-  const pw = () => randomBytes(12).toString('hex');
   const accounts = {
     das: { user: `${prefix}das`, password: pw() },
     app: { user: `${prefix}app`, password: pw() },
@@ -155,7 +176,6 @@ export async function provisionTestMysql(prefix: string): Promise<TestMysql> {
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prefix = `qt_bff_${randomBytes(4).toString('hex')}_`;
-  const pw = () => randomBytes(12).toString('hex');
   const { accounts, db1, db2, drop } = await provisionTestMysql(prefix);
 
   const creds = { ak: `AK${randomBytes(8).toString('hex').toUpperCase()}`, sk: randomBytes(20).toString('hex') };
@@ -169,14 +189,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     faults,
   });
   const { url: dasUrl } = await das.listen(0, '127.0.0.1');
-  const client = new DasClient({ endpoint: dasUrl, projectId: PROJECT_ID, credentials: () => creds });
-  const dbUserId = await client.registerDbUser(DAS_INSTANCE_ID, accounts.das.user, accounts.das.password);
-  client.close();
-
-  const dir = mkdtempSync(path.join(tmpdir(), 'quell-bff-test-'));
-  const usersFile = path.join(dir, 'users.json');
-  const passwords: Record<Role, string> = { viewer: pw(), operator: pw(), admin: pw() };
-  for (const role of ['viewer', 'operator', 'admin'] as const) await upsertUser(usersFile, `${role}-user`, passwords[role], role);
+  const { dbUserId, dir, usersFile, passwords } = await registerAndSeedAccounts({ dasUrl, projectId: PROJECT_ID, creds, das: accounts.das, dirPrefix: 'quell-bff-test-' });
 
   const base: InstanceConfig = {
     id: 'main',
