@@ -5,7 +5,18 @@ import { DasApiError, DasRequestError } from './errors.ts';
 import { dasEndpointForRegion } from './regions.ts';
 import { parseSdkDate, signParts, wirePath, wireQuery, type SigningCredentials } from './signer.ts';
 import { createFetchTransport, createNodeTransport, TransportError, type Transport, type TransportResponse } from './transport.ts';
-import type { DasAttemptEvent, DasProcess, DbUserRecord, DeleteProcessParams, ListDbUsersFilter, ListProcessesParams } from './types.ts';
+import type {
+  DasAttemptEvent,
+  DasInnodbLocks,
+  DasMetadataLocks,
+  DasProcess,
+  DbUserRecord,
+  DeleteProcessParams,
+  ListDbUsersFilter,
+  ListInnodbLocksParams,
+  ListMetadataLocksParams,
+  ListProcessesParams,
+} from './types.ts';
 import {
   CredentialsSchema,
   DbUserRefSchema,
@@ -13,6 +24,10 @@ import {
   ErrorResponse,
   ListDbUsersResponse,
   ListDbUsersSchema,
+  ListInnodbLocksParamsSchema,
+  ListInnodbLocksResponse,
+  ListMetadataLocksParamsSchema,
+  ListMetadataLocksResponse,
   ListProcessesParamsSchema,
   ListProcessesResponse,
   ProjectId,
@@ -20,6 +35,8 @@ import {
   RegisterDbUserSchema,
   ResultResponse,
   ShowDbUserResponse,
+  toDasInnodbLocks,
+  toDasMetadataLocks,
   toDasProcess,
   toDbUserRecord,
   UpdateDbUserSchema,
@@ -198,6 +215,31 @@ export class DasClient {
     if (p.database !== undefined) payload.database = p.database;
     const sent = await this.#send(operation, 'DELETE', ['instances', p.instanceId, 'process'], [], JSON.stringify(payload));
     return { requestId: sent.requestId };
+  }
+
+  // ---- locks -----------------------------------------------------------------------------------
+
+  /**
+   * ListInnodbLocks: the transactions that hold or wait for row locks and who waits for whom,
+   * instance-wide (DAS takes no filters and does not page). A read: retried like any other.
+   */
+  async listInnodbLocks(params: ListInnodbLocksParams): Promise<DasInnodbLocks> {
+    const operation = 'ListInnodbLocks';
+    const p = check(operation, ListInnodbLocksParamsSchema, params);
+    const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'innodb-locks'], [['db_user_id', p.dbUserId]]);
+    return toDasInnodbLocks(parseBody(operation, ListInnodbLocksResponse, sent));
+  }
+
+  /** ListMetadataLocks: granted and pending metadata locks with the sessions they block and wait for (no paging). */
+  async listMetadataLocks(params: ListMetadataLocksParams): Promise<DasMetadataLocks> {
+    const operation = 'ListMetadataLocks';
+    const p = check(operation, ListMetadataLocksParamsSchema, params);
+    const query: Query = [['db_user_id', p.dbUserId]];
+    if (p.threadId !== undefined) query.push(['thread_id', String(p.threadId)]);
+    if (p.database !== undefined) query.push(['database', p.database]);
+    if (p.table !== undefined) query.push(['table', p.table]);
+    const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'metadata-locks'], query);
+    return toDasMetadataLocks(parseBody(operation, ListMetadataLocksResponse, sent));
   }
 
   // ---- DB users --------------------------------------------------------------------------------
