@@ -8,6 +8,8 @@ export const OPERATIONS = [
   'DeleteDbUser',
   'ListProcesses',
   'DeleteProcess',
+  'ListInnodbLocks',
+  'ListMetadataLocks',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -1,5 +1,14 @@
-// The real database side: PROCESSLIST (+ INNODB_TRX) and KILL CONNECTION, as the registered db user.
+// The real database side: PROCESSLIST (+ INNODB_TRX), KILL CONNECTION and the lock views, as the registered db user.
 import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import {
+  innodbLocksAnswer,
+  metadataLocksAnswer,
+  readInnodbSnapshot,
+  readMetadataLockRows,
+  type InnodbLocksAnswer,
+  type MetadataLockFilter,
+  type MetadataLocksAnswer,
+} from './locks.ts';
 
 export interface InstanceAddress {
   host: string;
@@ -222,6 +231,21 @@ export class MysqlBackend {
       }
       return { killed, denied };
     });
+  }
+
+  /** ListInnodbLocks (§2.3), instance-wide as far as the db user can see. */
+  async innodbLocks(key: string, login: DbLogin): Promise<InnodbLocksAnswer> {
+    return this.#withConnection(key, login, async (conn) => innodbLocksAnswer(await readInnodbSnapshot(conn), this.#hidden(conn)));
+  }
+
+  /** ListMetadataLocks (§3.2): granted locks from METADATA_LOCK_INFO, waits from PROCESSLIST. */
+  async metadataLocks(key: string, login: DbLogin, filter: MetadataLockFilter): Promise<MetadataLocksAnswer> {
+    return this.#withConnection(key, login, async (conn) => metadataLocksAnswer(await readMetadataLockRows(conn), this.#hidden(conn), filter));
+  }
+
+  /** das-local's own connections, as thread-id strings: never shown in a lock answer. */
+  #hidden(conn: PoolConnection): Set<string> {
+    return new Set([...this.#ownThreadIds, conn.threadId].map(String));
   }
 
   async close(): Promise<void> {

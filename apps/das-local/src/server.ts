@@ -1,10 +1,12 @@
-// createDasServer: Huawei Cloud DAS (session APIs, DAS-API.md §1.1–1.7) behind an API Gateway signature check.
+// createDasServer: Huawei Cloud DAS (session APIs, DAS-API.md §1.1–1.7; lock views, DAS-INCIDENT-API.md §2–§3)
+// behind an API Gateway signature check.
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseQuery } from '@quell/das-client/signer';
 import { APIG, DAS, DasError, GatewayError } from './errors.ts';
 import { FaultController, OPERATIONS, type FaultKind, type Operation } from './faults.ts';
+import { LockSourceUnavailable, type MetadataLockFilter } from './locks.ts';
 import { CredentialsRejected, MysqlBackend, type DbLogin, type ProcessFilter } from './mysql-backend.ts';
 import { DbUserRegistry, type DbUser } from './registry.ts';
 import { SignatureChecker } from './signature-check.ts';
@@ -74,6 +76,8 @@ export function matchRoute(method: string, path: string): Route | undefined {
   }
   if (rest.length === 1 && rest[0] === 'processes' && method === 'GET') return { ...base, operation: 'ListProcesses' };
   if (rest.length === 1 && rest[0] === 'process' && method === 'DELETE') return { ...base, operation: 'DeleteProcess' };
+  if (rest.length === 1 && rest[0] === 'innodb-locks' && method === 'GET') return { ...base, operation: 'ListInnodbLocks' };
+  if (rest.length === 1 && rest[0] === 'metadata-locks' && method === 'GET') return { ...base, operation: 'ListMetadataLocks' };
   return undefined;
 }
 
@@ -149,6 +153,19 @@ function optionalFilter(value: unknown, field: string): string | undefined {
   // MySQL names are utf8mb3: a character outside the BMP cannot be compared with them (the server errors out).
   if (/[\ud800-\udfff]/.test(value)) throw DAS.invalidParameter(`${field} holds characters a MySQL name cannot hold.`);
   return value;
+}
+
+/** A session id filter: absent or '' = not given; otherwise decimal digits in [0, 2^31-1]. */
+function optionalThreadId(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,10}$/.test(value) || Number(value) > MAX_PROCESS_ID) throw DAS.invalidParameter('thread_id must be an integer in [0, 2147483647].');
+  return String(Number(value));
+}
+
+function requiredDbUserId(query: Array<[string, string]>): string {
+  const dbUserId = firstQuery(query, 'db_user_id');
+  if (dbUserId === undefined || dbUserId === '') throw DAS.invalidParameter('db_user_id is required.');
+  return dbUserId;
 }
 
 export function createDasServer(deps: DasServerDeps): DasServer {
@@ -242,6 +259,22 @@ export function createDasServer(deps: DasServerDeps): DasServer {
         const dbUser = registeredUser(instanceId, dbUserId, DAS.invalidDbUserId);
         const rows = await backend.listProcesses(dbUser.dbUserId, login(dbUser), filter);
         return new Reply(200, { processes: rows.slice(offset, offset + limit), count: rows.length });
+      }
+      case 'ListInnodbLocks': {
+        const dbUser = registeredUser(instanceId, requiredDbUserId(query), DAS.invalidDbUserId);
+        return new Reply(200, await backend.innodbLocks(dbUser.dbUserId, login(dbUser)));
+      }
+      case 'ListMetadataLocks': {
+        const dbUserId = requiredDbUserId(query);
+        const filter: MetadataLockFilter = {};
+        const threadId = optionalThreadId(firstQuery(query, 'thread_id'));
+        const database = optionalFilter(firstQuery(query, 'database'), 'database');
+        const table = optionalFilter(firstQuery(query, 'table'), 'table');
+        if (threadId !== undefined) filter.threadId = threadId;
+        if (database !== undefined) filter.database = database;
+        if (table !== undefined) filter.table = table;
+        const dbUser = registeredUser(instanceId, dbUserId, DAS.invalidDbUserId);
+        return new Reply(200, await backend.metadataLocks(dbUser.dbUserId, login(dbUser), filter));
       }
       case 'DeleteProcess': {
         const b = jsonObject(body);
@@ -371,6 +404,7 @@ export function createDasServer(deps: DasServerDeps): DasServer {
       let e: DasError | GatewayError;
       if (err instanceof DasError || err instanceof GatewayError) e = err;
       else if (err instanceof CredentialsRejected) e = DAS.authenticationFailed();
+      else if (err instanceof LockSourceUnavailable) e = DAS.internal(err.message);
       else {
         line.internal_error = err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error';
         e = DAS.internal(
