@@ -32,6 +32,9 @@ describe('config', () => {
     expect(c.listen).toEqual({ host: '127.0.0.1', port: 8787 });
     expect(c.faults).toEqual({ enabled: false, http: false });
     expect(c.deps.lockout).toBe(false);
+    expect(c.deps.innodbTrxScope).toBe('locking');
+    expect(loadConfig(write({ ...valid, innodbTrxScope: 'all' }), {}).deps.innodbTrxScope).toBe('all');
+    expect(() => loadConfig(write({ ...valid, innodbTrxScope: 'some' }), {})).toThrow(/innodbTrxScope/);
   });
 
   it('takes secrets from DAS_LOCAL_CREDENTIALS and DAS_LOCAL_REGISTRY_KEY', () => {

@@ -101,6 +101,10 @@ describe('innodbLocksAnswer', () => {
     );
     expect(answer.innodb_trx.map((t) => t.trx_id)).toEqual(['10', '11']);
     expect(answer.count).toBe(2);
+    const lone = { trx: [trx('10', '1', '2'), trx('0', '3', '0')], locks: [], waits: [] };
+    expect(innodbLocksAnswer(lone, new Set()).innodb_trx.map((t) => t.trx_id)).toEqual(['10']);
+    expect(innodbLocksAnswer(lone, new Set(), 'waits').innodb_trx).toEqual([]);
+    expect(innodbLocksAnswer(lone, new Set(), 'all').innodb_trx.map((t) => t.trx_id)).toEqual(['10', '0']);
     expect(innodbLocksAnswer({ trx: [trx('10', '1', '2'), trx('11', '2', '2')], locks: [], waits: [{ requesting_trx_id: '11', requested_lock_id: 'a', blocking_trx_id: '10', blocking_lock_id: 'b' }] }, new Set(['1'])).innodb_lock_waits).toEqual([]);
   });
 });

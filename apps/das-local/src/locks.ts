@@ -128,12 +128,18 @@ function lockWire(l: Record<string, string | null>): InnodbLockWire {
 }
 
 /**
- * §2.3 mapping. `innodb_trx` holds the transactions that "hold or wait for locks": every one taking
- * part in a wait, and every other one holding a lock (lock structs > 0), so that an open transaction
- * with modified rows shows even while nobody waits for it. Plain consistent reads hold none and are
- * left out. Sessions in `hidden` (das-local's own) are left out with their waits.
+ * Which transactions `innodb_trx` lists. DAS says "transactions that hold or wait for locks" and its
+ * example shows only ones taking part in a wait; what it does with the others is unknown.
+ * - 'locking' (default): every one taking part in a wait, and every other one holding an InnoDB lock
+ *   (lock structs > 0), so that an open transaction with modified rows shows while nobody waits for it;
+ * - 'waits': only the ones taking part in a wait, as in the doc example;
+ * - 'all': every open transaction, plain consistent reads included.
  */
-export function innodbLocksAnswer(snapshot: InnodbSnapshot, hidden: ReadonlySet<string>): InnodbLocksAnswer {
+export type InnodbTrxScope = 'locking' | 'waits' | 'all';
+export const INNODB_TRX_SCOPES: readonly InnodbTrxScope[] = ['locking', 'waits', 'all'];
+
+/** §2.3 mapping. Sessions in `hidden` (das-local's own) are left out with their waits. */
+export function innodbLocksAnswer(snapshot: InnodbSnapshot, hidden: ReadonlySet<string>, scope: InnodbTrxScope = 'locking'): InnodbLocksAnswer {
   const visibleTrx = snapshot.trx.filter((t) => !hidden.has(textOrEmpty(t.trx_mysql_thread_id)));
   const visibleIds = new Set(visibleTrx.map((t) => textOrEmpty(t.trx_id)));
   const waits = snapshot.waits
@@ -147,7 +153,7 @@ export function innodbLocksAnswer(snapshot: InnodbSnapshot, hidden: ReadonlySet<
   const inWait = new Set(waits.flatMap((w) => [w.requesting_trx_id, w.blocking_trx_id]));
   const locks = snapshot.locks.map(lockWire);
   const innodbTrx = visibleTrx
-    .filter((t) => inWait.has(textOrEmpty(t.trx_id)) || Number(t.trx_lock_structs ?? 0) > 0)
+    .filter((t) => scope === 'all' || inWait.has(textOrEmpty(t.trx_id)) || (scope === 'locking' && Number(t.trx_lock_structs ?? 0) > 0))
     .sort((a, b) => Number(a.trx_mysql_thread_id) - Number(b.trx_mysql_thread_id))
     .map((t): InnodbTrxWire => {
       const trxId = textOrEmpty(t.trx_id);

@@ -6,6 +6,7 @@ import {
   readInnodbSnapshot,
   readMetadataLockRows,
   type InnodbLocksAnswer,
+  type InnodbTrxScope,
   type MetadataLockFilter,
   type MetadataLocksAnswer,
 } from './locks.ts';
@@ -234,8 +235,8 @@ export class MysqlBackend {
   }
 
   /** ListInnodbLocks (§2.3), instance-wide as far as the db user can see. */
-  async innodbLocks(key: string, login: DbLogin): Promise<InnodbLocksAnswer> {
-    return this.#withConnection(key, login, async (conn) => innodbLocksAnswer(await readInnodbSnapshot(conn), this.#hidden(conn)));
+  async innodbLocks(key: string, login: DbLogin, scope: InnodbTrxScope): Promise<InnodbLocksAnswer> {
+    return this.#withConnection(key, login, async (conn) => innodbLocksAnswer(await readInnodbSnapshot(conn), this.#hidden(conn), scope));
   }
 
   /** ListMetadataLocks (§3.2): granted locks from METADATA_LOCK_INFO, waits from PROCESSLIST. */

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { parseQuery } from '@quell/das-client/signer';
 import { APIG, DAS, DasError, GatewayError } from './errors.ts';
 import { FaultController, OPERATIONS, type FaultKind, type Operation } from './faults.ts';
-import { LockSourceUnavailable, type MetadataLockFilter } from './locks.ts';
+import { LockSourceUnavailable, type InnodbTrxScope, type MetadataLockFilter } from './locks.ts';
 import { CredentialsRejected, MysqlBackend, type DbLogin, type ProcessFilter } from './mysql-backend.ts';
 import { DbUserRegistry, type DbUser } from './registry.ts';
 import { SignatureChecker } from './signature-check.ts';
@@ -27,6 +27,8 @@ export interface DasServerDeps {
   now?: () => Date;
   /** 5 consecutive signature failures lock an AK for 5 minutes (default false). */
   lockout?: boolean;
+  /** Which transactions ListInnodbLocks lists (default 'locking'; see InnodbTrxScope). */
+  innodbTrxScope?: InnodbTrxScope;
   /** undefined = fault injection unreachable. */
   faults?: FaultController;
   /** Also expose the unsigned HTTP fault-control surface under /__das-local/faults (needs `faults`). */
@@ -262,7 +264,7 @@ export function createDasServer(deps: DasServerDeps): DasServer {
       }
       case 'ListInnodbLocks': {
         const dbUser = registeredUser(instanceId, requiredDbUserId(query), DAS.invalidDbUserId);
-        return new Reply(200, await backend.innodbLocks(dbUser.dbUserId, login(dbUser)));
+        return new Reply(200, await backend.innodbLocks(dbUser.dbUserId, login(dbUser), deps.innodbTrxScope ?? 'locking'));
       }
       case 'ListMetadataLocks': {
         const dbUserId = requiredDbUserId(query);
