@@ -223,7 +223,7 @@ function parseHandshakeResponse(payload: Buffer): { capabilities: number; user: 
 }
 
 /** The server greeting without TLS, compression and MariaDB extended capabilities on offer. */
-function withoutUnsupportedCapabilities(payload: Buffer): Buffer {
+export function withoutUnsupportedCapabilities(payload: Buffer): Buffer {
   if (payload[0] !== 10) return payload; // an ERR packet instead of a greeting: pass it on
   const out = Buffer.from(payload);
   const versionEnd = out.indexOf(0, 1);
