@@ -213,7 +213,11 @@ const foldAscii = (s: string) => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
 /** Every keyword occurs in `sql`, in order, each search starting right after the previous match. */
 export function keywordsInOrder(sql: string, keywords: readonly string[], caseSensitive = false): boolean {
-  const text = caseSensitive ? sql : foldAscii(sql);
+  return inOrder(caseSensitive ? sql : foldAscii(sql), keywords, caseSensitive);
+}
+
+/** keywordsInOrder on text already folded (when not case-sensitive): fold a statement once for all rules. */
+function inOrder(text: string, keywords: readonly string[], caseSensitive: boolean): boolean {
   let from = 0;
   for (const k of keywords) {
     const at = text.indexOf(caseSensitive ? k : foldAscii(k), from);
@@ -233,10 +237,12 @@ export function governingRule<R extends MatchableRule>(sql: string, session: Ses
   const tokens = tokenize(sql);
   const type = statementType(tokens);
   if (type === undefined) return undefined;
+  const caseSensitive = options.caseSensitive ?? false;
+  const text = caseSensitive ? sql : foldAscii(sql);
   let chosen: R | undefined;
   for (let i = rules.length - 1; i >= 0; i--) {
     const r = rules[i]!;
-    if (r.sqlType === type && keywordsInOrder(sql, r.keywords, options.caseSensitive)) {
+    if (r.sqlType === type && inOrder(text, r.keywords, caseSensitive)) {
       chosen = r;
       break;
     }
