@@ -5,8 +5,21 @@ import { DasClient } from '@quell/das-client/client';
 import type { SqlLimitRuleInput } from '@quell/das-client/sql-limit';
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dropDemoObjects, startDemoWorkload } from '../demo-workload.ts';
 import { createDasServer, type DasServer } from '../server.ts';
-import { INSTANCE_ID, MYSQL, PROJECT_ID, aliveIds, closeSessions, createTestAccounts, eventually, openSession, type Session, type TestAccounts } from '../test-support.ts';
+import {
+  INSTANCE_ID,
+  MYSQL,
+  PROJECT_ID,
+  aliveIds,
+  closeSessions,
+  createTestAccounts,
+  eventually,
+  openSession,
+  randomPrefix,
+  type Session,
+  type TestAccounts,
+} from '../test-support.ts';
 
 const credentials = { ak: 'AKSQLLIMITTEST0001', sk: 'sql-limit-secret-0123456789abcdefghij' };
 
@@ -187,4 +200,33 @@ describe('SQL limit enforcement through the proxy', () => {
     expect(await eventually(() => aliveIds([victim.id, bystander.id, idle.id]), (ids) => !ids.includes(victim.id))).toEqual([bystander.id, idle.id].sort((x, y) => x - y));
     expect(await bystanderRun).toMatchObject({ ok: true });
   });
+
+  it('carries the demo workload (transactions, lock waits) and a rule ends its matching session', async () => {
+    await switchTo('ON');
+    const prefix = randomPrefix();
+    const opts = { host: proxy.host, port: proxy.port, adminUser: MYSQL.user, ...(MYSQL.password ? { adminPassword: MYSQL.password } : {}), prefix };
+    const workload = await startDemoWorkload(opts);
+    try {
+      expect(await eventually(() => aliveIds(workload.sessionIds), (ids) => ids.length === 7)).toHaveLength(7);
+      const [waiter] = await eventually(() => demoSessions(workload.users, 'FOR UPDATE'), (ids) => ids.length === 1);
+      expect(workload.sessionIds).toContain(waiter);
+      await createRule({ sqlType: 'SELECT', pattern: 'select~from~orders~for update', maxConcurrency: 0, hisSqlLimitSwitch: true });
+      const left = await eventually(() => aliveIds(workload.sessionIds), (ids) => ids.length === 6);
+      expect(left).toEqual(workload.sessionIds.filter((id) => id !== waiter).sort((x, y) => x - y));
+    } finally {
+      await workload.stop();
+      await dropDemoObjects({ ...opts, host: MYSQL.host, port: MYSQL.port });
+    }
+  });
 });
+
+/** Thread ids of the given users' sessions whose running statement contains `text`. */
+async function demoSessions(users: string[], text: string): Promise<number[]> {
+  const admin = await mysql.createConnection({ ...MYSQL });
+  try {
+    const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE USER IN (?) AND INFO LIKE ?', [users, `%${text}%`]);
+    return rows.map((r) => Number(r.ID));
+  } finally {
+    await admin.end();
+  }
+}
