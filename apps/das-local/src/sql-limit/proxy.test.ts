@@ -1,7 +1,7 @@
 // The proxy's protocol pieces without a server: the refusal packet, the end of an answer in both
 // EOF styles, and the greeting without TLS or compression on offer.
 import { describe, expect, it } from 'vitest';
-import { AnswerTracker, errPacket, withoutUnsupportedCapabilities } from './proxy.ts';
+import { AnswerTracker, ClientPackets, PacketHeads, errPacket, withoutUnsupportedCapabilities } from './proxy.ts';
 
 const ok = (status: number, header = 0x00) => Buffer.from([header, 0x00, 0x00, status & 0xff, status >> 8, 0x00, 0x00]);
 const eof = (status: number) => Buffer.from([0xfe, 0x00, 0x00, status & 0xff, status >> 8]);
@@ -86,5 +86,44 @@ describe('the greeting', () => {
   it('passes an ERR packet sent instead of a greeting unchanged', () => {
     const refused = Buffer.from([0xff, 0x10, 0x04, 0x54, 0x6f, 0x6f]);
     expect(withoutUnsupportedCapabilities(refused)).toBe(refused);
+  });
+});
+
+describe('packet framing across arbitrary TCP chunks', () => {
+  const frame = (seq: number, payload: Buffer) => Buffer.concat([Buffer.from([payload.length & 0xff, (payload.length >> 8) & 0xff, payload.length >> 16, seq]), payload]);
+  const payloads = [columnCount(2), column, column, eof(0), row, Buffer.alloc(5000, 0x41), Buffer.alloc(0), eof(0x0002), ok(0)];
+  const stream = Buffer.concat(payloads.map((p, i) => frame(i + 1, p)));
+  // A deterministic pseudo-random split (no flaky seeds): chunk sizes 1..97.
+  const splits = (seed: number) => {
+    const chunks: Buffer[] = [];
+    let x = seed;
+    for (let at = 0; at < stream.length; ) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const size = 1 + (x % 97);
+      chunks.push(stream.subarray(at, at + size));
+      at += size;
+    }
+    return chunks;
+  };
+
+  it('reports each server packet once, with its length, sequence id and first bytes', () => {
+    for (const seed of [1, 2, 3, 42, 1000]) {
+      const seen: Array<[string, number, number]> = [];
+      const heads = new PacketHeads((head, length, seq) => seen.push([head.toString('hex'), length, seq]));
+      for (const chunk of splits(seed)) heads.push(chunk);
+      expect(seen).toEqual(payloads.map((p, i) => [p.subarray(0, 32).toString('hex'), p.length, i + 1]));
+    }
+  });
+
+  it('gives whole client packets, however the bytes arrive, and holds back a partial one', () => {
+    for (const seed of [7, 8, 9]) {
+      const packets = new ClientPackets();
+      const out = splits(seed).flatMap((chunk) => packets.push(chunk));
+      expect(out.map((p) => [p.seq, p.payload.toString('hex')])).toEqual(payloads.map((p, i) => [i + 1, p.toString('hex')]));
+      expect(Buffer.concat(out.map((p) => p.raw))).toEqual(stream);
+    }
+    const packets = new ClientPackets();
+    expect(packets.push(stream.subarray(0, 3))).toEqual([]);
+    expect(packets.push(stream.subarray(3, 6)).map((p) => p.payload)).toEqual([columnCount(2)]);
   });
 });

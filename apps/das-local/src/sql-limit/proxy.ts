@@ -118,7 +118,7 @@ export class AnswerTracker {
  * per packet with the first HEAD_BYTES of its payload (`continuation` for the 2nd+ parts of a
  * payload ≥ 16 MiB). Keeps no more than a header and a head between chunks.
  */
-class PacketHeads {
+export class PacketHeads {
   #header: Buffer = Buffer.alloc(0);
   #head: Buffer[] = [];
   #headLen = 0;
@@ -167,7 +167,7 @@ class PacketHeads {
 }
 
 /** Whole client packets (a command's full text is needed before it may pass). */
-class ClientPackets {
+export class ClientPackets {
   #pending: Buffer = Buffer.alloc(0);
 
   /** Complete logical packets in `chunk` (plus what was held back), each with its raw bytes. */
