@@ -200,13 +200,19 @@ export function createDasServer(deps: DasServerDeps): DasServer {
   const sqlLimit: SqlLimitContext = {
     state: (instanceId) => sqlLimitStates.get(instanceId)!,
     // DAS ends them with its own account; das-local uses the instance's first registered db user.
+    // The rules stand either way: a failure here is logged, not turned into a failed create.
     async endMatchingSessions(instanceId, governs) {
       const dbUser = registry.list(instanceId)[0];
       if (!dbUser) return 0;
-      const rows = await backend.listProcesses(dbUser.dbUserId, login(dbUser), {});
-      const ids = rows.filter((r) => r.command === 'Query' && governs(r.sql, { user: r.user, database: r.database })).map((r) => r.id);
-      if (ids.length === 0) return 0;
-      return (await backend.killProcesses(dbUser.dbUserId, login(dbUser), { processIds: ids })).killed.length;
+      try {
+        const rows = await backend.listProcesses(dbUser.dbUserId, login(dbUser), {});
+        const ids = rows.filter((r) => r.command === 'Query' && governs(r.sql, { user: r.user, database: r.database })).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        return (await backend.killProcesses(dbUser.dbUserId, login(dbUser), { processIds: ids })).killed.length;
+      } catch (err) {
+        log({ ts: new Date().toISOString(), sql_limit: 'could not end the sessions a new rule governs', error: err instanceof Error ? err.name : 'unknown error' });
+        return 0;
+      }
     },
   };
 
