@@ -30,6 +30,7 @@ export function patternProblem(sqlType: SqlLimitSqlType, pattern: string): strin
   const keywords = splitPattern(pattern);
   if (keywords.length > SQL_LIMIT.keywordsPerRule) return `must have at most ${SQL_LIMIT.keywordsPerRule} keywords`;
   if (keywords.some((k) => k.length === 0)) return 'must not contain an empty keyword (check for a leading, trailing or doubled "~")';
-  if (keywords[0]!.toUpperCase() !== sqlType) return `must start with the statement type (${sqlType.toLowerCase()}~…)`;
+  // ASCII case only, as the kernel compares ('ſelect' is not 'select').
+  if (keywords[0]!.replace(/[a-z]+/g, (m) => m.toUpperCase()) !== sqlType) return `must start with the statement type (${sqlType.toLowerCase()}~…)`;
   return undefined;
 }

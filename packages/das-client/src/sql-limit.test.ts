@@ -66,6 +66,7 @@ describe('the pattern grammar (§4.8 rules 1–2, §4.9)', () => {
     expect(patternProblem('SELECT', 'select~\n')).toMatch(/empty keyword/);
     expect(patternProblem('SELECT', 'select~~a')).toMatch(/empty keyword/);
     expect(patternProblem('SELECT', 't1~aa')).toMatch(/start with the statement type/);
+    expect(patternProblem('SELECT', '\u017felect~aa')).toMatch(/start with the statement type/);
     expect(patternProblem('UPDATE', 'select~a')).toMatch(/update~/);
     expect(patternProblem('SELECT', `select${'~a'.repeat(127)}`)).toBeUndefined();
     expect(patternProblem('SELECT', `select${'~a'.repeat(128)}`)).toMatch(/128 keywords/);
