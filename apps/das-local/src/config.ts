@@ -28,6 +28,16 @@ const FileSchema = z
             instanceId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be 1..64 letters, digits or hyphens'),
             host: z.string().min(1, 'must not be empty'),
             port: z.number().int().min(1).max(65535),
+            sqlLimit: z
+              .object({
+                proxy: z.object({ host: z.string().min(1).optional(), port: z.number().int().min(0).max(65535) }).strict().optional(),
+                caseSensitive: z.boolean().optional(),
+                exemptRoot: z.boolean().optional(),
+                jobDelayMs: z.number().int().min(0).max(600_000).optional(),
+                reportSwitching: z.boolean().optional(),
+              })
+              .strict()
+              .optional(),
           })
           .strict(),
       )

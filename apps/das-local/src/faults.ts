@@ -1,4 +1,5 @@
 // Fault injection for tests and demos. Reachable only when a FaultController is passed to createDasServer.
+import { SQL_LIMIT_OPERATIONS } from './sql-limit/operations.ts';
 
 export const OPERATIONS = [
   'RegisterDbUser',
@@ -10,6 +11,7 @@ export const OPERATIONS = [
   'DeleteProcess',
   'ListInnodbLocks',
   'ListMetadataLocks',
+  ...SQL_LIMIT_OPERATIONS,
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { DasApiError, DasRequestError } from './errors.ts';
 import { dasEndpointForRegion } from './regions.ts';
 import { parseSdkDate, signParts, wirePath, wireQuery, type SigningCredentials } from './signer.ts';
+import * as sqlLimit from './sql-limit.ts';
 import { createFetchTransport, createNodeTransport, TransportError, type Transport, type TransportResponse } from './transport.ts';
 import type {
   DasAttemptEvent,
@@ -297,6 +298,42 @@ export class DasClient {
     const p = check(operation, DbUserRefSchema, { instanceId, dbUserId });
     const sent = await this.#send(operation, 'DELETE', ['instances', p.instanceId, 'db-users', p.dbUserId], []);
     parseOptionalBody(operation, ResultResponse, sent);
+  }
+
+  // ---- SQL limit (DAS-INCIDENT-API.md §4; defined in sql-limit.ts) -----------------------------
+
+  readonly #sqlLimit: sqlLimit.SqlLimitExchange = {
+    send: (operation, method, segments, query, body) => this.#send(operation, method, segments, [...query], body),
+    check,
+    parse: parseBody,
+  };
+
+  showSqlLimitSwitchStatus(params: { instanceId: string }): Promise<sqlLimit.SqlLimitSwitchStatus> {
+    return sqlLimit.showSwitchStatus(this.#sqlLimit, params);
+  }
+
+  changeSqlLimitSwitchStatus(params: { instanceId: string; status: 'ON' | 'OFF' }): Promise<{ jobId: string; requestId: string | undefined }> {
+    return sqlLimit.changeSwitchStatus(this.#sqlLimit, params);
+  }
+
+  showSqlLimitJobInfo(params: { instanceId: string; jobId: string }): Promise<sqlLimit.SqlLimitJob> {
+    return sqlLimit.showJobInfo(this.#sqlLimit, params);
+  }
+
+  createSqlLimitRules(params: { instanceId: string; rules: sqlLimit.SqlLimitRuleInput[] }): Promise<{ requestId: string | undefined }> {
+    return sqlLimit.createRules(this.#sqlLimit, params);
+  }
+
+  listSqlLimitRules(params: { instanceId: string }): Promise<sqlLimit.SqlLimitRule[]> {
+    return sqlLimit.listRules(this.#sqlLimit, params);
+  }
+
+  deleteSqlLimitRules(params: { instanceId: string; ruleIds: string[] }): Promise<{ requestId: string | undefined }> {
+    return sqlLimit.deleteRules(this.#sqlLimit, params);
+  }
+
+  parseSqlLimitRules(params: sqlLimit.ParseSqlLimitParams): Promise<string> {
+    return sqlLimit.parseRule(this.#sqlLimit, params);
   }
 
   // ---- the exchange ----------------------------------------------------------------------------
