@@ -13,7 +13,7 @@ import { LoginRequest } from '@quell/contracts/auth';
 import { ErrorCode } from '@quell/contracts/errors';
 import { BlindKillRequest, BroadKillRequest, KillPreviewRequest } from '@quell/contracts/kill';
 import { RegisterDbUserRequest } from '@quell/contracts/db-users';
-import { startFuzzServer, type FuzzServer } from './fuzz-server.ts';
+import { startFuzzServer, type FuzzServer } from '../../test/fuzz-server.ts';
 
 /** Inputs per route (QUELL_FUZZ_RUNS overrides; the suite's floor is 10 000). */
 const RUNS = Number(process.env.QUELL_FUZZ_RUNS ?? 10_000);
