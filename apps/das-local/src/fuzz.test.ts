@@ -12,9 +12,11 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signParts, wirePath, wireQuery } from '@quell/das-client/signer';
+import { aliveIds, closeSessions, openSession, type DbSession } from '@quell/test-kit/mariadb';
+import { call, INSTANCE_ID, PROJECT_ID } from '../test/official-signer.ts';
+import { createTestAccounts, createTestDas, type TestAccounts } from '../test/sandbox.ts';
 import { MysqlBackend } from './mysql-backend.ts';
-import { createDasServer, type DasServer } from './server.ts';
-import { aliveIds, call, closeSessions, createTestAccounts, INSTANCE_ID, MYSQL, openSession, PROJECT_ID, type Session, type TestAccounts } from './test-support.ts';
+import type { DasServer } from './server.ts';
 
 const RUNS = Number(process.env.QUELL_FUZZ_RUNS ?? 10_000);
 const CONCURRENCY = 16;
@@ -45,7 +47,7 @@ let das: DasServer;
 let port = 0;
 let dbUserId = '';
 let victimId = '';
-const mine: Session[] = [];
+const mine: DbSession[] = [];
 let agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 /** das-local's own account of its 500s (request id → the MySQL error behind it). */
 const internalErrors = new Map<string, string>();
@@ -58,12 +60,8 @@ const tally: Record<string, { inputs: number; statuses: Record<number, number>; 
 
 beforeAll(async () => {
   accounts = await createTestAccounts();
-  das = createDasServer({
-    projectId: PROJECT_ID,
+  das = await createTestDas({
     credentials: [{ ak: AK, sk: SK }],
-    instances: [{ instanceId: INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
-    registryPath: ':memory:',
-    registryKey: randomBytes(16).toString('hex'),
     log: (line) => {
       if (line.status === 500 && typeof line.internal_error === 'string') internalErrors.set(String(line.request_id), line.internal_error);
     },
@@ -82,7 +80,7 @@ beforeAll(async () => {
   expect(victim.status).toBe(200);
   victimId = victim.json.db_user_id;
   // Sessions this test owns; none may die.
-  for (const login of [accounts.weak, accounts.app, accounts.other, accounts.weak]) mine.push(await openSession(login, login === accounts.weak ? undefined : accounts.db1));
+  for (const login of [accounts.weak, accounts.app, accounts.other, accounts.weak]) mine.push(await openSession(login, login === accounts.weak ? {} : { database: accounts.db1 }));
   ROUTES = routes();
 }, 60_000);
 
