@@ -75,6 +75,7 @@ function limiter(max: number) {
 }
 
 export async function runLoad(options: LoadOptions, existing?: Stack): Promise<LoadReport> {
+  // Debug logging (kept in memory) as in the runs bench/RESULTS.md and docs/RELIABILITY.md report.
   const s = existing ?? (await startStack({ label: 'load', blastRadiusCap: 1000, logLevel: 'debug', killOptions: { verifyDelayMs: 200 } }));
   const log = options.log ?? (() => {});
   try {
