@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signParts, wirePath, wireQuery } from '@quell/das-client/signer';
+import { objectBody, type FieldArbitraries } from '@quell/test-kit/fuzz';
 import { aliveIds, closeSessions, openSession, type DbSession } from '@quell/test-kit/mariadb';
 import { call, INSTANCE_ID, PROJECT_ID } from '../test/official-signer.ts';
 import { createTestAccounts, createTestDas, type TestAccounts } from '../test/sandbox.ts';
@@ -117,17 +118,6 @@ const processId = fc.oneof(
 );
 const processIds = fc.oneof({ weight: 5, arbitrary: fc.array(processId, { maxLength: 8 }) }, { weight: 1, arbitrary: anyValue });
 
-type Fields = Record<string, fc.Arbitrary<unknown>>;
-function objectBody(fields: Fields): fc.Arbitrary<Record<string, unknown>> {
-  const entries = Object.entries(fields).map(([k, g]) => fc.option(fc.tuple(fc.constant(k), fc.oneof({ weight: 2, arbitrary: g }, { weight: 1, arbitrary: anyValue })), { nil: undefined, freq: 4 }));
-  const extra = fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), anyValue), { nil: undefined, freq: 4 });
-  return fc.tuple(fc.tuple(...entries), extra).map(([es, x]) => {
-    const o: Record<string, unknown> = {};
-    for (const e of es) if (e) o[e[0]] = e[1];
-    if (x) o[x[0]] = x[1];
-    return o;
-  });
-}
 function wireBody(obj: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<{ body?: string; type: string }> {
   return fc.oneof(
     { weight: 12, arbitrary: obj.map((o) => ({ body: JSON.stringify(o), type: 'application/json' })) },
@@ -161,8 +151,8 @@ interface Route {
 
 const dbUserIdValue = () => fc.oneof(fc.constant(dbUserId), fc.uuid(), fc.constantFrom(dbUserId.toUpperCase(), `${dbUserId}x`, dbUserId.slice(1)));
 
-function route(name: string, method: string, rest: fc.Arbitrary<string[]>, q: fc.Arbitrary<Array<[string, string]>>, body?: Fields): Route {
-  const b = body ? wireBody(objectBody(body)) : fc.oneof({ weight: 6, arbitrary: fc.constant({ type: 'application/json' } as { body?: string; type: string }) }, { weight: 1, arbitrary: wireBody(objectBody({})) });
+function route(name: string, method: string, rest: fc.Arbitrary<string[]>, q: fc.Arbitrary<Array<[string, string]>>, body?: FieldArbitraries): Route {
+  const b = body ? wireBody(objectBody(body, anyValue)) : fc.oneof({ weight: 6, arbitrary: fc.constant({ type: 'application/json' } as { body?: string; type: string }) }, { weight: 1, arbitrary: wireBody(objectBody({}, anyValue)) });
   return {
     name,
     gen: fc.tuple(project, instance, rest, q, b, auth, fc.option(fc.tuple(fc.constantFrom('x-language', 'x-project-id', 'x-junk'), fc.string({ maxLength: 20 }).map((s) => s.replace(/[^\x21-\x7e]/g, ''))), { nil: undefined })).map(([p, i, r, qq, bb, a, x]) => ({
