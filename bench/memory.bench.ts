@@ -11,6 +11,7 @@
 //
 //   QUELL_BENCH_SOAK_SECONDS=60 pnpm exec tsx bench/memory.bench.ts
 import { join } from 'node:path';
+import { openSession } from '@quell/test-kit/mariadb';
 import { startProcess } from '../scripts/lib/processes.ts';
 import { BffClient } from './lib/bff-client.ts';
 import { launchChromium, ensureWebBuild, openTable, pageHeapMb, plainTableHtml, sessionsBody, syntheticSessions } from './lib/browser.ts';
@@ -42,7 +43,7 @@ try {
     const listUser = await sandbox.user('list');
     const killUser = await sandbox.user('kill');
     const bulkUser = await sandbox.user('bulk');
-    await sandbox.open(listUser, 50);
+    await sandbox.openMany(listUser, 50, { parallel: 25 });
     const stack = await startBenchStack({
       name: 'memory',
       bffPort: 3450,
@@ -75,13 +76,13 @@ try {
       console.log(`  load: list ${listLoad.rps.toFixed(0)}/s, preview+commit ${killLoad.rps.toFixed(0)}/s; peak RSS BFF ${duringLoad.bff!.toFixed(0)} MB, das-local ${duringLoad.das!.toFixed(0)} MB`);
 
       const bff = await BffClient.login(stack.url, stack.operator.username, stack.operator.password);
-      const ids = await sandbox.open(bulkUser, 1000);
+      const ids = await sandbox.openMany(bulkUser, 1000, { parallel: 25 });
       rss = sampleRss({ bff: stack.bffPid, das: stack.dasPid });
       const preview = await bff.preview(INSTANCE_NAME, { user: bulkUser });
       const result = await bff.commit(preview.previewId, { reason: 'benchmark: memory during a 1 000-session kill', confirmInstanceName: preview.instanceName });
       const duringKill = rss.stop();
       await sandbox.closeAll();
-      await sandbox.open(listUser, 50); // closeAll dropped the listed sessions too
+      await sandbox.openMany(listUser, 50, { parallel: 25 }); // closeAll dropped the listed sessions too
       console.log(`  kill of ${ids.length}: ${JSON.stringify(result.summary)}; peak RSS BFF ${duringKill.bff!.toFixed(0)} MB, das-local ${duringKill.das!.toFixed(0)} MB`);
       const peakBff = Math.max(duringLoad.bff!, duringKill.bff!);
       const peakDas = Math.max(duringLoad.das!, duringKill.das!);
@@ -148,7 +149,8 @@ try {
         await Promise.all(
           clients.map(async (c) => {
             while (Date.now() < until) {
-              const conn = await sandbox.openOne(killUser);
+              // Not kept by the sandbox: destroyed below (a killed connection holds ~0.5 MB).
+              const { conn } = await openSession({ user: killUser, password: sandbox.password }, { database: sandbox.database, target: sandbox.target });
               try {
                 const listed = await c.listSessions(INSTANCE_NAME, { user: listUser });
                 if (listed.count === 0) throw new Error('empty list');
@@ -203,5 +205,5 @@ try {
     }
   });
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
 }

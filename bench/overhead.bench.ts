@@ -23,7 +23,7 @@ try {
   await withMaxConnections(sandbox.target, 1000, async () => {
     const listUser = await sandbox.user('list');
     const killUser = await sandbox.user('kill');
-    await sandbox.open(listUser, LIST_SESSIONS);
+    await sandbox.openMany(listUser, LIST_SESSIONS, { parallel: 25 });
     const stack = await startBenchStack({ name: 'overhead', bffPort: 3410, dasPort: 8810 });
     try {
       const base = (mode: LoadSpec['mode'], user: string, concurrency: number): LoadSpec => ({
@@ -113,5 +113,5 @@ try {
     }
   });
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
 }

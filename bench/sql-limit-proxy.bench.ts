@@ -124,6 +124,6 @@ try {
     await das.stop();
   }
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
   rmSync(stateDir, { recursive: true, force: true });
 }

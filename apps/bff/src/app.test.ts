@@ -3,17 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import fc from 'fast-check';
-import pino from 'pino';
+import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
 import { disableUser } from './auth/users-file.ts';
-import { REDACT_PATHS } from './logger.ts';
-import { createHarness, type Harness, type Role } from './test/harness.ts';
 
-let h: Harness;
-const logLines: string[] = [];
+let h: Stack;
 const dist = path.join(tmpdir(), `quell-bff-dist-${randomUUID()}`);
 let registeredId = '';
 
@@ -21,14 +17,7 @@ beforeAll(async () => {
   mkdirSync(path.join(dist, 'assets'), { recursive: true });
   writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Quell SPA</title><script type="module" src="/assets/app.js"></script>');
   writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log("quell")');
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logLines.push(chunk.toString('utf8'));
-      cb();
-    },
-  });
-  const logger = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-  h = await createHarness({ webDist: dist, logger });
+  h = await startStack({ webDist: dist, logLevel: 'debug' });
 }, 60_000);
 afterAll(async () => {
   await h?.close();
@@ -403,7 +392,7 @@ describe('headers, SPA and operations', () => {
       (await ad.agent.get('/readyz')).text,
       (await ad.agent.post('/api/instances/main/db-users').set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.das.user, dbUserPassword: h.accounts.das.password })).text,
     ];
-    const logs = logLines.join('\n');
+    const logs = h.logLines.join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of [h.creds.sk, h.creds.ak, h.accounts.das.password, h.accounts.backup.password, h.passwords.admin, h.passwords.viewer, ad.csrf]) {
       for (const b of bodies) expect(b).not.toContain(secret);

@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, eventually, type DbSession, type Harness, type Role } from './test/harness.ts';
-import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from './test/replica-process.ts';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from './test/services.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import type { DbSession } from '@quell/test-kit/mariadb';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@quell/test-kit/services';
+import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
+import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from '../test/replica-process.ts';
 
-let h: Harness;
+let h: Stack;
 let db: TestDatabase;
 let redis: TestRedis;
 let dir: string;
@@ -25,7 +27,7 @@ const DB_PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const SESSION_SECRET = randomBytes(32).toString('hex');
 
 beforeAll(async () => {
-  [h, db, redis] = await Promise.all([createHarness(), createTestDatabase(), createTestRedis()]);
+  [h, db, redis] = await Promise.all([startStack(), createTestDatabase(), createTestRedis()]);
   dir = mkdtempSync(path.join(tmpdir(), 'quell-replicas-'));
   const inventory = path.join(dir, 'inventory.json');
   writeFileSync(inventory, JSON.stringify({ instances: h.instances }));

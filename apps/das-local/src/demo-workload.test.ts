@@ -1,11 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type mysql from 'mysql2/promise';
+import { eventually } from '@quell/test-kit/eventually';
+import { adminConnection, aliveIds, mysqlTarget } from '@quell/test-kit/mariadb';
+import { randomPrefix } from '@quell/test-kit/sandbox';
 import { dropDemoObjects, startDemoWorkload, type DemoWorkload } from './demo-workload.ts';
-import { MYSQL, adminConnection, aliveIds, eventually, randomPrefix } from './test-support.ts';
+
+const MYSQL = await mysqlTarget();
 
 describe('demo workload', () => {
-  const prefix = randomPrefix();
-  const opts = { host: MYSQL.host, port: MYSQL.port, adminUser: MYSQL.user, ...(MYSQL.password ? { adminPassword: MYSQL.password } : {}), prefix };
+  const prefix = randomPrefix('demo');
+  const opts = { host: MYSQL.host, port: MYSQL.port, adminUser: MYSQL.admin.user ?? 'root', ...(MYSQL.admin.password ? { adminPassword: MYSQL.admin.password } : {}), prefix };
   let workload: DemoWorkload | undefined;
   afterAll(async () => {
     await workload?.stop();

@@ -7,7 +7,12 @@ import type mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultController } from './faults.ts';
 import { createDasServer, type DasServer } from './server.ts';
-import { INSTANCE_ID, MYSQL, PROJECT_ID, adminConnection, call, closeSessions, createTestAccounts, eventually, openSession, type Session, type TestAccounts } from './test-support.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import { adminConnection, closeSessions, mysqlTarget, openSession, type DbSession as Session } from '@quell/test-kit/mariadb';
+import { INSTANCE_ID, PROJECT_ID, call } from '../test/official-signer.ts';
+import { createTestAccounts, type TestAccounts } from '../test/sandbox.ts';
+
+const MYSQL = await mysqlTarget();
 
 const credentials = { ak: 'AKLOCKSINTEGRATION01', sk: 'locks-integration-secret-0123456789abcdef' };
 const base = `/v3/${PROJECT_ID}/instances/${INSTANCE_ID}`;
@@ -25,7 +30,7 @@ describe('lock views: DasClient ↔ das-local ↔ MariaDB', () => {
 
   /** A session of `who` in db1, with lock waits long enough for the test and short enough to end on their own. */
   async function session(who: 'app' | 'other'): Promise<Session> {
-    const s = await openSession(accounts[who], accounts.db1);
+    const s = await openSession(accounts[who], { database: accounts.db1 });
     opened.push(s);
     await s.conn.query('SET SESSION innodb_lock_wait_timeout = 60, lock_wait_timeout = 60');
     return s;

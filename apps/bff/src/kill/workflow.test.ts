@@ -1,12 +1,13 @@
 // The kill workflow end to end: BFF → das-local → real MariaDB sessions opened by this test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createHarness, eventually, type Harness } from '../test/harness.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import { startStack, type Stack } from '@quell/test-kit/stack';
 
-let h: Harness;
+let h: Stack;
 
 beforeAll(async () => {
-  h = await createHarness({
+  h = await startStack({
     killOptions: { chunkSize: 2 },
     extraInstances: (base) => [
       { ...base, id: 'capped', name: 'capped-db', blastRadiusCap: 1 },
@@ -18,10 +19,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function preview(agent: Awaited<ReturnType<Harness['login']>>, instance: string, body: Record<string, unknown>) {
+async function preview(agent: Awaited<ReturnType<Stack['login']>>, instance: string, body: Record<string, unknown>) {
   return agent.agent.post(`/api/instances/${instance}/kill-previews`).set('X-CSRF-Token', agent.csrf).send(body);
 }
-async function commit(agent: Awaited<ReturnType<Harness['login']>>, previewId: string, body: Record<string, unknown>, key: string = randomUUID()) {
+async function commit(agent: Awaited<ReturnType<Stack['login']>>, previewId: string, body: Record<string, unknown>, key: string = randomUUID()) {
   return agent.agent.post(`/api/kill-previews/${previewId}/commit`).set('X-CSRF-Token', agent.csrf).set('Idempotency-Key', key).send(body);
 }
 
@@ -55,7 +56,7 @@ describe('preview → commit', () => {
   });
 });
 
-type Agent = Awaited<ReturnType<Harness['login']>>;
+type Agent = Awaited<ReturnType<Stack['login']>>;
 const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id).sort((a, b) => a - b);
 async function auditEntries(agent: Agent, query = '') {
   const r = await agent.agent.get(`/api/audit?limit=500${query}`);

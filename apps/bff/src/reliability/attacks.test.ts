@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRelStack, type RelStack, type Role } from './support.ts';
+import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
 
 const WEB = fileURLToPath(new URL('../../../web', import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), 'quell-attacks-'));
@@ -21,7 +21,7 @@ const dist = path.join(root, 'dist');
 const FILE_CANARY = `file-canary-${randomBytes(8).toString('hex')}`;
 /** A DAS key pair that das-local does not know, for errors that could echo the key back. */
 let badKey = false;
-let s: RelStack;
+let s: Stack;
 let bundleBuilt = false;
 let canaryPair = { ak: '', sk: '' };
 
@@ -62,7 +62,9 @@ beforeAll(async () => {
   writeFileSync(path.join(dist, '.env'), `QUELL_SK=${FILE_CANARY}`);
   mkdirSync(path.join(root, 'private'), { recursive: true });
   writeFileSync(path.join(root, 'private', 'key.pem'), FILE_CANARY);
-  s = await createRelStack({
+  s = await startStack({
+    label: 'rel',
+    blastRadiusCap: 1000,
     webDist: dist,
     logLevel: 'trace',
     creds: { ak: canaryAk, sk: canarySk },

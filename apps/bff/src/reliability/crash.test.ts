@@ -12,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@quell/test-kit/eventually';
+import { DAS_INSTANCE_ID, startStack, type Stack } from '@quell/test-kit/stack';
 import { startProcess, type Started } from '../../../../scripts/lib/processes.ts';
 import { upsertUser } from '../auth/users-file.ts';
-import { createRelStack, DAS_INSTANCE_ID, eventually, type RelStack } from './support.ts';
 
 // node with tsx's loader, not the tsx wrapper: one process, so SIGKILL hits the BFF itself.
 const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -22,7 +23,7 @@ const ENTRY = fileURLToPath(new URL('../index.ts', import.meta.url));
 const BURST = Number(process.env.QUELL_CRASH_BURST ?? 12);
 const BEFORE = 4; // commits that finish before the crash
 
-let s: RelStack;
+let s: Stack;
 const dir = mkdtempSync(path.join(tmpdir(), 'quell-crash-'));
 const dataDir = path.join(dir, 'data');
 const password = randomBytes(12).toString('hex');
@@ -78,7 +79,7 @@ async function login(url: string) {
 }
 
 beforeAll(async () => {
-  s = await createRelStack();
+  s = await startStack({ label: 'rel', blastRadiusCap: 1000 });
   // Watch what reaches das-local: the body of every DeleteProcess.
   s.das.server.prependListener('request', (req: IncomingMessage) => {
     if (req.method !== 'DELETE' || !req.url?.endsWith('/process')) return;

@@ -4,15 +4,18 @@
 // nothing is retried that must not be (DeleteProcess requests are counted where they arrive: das-local).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRelStack, eventually, type RelStack } from './support.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import { startStack, type Stack } from '@quell/test-kit/stack';
 
-let s: RelStack;
+let s: Stack;
 /** The BFF signs with a wrong SK while this is set (signature failures). */
 let wrongSk = false;
 const DAS_TIMEOUT_MS = 3000;
 
 beforeAll(async () => {
-  s = await createRelStack({
+  s = await startStack({
+    label: 'rel',
+    blastRadiusCap: 1000,
     dasTimeoutMs: DAS_TIMEOUT_MS,
     bffCreds: (real) => (wrongSk ? { ak: real.ak, sk: `${real.sk}x` } : real),
     killOptions: { verifyAttempts: 4, verifyDelayMs: 150 },
@@ -26,7 +29,7 @@ beforeEach(() => {
   wrongSk = false;
 });
 
-type Agent = Awaited<ReturnType<RelStack['login']>>;
+type Agent = Awaited<ReturnType<Stack['login']>>;
 let op: Agent;
 beforeAll(async () => {
   op = await s.login('operator');

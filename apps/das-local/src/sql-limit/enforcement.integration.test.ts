@@ -7,19 +7,13 @@ import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dropDemoObjects, startDemoWorkload } from '../demo-workload.ts';
 import { createDasServer, type DasServer } from '../server.ts';
-import {
-  INSTANCE_ID,
-  MYSQL,
-  PROJECT_ID,
-  aliveIds,
-  closeSessions,
-  createTestAccounts,
-  eventually,
-  openSession,
-  randomPrefix,
-  type Session,
-  type TestAccounts,
-} from '../test-support.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import { adminConnection, aliveIds, closeSessions, mysqlTarget, openSession, type DbSession as Session } from '@quell/test-kit/mariadb';
+import { randomPrefix } from '@quell/test-kit/sandbox';
+import { INSTANCE_ID, PROJECT_ID } from '../../test/official-signer.ts';
+import { createTestAccounts, type TestAccounts } from '../../test/sandbox.ts';
+
+const MYSQL = await mysqlTarget();
 
 const credentials = { ak: 'AKSQLLIMITTEST0001', sk: 'sql-limit-secret-0123456789abcdefghij' };
 
@@ -182,9 +176,9 @@ describe('SQL limit enforcement through the proxy', () => {
 
   it('his_sql_limit_switch ends the sessions already running a matching statement, and only those', async () => {
     await switchTo('ON');
-    const victim = await openSession(accounts.app, accounts.db1);
-    const bystander = await openSession(accounts.other, accounts.db1);
-    const idle = await openSession(accounts.app, accounts.db1);
+    const victim = await openSession(accounts.app, { database: accounts.db1 });
+    const bystander = await openSession(accounts.other, { database: accounts.db1 });
+    const idle = await openSession(accounts.app, { database: accounts.db1 });
     direct.push(victim, bystander, idle);
     const victimRun = outcome(victim.conn.query('SELECT SLEEP(30) FROM t LIMIT 1 /* nightly */'));
     const bystanderRun = outcome(bystander.conn.query('SELECT SLEEP(2) FROM t LIMIT 1 /* other */'));
@@ -203,8 +197,8 @@ describe('SQL limit enforcement through the proxy', () => {
 
   it('carries the demo workload (transactions, lock waits) and a rule ends its matching session', async () => {
     await switchTo('ON');
-    const prefix = randomPrefix();
-    const opts = { host: proxy.host, port: proxy.port, adminUser: MYSQL.user, ...(MYSQL.password ? { adminPassword: MYSQL.password } : {}), prefix };
+    const prefix = randomPrefix('demo');
+    const opts = { host: proxy.host, port: proxy.port, adminUser: MYSQL.admin.user ?? 'root', ...(MYSQL.admin.password ? { adminPassword: MYSQL.admin.password } : {}), prefix };
     const workload = await startDemoWorkload(opts);
     try {
       const all = workload.sessionIds.length;
@@ -223,7 +217,7 @@ describe('SQL limit enforcement through the proxy', () => {
 
 /** Thread ids of the given users' sessions whose running statement contains `text`. */
 async function demoSessions(users: string[], text: string): Promise<number[]> {
-  const admin = await mysql.createConnection({ ...MYSQL });
+  const admin = await adminConnection();
   try {
     const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE USER IN (?) AND INFO LIKE ?', [users, `%${text}%`]);
     return rows.map((r) => Number(r.ID));

@@ -2,7 +2,10 @@
 // per-instance state, and the validation errors of DAS-INCIDENT-API.md §6 with DAS bodies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDasServer, type DasServer } from '../server.ts';
-import { INSTANCE_ID, MYSQL, PROJECT_ID, call, type RawResponse } from '../test-support.ts';
+import { mysqlTarget } from '@quell/test-kit/mariadb';
+import { INSTANCE_ID, PROJECT_ID, call, type RawResponse } from '../../test/official-signer.ts';
+
+const MYSQL = await mysqlTarget();
 
 const AK = 'AKSQLLIMITROUTES0001';
 const SK = 'sql-limit-routes-secret-0123456789abcdef';

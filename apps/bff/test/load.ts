@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { AuditEntry } from '@quell/contracts/audit';
-import { createRelStack, eventually, type DbSession, type RelStack } from './support.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import type { DbSession } from '@quell/test-kit/mariadb';
+import { startStack, type Stack } from '@quell/test-kit/stack';
 
 export interface LoadOptions {
   operators: number;
@@ -72,8 +74,9 @@ function limiter(max: number) {
   };
 }
 
-export async function runLoad(options: LoadOptions, existing?: RelStack): Promise<LoadReport> {
-  const s = existing ?? (await createRelStack({ killOptions: { verifyDelayMs: 200 } }));
+export async function runLoad(options: LoadOptions, existing?: Stack): Promise<LoadReport> {
+  // Debug logging (kept in memory) as in the runs bench/RESULTS.md and docs/RELIABILITY.md report.
+  const s = existing ?? (await startStack({ label: 'load', blastRadiusCap: 1000, logLevel: 'debug', killOptions: { verifyDelayMs: 200 } }));
   const log = options.log ?? (() => {});
   try {
     const bystanders: DbSession[] = [];
