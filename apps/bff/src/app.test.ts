@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { disableUser } from './auth/users-file.ts';
 import { REDACT_PATHS } from './logger.ts';
+import { needsCsrf, pathOf, routes, type RouteDef } from '@quell/contracts/routes';
 import { createHarness, type Harness, type Role } from './test/harness.ts';
 
 let h: Harness;
@@ -39,7 +40,7 @@ const WHO: Who[] = ['anonymous', 'viewer', 'operator', 'admin'];
 
 interface RouteCase {
   name: string;
-  method: 'get' | 'post' | 'delete';
+  route: RouteDef;
   path: () => string;
   body?: () => Record<string, unknown>;
   headers?: () => Record<string, string>;
@@ -51,34 +52,37 @@ const viewerUp = (ok: number) => ({ anonymous: 401, viewer: ok, operator: ok, ad
 const operatorUp = (ok: number) => ({ anonymous: 401, viewer: 403, operator: ok, admin: ok });
 const adminOnly = (ok: number) => ({ anonymous: 401, viewer: 403, operator: 403, admin: ok });
 const open = (ok: number) => ({ anonymous: ok, viewer: ok, operator: ok, admin: ok });
+const key = () => ({ 'Idempotency-Key': randomUUID() });
+const main = { instanceId: 'main' };
 
 const ROUTES: RouteCase[] = [
-  { name: 'login', method: 'post', path: () => '/api/auth/login', body: () => ({ username: 'viewer-user', password: h.passwords.viewer }), expect: open(200) },
-  { name: 'logout', method: 'post', path: () => '/api/auth/logout', expect: viewerUp(204) },
-  { name: 'me', method: 'get', path: () => '/api/me', expect: viewerUp(200) },
-  { name: 'instances', method: 'get', path: () => '/api/instances', expect: viewerUp(200) },
-  { name: 'sessions', method: 'get', path: () => `/api/instances/main/sessions?user=${h.accounts.app.user}`, expect: viewerUp(200) },
-  { name: 'kill-previews', method: 'post', path: () => '/api/instances/main/kill-previews', body: () => ({ user: `${h.prefix}nobody` }), expect: viewerUp(201) },
+  { name: 'login', route: routes.login, path: () => pathOf(routes.login), body: () => ({ username: 'viewer-user', password: h.passwords.viewer }), expect: open(200) },
+  { name: 'logout', route: routes.logout, path: () => pathOf(routes.logout), expect: viewerUp(204) },
+  { name: 'me', route: routes.me, path: () => pathOf(routes.me), expect: viewerUp(200) },
+  { name: 'instances', route: routes.instances, path: () => pathOf(routes.instances), expect: viewerUp(200) },
+  { name: 'sessions', route: routes.sessions, path: () => `${pathOf(routes.sessions, main)}?user=${h.accounts.app.user}`, expect: viewerUp(200) },
+  { name: 'kill-previews', route: routes.killPreviews, path: () => pathOf(routes.killPreviews, main), body: () => ({ user: `${h.prefix}nobody` }), expect: viewerUp(201) },
   {
     name: 'commit (unknown preview)',
-    method: 'post',
-    path: () => `/api/kill-previews/${randomUUID()}/commit`,
+    route: routes.commitPreview,
+    path: () => pathOf(routes.commitPreview, { previewId: randomUUID() }),
     body: () => ({ reason: 'table test' }),
-    headers: () => ({ 'Idempotency-Key': randomUUID() }),
+    headers: key,
     expect: operatorUp(404),
   },
-  { name: 'broad-kills', method: 'post', path: () => '/api/instances/main/broad-kills', body: () => ({ user: `${h.prefix}nobody`, reason: 'table test', confirmInstanceName: 'main-db' }), expect: adminOnly(200) },
-  { name: 'blind-kills', method: 'post', path: () => '/api/instances/main/blind-kills', body: () => ({ sessionIds: [2147483001], reason: 'table test' }), expect: adminOnly(200) },
-  { name: 'audit', method: 'get', path: () => '/api/audit', expect: viewerUp(200) },
-  { name: 'audit.csv', method: 'get', path: () => '/api/audit.csv', expect: viewerUp(200) },
-  { name: 'db-users list', method: 'get', path: () => '/api/instances/main/db-users', expect: adminOnly(200) },
-  { name: 'db-users register', method: 'post', path: () => '/api/instances/main/db-users', body: () => ({ dbUsername: h.accounts.oth.user, dbUserPassword: h.accounts.oth.password }), expect: adminOnly(201) },
-  { name: 'db-users delete', method: 'delete', path: () => `/api/instances/main/db-users/${registeredId}`, expect: adminOnly(204) },
-  { name: 'openapi', method: 'get', path: () => '/api/openapi.json', expect: open(200) },
-  { name: 'healthz', method: 'get', path: () => '/healthz', expect: open(200) },
-  { name: 'readyz', method: 'get', path: () => '/readyz', expect: open(200) },
-  { name: 'metrics', method: 'get', path: () => '/metrics', expect: open(200) },
+  { name: 'broad-kills', route: routes.broadKills, path: () => pathOf(routes.broadKills, main), body: () => ({ user: `${h.prefix}nobody`, reason: 'table test', confirmInstanceName: 'main-db' }), headers: key, expect: adminOnly(200) },
+  { name: 'blind-kills', route: routes.blindKills, path: () => pathOf(routes.blindKills, main), body: () => ({ sessionIds: [2147483001], reason: 'table test' }), headers: key, expect: adminOnly(200) },
+  { name: 'audit', route: routes.audit, path: () => pathOf(routes.audit), expect: viewerUp(200) },
+  { name: 'audit.csv', route: routes.auditCsv, path: () => pathOf(routes.auditCsv), expect: viewerUp(200) },
+  { name: 'db-users list', route: routes.dbUsers, path: () => pathOf(routes.dbUsers, main), expect: adminOnly(200) },
+  { name: 'db-users register', route: routes.registerDbUser, path: () => pathOf(routes.registerDbUser, main), body: () => ({ dbUsername: h.accounts.oth.user, dbUserPassword: h.accounts.oth.password }), expect: adminOnly(201) },
+  { name: 'db-users delete', route: routes.dbUser, path: () => pathOf(routes.dbUser, { ...main, dbUserId: registeredId }), expect: adminOnly(204) },
+  { name: 'openapi', route: routes.openapi, path: () => pathOf(routes.openapi), expect: open(200) },
+  { name: 'healthz', route: routes.healthz, path: () => pathOf(routes.healthz), expect: open(200) },
+  { name: 'readyz', route: routes.readyz, path: () => pathOf(routes.readyz), expect: open(200) },
+  { name: 'metrics', route: routes.metrics, path: () => pathOf(routes.metrics), expect: open(200) },
 ];
+const verb = (r: RouteCase) => r.route.method.toLowerCase() as 'get' | 'post' | 'delete';
 
 const agents = new Map<Who, { agent: request.Agent; csrf: string }>();
 /** One logged-in agent per role (logins cost an scrypt each); `fresh` for routes that end or replace the session. */
@@ -94,6 +98,13 @@ async function agentFor(who: Who, fresh = false) {
 }
 
 describe('route × role table', () => {
+  it('covers every route of the contracts table, and the app mounts each exactly once', () => {
+    const table = Object.values(routes);
+    expect(new Set(ROUTES.map((r) => r.route))).toEqual(new Set(table));
+    expect(h.quell.routes).toHaveLength(table.length);
+    expect(new Set(h.quell.routes)).toEqual(new Set(table));
+  });
+
   it('every route answers each role with the expected status', async () => {
     const got: string[] = [];
     const want: string[] = [];
@@ -106,7 +117,7 @@ describe('route × role table', () => {
           registeredId = reg.body.dbUserId;
         } else if (route.name === 'db-users delete') registeredId = randomUUID();
         const { agent, csrf } = await agentFor(who, route.name === 'logout' || route.name === 'login');
-        let req = agent[route.method](route.path());
+        let req = agent[verb(route)](route.path());
         if (csrf) req = req.set('X-CSRF-Token', csrf);
         for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);
         const res = route.body ? await req.send(route.body()) : await req;
@@ -121,8 +132,8 @@ describe('route × role table', () => {
   it('state-changing routes without the CSRF token are refused for every role', async () => {
     for (const role of ['viewer', 'operator', 'admin'] as const) {
       const { agent } = await h.login(role);
-      for (const route of ROUTES.filter((r) => r.method !== 'get' && r.name !== 'login')) {
-        let req = agent[route.method](route.path());
+      for (const route of ROUTES.filter((r) => needsCsrf(r.route))) {
+        let req = agent[verb(route)](route.path());
         for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);
         const res = route.body ? await req.send(route.body()) : await req;
         expect(`${route.name} as ${role}: ${res.status} ${res.body.error?.code}`).toBe(`${route.name} as ${role}: 403 FORBIDDEN`);
@@ -175,6 +186,9 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
       ['blind with negative id', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [-1], reason: 'abc' }), 'sessionIds.0'],
       ['blind with id too large', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [2 ** 31], reason: 'abc' }), 'sessionIds.0'],
       ['blind without reason', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [1] }), 'reason'],
+      ['broad without key', () => ad.agent.post(pathOf(routes.broadKills, main)).set(c).send({ user: 'a', reason: 'abc', confirmInstanceName: 'main-db' }), 'headers.idempotency-key'],
+      ['blind without key', () => ad.agent.post(pathOf(routes.blindKills, main)).set(c).send({ sessionIds: [1], reason: 'abc' }), 'headers.idempotency-key'],
+      ['broad with short key', () => ad.agent.post(pathOf(routes.broadKills, main)).set(c).set('Idempotency-Key', 'abc').send({ user: 'a', reason: 'abc', confirmInstanceName: 'main-db' }), 'headers.idempotency-key'],
       ['audit with limit 0', () => ad.agent.get('/api/audit?limit=0'), 'query.limit'],
       ['audit with unknown outcome', () => ad.agent.get('/api/audit?outcome=maybe'), 'query.outcome'],
       ['audit.csv with a bad date', () => ad.agent.get('/api/audit.csv?from=yesterday'), 'query.from'],
@@ -367,11 +381,18 @@ describe('headers, SPA and operations', () => {
   });
 
   it('publishes OpenAPI for every route, metrics, health and readiness', async () => {
-    const doc = (await h.anon().get('/api/openapi.json')).body;
+    const doc = (await h.anon().get(pathOf(routes.openapi))).body;
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/api/auth/login', '/api/auth/logout', '/api/me', '/api/instances', '/api/instances/{instanceId}/sessions', '/api/instances/{instanceId}/kill-previews', '/api/kill-previews/{previewId}/commit', '/api/instances/{instanceId}/broad-kills', '/api/instances/{instanceId}/blind-kills', '/api/audit', '/api/audit.csv', '/api/instances/{instanceId}/db-users', '/api/instances/{instanceId}/db-users/{dbUserId}']) {
-      expect(doc.paths[p], p).toBeDefined();
+    for (const r of Object.values(routes)) {
+      const op = doc.paths[r.path.replace(/:([A-Za-z]+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      expect(op?.summary, `${r.method} ${r.path}`).toBe(r.summary);
+      expect(op['x-quell-role'], r.path).toBe(r.access);
     }
+    const operations = Object.values(doc.paths as Record<string, object>).reduce((n, methods) => n + Object.keys(methods).length, 0);
+    expect(operations).toBe(Object.values(routes).length);
+    const headerNames = (op: { parameters?: Array<{ in: string; name: string }> }) => (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+    expect(headerNames(doc.paths['/api/instances/{instanceId}/broad-kills'].post)).toEqual(['X-CSRF-Token', 'Idempotency-Key']);
+    expect(headerNames(doc.paths['/api/auth/login'].post)).toEqual([]);
     expect(doc.paths['/api/instances/{instanceId}/kill-previews'].post.requestBody.content['application/json'].schema.properties.sessionIds).toBeDefined();
     const metrics = (await h.anon().get('/metrics')).text;
     expect(metrics).toContain('quell_http_requests_total');

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pathOf, routes } from '@quell/contracts/routes';
+import { DasRequestError } from '@quell/das-client/errors';
 import { createApp } from './app.ts';
 import { createFileUserDirectory, upsertUser } from './auth/users-file.ts';
 import type { InstanceConfig } from './config.ts';
@@ -56,6 +58,26 @@ async function setup(cookieSecure = false) {
 }
 
 describe('createApp (in-memory DAS)', () => {
+  it('input the DAS client refuses before sending is a 400 naming the field, not a 500', async () => {
+    const t = await setup();
+    t.das.listProcesses = async () => {
+      throw new DasRequestError('ListProcesses', [{ path: 'user', message: 'must be at most 32 characters' }]);
+    };
+    const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.issues).toEqual([{ field: 'user', message: 'must be at most 32 characters' }]);
+    expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('under test, an answer that breaks its route response schema is a 500 (a DAS row with a fractional id)', async () => {
+    const t = await setup();
+    t.das.add({ user: 'app', id: 1.5 });
+    const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('INTERNAL');
+  });
+
   it('nothing is sent to DAS when the audit intent cannot be written', async () => {
     const t = await setup();
     const s = t.das.add({ user: 'app' });
