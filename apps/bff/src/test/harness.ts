@@ -16,6 +16,7 @@ import type { InstanceConfig } from '../config.ts';
 import { createDasFactory } from '../das/port.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 /** The MariaDB the tests use (overridable like das-local's tests: QUELL_TEST_MYSQL_*). */
 export const MYSQL = {
@@ -88,7 +89,7 @@ export interface HarnessOptions {
 /** Logs in as the stack's `<role>-user` and returns the cookie-carrying agent and its CSRF token. */
 export async function loginAs(url: string, role: Role, password: string): Promise<{ agent: request.Agent; csrf: string }> {
   const agent = request.agent(url);
-  const res = await agent.post('/api/auth/login').send({ username: `${role}-user`, password });
+  const res = await agent.post(pathOf(routes.login)).send({ username: `${role}-user`, password });
   if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${res.text}`);
   return { agent, csrf: res.body.csrfToken as string };
 }
