@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { disableUser } from './auth/users-file.ts';
 import { REDACT_PATHS } from './logger.ts';
-import { needsCsrf, pathOf, routes, type RouteDef } from '@quell/contracts/routes';
+import { API_PREFIX, needsCsrf, pathOf, routes, type RouteDef } from '@quell/contracts/routes';
 import { openApiPath } from './openapi.ts';
 import { createHarness, type Harness, type Role } from './test/harness.ts';
 
@@ -222,10 +222,10 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     const a = await agent.get(`${pathOf(routes.sessions, { instanceId: 'not-there' })}?user=a`);
     expect(a.status).toBe(404);
     expect(a.body.error.code).toBe('NOT_FOUND');
-    const b = await agent.get('/api/nothing-here');
+    const b = await agent.get(`${API_PREFIX}/nothing-here`);
     expect(b.status).toBe(404);
     expect(Object.keys(b.body.error).sort()).toEqual(['code', 'message', 'requestId']);
-    const c = await h.anon().post('/api/nothing-here');
+    const c = await h.anon().post(`${API_PREFIX}/nothing-here`);
     expect(c.status).toBe(404);
   });
 
@@ -264,7 +264,7 @@ describe('no 500 for anything a user can type', () => {
         const responses = [
           await ad.agent.get(`${pathOf(routes.sessions, { instanceId: a })}?user=${enc(b)}`),
           await ad.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?database=${enc(a)}&user=${enc(b)}`),
-          await ad.agent.get(`/api/instances/main/${a.replace(/[?#]/g, '')}`),
+          await ad.agent.get(`${pathOf(routes.instances)}/main/${a.replace(/[?#]/g, '')}`),
           await ad.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).send({ user: a, database: b, sessionIds: any }),
           await ad.agent.post(pathOf(routes.commitPreview, { previewId: a })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', headerSafe(b) || 'x').send({ reason: any }),
           // An instance that is not in the inventory: the body is still validated first, and no id can reach DAS

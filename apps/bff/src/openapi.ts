@@ -15,7 +15,7 @@ const errorResponse = { description: 'error', ...json(ApiErrorBody) };
 /** The route table's header keys are lower-case; the document spells them as clients send them. */
 const HEADER_NAMES: Record<string, string> = { 'idempotency-key': IDEMPOTENCY_HEADER };
 
-/** `/api/instances/:instanceId` → `/api/instances/{instanceId}` */
+/** Express-style `:name` parameters → OpenAPI `{name}`. */
 export const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
 function parameters(r: RouteDef): unknown[] {
