@@ -24,7 +24,7 @@ function parameters(r: RouteDef): unknown[] {
     ...fields(r.params).map(([name, s]) => ({ name, in: 'path', required: true, schema: schema(s, 'input') })),
     ...fields(r.query).map(([name, s]) => ({ name, in: 'query', required: !s.safeParse(undefined).success, schema: schema(s, 'input') })),
     ...(needsCsrf(r) ? [{ name: CSRF_HEADER, in: 'header', required: true, schema: { type: 'string' } }] : []),
-    ...fields(r.headers).map(([name, s]) => ({ name: HEADER_NAMES[name] ?? name, in: 'header', required: !s.safeParse(undefined).success, schema: schema(s, 'input') })),
+    ...fields(r.headers).map(([name, s]) => ({ name: HEADER_NAMES[name] ?? name, in: 'header', required: !s.safeParse(undefined).success, schema: schema(s, 'output') })),
   ];
 }
 
