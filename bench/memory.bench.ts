@@ -21,6 +21,7 @@ import { memoryOf, pidListeningOn, sampleRss } from './lib/proc.ts';
 import { median, report } from './lib/report.ts';
 import { createBenchSandbox, withMaxConnections } from './lib/sandbox.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from './lib/stack.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 const SOAK_SECONDS = Number(process.env.QUELL_BENCH_SOAK_SECONDS ?? 600);
 const WARMUP_SECONDS = Math.min(30, Math.max(10, Math.round(SOAK_SECONDS / 10)));
@@ -108,7 +109,7 @@ try {
       const browser = await launchChromium();
       try {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
-        const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { username: stack.operator.username, password: stack.operator.password } });
+        const login = await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
         if (login.status() !== 200) throw new Error(`login: ${login.status()}`);
         const body = sessionsBody(INSTANCE_NAME, syntheticSessions(10_000, 'app'));
         const spaHeap: number[] = [];
@@ -118,7 +119,7 @@ try {
             const { page } =
               side === 'spa'
                 ? await openTable(context, `${stack.url}/instances/${INSTANCE_NAME}/sessions?user=app`, body)
-                : await openTable(context, `${stack.url}/__bench/plain-table`, body, { '/__bench/plain-table': plainTableHtml(`/api/instances/${INSTANCE_NAME}/sessions?user=app`) });
+                : await openTable(context, `${stack.url}/__bench/plain-table`, body, { '/__bench/plain-table': plainTableHtml(`${pathOf(routes.sessions, { instanceId: INSTANCE_NAME })}?user=app`) });
             await sleep(500);
             (side === 'spa' ? spaHeap : plainHeap).push(await pageHeapMb(page));
             await page.close();

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pathOf, routes } from '@quell/contracts/routes';
+import { DasRequestError } from '@quell/das-client/errors';
 import { createApp } from './app.ts';
 import { createFileUserDirectory, upsertUser } from './auth/users-file.ts';
 import type { InstanceConfig } from './config.ts';
@@ -51,21 +53,41 @@ async function setup(cookieSecure = false) {
     await stores.close();
   });
   const agent = request.agent(url);
-  const login = await agent.post('/api/auth/login').send({ username: 'op', password: 'operator password' });
+  const login = await agent.post(pathOf(routes.login)).send({ username: 'op', password: 'operator password' });
   return { das, stores, quell, url, agent, login, csrf: login.body.csrfToken as string };
 }
 
 describe('createApp (in-memory DAS)', () => {
+  it('input the DAS client refuses before sending is a 400 naming the field, not a 500', async () => {
+    const t = await setup();
+    t.das.listProcesses = async () => {
+      throw new DasRequestError('ListProcesses', [{ path: 'user', message: 'must be at most 32 characters' }]);
+    };
+    const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.issues).toEqual([{ field: 'user', message: 'must be at most 32 characters' }]);
+    expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('under test, an answer that breaks its route response schema is a 500 (a DAS row with a fractional id)', async () => {
+    const t = await setup();
+    t.das.add({ user: 'app', id: 1.5 });
+    const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('INTERNAL');
+  });
+
   it('nothing is sent to DAS when the audit intent cannot be written', async () => {
     const t = await setup();
     const s = t.das.add({ user: 'app' });
-    const p = await t.agent.post('/api/instances/unit/kill-previews').set('X-CSRF-Token', t.csrf).send({ user: 'app' });
+    const p = await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send({ user: 'app' });
     expect(p.body.targets.map((x: { id: number }) => x.id)).toEqual([s.id]);
     t.stores.audit.appendIntent = async () => {
       throw new Error('disk full');
     };
     t.das.calls = [];
-    const c = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-audit-fail').send({ reason: 'audit down' });
+    const c = await t.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-audit-fail').send({ reason: 'audit down' });
     expect(c.status).toBe(500);
     expect(c.body.error.code).toBe('INTERNAL');
     expect(t.das.calls).not.toContain('DeleteProcess');
@@ -76,11 +98,11 @@ describe('createApp (in-memory DAS)', () => {
   it('a failed outcome write leaves the row pending (unknown after restart) and still answers', async () => {
     const t = await setup();
     const s = t.das.add({ user: 'app' });
-    const p = await t.agent.post('/api/instances/unit/kill-previews').set('X-CSRF-Token', t.csrf).send({ user: 'app' });
+    const p = await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send({ user: 'app' });
     t.stores.audit.recordOutcome = async () => {
       throw new Error('disk full');
     };
-    const c = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-outcome-fail').send({ reason: 'outcome down' });
+    const c = await t.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-outcome-fail').send({ reason: 'outcome down' });
     expect(c.status).toBe(200);
     expect(c.body.outcomes).toEqual([expect.objectContaining({ sessionId: s.id, outcome: 'killed' })]);
     expect((await t.stores.audit.get(c.body.auditId))?.status).toBe('pending');
@@ -91,12 +113,12 @@ describe('createApp (in-memory DAS)', () => {
   it('replays a finished key even after its preview is gone, without calling DAS', async () => {
     const t = await setup();
     for (let i = 0; i < 5; i++) t.das.add({ user: 'app' });
-    const p = await t.agent.post('/api/instances/unit/kill-previews').set('X-CSRF-Token', t.csrf).send({ user: 'app' });
-    const first = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-replay-1').send({ reason: 'replay' });
+    const p = await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send({ user: 'app' });
+    const first = await t.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-replay-1').send({ reason: 'replay' });
     expect(first.body.summary).toEqual({ killed: 5 });
     (t.stores as unknown as { db: { prepare(s: string): { run(): void } } }).db.prepare('DELETE FROM previews').run();
     t.das.calls = [];
-    const again = await t.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-replay-1').send({ reason: 'replay' });
+    const again = await t.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-replay-1').send({ reason: 'replay' });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(t.das.calls).toEqual([]);
@@ -104,7 +126,7 @@ describe('createApp (in-memory DAS)', () => {
 
   it('an instance without a registered db user answers 409 (admins can still register one)', async () => {
     const t = await setup();
-    const r = await t.agent.get('/api/instances/nouser/sessions?user=app');
+    const r = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'nouser' })}?user=app`);
     expect(r.status).toBe(409);
     expect(r.body.error.message).toMatch(/dbUserId/);
     expect(t.das.calls).not.toContain('ListProcesses');

@@ -69,10 +69,3 @@ export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
     return { field, message: issue.message };
   });
 }
-
-/** Parses `value` with `schema` or throws a 400 naming each offending field. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(toFieldIssues(result.error, prefix));
-  return result.data as z.infer<S>;
-}

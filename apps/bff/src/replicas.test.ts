@@ -13,6 +13,7 @@ import type { DbSession } from '@quell/test-kit/mariadb';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@quell/test-kit/services';
 import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
 import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from '../test/replica-process.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 let h: Stack;
 let db: TestDatabase;
@@ -84,7 +85,7 @@ async function call(base: string, method: string, p: string, opts: { client?: Cl
   return { status: res.status, headers: res.headers, body, text };
 }
 async function login(base: string, role: Role, clientIp?: string): Promise<Client> {
-  const r = await call(base, 'POST', '/api/auth/login', { body: { username: `${role}-user`, password: h.passwords[role] }, ...(clientIp ? { headers: { 'x-forwarded-for': clientIp } } : {}) });
+  const r = await call(base, 'POST', pathOf(routes.login), { body: { username: `${role}-user`, password: h.passwords[role] }, ...(clientIp ? { headers: { 'x-forwarded-for': clientIp } } : {}) });
   if (r.status !== 200) throw new Error(`login as ${role} failed: ${r.status} ${r.text}`);
   const set = r.headers.get('set-cookie') ?? '';
   return { cookie: set.split(';')[0]!, csrf: r.body.csrfToken };
@@ -97,13 +98,13 @@ async function openSessions(n: number): Promise<DbSession[]> {
   return out;
 }
 async function previewOn(base: string, c: Client, sessions: DbSession[]) {
-  const p = await call(base, 'POST', '/api/instances/main/kill-previews', { client: c, body: { user: h.accounts.app.user, database: h.db1, sessionIds: sessions.map((s) => s.id) } });
+  const p = await call(base, 'POST', pathOf(routes.killPreviews, { instanceId: 'main' }), { client: c, body: { user: h.accounts.app.user, database: h.db1, sessionIds: sessions.map((s) => s.id) } });
   expect(p.status).toBe(201);
   expect(ids(p.body.targets)).toEqual(ids(sessions));
   return p.body.previewId as string;
 }
 function commitOn(base: string, c: Client, previewId: string, key: string, reason = 'several replicas test') {
-  return call(base, 'POST', `/api/kill-previews/${previewId}/commit`, { client: c, body: { reason }, headers: { 'idempotency-key': key } });
+  return call(base, 'POST', pathOf(routes.commitPreview, { previewId }), { client: c, body: { reason }, headers: { 'idempotency-key': key } });
 }
 
 describe('two replicas sharing PostgreSQL and Redis', () => {
@@ -132,7 +133,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
 
   it('an operator logged in through A is recognised by B, with an idle-expiring session in Redis; logging out on B ends it on A', async () => {
     const op = await login(A.url, 'operator');
-    const me = await call(B.url, 'GET', '/api/me', { client: op });
+    const me = await call(B.url, 'GET', pathOf(routes.me), { client: op });
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ username: 'operator-user', role: 'operator', csrfToken: op.csrf });
     const keys = (await redis.keys()).filter((k) => k.startsWith(`${redis.prefix}session:`));
@@ -145,8 +146,8 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     // the cookie value itself is not stored anywhere in Redis
     const cookieValue = decodeURIComponent(op.cookie.split('=')[1]!);
     for (const k of await redis.keys()) expect(k).not.toContain(cookieValue);
-    expect((await call(B.url, 'POST', '/api/auth/logout', { client: op })).status).toBe(204);
-    expect((await call(A.url, 'GET', '/api/me', { client: op })).status).toBe(401);
+    expect((await call(B.url, 'POST', pathOf(routes.logout), { client: op })).status).toBe(204);
+    expect((await call(A.url, 'GET', pathOf(routes.me), { client: op })).status).toBe(401);
   });
 
   it('a preview created on A commits on B, and both see the audit row', async () => {
@@ -158,7 +159,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     expect(c.body.summary).toEqual({ killed: 2 });
     expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
     for (const r of [A, B]) {
-      const audit = await call(r.url, 'GET', `/api/audit?limit=500`, { client: op });
+      const audit = await call(r.url, 'GET', `${pathOf(routes.audit)}?limit=500`, { client: op });
       const row = audit.body.entries.find((e: { id: string }) => e.id === c.body.auditId);
       expect(row).toMatchObject({ status: 'completed', previewId, actor: 'operator-user' });
     }
@@ -176,7 +177,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     expect(b.body).toEqual(a.body);
     expect([a.headers.get('idempotent-replayed'), b.headers.get('idempotent-replayed')].filter((x) => x === 'true')).toHaveLength(1);
     expect(a.body.summary).toEqual({ killed: 3 });
-    const audit = await call(A.url, 'GET', `/api/audit?limit=500`, { client: op });
+    const audit = await call(A.url, 'GET', `${pathOf(routes.audit)}?limit=500`, { client: op });
     const rows = audit.body.entries.filter((e: { idempotencyKey: string | null; previewId: string | null }) => e.idempotencyKey === key || e.previewId === previewId);
     expect(rows).toHaveLength(1);
     // a later retry on either replica replays it
@@ -189,18 +190,18 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
   it('login throttling counts failures on both replicas: per account and per client address', async () => {
     const client = `10.77.${Math.floor(Math.random() * 250)}.1`;
     const wrong = (base: string, username: string, ip = client) =>
-      call(base, 'POST', '/api/auth/login', { body: { username, password: 'not-the-password' }, headers: { 'x-forwarded-for': ip } });
+      call(base, 'POST', pathOf(routes.login), { body: { username, password: 'not-the-password' }, headers: { 'x-forwarded-for': ip } });
     // 5 failures per account (default limit), alternating replicas
     for (let n = 0; n < 5; n++) expect((await wrong(n % 2 ? A.url : B.url, 'viewer-user')).status).toBe(401);
     for (const r of [A, B]) {
-      const right = await call(r.url, 'POST', '/api/auth/login', { body: { username: 'viewer-user', password: h.passwords.viewer }, headers: { 'x-forwarded-for': `10.78.0.${r === A ? 1 : 2}` } });
+      const right = await call(r.url, 'POST', pathOf(routes.login), { body: { username: 'viewer-user', password: h.passwords.viewer }, headers: { 'x-forwarded-for': `10.78.0.${r === A ? 1 : 2}` } });
       expect(right.status).toBe(429);
       expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     // 20 failures per client address (default limit) across accounts and replicas: 5 above, 15 more here
     for (let n = 0; n < 15; n++) expect((await wrong(n % 2 ? A.url : B.url, `nobody-${n}`)).status).toBe(401);
     for (const r of [A, B]) {
-      const blocked = await call(r.url, 'POST', '/api/auth/login', { body: { username: 'admin-user', password: h.passwords.admin }, headers: { 'x-forwarded-for': client } });
+      const blocked = await call(r.url, 'POST', pathOf(routes.login), { body: { username: 'admin-user', password: h.passwords.admin }, headers: { 'x-forwarded-for': client } });
       expect(blocked.status).toBe(429);
     }
     // another client address is not affected
@@ -276,7 +277,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
       expect(settled.filter((r) => r.status === 'pending')).toEqual([]);
       for (const r of settled) expect(['completed', 'failed', 'unknown']).toContain(r.status);
       // B serves the same trail; a retry on B of a commit C answered replays C's result.
-      const audit = await call(B.url, 'GET', `/api/audit?limit=500`, { client: op });
+      const audit = await call(B.url, 'GET', `${pathOf(routes.audit)}?limit=500`, { client: op });
       for (const r of settled) expect(audit.body.entries.some((e: { id: string }) => e.id === r.id)).toBe(true);
       for (const a of answered.filter((x) => x.status === 200).slice(0, 2)) {
         const key = byId.get(a.body.auditId)!.idempotency_key;

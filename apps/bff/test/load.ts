@@ -10,6 +10,7 @@ import type { AuditEntry } from '@quell/contracts/audit';
 import { eventually } from '@quell/test-kit/eventually';
 import type { DbSession } from '@quell/test-kit/mariadb';
 import { startStack, type Stack } from '@quell/test-kit/stack';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 export interface LoadOptions {
   operators: number;
@@ -118,22 +119,22 @@ export async function runLoad(options: LoadOptions, existing?: Stack): Promise<L
         n++;
         const roll = (i * 7 + n * 13) % 10;
         if (roll < 5) {
-          const r = await timed('list', () => op.agent.get(`/api/instances/main/sessions?user=${s.accounts.app.user}`));
+          const r = await timed('list', () => op.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=${s.accounts.app.user}`));
           check('list', r, [200]);
         } else if (roll < 8) {
-          const r = await timed('preview', () => op.agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', op.csrf).send({ database: s.db1 }));
+          const r = await timed('preview', () => op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', op.csrf).send({ database: s.db1 }));
           check('preview', r, [201]);
         } else {
           await victims.take();
           let victim: DbSession | undefined;
           try {
             victim = await s.open(s.accounts.app, s.db1);
-            const p = await timed('preview', () => op.agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [victim!.id] }));
+            const p = await timed('preview', () => op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [victim!.id] }));
             check('preview', p, [201]);
             if (p.status !== 201) continue;
             const key = `load-${randomUUID()}`;
             sentKeys.set(key, actor);
-            const send = () => op.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'load test' });
+            const send = () => op.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'load test' });
             // Every fifth commit is a double click: the same key twice at once.
             const [c, again] = await timed('commit', () => Promise.all([send(), n % 5 === 0 ? send() : Promise.resolve(undefined)]));
             check('commit', c, [200]);

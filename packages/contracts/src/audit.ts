@@ -38,5 +38,9 @@ export const AuditQuery = z.object({
 }).strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
+/** The CSV export allows larger pages than the JSON listing. */
+export const AuditCsvQuery = AuditQuery.extend({ limit: AuditQuery.shape.limit.unwrap().max(10_000).default(10_000) });
+export type AuditCsvQuery = z.infer<typeof AuditCsvQuery>;
+
 export const AuditListResponse = z.object({ entries: z.array(AuditEntry), total: z.number().int() });
 export type AuditListResponse = z.infer<typeof AuditListResponse>;

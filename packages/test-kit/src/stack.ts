@@ -1,6 +1,7 @@
 // A Quell stack in this process: a real das-local (with fault injection and a log of every request that
 // reached it) on the local MariaDB, a sandbox of random-prefixed accounts and databases, a users file
 // with one `<role>-user` per role, and the BFF built by createApp, listening on 127.0.0.1:0.
+import { pathOf, routes } from '@quell/contracts/routes';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -102,7 +103,7 @@ const secret = () => randomBytes(12).toString('hex');
 /** Logs in as `<role>-user` and returns the cookie-carrying agent and its CSRF token. */
 export async function loginAs(url: string, role: Role, password: string): Promise<{ agent: request.Agent; csrf: string }> {
   const agent = request.agent(url);
-  const res = await agent.post('/api/auth/login').send({ username: `${role}-user`, password });
+  const res = await agent.post(pathOf(routes.login)).send({ username: `${role}-user`, password });
   if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${res.text}`);
   return { agent, csrf: res.body.csrfToken as string };
 }

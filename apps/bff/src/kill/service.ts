@@ -453,7 +453,7 @@ export class KillService {
   }
 
   /** Broad mode (admin): DAS kills every session of the user/database at execution time. */
-  broad(actor: Actor, instance: InstanceConfig, req: BroadKillRequest): Promise<KillResult> {
+  broad(actor: Actor, instance: InstanceConfig, req: BroadKillRequest, _idempotencyKey?: string): Promise<KillResult> {
     return this.#track(this.#broad(actor, instance, req));
   }
 
@@ -547,7 +547,7 @@ export class KillService {
   }
 
   /** Blind ids (admin): sent without a listing; checked only against sessions of protected accounts. */
-  blind(actor: Actor, instance: InstanceConfig, req: BlindKillRequest): Promise<KillResult> {
+  blind(actor: Actor, instance: InstanceConfig, req: BlindKillRequest, _idempotencyKey?: string): Promise<KillResult> {
     return this.#track(this.#blind(actor, instance, req));
   }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@quell/test-kit/eventually';
 import { startStack, type Stack } from '@quell/test-kit/stack';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 let h: Stack;
 
@@ -20,10 +21,10 @@ afterAll(async () => {
 });
 
 async function preview(agent: Awaited<ReturnType<Stack['login']>>, instance: string, body: Record<string, unknown>) {
-  return agent.agent.post(`/api/instances/${instance}/kill-previews`).set('X-CSRF-Token', agent.csrf).send(body);
+  return agent.agent.post(pathOf(routes.killPreviews, { instanceId: instance })).set('X-CSRF-Token', agent.csrf).send(body);
 }
 async function commit(agent: Awaited<ReturnType<Stack['login']>>, previewId: string, body: Record<string, unknown>, key: string = randomUUID()) {
-  return agent.agent.post(`/api/kill-previews/${previewId}/commit`).set('X-CSRF-Token', agent.csrf).set('Idempotency-Key', key).send(body);
+  return agent.agent.post(pathOf(routes.commitPreview, { previewId })).set('X-CSRF-Token', agent.csrf).set('Idempotency-Key', key).send(body);
 }
 
 describe('preview → commit', () => {
@@ -45,7 +46,7 @@ describe('preview → commit', () => {
     expect(await eventually(() => h.aliveIds(targets.map((t) => t.id)), (v) => v.length === 0)).toEqual([]);
     expect(await h.aliveIds(bystanders.map((b) => b.id))).toEqual(bystanders.map((b) => b.id).sort((a, b) => a - b));
 
-    const audit = await op.agent.get(`/api/audit?instanceId=main`);
+    const audit = await op.agent.get(`${pathOf(routes.audit)}?instanceId=main`);
     const entry = audit.body.entries.find((e: { id: string }) => e.id === c.body.auditId);
     expect(entry.status).toBe('completed');
     expect(entry.actor).toBe('operator-user');
@@ -59,7 +60,7 @@ describe('preview → commit', () => {
 type Agent = Awaited<ReturnType<Stack['login']>>;
 const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id).sort((a, b) => a - b);
 async function auditEntries(agent: Agent, query = '') {
-  const r = await agent.agent.get(`/api/audit?limit=500${query}`);
+  const r = await agent.agent.get(`${pathOf(routes.audit)}?limit=500${query}`);
   expect(r.status).toBe(200);
   return r.body.entries as Array<Record<string, any>>;
 }
@@ -128,7 +129,7 @@ describe('protected sessions are never killed', () => {
     const victim = await h.open(h.accounts.oth, h.db1);
     const secretSql = `SELECT 'not-for-the-audit-${h.prefix}', SLEEP(20)`;
     void backup.conn.query(secretSql).catch(() => undefined);
-    await eventually(async () => (await op.agent.get(`/api/instances/main/sessions?user=${h.accounts.backup.user}`)).body.sessions, (ss: Array<{ sql: string }>) => ss.some((x) => x.sql.includes('not-for-the-audit')));
+    await eventually(async () => (await op.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=${h.accounts.backup.user}`)).body.sessions, (ss: Array<{ sql: string }>) => ss.some((x) => x.sql.includes('not-for-the-audit')));
     const p = await preview(op, 'main', { database: h.db1 });
     const excluded = Object.fromEntries(p.body.excluded.map((e: { sessionId: number; reason: string }) => [e.sessionId, e.reason]));
     expect(excluded[backup.id]).toBe('protected-user');
@@ -147,21 +148,21 @@ describe('protected sessions are never killed', () => {
     const entry = (await auditEntries(op)).find((e) => e.id === c.body.auditId)!;
     expect(entry.excluded.find((e: { sessionId: number }) => e.sessionId === backup.id).reason).toBe('protected-user');
     expect(JSON.stringify(entry)).not.toContain('not-for-the-audit');
-    expect((await op.agent.get('/api/audit.csv')).text).not.toContain('not-for-the-audit');
+    expect((await op.agent.get(pathOf(routes.auditCsv))).text).not.toContain('not-for-the-audit');
   });
 
   it('broad mode refuses a protected user, and a filter that matches protected sessions', async () => {
     const ad = await h.login('admin');
     const backup = await h.open(h.accounts.backup, h.db1);
-    const r1 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
+    const r1 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
     expect(r1.status).toBe(422);
     expect(r1.body.error.code).toBe('PROTECTED_TARGET');
-    const r2 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
+    const r2 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
     expect(r2.status).toBe(422);
-    const r3 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
+    const r3 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
     expect(r3.status).toBe(422);
     expect(r3.body.error.details.excluded.map((e: { sessionId: number }) => e.sessionId)).toContain(backup.id);
-    const r4 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: 'system user', reason: 'system', confirmInstanceName: 'main-db' });
+    const r4 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: 'system user', reason: 'system', confirmInstanceName: 'main-db' });
     expect(r4.status).toBe(422);
     expect(await h.aliveIds([backup.id])).toEqual([backup.id]);
     const failed = (await auditEntries(ad, '&status=failed')).filter((e) => e.mode === 'broad');
@@ -173,7 +174,7 @@ describe('protected sessions are never killed', () => {
     const backup = await h.open(h.accounts.backup, h.db2);
     const dasOwn = await h.open(h.accounts.das);
     const victim = await h.open(h.accounts.oth, h.db2);
-    const r = await ad.agent.post('/api/instances/main/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [backup.id, dasOwn.id, victim.id], reason: 'blind test' });
+    const r = await ad.agent.post(pathOf(routes.blindKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [backup.id, dasOwn.id, victim.id], reason: 'blind test' });
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('unverifiable');
     expect(r.body.outcomes).toEqual([{ sessionId: victim.id, outcome: 'sent-unverified' }]);
@@ -181,7 +182,7 @@ describe('protected sessions are never killed', () => {
     expect(await eventually(() => h.aliveIds([victim.id]), (v) => v.length === 0)).toEqual([]);
     expect(await h.aliveIds([backup.id, dasOwn.id])).toEqual(ids([backup, dasOwn]));
     const other = await h.open(h.accounts.oth, h.db2);
-    const rh = await ad.agent.post('/api/instances/hosts/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [other.id], reason: 'blind on protected hosts' });
+    const rh = await ad.agent.post(pathOf(routes.blindKills, { instanceId: 'hosts' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [other.id], reason: 'blind on protected hosts' });
     expect(rh.status).toBe(422);
     expect(await h.aliveIds([other.id])).toEqual([other.id]);
   });
@@ -193,11 +194,11 @@ describe('broad mode', () => {
     const db = h.db2;
     const s = [await h.open(h.accounts.oth, db), await h.open(h.accounts.oth, db)];
     const keep = await h.open(h.accounts.oth, h.db1);
-    const wrong = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'nope' });
+    const wrong = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'nope' });
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.code).toBe('CONFIRMATION_REQUIRED');
     expect(await h.aliveIds(s.map((x) => x.id))).toEqual(ids(s));
-    const r = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'main-db' });
+    const r = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'main-db' });
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('unverifiable');
     expect(r.body.mode).toBe('broad');

@@ -16,6 +16,7 @@ import { eventually } from '@quell/test-kit/eventually';
 import { DAS_INSTANCE_ID, startStack, type Stack } from '@quell/test-kit/stack';
 import { startProcess, type Started } from '../../../../scripts/lib/processes.ts';
 import { upsertUser } from '../auth/users-file.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 // node with tsx's loader, not the tsx wrapper: one process, so SIGKILL hits the BFF itself.
 const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -73,7 +74,7 @@ async function api(url: string, method: string, p: string, opts: { cookie?: stri
 }
 
 async function login(url: string) {
-  const r = await api(url, 'POST', '/api/auth/login', { body: { username: 'crash-operator', password } });
+  const r = await api(url, 'POST', pathOf(routes.login), { body: { username: 'crash-operator', password } });
   expect(r.status).toBe(200);
   return { cookie: /quell_session=[^;]+/.exec(String(r.headers.get('set-cookie')))![0], csrf: r.json.csrfToken as string };
 }
@@ -121,12 +122,12 @@ describe('SIGKILL during a burst of commits', () => {
     for (let i = 0; i < BURST; i++) sessions.push(await s.open(s.accounts.app, s.db1));
     const previews: string[] = [];
     for (const x of sessions) {
-      const p = await api(first.url, 'POST', '/api/instances/main/kill-previews', { ...op, body: { user: s.accounts.app.user, sessionIds: [x.id] } });
+      const p = await api(first.url, 'POST', pathOf(routes.killPreviews, { instanceId: 'main' }), { ...op, body: { user: s.accounts.app.user, sessionIds: [x.id] } });
       expect(p.status).toBe(201);
       previews.push(p.json.previewId);
     }
     const keys = sessions.map(() => `crash-${randomUUID()}`);
-    const commit = (url: string, o: { cookie: string; csrf: string }, i: number) => api(url, 'POST', `/api/kill-previews/${previews[i]}/commit`, { ...o, key: keys[i]!, body: { reason: 'crash test burst' } });
+    const commit = (url: string, o: { cookie: string; csrf: string }, i: number) => api(url, 'POST', pathOf(routes.commitPreview, { previewId: previews[i]! }), { ...o, key: keys[i]!, body: { reason: 'crash test burst' } });
 
     // A few finish normally.
     for (let i = 0; i < BEFORE; i++) expect((await commit(first.url, op, i)).json.summary).toEqual({ killed: 1 });

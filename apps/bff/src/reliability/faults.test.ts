@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '@quell/test-kit/eventually';
 import { startStack, type Stack } from '@quell/test-kit/stack';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 let s: Stack;
 /** The BFF signs with a wrong SK while this is set (signature failures). */
@@ -39,14 +40,14 @@ beforeAll(async () => {
 async function prepare() {
   const target = await s.open(s.accounts.app, s.db1);
   const bystander = await s.open(s.accounts.oth, s.db1);
-  const p = await op.agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [target.id] });
+  const p = await op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [target.id] });
   expect(p.status).toBe(201);
   expect(p.body.targets.map((t: { id: number }) => t.id)).toEqual([target.id]);
   return { target, bystander, previewId: p.body.previewId as string };
 }
 
 async function commit(previewId: string, key = randomUUID()) {
-  return op.agent.post(`/api/kill-previews/${previewId}/commit`).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'reliability: fault injection' });
+  return op.agent.post(pathOf(routes.commitPreview, { previewId })).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'reliability: fault injection' });
 }
 
 async function auditRow(id: string) {
@@ -183,7 +184,7 @@ describe('faults during a kill', () => {
 });
 
 describe('faults on reads: a clear message for the operator', () => {
-  const list = () => op.agent.get(`/api/instances/main/sessions?user=${s.accounts.app.user}`);
+  const list = () => op.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=${s.accounts.app.user}`);
 
   it('500 → 502 UPSTREAM_ERROR with the DAS details, not retried', async () => {
     const mark = s.dasLines.length;

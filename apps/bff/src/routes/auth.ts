@@ -1,13 +1,13 @@
-// POST /api/auth/login, POST /api/auth/logout, GET /api/me
+// Log in, log out, who am I.
 import { Router, type CookieOptions } from 'express';
-import { LoginRequest, type MeResponse } from '@quell/contracts/auth';
-import { SESSION_COOKIE } from '@quell/contracts/routes';
+import type { MeResponse } from '@quell/contracts/auth';
+import { routes, SESSION_COOKIE } from '@quell/contracts/routes';
 import { dummyHash, verifyPassword } from '../auth/password.ts';
 import type { SessionManager } from '../auth/sessions.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { UserDirectory } from '../auth/users-file.ts';
-import { AppError, parseOr400, UnauthenticatedError } from '../errors.ts';
-import { authOf, requireRole } from '../middleware/guards.ts';
+import { AppError, UnauthenticatedError } from '../errors.ts';
+import type { Mount } from '../http/mount.ts';
 import type { Logger } from 'pino';
 
 export interface AuthRouterDeps {
@@ -18,13 +18,12 @@ export interface AuthRouterDeps {
   logger: Logger;
 }
 
-export function authRouter(d: AuthRouterDeps): Router {
+export function authRouter(mount: Mount, d: AuthRouterDeps): Router {
   const r = Router();
   const cookie: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: d.cookieSecure, path: '/' };
 
   // Login needs no CSRF token (there is no session yet): SameSite=Strict and the same-origin check cover it.
-  r.post('/api/auth/login', async (req, res) => {
-    const body = parseOr400(LoginRequest, req.body ?? {});
+  mount(r, routes.login, async ({ body, auth, req, res }) => {
     const client = req.ip ?? 'unknown';
     const wait = await d.throttle.retryAfter(body.username, client);
     if (wait > 0) throw new AppError('RATE_LIMITED', 'too many failed logins: try again later', undefined, { 'Retry-After': String(wait) });
@@ -38,25 +37,19 @@ export function authRouter(d: AuthRouterDeps): Router {
     }
     await d.throttle.recordSuccess(body.username, client);
     // Rotate: whatever session this browser had is ended, and a new id is issued.
-    if (res.locals.auth) await d.sessions.destroy(res.locals.auth.idHash);
+    if (auth) await d.sessions.destroy(auth.idHash);
     const { cookieValue, csrfToken } = await d.sessions.create(user.username);
     res.cookie(SESSION_COOKIE, cookieValue, cookie);
     d.logger.info({ requestId: res.locals.requestId, username: user.username, client }, 'login');
     const me: MeResponse = { username: user.username, role: user.role, csrfToken };
-    res.json(me);
+    return me;
   });
 
-  r.post('/api/auth/logout', requireRole('viewer'), async (_req, res) => {
-    const auth = authOf(res);
+  mount(r, routes.logout, async ({ auth, res }) => {
     await d.sessions.destroy(auth.idHash);
     res.clearCookie(SESSION_COOKIE, cookie);
-    res.status(204).end();
   });
 
-  r.get('/api/me', requireRole('viewer'), (_req, res) => {
-    const auth = authOf(res);
-    const me: MeResponse = { username: auth.username, role: auth.role, csrfToken: auth.csrfToken };
-    res.json(me);
-  });
+  mount(r, routes.me, ({ auth }): MeResponse => ({ username: auth.username, role: auth.role, csrfToken: auth.csrfToken }));
   return r;
 }

@@ -1,8 +1,10 @@
-// /healthz, /readyz, /metrics, /api/openapi.json
+// Health, readiness, metrics and the OpenAPI document: open to anyone, mounted before the session middleware.
 import { Router } from 'express';
+import { routes } from '@quell/contracts/routes';
 import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
 import { upstreamDetails } from '../das/port.ts';
+import type { Mount } from '../http/mount.ts';
 import type { Metrics } from '../metrics.ts';
 import { buildOpenApi } from '../openapi.ts';
 import type { Stores } from '../stores/types.ts';
@@ -31,13 +33,11 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-export function opsRouter(d: OpsRouterDeps): Router {
+export function opsRouter(mount: Mount, d: OpsRouterDeps): Router {
   const r = Router();
   const openapi = buildOpenApi();
-  r.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  r.get('/readyz', async (_req, res) => {
+  mount(r, routes.healthz, () => ({ status: 'ok' as const }));
+  mount(r, routes.readyz, async ({ res }) => {
     const timeout = d.readyTimeoutMs ?? 5000;
     const kinds = d.stores.kinds;
     const store = await withTimeout(d.stores.checkWritable(), timeout)
@@ -65,14 +65,13 @@ export function opsRouter(d: OpsRouterDeps): Router {
     const checks = kinds
       ? { store: { ...store, kind: kinds.store }, sessions: { ...(sessions ?? store), kind: kinds.sessions, rateLimits: kinds.rateLimits }, das: instances }
       : { store, ...(sessions ? { sessions } : {}), das: instances };
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+    res.status(ready ? 200 : 503);
+    return { status: ready ? ('ready' as const) : ('not-ready' as const), checks };
   });
-  r.get('/metrics', async (_req, res) => {
+  mount(r, routes.metrics, async ({ res }) => {
     res.setHeader('Content-Type', d.metrics.registry.contentType);
-    res.send(await d.metrics.registry.metrics());
+    return d.metrics.registry.metrics();
   });
-  r.get('/api/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
+  mount(r, routes.openapi, () => openapi);
   return r;
 }
