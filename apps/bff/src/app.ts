@@ -3,7 +3,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { AppConfig, InstanceConfig } from './config.ts';
-import { instrumentDas, type DasFactory, type DasPort } from './das/port.ts';
+import { bffDas, type DasFactory, type DasPort } from './das/port.ts';
 import { SessionManager } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): QuellApp {
   const das = (i: InstanceConfig): DasPort => {
     let p = dasCache.get(i.id);
     if (!p) {
-      p = instrumentDas(deps.das(i), metrics);
+      p = bffDas(deps.das(i), metrics);
       dasCache.set(i.id, p);
     }
     return p;
@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): QuellApp {
   });
   app.use('/api', sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions));
   app.use(authRouter({ sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
-  app.use(instancesRouter({ instances, kill, das, logger, now }));
+  app.use(instancesRouter({ instances, kill, logger, now }));
   app.use(killRouter(kill));
   app.use(auditRouter(deps.stores.audit));
   app.use('/api', apiNotFound);

@@ -98,6 +98,49 @@ describe('idempotency', () => {
   });
 });
 
+describe('idempotency of broad and blind kills', () => {
+  const kill = (ad: Agent, mode: 'broad' | 'blind', body: Record<string, unknown>, key?: string) => {
+    const r = ad.agent.post(`/api/instances/main/${mode}-kills`).set('X-CSRF-Token', ad.csrf);
+    return (key === undefined ? r : r.set('Idempotency-Key', key)).send(body);
+  };
+
+  it('a broad kill without an Idempotency-Key is a 400 naming the header, and kills nothing', async () => {
+    const ad = await h.login('admin');
+    const s = await h.open(h.accounts.oth, h.db2);
+    for (const mode of ['broad', 'blind'] as const) {
+      const body = mode === 'broad' ? { user: h.accounts.oth.user, database: h.db2, reason: 'no key', confirmInstanceName: 'main-db' } : { sessionIds: [s.id], reason: 'no key' };
+      const r = await kill(ad, mode, body);
+      expect(r.status).toBe(400);
+      expect(r.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['headers.idempotency-key']);
+      const bad = await kill(ad, mode, body, 'short');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['headers.idempotency-key']);
+    }
+    expect(await h.aliveIds([s.id])).toEqual([s.id]);
+  });
+
+  it.each(['broad', 'blind'] as const)('a double %s submit with the same key kills once, records the key and replays the first result', async (mode) => {
+    const ad = await h.login('admin');
+    const s = [await h.open(h.accounts.oth, h.db2), await h.open(h.accounts.oth, h.db2)];
+    const body = mode === 'broad' ? { user: h.accounts.oth.user, database: h.db2, reason: 'double submit', confirmInstanceName: 'main-db' } : { sessionIds: s.map((x) => x.id), reason: 'double submit' };
+    const key = `${mode}-${randomUUID()}`;
+    const [a, b] = await Promise.all([kill(ad, mode, body, key), kill(ad, mode, body, key)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(b.body.auditId).toBe(a.body.auditId);
+    expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
+    const again = await kill(ad, mode, body, key);
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(a.body);
+    const rows = (await auditEntries(ad)).filter((e) => e.idempotencyKey === key);
+    expect(rows.map((r) => [r.id, r.mode, r.status])).toEqual([[a.body.auditId, mode, 'completed']]);
+    // The same key for another target is a different request.
+    const other = await kill(ad, mode, mode === 'broad' ? { ...body, database: h.db1 } : { ...body, sessionIds: [2147483001] }, key);
+    expect(other.status).toBe(409);
+  });
+});
+
 describe('drift', () => {
   it('a session that switched database or was replaced is reported and not killed', async () => {
     const op = await h.login('operator');
@@ -152,15 +195,15 @@ describe('protected sessions are never killed', () => {
   it('broad mode refuses a protected user, and a filter that matches protected sessions', async () => {
     const ad = await h.login('admin');
     const backup = await h.open(h.accounts.backup, h.db1);
-    const r1 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
+    const r1 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
     expect(r1.status).toBe(422);
     expect(r1.body.error.code).toBe('PROTECTED_TARGET');
-    const r2 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
+    const r2 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
     expect(r2.status).toBe(422);
-    const r3 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
+    const r3 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
     expect(r3.status).toBe(422);
     expect(r3.body.error.details.excluded.map((e: { sessionId: number }) => e.sessionId)).toContain(backup.id);
-    const r4 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: 'system user', reason: 'system', confirmInstanceName: 'main-db' });
+    const r4 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: 'system user', reason: 'system', confirmInstanceName: 'main-db' });
     expect(r4.status).toBe(422);
     expect(await h.aliveIds([backup.id])).toEqual([backup.id]);
     const failed = (await auditEntries(ad, '&status=failed')).filter((e) => e.mode === 'broad');
@@ -172,7 +215,7 @@ describe('protected sessions are never killed', () => {
     const backup = await h.open(h.accounts.backup, h.db2);
     const dasOwn = await h.open(h.accounts.das);
     const victim = await h.open(h.accounts.oth, h.db2);
-    const r = await ad.agent.post('/api/instances/main/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [backup.id, dasOwn.id, victim.id], reason: 'blind test' });
+    const r = await ad.agent.post('/api/instances/main/blind-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [backup.id, dasOwn.id, victim.id], reason: 'blind test' });
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('unverifiable');
     expect(r.body.outcomes).toEqual([{ sessionId: victim.id, outcome: 'sent-unverified' }]);
@@ -180,7 +223,7 @@ describe('protected sessions are never killed', () => {
     expect(await eventually(() => h.aliveIds([victim.id]), (v) => v.length === 0)).toEqual([]);
     expect(await h.aliveIds([backup.id, dasOwn.id])).toEqual(ids([backup, dasOwn]));
     const other = await h.open(h.accounts.oth, h.db2);
-    const rh = await ad.agent.post('/api/instances/hosts/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [other.id], reason: 'blind on protected hosts' });
+    const rh = await ad.agent.post('/api/instances/hosts/blind-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [other.id], reason: 'blind on protected hosts' });
     expect(rh.status).toBe(422);
     expect(await h.aliveIds([other.id])).toEqual([other.id]);
   });
@@ -192,11 +235,11 @@ describe('broad mode', () => {
     const db = h.db2;
     const s = [await h.open(h.accounts.oth, db), await h.open(h.accounts.oth, db)];
     const keep = await h.open(h.accounts.oth, h.db1);
-    const wrong = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'nope' });
+    const wrong = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'nope' });
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.code).toBe('CONFIRMATION_REQUIRED');
     expect(await h.aliveIds(s.map((x) => x.id))).toEqual(ids(s));
-    const r = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'main-db' });
+    const r = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'main-db' });
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('unverifiable');
     expect(r.body.mode).toBe('broad');

@@ -1,23 +1,21 @@
 // Inventory, sessions, previews, broad and blind kills, DAS db users: everything under /api/instances/:instanceId
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { InstanceKey } from '@quell/contracts/common';
 import { DbUserIdParam, RegisterDbUserRequest, type DbUserListResponse } from '@quell/contracts/db-users';
 import type { InstanceListResponse } from '@quell/contracts/instances';
-import { BlindKillRequest, BroadKillRequest, KillPreviewRequest } from '@quell/contracts/kill';
+import { BlindKillRequest, BroadKillRequest, IdempotencyKey, KillPreviewRequest, type KillResult } from '@quell/contracts/kill';
+import { IDEMPOTENCY_HEADER } from '@quell/contracts/routes';
 import { SessionFilter, type SessionListResponse } from '@quell/contracts/sessions';
 import { z } from 'zod';
 import type { InstanceConfig } from '../config.ts';
-import type { DasPort } from '../das/port.ts';
-import { DasApiError } from '@quell/das-client/errors';
-import { ConflictError, parseOr400, ValidationError } from '../errors.ts';
+import { parseOr400, ValidationError } from '../errors.ts';
 import type { KillService } from '../kill/service.ts';
 import { authOf, requireRole } from '../middleware/guards.ts';
 
 export interface InstancesRouterDeps {
   instances: InstanceConfig[];
   kill: KillService;
-  das: (instance: InstanceConfig) => DasPort;
   logger: Logger;
   now: () => Date;
 }
@@ -35,7 +33,6 @@ function queryOf(req: Request, allowed: string[]): Record<string, unknown> {
 export function instancesRouter(d: InstancesRouterDeps): Router {
   const r = Router();
   const instanceOf = (req: Request): InstanceConfig => d.kill.instance(parseOr400(InstanceParam, req.params).instanceId);
-  const withInstance = (req: Request) => instanceOf(req);
 
   r.get('/api/instances', requireRole('viewer'), (_req, res) => {
     const body: InstanceListResponse = {
@@ -72,19 +69,19 @@ export function instancesRouter(d: InstancesRouterDeps): Router {
     const params = parseOr400(InstanceParam, req.params);
     const body = parseOr400(BroadKillRequest, req.body ?? {});
     const instance = d.kill.instance(params.instanceId);
-    res.json(await d.kill.broad(authOf(res), instance, body));
+    sendKill(res, await d.kill.broad(authOf(res), instance, body, idempotencyKeyOf(req)));
   });
 
   r.post('/api/instances/:instanceId/blind-kills', requireRole('admin'), async (req, res) => {
     const params = parseOr400(InstanceParam, req.params);
     const body = parseOr400(BlindKillRequest, req.body ?? {});
     const instance = d.kill.instance(params.instanceId);
-    res.json(await d.kill.blind(authOf(res), instance, body));
+    sendKill(res, await d.kill.blind(authOf(res), instance, body, idempotencyKeyOf(req)));
   });
 
   r.get('/api/instances/:instanceId/db-users', requireRole('admin'), async (req, res) => {
-    const instance = withInstance(req);
-    const users = await d.das(instance).listDbUsers(instance.instanceId);
+    const instance = instanceOf(req);
+    const users = await d.kill.listDbUsers(instance);
     const body: DbUserListResponse = { dbUsers: users, total: users.length };
     res.json(body);
   });
@@ -93,12 +90,7 @@ export function instancesRouter(d: InstancesRouterDeps): Router {
     const params = parseOr400(InstanceParam, req.params);
     const body = parseOr400(RegisterDbUserRequest, req.body ?? {});
     const instance = d.kill.instance(params.instanceId);
-    const dbUserId = await d
-      .das(instance)
-      .registerDbUser(instance.instanceId, body.dbUsername, body.dbUserPassword)
-      .catch((err: unknown) => {
-        throw registrationRefusal(err) ?? err;
-      });
+    const dbUserId = await d.kill.registerDbUser(instance, body.dbUsername, body.dbUserPassword);
     d.logger.info({ requestId: res.locals.requestId, actor: authOf(res).username, instance: instance.id, dbUsername: body.dbUsername, dbUserId }, 'DAS db user registered');
     res.status(201).json({ dbUserId, dbUsername: body.dbUsername });
   });
@@ -106,24 +98,21 @@ export function instancesRouter(d: InstancesRouterDeps): Router {
   r.delete('/api/instances/:instanceId/db-users/:dbUserId', requireRole('admin'), async (req, res) => {
     const params = parseOr400(InstanceParam.extend({ dbUserId: DbUserIdParam }), req.params);
     const instance = d.kill.instance(params.instanceId);
-    if (instance.dbUserId && instance.dbUserId.toLowerCase() === params.dbUserId.toLowerCase()) {
-      throw new ConflictError('this db user is the one Quell uses for the instance (dbUserId in the inventory): change the inventory first');
-    }
-    await d.das(instance).deleteDbUser(instance.instanceId, params.dbUserId);
-    d.kill.forgetDasUser(instance.id);
+    await d.kill.deleteDbUser(instance, params.dbUserId);
     d.logger.info({ requestId: res.locals.requestId, actor: authOf(res).username, instance: instance.id, dbUserId: params.dbUserId }, 'DAS db user removed');
     res.status(204).end();
   });
   return r;
 }
 
-/**
- * DAS refusing what the admin typed is the admin's to fix, not an upstream fault: a login DAS could not
- * make (DAS.200051) names the password, any other DAS 400 on registration names the username.
- */
-function registrationRefusal(err: unknown): ValidationError | undefined {
-  if (!(err instanceof DasApiError) || err.kind !== 'das' || err.httpStatus !== 400) return undefined;
-  const field = err.errorCode === 'DAS.200051' ? 'dbUserPassword' : 'dbUsername';
-  const message = err.errorCode === 'DAS.200051' ? 'DAS could not sign in to the instance with this username and password' : `DAS refused the registration (${err.errorCode ?? 'HTTP 400'})`;
-  return new ValidationError([{ field, message }], message);
+/** The Idempotency-Key header of a kill request (required). */
+function idempotencyKeyOf(req: Request): string {
+  const raw = req.get(IDEMPOTENCY_HEADER);
+  if (raw === undefined) throw new ValidationError([{ field: 'headers.idempotency-key', message: 'is required' }]);
+  return parseOr400(IdempotencyKey, raw, 'headers.idempotency-key');
+}
+
+function sendKill(res: Response, answer: { result: KillResult; replayed: boolean }): void {
+  if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.json(answer.result);
 }

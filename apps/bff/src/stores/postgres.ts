@@ -16,7 +16,8 @@ import pg from 'pg';
 import type { AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
 import { toEntry, type AuditRow } from './audit-row.ts';
-import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyClaim, IdempotencyStore, PreviewRecord, PreviewStore } from './types.ts';
+import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
+import type { AuditStore, IdempotencyClaim, IdempotencyStore, PreviewStore } from './types.ts';
 
 /** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x5175656c6c;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KillResult } from '@quell/contracts/kill';
 import { openSqliteStores } from './sqlite.ts';
-import type { AuditIntent } from './types.ts';
+import type { AuditIntent } from '../kill/types.ts';
 
 const intent = (id: string, over: Partial<AuditIntent> = {}): AuditIntent => ({
   id,

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import type { AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
 import { toEntry, type AuditRow } from './audit-row.ts';
-import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewRecord, PreviewStore, Stores } from './types.ts';
+import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
+import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, Stores } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit (

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KillResult } from '@quell/contracts/kill';
 import type { LoginThrottle } from '../auth/throttle.ts';
-import type { AuditIntent, AuditStore, IdempotencyStore, LoginSessionStore, PreviewRecord, PreviewStore } from './types.ts';
+import type { AuditIntent, PreviewRecord } from '../kill/types.ts';
+import type { AuditStore, IdempotencyStore, LoginSessionStore, PreviewStore } from './types.ts';
 
 export interface DataStores {
   audit: AuditStore;

@@ -1,0 +1,59 @@
+// Preview: list the matching sessions, split them into targets and excluded ones, and freeze the targets.
+import { randomUUID } from 'node:crypto';
+import type { ExcludedSession, KillPreview, KillPreviewRequest } from '@quell/contracts/kill';
+import type { InstanceConfig } from '../config.ts';
+import type { KillContext } from './context.ts';
+import { commandStartMs, protectionOf } from './policy.ts';
+import type { Actor, FrozenTarget, PreviewRecord } from './types.ts';
+
+/** The listing filter of a preview or broad request (ids are not a DAS filter). */
+export function listFilter(r: { user?: string | undefined; database?: string | undefined }): { user?: string; database?: string } {
+  return { ...(r.user !== undefined ? { user: r.user } : {}), ...(r.database !== undefined ? { database: r.database } : {}) };
+}
+
+export async function createPreview(c: KillContext, actor: Actor, instance: InstanceConfig, req: KillPreviewRequest): Promise<KillPreview> {
+  const dasUser = await c.inventory.dasUsername(instance);
+  const filter = listFilter(req);
+  const { sessions, listedAtMs } = await c.inventory.listSessions(instance, filter);
+  const wanted = req.sessionIds ? new Set(req.sessionIds) : undefined;
+  const targets: FrozenTarget[] = [];
+  const excluded: ExcludedSession[] = [];
+  const seen = new Set<number>();
+  for (const s of sessions) {
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    if (wanted && !wanted.has(s.id)) continue;
+    const p = protectionOf(s, instance, dasUser);
+    if (p) excluded.push({ sessionId: s.id, session: s, reason: p.reason, explanation: p.explanation });
+    else targets.push({ session: s, commandStartMs: commandStartMs(s, listedAtMs) });
+  }
+  if (wanted) {
+    for (const id of wanted) {
+      if (!seen.has(id)) excluded.push({ sessionId: id, reason: 'not-found', explanation: 'no session with this id matches the filter' });
+    }
+  }
+  const record: PreviewRecord = {
+    id: randomUUID(),
+    instanceId: instance.id,
+    createdBy: actor.username,
+    createdAt: new Date(listedAtMs).toISOString(),
+    expiresAt: new Date(listedAtMs + c.settings.previewTtlMs).toISOString(),
+    filter: { ...filter, ...(req.sessionIds ? { sessionIds: [...new Set(req.sessionIds)] } : {}) },
+    targets,
+    excluded,
+    requiresTypedConfirmation: targets.length > instance.blastRadiusCap,
+  };
+  await c.stores.previews.save(record);
+  return {
+    previewId: record.id,
+    instanceId: record.instanceId,
+    instanceName: instance.name,
+    filter: record.filter,
+    targets: record.targets.map((t) => t.session),
+    excluded: record.excluded,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    blastRadiusCap: instance.blastRadiusCap,
+    requiresTypedConfirmation: record.requiresTypedConfirmation,
+  };
+}
