@@ -42,9 +42,15 @@ describe('sameIdentity', () => {
     const t0 = 1_000_000_000;
     const frozen = { session: session({ time: 12 }), commandStartMs: commandStartMs({ time: 12 }, t0) };
     expect(sameIdentity(frozen, session({ time: 42 }), t0 + 30_000)).toBe(true);
-    expect(sameIdentity(frozen, session({ time: 0 }), t0 + 30_000)).toBe(false); // a new command started
+    // A newer statement on the same connection (a busy session looping short queries) is the same session.
+    expect(sameIdentity(frozen, session({ time: 0 }), t0 + 30_000)).toBe(true);
+    expect(sameIdentity(frozen, session({ time: 0, command: 'Sleep' }), t0 + 3_600_000)).toBe(true);
+    // A command that started before the one the preview saw cannot be on the connection the preview saw.
+    expect(sameIdentity(frozen, session({ time: 100 }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, database: 'other' }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, host: '10.0.0.5:9' }), t0 + 30_000)).toBe(false);
+    // The port is part of the identity: a reused thread id on a newer connection from the same host.
+    expect(sameIdentity(frozen, session({ time: 0, host: '10.0.0.5:51235' }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, user: 'x' }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, id: 8 }), t0 + 30_000)).toBe(false);
   });

@@ -48,8 +48,12 @@ export function commandStartMs(s: Pick<Session, 'time'>, listedAtMs: number): nu
 export const DEFAULT_START_TOLERANCE_MS = 3000;
 
 /**
- * Same session? Same id, user, host and database, and a command start within the tolerance
- * (PROCESSLIST time has whole-second resolution, and the two listings are taken at different moments).
+ * Same session? A session is its connection: the same id, user, host *with its port* and database. A
+ * newer statement on that connection (a busy session looping short queries) is still the same session,
+ * so the command start may move forward freely. Time only rules out what cannot be the connection the
+ * preview saw: a command that started before the one it saw (beyond the tolerance: PROCESSLIST time has
+ * whole-second resolution, and the two listings are taken at different moments). A newer connection that
+ * reused the thread id comes from another client port.
  */
 export function sameIdentity(
   frozen: { session: Pick<Session, 'id' | 'user' | 'host' | 'database'>; commandStartMs: number },
@@ -62,7 +66,7 @@ export function sameIdentity(
     frozen.session.user === current.user &&
     frozen.session.host === current.host &&
     frozen.session.database === current.database &&
-    Math.abs(frozen.commandStartMs - commandStartMs(current, currentListedAtMs)) <= toleranceMs
+    commandStartMs(current, currentListedAtMs) >= frozen.commandStartMs - toleranceMs
   );
 }
 

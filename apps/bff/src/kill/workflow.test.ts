@@ -56,6 +56,32 @@ describe('preview → commit', () => {
 });
 
 type Agent = Awaited<ReturnType<Harness['login']>>;
+describe('a busy session', () => {
+  it('looping short queries is killed through preview → commit, even more than 3 s later', async () => {
+    const op = await h.login('operator');
+    const busy = await h.open(h.accounts.app, h.db1);
+    const bystanders = [await h.open(h.accounts.app, h.db1), await h.open(h.accounts.oth, h.db1)];
+    let looping = true;
+    const loop = (async () => {
+      while (looping) await busy.conn.query('SELECT SLEEP(0.05)');
+    })().catch(() => undefined);
+    try {
+      const p = await preview(op, 'main', { user: h.accounts.app.user, database: h.db1, sessionIds: [busy.id] });
+      expect(p.body.targets.map((t: { id: number }) => t.id)).toEqual([busy.id]);
+      await new Promise((r) => setTimeout(r, 3_500));
+      const c = await commit(op, p.body.previewId, { reason: 'runaway loop' });
+      expect(c.status).toBe(200);
+      expect(c.body.outcomes).toMatchObject([{ sessionId: busy.id, outcome: 'killed' }]);
+      expect(await eventually(() => h.aliveIds([busy.id]), (v) => v.length === 0)).toEqual([]);
+      expect(await h.aliveIds(bystanders.map((b) => b.id))).toEqual(bystanders.map((b) => b.id).sort((a, b) => a - b));
+    } finally {
+      looping = false;
+      await loop;
+    }
+  });
+});
+
+
 const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id).sort((a, b) => a - b);
 async function auditEntries(agent: Agent, query = '') {
   const r = await agent.agent.get(`/api/audit?limit=500${query}`);
