@@ -115,7 +115,8 @@ async function reconcile(c: KillContext, instance: InstanceConfig, targets: Froz
 }
 
 /**
- * Lists again until every sent session is gone or the attempts run out. A sent session whose identity is
+ * Lists again until every sent session is gone or the attempts run out (a failed listing uses up one
+ * attempt; only when the last one fails too is the outcome sent-unverified). A sent session whose identity is
  * still listed is still present. A chunk whose outcome is uncertain (timeout, reset, 5xx) is verified too:
  * gone → killed; still there → failed if DAS answered, unknown if it never did (the kill may still land).
  */
@@ -128,8 +129,9 @@ async function verify(c: KillContext, instance: InstanceConfig, filter: SessionL
     try {
       after = await c.inventory.listSessions(instance, filter);
     } catch {
+      // One failed listing proves nothing either way: the next attempt may still see the sessions gone.
       verified = false;
-      break;
+      continue;
     }
     verified = true;
     const stillById = new Map(after.sessions.map((s) => [s.id, s]));
