@@ -92,7 +92,8 @@ export const BroadKillRequest = z
   .refine((r) => r.user !== undefined || r.database !== undefined, { message: 'give a user or a database', path: ['user'] });
 export type BroadKillRequest = z.infer<typeof BroadKillRequest>;
 
-export const BlindKillRequest = z.object({ sessionIds: SessionIdList, reason: Reason }).strict();
+/** Above the instance's blast-radius cap, blind ids need the typed instance name, as a preview's commit does. */
+export const BlindKillRequest = z.object({ sessionIds: SessionIdList, reason: Reason, confirmInstanceName: z.string().max(200).optional() }).strict();
 export type BlindKillRequest = z.infer<typeof BlindKillRequest>;
 
 export { SessionFilter };

@@ -1,5 +1,6 @@
 // Blind ids (admin): sent without a listing of their own; checked only against the sessions of protected
-// accounts, and refused outright where hosts are protected (ids cannot be checked against hosts).
+// accounts, and refused outright where hosts are protected (ids cannot be checked against hosts). More ids
+// than the blast-radius cap need the typed instance name.
 import type { BlindKillRequest, ExcludedSession, KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { InstanceConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -17,6 +18,16 @@ export async function blindKill(c: KillContext, actor: Actor, instance: Instance
       intent,
       new AppError('PROTECTED_TARGET', 'this instance protects hosts, and ids without a filter cannot be checked against them: use a preview with a user or database', {
         issues: [{ field: 'sessionIds', message: 'cannot be checked against protected hosts' }],
+      }),
+    );
+  }
+  if (ids.length > instance.blastRadiusCap && req.confirmInstanceName !== instance.name) {
+    await c.audit.refuse(
+      intent,
+      new AppError('CONFIRMATION_REQUIRED', `more than ${instance.blastRadiusCap} sessions: type the instance name to confirm`, {
+        issues: [{ field: 'confirmInstanceName', message: 'must be the instance name' }],
+        targetCount: ids.length,
+        blastRadiusCap: instance.blastRadiusCap,
       }),
     );
   }

@@ -293,6 +293,29 @@ describe('cap, expiry and DAS failures', () => {
     expect(yes.body.summary).toEqual({ killed: 2 });
   });
 
+  it('blind ids above the cap need the typed instance name too, and each refusal is audited', async () => {
+    const ad = await h.login('admin');
+    const s = [await h.open(h.accounts.oth, h.db2), await h.open(h.accounts.oth, h.db2)];
+    const blind = (body: Record<string, unknown>) => ad.agent.post('/api/instances/capped/blind-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: s.map((x) => x.id), reason: 'blind cap', ...body });
+    const no = await blind({});
+    expect(no.status).toBe(422);
+    expect(no.body.error.code).toBe('CONFIRMATION_REQUIRED');
+    expect(no.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['confirmInstanceName']);
+    const wrong = await blind({ confirmInstanceName: 'main-db' });
+    expect(wrong.status).toBe(422);
+    expect(await h.aliveIds(s.map((x) => x.id))).toEqual(ids(s));
+    const refusals = (await auditEntries(ad, '&instanceId=capped&status=failed')).filter((e) => e.mode === 'blind' && e.error?.code === 'CONFIRMATION_REQUIRED');
+    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    const yes = await blind({ confirmInstanceName: 'capped-db' });
+    expect(yes.status).toBe(200);
+    expect(yes.body.summary).toEqual({ 'sent-unverified': 2 });
+    expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
+    // At the cap, no confirmation is needed.
+    const one = await h.open(h.accounts.oth, h.db2);
+    const r = await ad.agent.post('/api/instances/capped/blind-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [one.id], reason: 'blind at cap' });
+    expect(r.status).toBe(200);
+  });
+
   it('an expired preview is refused with 410 and kills nothing', async () => {
     const op = await h.login('operator');
     const s = await h.open(h.accounts.app, h.db2);
