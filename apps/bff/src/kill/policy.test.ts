@@ -30,6 +30,22 @@ describe('protectionOf', () => {
     expect(protectedUserReason('app', inst, 'x')).toBeUndefined();
   });
 
+  it('folds names the way MariaDB matches them: case, accents and trailing spaces do not escape protection', () => {
+    const das = 'quell_das';
+    for (const u of ['QUELL_DAS', 'Quell_Das', 'quéll_das', 'QUÉLL_DAS', 'quell_das ', 'qu\u0065\u0301ll_das', 'ｑｕｅｌｌ_das']) {
+      expect(protectedUserReason(u, inst, das)?.reason, u).toBe('das-user');
+    }
+    for (const u of ['BACKUP_AGENT', 'Bäckup_Agent', 'backup_agént']) expect(protectedUserReason(u, inst, das)?.reason, u).toBe('protected-user');
+    for (const u of ['SYSTEM USER', 'Évent_Scheduler', 'event_scheduler  ']) expect(protectedUserReason(u, inst, das)?.reason, u).toBe('system-thread');
+    // Expansions of the Unicode collation (ß = ss) and the general one (ß = s) both count.
+    expect(protectedUserReason('strasse', { protectedUsers: ['straße'] }, das)?.reason).toBe('protected-user');
+    expect(protectedUserReason('strase', { protectedUsers: ['straße'] }, das)?.reason).toBe('protected-user');
+    for (const u of ['quell_das2', 'quell-das', 'quelldas', ' quell_das', 'backup_agent2']) expect(protectedUserReason(u, inst, das), u).toBeUndefined();
+    expect(protectionOf(session({ user: 'QUELL_DAS' }), inst, das)?.reason).toBe('das-user');
+    expect(protectionOf(session({ host: 'MONITOR.Internal:3306' }), inst, das)?.reason).toBe('protected-host');
+    expect(protectionOf(session({ host: 'mönitor.internal:3306' }), inst, das)?.reason).toBe('protected-host');
+  });
+
   it('hostPart strips only a trailing port', () => {
     expect(hostPart('localhost:39704')).toBe('localhost');
     expect(hostPart('localhost')).toBe('localhost');

@@ -19,11 +19,34 @@ export function hostPart(host: string): string {
   return m ? m[1]! : host;
 }
 
-/** Is this user name one Quell must never target (broad mode refuses it)? */
+/**
+ * The forms under which MariaDB's default collations take a name to be equal: case- and accent-insensitive
+ * (compatibility forms such as fullwidth letters included), trailing spaces ignored (PAD SPACE), with the
+ * expansions of the Unicode collations (ß = ss, æ = ae, œ = oe) and the single letters of utf8mb4_general_ci
+ * (ß = s). Two names match if any of their forms are equal: a protection check refuses rather than misses.
+ */
+export function nameForms(name: string): string[] {
+  const base = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/ +$/, '');
+  const uca = base.replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/œ/g, 'oe');
+  const general = base.replace(/ß/g, 's');
+  return uca === general ? [uca] : [uca, general];
+}
+
+/** Would MariaDB's filter match `a` where the name `b` is meant? */
+export function sameName(a: string, b: string): boolean {
+  const fb = nameForms(b);
+  return nameForms(a).some((f) => fb.includes(f));
+}
+
+/** Is this user name one Quell must never target (broad mode refuses it)? Compared as MariaDB matches names. */
 export function protectedUserReason(user: string, instance: Pick<InstanceConfig, 'protectedUsers'>, dasUsername: string | undefined): Protection | undefined {
-  if ((SYSTEM_USERS as readonly string[]).includes(user.toLowerCase())) return { reason: 'system-thread', explanation: `"${user}" is a server thread account` };
-  if (dasUsername !== undefined && user === dasUsername) return { reason: 'das-user', explanation: `"${user}" is the account DAS itself uses for this instance` };
-  if (instance.protectedUsers.includes(user)) return { reason: 'protected-user', explanation: `"${user}" is a protected user on this instance` };
+  if (SYSTEM_USERS.some((u) => sameName(user, u))) return { reason: 'system-thread', explanation: `"${user}" is a server thread account` };
+  if (dasUsername !== undefined && sameName(user, dasUsername)) return { reason: 'das-user', explanation: `"${user}" is the account DAS itself uses for this instance` };
+  if (instance.protectedUsers.some((u) => sameName(user, u))) return { reason: 'protected-user', explanation: `"${user}" is a protected user on this instance` };
   return undefined;
 }
 
@@ -34,8 +57,8 @@ export function protectionOf(s: Session, instance: Pick<InstanceConfig, 'protect
   if (SYSTEM_COMMANDS.includes(command)) return { reason: 'system-thread', explanation: `a server thread (${s.command})` };
   const byUser = protectedUserReason(s.user, instance, dasUsername);
   if (byUser) return byUser;
-  const hp = hostPart(s.host).toLowerCase();
-  const hit = instance.protectedHosts.find((h) => h.toLowerCase() === s.host.toLowerCase() || h.toLowerCase() === hp);
+  const hp = hostPart(s.host);
+  const hit = instance.protectedHosts.find((h) => sameName(h, s.host) || sameName(h, hp));
   if (hit !== undefined) return { reason: 'protected-host', explanation: `connected from protected host ${hit}` };
   return undefined;
 }

@@ -224,6 +224,9 @@ describe('protected sessions are never killed', () => {
     const r1 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
     expect(r1.status).toBe(422);
     expect(r1.body.error.code).toBe('PROTECTED_TARGET');
+    const upper = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.das.user.toUpperCase(), reason: 'try das user in capitals', confirmInstanceName: 'main-db' });
+    expect(upper.status).toBe(422);
+    expect(upper.body.error.details.reason).toBe('das-user');
     const r2 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
     expect(r2.status).toBe(422);
     const r3 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
