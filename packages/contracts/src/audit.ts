@@ -21,6 +21,8 @@ export const AuditEntry = z.object({
   idempotencyKey: z.string().nullable(),
   /** The preview this commit came from (preview mode only). */
   previewId: z.string().nullable().optional(),
+  /** Who made that preview (it may be another user than the one who committed it). */
+  previewCreatedBy: z.string().nullable().optional(),
   /** Why an attempt was refused or failed as a whole (e.g. CONFIRMATION_REQUIRED, UPSTREAM_ERROR). */
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 });

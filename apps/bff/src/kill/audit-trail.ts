@@ -21,6 +21,7 @@ export interface AttemptFields {
   idempotencyKey: string;
   excluded?: AuditIntent['excluded'];
   previewId?: string;
+  previewCreatedBy?: string;
 }
 
 export class AuditTrail {
@@ -44,6 +45,7 @@ export class AuditTrail {
       excluded: f.excluded ?? [],
       idempotencyKey: f.idempotencyKey,
       ...(f.previewId !== undefined ? { previewId: f.previewId } : {}),
+      ...(f.previewCreatedBy !== undefined ? { previewCreatedBy: f.previewCreatedBy } : {}),
     };
   }
 

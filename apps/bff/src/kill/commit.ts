@@ -26,6 +26,7 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
     excluded: preview.excluded,
     idempotencyKey,
     previewId: preview.id,
+    previewCreatedBy: preview.createdBy,
   });
   if (c.now().getTime() > Date.parse(preview.expiresAt)) {
     await c.audit.refuse(intent, new AppError('PREVIEW_EXPIRED', 'this preview has expired: preview again'));

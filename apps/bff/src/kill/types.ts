@@ -41,6 +41,8 @@ export interface AuditIntent {
   excluded: ExcludedSession[];
   idempotencyKey: string | null;
   previewId?: string | null;
+  /** Who made the preview this commit came from. */
+  previewCreatedBy?: string | null;
 }
 
 export interface AuditOutcome {

@@ -56,6 +56,26 @@ describe('preview → commit', () => {
 });
 
 type Agent = Awaited<ReturnType<Harness['login']>>;
+
+describe('who previewed and who committed', () => {
+  it('the audit records both the maker of the preview and the operator who committed it', async () => {
+    const viewer = await h.login('viewer');
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const p = await preview(viewer, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    expect(p.status).toBe(201);
+    const c = await commit(op, p.body.previewId, { reason: 'committed for the viewer' });
+    expect(c.status).toBe(200);
+    const again = await commit(op, p.body.previewId, { reason: 'refused: already committed' });
+    expect(again.status).toBe(409);
+    const rows = (await auditEntries(op)).filter((e) => e.previewId === p.body.previewId);
+    expect(rows.map((r) => [r.status, r.actor, r.previewCreatedBy]).sort()).toEqual([
+      ['completed', 'operator-user', 'viewer-user'],
+      ['failed', 'operator-user', 'viewer-user'],
+    ]);
+  });
+});
+
 describe('a busy session', () => {
   it('looping short queries is killed through preview → commit, even more than 3 s later', async () => {
     const op = await h.login('operator');

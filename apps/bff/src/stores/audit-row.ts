@@ -17,6 +17,7 @@ export interface AuditRow {
   das_request_ids: string;
   idempotency_key: string | null;
   preview_id: string | null;
+  preview_created_by: string | null;
   error: string | null;
 }
 
@@ -37,6 +38,7 @@ export function toEntry(r: AuditRow): AuditEntry {
     dasRequestIds: JSON.parse(r.das_request_ids) as string[],
     idempotencyKey: r.idempotency_key,
     previewId: r.preview_id,
+    previewCreatedBy: r.preview_created_by ?? null,
     error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
   };
 }

@@ -100,6 +100,11 @@ CREATE TABLE quell_replicas (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'audit: who made the preview of a commit',
+    sql: 'ALTER TABLE quell_audit ADD COLUMN preview_created_by TEXT;',
+  },
 ];
 
 /** Applies the missing migrations under an advisory lock; returns the versions this call applied. */
@@ -190,6 +195,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     i.idempotencyKey,
     i.previewId ?? null,
     replicaId,
+    i.previewCreatedBy ?? null,
   ];
 
   const markPendingUnknown = async (at: string) => {
@@ -205,8 +211,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const audit: AuditStore = {
     async appendIntent(intent) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13)`,
         intentParams(intent),
       );
     },
@@ -220,8 +226,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     },
     async appendRefusal(intent, error, at) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, finished_at, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, finished_at, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14, $15)`,
         [...intentParams(intent), at, JSON.stringify(error)],
       );
     },

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS audit (
   das_request_ids TEXT NOT NULL DEFAULT '[]',
   idempotency_key TEXT,
   preview_id TEXT,
-  error TEXT
+  error TEXT,
+  preview_created_by TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_instance ON audit(instance_id, at);
@@ -87,11 +88,14 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  // Columns added after the first release: a database created before them gets them here.
+  const auditColumns = new Set((db.prepare('PRAGMA table_info(audit)').all() as Array<{ name: string }>).map((c) => c.name));
+  if (!auditColumns.has('preview_created_by')) db.exec('ALTER TABLE audit ADD COLUMN preview_created_by TEXT');
 
-  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id)
-    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId)`);
-  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, error)
-    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @error)`);
+  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by)
+    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy)`);
+  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, error)
+    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @error)`);
   const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
     das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
 
@@ -107,6 +111,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     excluded: JSON.stringify(i.excluded),
     idempotencyKey: i.idempotencyKey,
     previewId: i.previewId ?? null,
+    previewCreatedBy: i.previewCreatedBy ?? null,
   });
 
   const audit: AuditStore = {

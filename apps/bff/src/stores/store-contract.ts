@@ -79,10 +79,10 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
 
     it('writes the intent as pending, records the outcome once, keeps every field', async () => {
       const id = randomUUID();
-      const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1' });
+      const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob' });
       await s.audit.appendIntent(i);
       const pending = await s.audit.get(id);
-      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
+      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
       const finishedAt = new Date().toISOString();
       await s.audit.recordOutcome(id, { status: 'completed', finishedAt, outcomes: [{ sessionId: 1, outcome: 'killed' } as never], dasRequestIds: ['r1', 'r2'] });
       await expect(s.audit.recordOutcome(id, { status: 'failed', finishedAt, outcomes: [], dasRequestIds: [] })).rejects.toThrow(/not pending/);
@@ -92,8 +92,8 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
 
     it('records a refusal as one failed row with its error', async () => {
       const id = randomUUID();
-      await s.audit.appendRefusal(intent(id), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');
-      expect(await s.audit.get(id)).toMatchObject({ status: 'failed', finishedAt: '2030-01-01T00:00:00.000Z', error: { code: 'PREVIEW_EXPIRED', message: 'expired' } });
+      await s.audit.appendRefusal(intent(id, { previewId: 'p-2', previewCreatedBy: 'carol' }), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');
+      expect(await s.audit.get(id)).toMatchObject({ status: 'failed', finishedAt: '2030-01-01T00:00:00.000Z', previewCreatedBy: 'carol', error: { code: 'PREVIEW_EXPIRED', message: 'expired' } });
     });
 
     it('lists newest first with filters, totals and paging', async () => {
