@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): QuellApp {
 
   const purge = setInterval(() => {
     sessions.purgeIdle().catch((err: unknown) => logger.warn({ err }, 'session purge failed'));
-    deps.stores.previews.purgeExpired(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
+    deps.stores.previews.purge(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
     deps.stores.idempotency.purgeFinished(new Date(now().getTime() - 24 * 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'idempotency purge failed'));
   }, 60_000);
   purge.unref();

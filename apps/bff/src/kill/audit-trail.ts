@@ -2,17 +2,13 @@
 // or, for an attempt policy refused before DAS was called, one refusal row. Built here and only here.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ExcludedSession, KillResult } from '@quell/contracts/kill';
+import type { KillResult } from '@quell/contracts/kill';
 import type { InstanceConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditStore } from '../stores/types.ts';
+import { excludedWithoutSql } from './redact.ts';
 import type { Actor, AuditIntent } from './types.ts';
-
-/** The audit keeps who/where of excluded sessions but not their SQL text (it may hold literals such as passwords). */
-export function withoutSql(excluded: ExcludedSession[]): ExcludedSession[] {
-  return excluded.map((e) => (e.session ? { ...e, session: { ...e.session, sql: '', state: '' } } : e));
-}
 
 export interface AttemptFields {
   mode: AuditIntent['mode'];
@@ -52,7 +48,7 @@ export class AuditTrail {
   /** Records a refusal (nothing was sent to DAS) and throws `error`. */
   async refuse(intent: AuditIntent, error: AppError): Promise<never> {
     try {
-      await this.#o.audit.appendRefusal({ ...intent, excluded: withoutSql(intent.excluded) }, { code: error.code, message: error.message }, this.#o.now().toISOString());
+      await this.#o.audit.appendRefusal({ ...intent, excluded: excludedWithoutSql(intent.excluded) }, { code: error.code, message: error.message }, this.#o.now().toISOString());
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: intent.id }, 'audit write failed (refusal)');
@@ -63,7 +59,7 @@ export class AuditTrail {
   /** Writes the intent; if it cannot be written, nothing may be sent to DAS. */
   async open(intent: AuditIntent): Promise<void> {
     try {
-      await this.#o.audit.appendIntent({ ...intent, excluded: withoutSql(intent.excluded) });
+      await this.#o.audit.appendIntent({ ...intent, excluded: excludedWithoutSql(intent.excluded) });
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: intent.id }, 'audit intent write failed: nothing was sent to DAS');
@@ -78,7 +74,7 @@ export class AuditTrail {
         status,
         finishedAt: result.finishedAt,
         outcomes: result.outcomes,
-        excluded: withoutSql(result.excluded),
+        excluded: excludedWithoutSql(result.excluded),
         dasRequestIds: result.dasRequestIds,
         error: error ?? null,
       });

@@ -4,6 +4,7 @@ import type { ExcludedSession, KillPreview, KillPreviewRequest } from '@quell/co
 import type { InstanceConfig } from '../config.ts';
 import type { KillContext } from './context.ts';
 import { commandStartMs, protectionOf } from './policy.ts';
+import { excludedWithoutSql, withoutSql } from './redact.ts';
 import type { Actor, FrozenTarget, PreviewRecord } from './types.ts';
 
 /** The listing filter of a preview or broad request (ids are not a DAS filter). */
@@ -43,7 +44,8 @@ export async function createPreview(c: KillContext, actor: Actor, instance: Inst
     excluded,
     requiresTypedConfirmation: targets.length > instance.blastRadiusCap,
   };
-  await c.stores.previews.save(record);
+  // The answer shows the SQL to the operator; the stored copy never holds it.
+  await c.stores.previews.save({ ...record, targets: targets.map((t) => ({ ...t, session: withoutSql(t.session) })), excluded: excludedWithoutSql(excluded) });
   return {
     previewId: record.id,
     instanceId: record.instanceId,

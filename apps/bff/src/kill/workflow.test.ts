@@ -57,6 +57,30 @@ describe('preview → commit', () => {
 
 type Agent = Awaited<ReturnType<Harness['login']>>;
 
+describe('what a stored preview keeps', () => {
+  it('the preview answer shows the SQL, the stored preview does not, and a committed preview is purged', async () => {
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const secret = `not-for-the-disk-${h.prefix}`;
+    void s.conn.query(`SELECT '${secret}', SLEEP(20)`).catch(() => undefined);
+    await eventually(async () => (await op.agent.get(`/api/instances/main/sessions?user=${h.accounts.app.user}`)).body.sessions, (ss: Array<{ sql: string }>) => ss.some((x) => x.sql.includes(secret)));
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    expect(p.body.targets[0].sql).toContain(secret);
+    const stored = await h.stores.previews.get(p.body.previewId);
+    expect(stored?.targets.map((t) => t.session.id)).toEqual([s.id]);
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    const key = randomUUID();
+    const c = await commit(op, p.body.previewId, { reason: 'purge test' }, key);
+    expect(c.body.summary).toEqual({ killed: 1 });
+    // Purged once the commit is past the cut-off; the same key still replays without the preview.
+    expect(await h.stores.previews.purge(new Date(Date.now() + 1000).toISOString())).toBeGreaterThanOrEqual(1);
+    expect(await h.stores.previews.get(p.body.previewId)).toBeUndefined();
+    const replay = await commit(op, p.body.previewId, { reason: 'purge test' }, key);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(c.body);
+  });
+});
+
 describe('who previewed and who committed', () => {
   it('the audit records both the maker of the preview and the operator who committed it', async () => {
     const viewer = await h.login('viewer');

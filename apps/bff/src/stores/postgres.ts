@@ -275,8 +275,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
       const r = await pool.query('UPDATE quell_previews SET committed_at = $1, audit_id = $2 WHERE id = $3 AND committed_at IS NULL', [at, auditId, id]);
       return r.rowCount === 1;
     },
-    async purgeExpired(before) {
-      return (await pool.query('DELETE FROM quell_previews WHERE expires_at < $1 AND committed_at IS NULL', [before])).rowCount ?? 0;
+    async purge(before) {
+      return (await pool.query('DELETE FROM quell_previews WHERE expires_at < $1 OR committed_at < $1', [before])).rowCount ?? 0;
     },
   };
 

@@ -192,8 +192,8 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     async claim(id, auditId, at) {
       return db.prepare('UPDATE previews SET committed_at = ?, audit_id = ? WHERE id = ? AND committed_at IS NULL').run(at, auditId, id).changes === 1;
     },
-    async purgeExpired(before) {
-      return db.prepare('DELETE FROM previews WHERE expires_at < ? AND committed_at IS NULL').run(before).changes;
+    async purge(before) {
+      return db.prepare('DELETE FROM previews WHERE expires_at < ? OR committed_at < ?').run(before, before).changes;
     },
   };
 

@@ -131,7 +131,7 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       }
     });
 
-    it('saves previews, lets exactly one of several concurrent commits claim one, purges only expired uncommitted ones', async () => {
+    it('saves previews, lets exactly one of several concurrent commits claim one, purges expired and committed ones', async () => {
       const p = preview();
       await s.previews.save(p);
       expect(await s.previews.get(p.id)).toEqual(p);
@@ -141,12 +141,17 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       expect(await s.previews.claim(randomUUID(), 'none', new Date().toISOString())).toBe(false);
       const old = preview({ expiresAt: '2001-01-01T00:00:00.000Z' });
       const oldCommitted = preview({ expiresAt: '2001-01-01T00:00:00.000Z' });
-      await s.previews.save(old);
-      await s.previews.save(oldCommitted);
+      const committedLongAgo = preview();
+      const fresh = preview();
+      for (const x of [old, oldCommitted, committedLongAgo, fresh]) await s.previews.save(x);
       expect(await s.previews.claim(oldCommitted.id, 'a', new Date().toISOString())).toBe(true);
-      expect(await s.previews.purgeExpired('2001-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(1);
+      expect(await s.previews.claim(committedLongAgo.id, 'b', '2001-01-01T00:00:00.000Z')).toBe(true);
+      expect(await s.previews.purge('2001-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(3);
       expect(await s.previews.get(old.id)).toBeUndefined();
-      expect(await s.previews.get(oldCommitted.id)).toBeDefined();
+      expect(await s.previews.get(oldCommitted.id)).toBeUndefined();
+      expect(await s.previews.get(committedLongAgo.id)).toBeUndefined();
+      // Neither expired nor committed before the cut-off: kept (a commit that just claimed p is still running).
+      expect(await s.previews.get(fresh.id)).toBeDefined();
       expect(await s.previews.get(p.id)).toBeDefined();
     });
 

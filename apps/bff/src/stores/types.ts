@@ -22,8 +22,8 @@ export interface PreviewStore {
   get(id: string): Promise<PreviewRecord | undefined>;
   /** Atomically marks the preview committed by `auditId`; false if it was already committed. */
   claim(id: string, auditId: string, at: string): Promise<boolean>;
-  /** Drops previews that expired before `before` and were never committed. */
-  purgeExpired(before: string): Promise<number>;
+  /** Drops previews that expired, or were committed, before `before`. */
+  purge(before: string): Promise<number>;
 }
 
 export type IdempotencyClaim =
