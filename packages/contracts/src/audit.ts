@@ -23,6 +23,8 @@ export const AuditEntry = z.object({
   previewId: z.string().nullable().optional(),
   /** Who made that preview (it may be another user than the one who committed it). */
   previewCreatedBy: z.string().nullable().optional(),
+  /** How many requested ids matched no session (`excluded` lists a sample of them). */
+  notFoundCount: z.number().int().optional(),
   /** Why an attempt was refused or failed as a whole (e.g. CONFIRMATION_REQUIRED, UPSTREAM_ERROR). */
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 });
@@ -40,5 +42,7 @@ export const AuditQuery = z.object({
 }).strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-export const AuditListResponse = z.object({ entries: z.array(AuditEntry), total: z.number().int() });
+/** At most `limit` rows and about AUDIT_PAGE_MAX_BYTES of them (at least one row); `nextOffset` is where the next page starts. */
+export const AUDIT_PAGE_MAX_BYTES = 1_000_000;
+export const AuditListResponse = z.object({ entries: z.array(AuditEntry), total: z.number().int(), nextOffset: z.number().int().nullable().optional() });
 export type AuditListResponse = z.infer<typeof AuditListResponse>;

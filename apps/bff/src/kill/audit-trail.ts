@@ -18,6 +18,7 @@ export interface AttemptFields {
   excluded?: AuditIntent['excluded'];
   previewId?: string;
   previewCreatedBy?: string;
+  notFoundCount?: number;
 }
 
 export class AuditTrail {
@@ -42,6 +43,7 @@ export class AuditTrail {
       idempotencyKey: f.idempotencyKey,
       ...(f.previewId !== undefined ? { previewId: f.previewId } : {}),
       ...(f.previewCreatedBy !== undefined ? { previewCreatedBy: f.previewCreatedBy } : {}),
+      ...(f.notFoundCount !== undefined ? { notFoundCount: f.notFoundCount } : {}),
     };
   }
 

@@ -27,6 +27,7 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
     idempotencyKey,
     previewId: preview.id,
     previewCreatedBy: preview.createdBy,
+    ...(preview.notFoundCount !== undefined ? { notFoundCount: preview.notFoundCount } : {}),
   });
   if (c.now().getTime() > Date.parse(preview.expiresAt)) {
     await c.audit.refuse(intent, new AppError('PREVIEW_EXPIRED', 'this preview has expired: preview again'));

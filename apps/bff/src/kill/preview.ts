@@ -1,6 +1,6 @@
 // Preview: list the matching sessions, split them into targets and excluded ones, and freeze the targets.
 import { randomUUID } from 'node:crypto';
-import type { ExcludedSession, KillPreview, KillPreviewRequest } from '@quell/contracts/kill';
+import { NOT_FOUND_SAMPLE, type ExcludedSession, type KillPreview, type KillPreviewRequest } from '@quell/contracts/kill';
 import type { InstanceConfig } from '../config.ts';
 import type { KillContext } from './context.ts';
 import { commandStartMs, protectionOf } from './policy.ts';
@@ -28,20 +28,30 @@ export async function createPreview(c: KillContext, actor: Actor, instance: Inst
     if (p) excluded.push({ sessionId: s.id, session: s, reason: p.reason, explanation: p.explanation });
     else targets.push({ session: s, commandStartMs: commandStartMs(s, listedAtMs) });
   }
+  // Ids that match nothing are counted, and only a sample is kept: thousands of them must not bloat the
+  // preview, its stored copy or the audit row.
+  let notFoundCount = 0;
+  const notFoundSample: number[] = [];
   if (wanted) {
     for (const id of wanted) {
-      if (!seen.has(id)) excluded.push({ sessionId: id, reason: 'not-found', explanation: 'no session with this id matches the filter' });
+      if (seen.has(id)) continue;
+      notFoundCount++;
+      if (notFoundSample.length < NOT_FOUND_SAMPLE) notFoundSample.push(id);
     }
+    for (const id of notFoundSample) excluded.push({ sessionId: id, reason: 'not-found', explanation: 'no session with this id matches the filter' });
   }
+  const foundIds = wanted ? [...wanted].filter((id) => seen.has(id)) : [];
   const record: PreviewRecord = {
     id: randomUUID(),
     instanceId: instance.id,
     createdBy: actor.username,
     createdAt: new Date(listedAtMs).toISOString(),
     expiresAt: new Date(listedAtMs + c.settings.previewTtlMs).toISOString(),
-    filter: { ...filter, ...(req.sessionIds ? { sessionIds: [...new Set(req.sessionIds)] } : {}) },
+    // The ids that narrowed the listing: those that matched, and the sample of those that did not.
+    filter: { ...filter, ...(wanted ? { sessionIds: [...foundIds, ...notFoundSample] } : {}) },
     targets,
     excluded,
+    ...(wanted ? { notFoundCount } : {}),
     requiresTypedConfirmation: targets.length > instance.blastRadiusCap,
   };
   // The answer shows the SQL to the operator; the stored copy never holds it.
@@ -53,6 +63,7 @@ export async function createPreview(c: KillContext, actor: Actor, instance: Inst
     filter: record.filter,
     targets: record.targets.map((t) => t.session),
     excluded: record.excluded,
+    ...(record.notFoundCount !== undefined ? { notFoundCount: record.notFoundCount } : {}),
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
     blastRadiusCap: instance.blastRadiusCap,

@@ -20,6 +20,7 @@ import { InFlight } from './in-flight.ts';
 import { Inventory, type SessionListFilter } from './inventory.ts';
 import { DEFAULT_START_TOLERANCE_MS } from './policy.ts';
 import { createPreview } from './preview.ts';
+import { PreviewRate } from './preview-rate.ts';
 import type { Actor } from './types.ts';
 
 export type { Actor } from './types.ts';
@@ -32,6 +33,8 @@ export interface KillServiceOptions extends Partial<KillSettings> {
   logger: Logger;
   now: () => Date;
   dasUserCacheMs?: number;
+  /** Previews per user and window (default PREVIEW_RATE). */
+  previewRate?: { max: number; windowMs: number };
 }
 
 export type KillAnswer = { result: KillResult; replayed: boolean };
@@ -41,10 +44,12 @@ export class KillService {
   readonly #inventory: Inventory;
   readonly #idempotency: Idempotency;
   readonly #inFlight = new InFlight();
+  readonly #previewRate: PreviewRate;
 
   constructor(o: KillServiceOptions) {
     this.#inventory = new Inventory({ instances: o.instances, das: o.das, now: o.now, dasUserCacheMs: o.dasUserCacheMs ?? 5 * 60_000 });
     this.#idempotency = new Idempotency(o.stores.idempotency, o.now);
+    this.#previewRate = new PreviewRate(o.now, o.previewRate);
     this.#c = {
       inventory: this.#inventory,
       audit: new AuditTrail({ audit: o.stores.audit, metrics: o.metrics, logger: o.logger, now: o.now }),
@@ -102,7 +107,8 @@ export class KillService {
     return this.#inventory.listSessions(instance, filter);
   }
 
-  preview(actor: Actor, instance: InstanceConfig, req: KillPreviewRequest): Promise<KillPreview> {
+  async preview(actor: Actor, instance: InstanceConfig, req: KillPreviewRequest): Promise<KillPreview> {
+    if (actor.role === 'viewer') this.#previewRate.take(actor.username);
     return createPreview(this.#c, actor, instance, req);
   }
 

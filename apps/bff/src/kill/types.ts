@@ -25,7 +25,9 @@ export interface PreviewRecord {
   expiresAt: string;
   filter: { user?: string; database?: string; sessionIds?: number[] };
   targets: FrozenTarget[];
+  /** Not-found ids are kept as a sample in `excluded` (NOT_FOUND_SAMPLE) and counted here. */
   excluded: ExcludedSession[];
+  notFoundCount?: number;
   requiresTypedConfirmation: boolean;
 }
 
@@ -43,6 +45,8 @@ export interface AuditIntent {
   previewId?: string | null;
   /** Who made the preview this commit came from. */
   previewCreatedBy?: string | null;
+  /** How many requested ids matched no session (`excluded` holds a sample). */
+  notFoundCount?: number;
 }
 
 export interface AuditOutcome {

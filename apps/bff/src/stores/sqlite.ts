@@ -2,9 +2,9 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditQuery } from '@quell/contracts/audit';
+import { AUDIT_PAGE_MAX_BYTES, type AuditEntry, type AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
-import { toEntry, type AuditRow } from './audit-row.ts';
+import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, Stores } from './types.ts';
 
@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS audit (
   idempotency_key TEXT,
   preview_id TEXT,
   error TEXT,
-  preview_created_by TEXT
+  preview_created_by TEXT,
+  not_found_count INTEGER
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_instance ON audit(instance_id, at);
@@ -90,12 +91,14 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   db.exec(SCHEMA);
   // Columns added after the first release: a database created before them gets them here.
   const auditColumns = new Set((db.prepare('PRAGMA table_info(audit)').all() as Array<{ name: string }>).map((c) => c.name));
-  if (!auditColumns.has('preview_created_by')) db.exec('ALTER TABLE audit ADD COLUMN preview_created_by TEXT');
+  for (const [column, type] of [['preview_created_by', 'TEXT'], ['not_found_count', 'INTEGER']] as const) {
+    if (!auditColumns.has(column)) db.exec(`ALTER TABLE audit ADD COLUMN ${column} ${type}`);
+  }
 
-  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by)
-    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy)`);
-  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, error)
-    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @error)`);
+  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count)
+    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount)`);
+  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, error)
+    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @error)`);
   const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
     das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
 
@@ -112,6 +115,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     idempotencyKey: i.idempotencyKey,
     previewId: i.previewId ?? null,
     previewCreatedBy: i.previewCreatedBy ?? null,
+    notFoundCount: i.notFoundCount ?? null,
   });
 
   const audit: AuditStore = {
@@ -137,7 +141,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
       const row = db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as AuditRow | undefined;
       return row ? toEntry(row) : undefined;
     },
-    async list(q: AuditQuery) {
+    async list(q: AuditQuery, maxBytes = AUDIT_PAGE_MAX_BYTES) {
       const where: string[] = [];
       const params: Record<string, unknown> = {};
       if (q.instanceId !== undefined) {
@@ -166,8 +170,15 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
       }
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const total = (db.prepare(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(params) as { n: number }).n;
-      const rows = db.prepare(`SELECT * FROM audit ${clause} ORDER BY seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit, offset: q.offset }) as AuditRow[];
-      return { entries: rows.map(toEntry), total };
+      const rows = db.prepare(`SELECT *, ${ROW_SIZE_SQL} AS row_size FROM audit ${clause} ORDER BY seq DESC LIMIT @limit OFFSET @offset`).iterate({ ...params, limit: q.limit, offset: q.offset }) as IterableIterator<AuditRow & { row_size: number }>;
+      const entries: AuditEntry[] = [];
+      let size = 0;
+      for (const row of rows) {
+        if (entries.length > 0 && size + row.row_size > maxBytes) break;
+        size += row.row_size;
+        entries.push(toEntry(row));
+      }
+      return { entries, total, nextOffset: nextOffsetOf(q.offset, entries.length, total) };
     },
     async markPendingUnknown(at) {
       return db.prepare(`UPDATE audit SET status = 'unknown', finished_at = ? WHERE status = 'pending'`).run(at).changes;

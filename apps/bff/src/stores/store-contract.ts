@@ -79,10 +79,10 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
 
     it('writes the intent as pending, records the outcome once, keeps every field', async () => {
       const id = randomUUID();
-      const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob' });
+      const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', notFoundCount: 9_999 });
       await s.audit.appendIntent(i);
       const pending = await s.audit.get(id);
-      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
+      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', notFoundCount: 9_999, finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
       const finishedAt = new Date().toISOString();
       await s.audit.recordOutcome(id, { status: 'completed', finishedAt, outcomes: [{ sessionId: 1, outcome: 'killed' } as never], dasRequestIds: ['r1', 'r2'] });
       await expect(s.audit.recordOutcome(id, { status: 'failed', finishedAt, outcomes: [], dasRequestIds: [] })).rejects.toThrow(/not pending/);
@@ -112,6 +112,15 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       const page = await s.audit.list({ ...base, limit: 2, offset: 2 });
       expect(page.total).toBe(5);
       expect(page.entries.map((e) => e.id)).toEqual([`${inst}-2`, `${inst}-1`]);
+      expect(page.nextOffset).toBe(4);
+      expect((await s.audit.list({ ...base, offset: 3 })).nextOffset).toBeNull();
+      // A page is bounded by bytes too: a tiny budget still answers one row, and says where to go on.
+      const tiny = await s.audit.list(base, 1);
+      expect(tiny.entries.map((e) => e.id)).toEqual([`${inst}-4`]);
+      expect(tiny.nextOffset).toBe(1);
+      const two = await s.audit.list({ ...base, offset: 1 }, 2 * (JSON.stringify(intent('x').target).length + JSON.stringify(intent('x').excluded).length + 2 + 2 + 'testing'.length + 400));
+      expect(two.entries.map((e) => e.id)).toEqual([`${inst}-3`, `${inst}-2`]);
+      expect(two.nextOffset).toBe(3);
       // no more pending rows from this test, so the restart test below counts only its own
       for (const n of [0, 2, 3, 4]) await s.audit.recordOutcome(`${inst}-${n}`, { status: 'failed', finishedAt: new Date().toISOString(), outcomes: [], dasRequestIds: [] });
     });

@@ -12,9 +12,19 @@ export interface AuditStore {
   /** A refused attempt (policy said no before DAS was called): intent and outcome in one row. */
   appendRefusal(intent: AuditIntent, error: { code: string; message: string }, at: string): Promise<void>;
   get(id: string): Promise<AuditEntry | undefined>;
-  list(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
+  /**
+   * Newest first: at most `query.limit` rows, and no more than about `maxBytes` of them (default
+   * AUDIT_PAGE_MAX_BYTES; at least one row). `nextOffset` is where the next page starts (null at the end).
+   */
+  list(query: AuditQuery, maxBytes?: number): Promise<AuditPage>;
   /** At process start: rows left 'pending' by a crash become 'unknown'. Returns how many. */
   markPendingUnknown(at: string): Promise<number>;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  total: number;
+  nextOffset: number | null;
 }
 
 export interface PreviewStore {
