@@ -202,6 +202,14 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     expect(JSON.stringify(res.body)).not.toContain(h.accounts.backup.password);
   });
 
+  it('deleting a db user DAS does not know is a 404, not an upstream fault', async () => {
+    const { agent, csrf } = await h.login('admin');
+    const res = await agent.delete(`/api/instances/main/db-users/${randomUUID()}`).set('X-CSRF-Token', csrf);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+    expect(res.body.error.message).toMatch(/db user/);
+  });
+
   it('unknown instances are 404, unknown API routes are 404, in the one error shape', async () => {
     const { agent } = await h.login('viewer');
     const a = await agent.get('/api/instances/not-there/sessions?user=a');

@@ -6,7 +6,7 @@ import { DasApiError, DasRequestError } from '@quell/das-client/errors';
 import type { DasProcess, DbUserRecord, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
 import type { UpstreamDetails } from '@quell/contracts/errors';
 import { dasEndpointFor, type Credentials, type InstanceConfig } from '../config.ts';
-import { UpstreamError, ValidationError } from '../errors.ts';
+import { NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface DasPort {
@@ -87,6 +87,10 @@ function toBffError(operation: string, err: unknown): unknown {
   if (operation === 'RegisterDbUser') {
     const refusal = registrationRefusal(err);
     if (refusal) return refusal;
+  }
+  // DAS answers an unknown db user with 400 DAS.220003 ("does not exist during query or deletion").
+  if (operation === 'DeleteDbUser' && err.kind === 'das' && (err.errorCode === 'DAS.220003' || err.httpStatus === 404)) {
+    return new NotFoundError('DAS has no such db user for this instance');
   }
   // A refusal (4xx, throttling, a connection that never opened) is certain; no answer or a 5xx is not.
   const uncertain = !err.retryable && !(err.httpStatus >= 400 && err.httpStatus < 500);
