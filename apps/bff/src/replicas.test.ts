@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, eventually, type DbSession, type Harness, type Role } from './test/harness.ts';
 import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from './test/replica-process.ts';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from './test/services.ts';
+import { MIGRATIONS } from './stores/postgres.ts';
 
 let h: Harness;
 let db: TestDatabase;
@@ -120,7 +121,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     await c.connect();
     try {
       const m = await c.query('SELECT version FROM quell_migrations');
-      expect(m.rows.map((r) => r.version)).toEqual([1]);
+      expect(m.rows.map((r) => r.version).sort()).toEqual(MIGRATIONS.map((x) => x.version).sort());
       const leases = await c.query('SELECT count(*)::int AS n FROM quell_replicas WHERE expires_at > now()');
       expect(leases.rows[0].n).toBe(2);
     } finally {
