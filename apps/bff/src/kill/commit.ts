@@ -1,6 +1,6 @@
 // Commit of a preview: refuse what policy forbids, then reconcile (re-list, identity check), kill in
 // chunks, and verify by listing again.
-import type { CommitRequest, SessionOutcome } from '@quell/contracts/kill';
+import type { CommitRequest, KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
 import type { InstanceConfig } from '../config.ts';
 import { AppError, ConflictError, UpstreamError } from '../errors.ts';
@@ -11,7 +11,6 @@ import { protectionOf, sameIdentity } from './policy.ts';
 import { listFilter } from './preview.ts';
 import { sendKills, type SentKills } from './send.ts';
 import type { Actor, FrozenTarget, PreviewRecord } from './types.ts';
-import type { KillResult } from '@quell/contracts/kill';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -23,8 +23,6 @@ import { createPreview } from './preview.ts';
 import { PreviewRate } from './preview-rate.ts';
 import type { Actor } from './types.ts';
 
-export type { Actor } from './types.ts';
-
 export interface KillServiceOptions extends Partial<KillSettings> {
   instances: InstanceConfig[];
   das: (instance: InstanceConfig) => DasPort;
