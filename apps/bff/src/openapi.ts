@@ -44,10 +44,10 @@ export function buildOpenApi(): Record<string, unknown> {
       post: { summary: 'Kill the frozen targets that still match', role: 'operator', params: ['previewId'], request: CommitRequest, response: KillResult, headers: ['X-CSRF-Token', 'Idempotency-Key'] },
     },
     '/api/instances/{instanceId}/broad-kills': {
-      post: { summary: 'DAS filter kill, as-is (unverifiable)', role: 'admin', params: ['instanceId'], request: BroadKillRequest, response: KillResult, headers: ['X-CSRF-Token'] },
+      post: { summary: 'DAS filter kill, as-is (unverifiable)', role: 'admin', params: ['instanceId'], request: BroadKillRequest, response: KillResult, headers: ['X-CSRF-Token', 'Idempotency-Key'] },
     },
     '/api/instances/{instanceId}/blind-kills': {
-      post: { summary: 'Kill ids without a listing (unverifiable)', role: 'admin', params: ['instanceId'], request: BlindKillRequest, response: KillResult, headers: ['X-CSRF-Token'] },
+      post: { summary: 'Kill ids without a listing (unverifiable)', role: 'admin', params: ['instanceId'], request: BlindKillRequest, response: KillResult, headers: ['X-CSRF-Token', 'Idempotency-Key'] },
     },
     '/api/audit': {
       get: { summary: 'The audit trail', role: 'viewer', query: Object.keys(AuditQuery.shape).map((name) => ({ name })), response: AuditListResponse },
