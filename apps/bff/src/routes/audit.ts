@@ -9,6 +9,8 @@ import type { AuditStore } from '../stores/types.ts';
 export const AuditCsvQuery = AuditQuery.extend({ limit: AuditQuery.shape.limit.unwrap().max(10_000).default(10_000) });
 
 const ALLOWED = Object.keys(AuditQuery.shape);
+/** An export is a download, not a screen: a larger byte budget than a JSON page, still bounded. */
+const CSV_MAX_BYTES = 16_000_000;
 
 function query(req: Request): Record<string, unknown> {
   const q = req.query as Record<string, unknown>;
@@ -62,7 +64,7 @@ export function auditRouter(audit: AuditStore): Router {
   });
   r.get('/api/audit.csv', requireRole('viewer'), async (req, res) => {
     const q = parseOr400(AuditCsvQuery, query(req), 'query');
-    const { entries } = await audit.list(q);
+    const { entries } = await audit.list(q, CSV_MAX_BYTES);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="quell-audit.csv"');
     res.send(auditToCsv(entries));
