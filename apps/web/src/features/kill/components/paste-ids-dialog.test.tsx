@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import { KillResult } from '@quell/contracts/kill';
 import { setCsrfToken } from '@/lib/api-client';
-import { instance } from '@/testing/fixtures';
+import { instance, killResult } from '@/testing/fixtures';
 import { handle, stubHttp } from '@/testing/http';
 import { renderWithProviders } from '@/testing/test-utils';
 import { PasteIdsDialog } from './paste-ids-dialog';
@@ -11,17 +11,14 @@ describe('PasteIdsDialog, blind mode', () => {
   it('above the cap asks for the typed instance name and sends it', async () => {
     setCsrfToken('tok');
     const http = stubHttp(
-      handle('POST', '/api/instances/prod-orders/blind-kills', KillResult, () => ({
-        auditId: 'a1',
-        instanceId: 'prod-orders',
-        mode: 'blind',
-        outcomes: [1, 2, 3].map((sessionId) => ({ sessionId, outcome: 'sent-unverified' as const })),
-        summary: { 'sent-unverified': 3 },
-        excluded: [],
-        dasRequestIds: ['r1'],
-        verification: 'unverifiable',
-        finishedAt: '2026-01-01T00:00:00.000Z',
-      })),
+      handle('POST', '/api/instances/prod-orders/blind-kills', KillResult, () =>
+        killResult({
+          mode: 'blind',
+          outcomes: [1, 2, 3].map((sessionId) => ({ sessionId, outcome: 'sent-unverified' as const })),
+          summary: { 'sent-unverified': 3 },
+          verification: 'unverifiable',
+        }),
+      ),
     );
     const { user } = renderWithProviders(
       <PasteIdsDialog open instance={instance({ blastRadiusCap: 2 })} filter={{}} isAdmin onClose={vi.fn()} onPreview={vi.fn()} onCommitted={vi.fn()} />,
