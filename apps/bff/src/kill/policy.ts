@@ -25,7 +25,7 @@ export function hostPart(host: string): string {
  * expansions of the Unicode collations (ß = ss, æ = ae, œ = oe) and the single letters of utf8mb4_general_ci
  * (ß = s). Two names match if any of their forms are equal: a protection check refuses rather than misses.
  */
-export function nameForms(name: string): string[] {
+function nameForms(name: string): string[] {
   const base = name
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
