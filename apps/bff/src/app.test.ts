@@ -207,6 +207,14 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     expect(JSON.stringify(res.body)).not.toContain(h.accounts.backup.password);
   });
 
+  it('deleting a db user DAS does not know is a 404, not an upstream fault', async () => {
+    const { agent, csrf } = await h.login('admin');
+    const res = await agent.delete(pathOf(routes.dbUser, { instanceId: 'main', dbUserId: randomUUID() })).set('X-CSRF-Token', csrf);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+    expect(res.body.error.message).toMatch(/db user/);
+  });
+
   it('unknown instances are 404, unknown API routes are 404, in the one error shape', async () => {
     const { agent } = await h.login('viewer');
     const a = await agent.get(`${pathOf(routes.sessions, { instanceId: 'not-there' })}?user=a`);
@@ -239,7 +247,8 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
       .set('X-CSRF-Token', csrf)
       .send({ user: `${h.prefix}nobody`, sessionIds: Array.from({ length: 10_000 }, (_, i) => 2147473647 + i) });
     expect(most.status).toBe(201);
-    expect(most.body.excluded).toHaveLength(10_000);
+    expect(most.body.excluded).toHaveLength(20);
+    expect(most.body.notFoundCount).toBe(10_000);
   });
 });
 

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { API_PREFIX, type RouteDef } from '@quell/contracts/routes';
 import type { AppConfig, InstanceConfig } from './config.ts';
-import { instrumentDas, type DasFactory, type DasPort } from './das/port.ts';
+import { bffDas, type DasFactory, type DasPort } from './das/port.ts';
 import { SessionManager } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): QuellApp {
   const metrics = deps.metrics ?? createMetrics();
   const instances: InstanceConfig[] = deps.config.instances;
   // The factory shares clients per endpoint; each inventory instance gets its timed port once, here.
-  const dasPorts = new Map(instances.map((i) => [i.id, instrumentDas(deps.das(i), metrics)]));
+  const dasPorts = new Map(instances.map((i) => [i.id, bffDas(deps.das(i), metrics)]));
   const das = (i: InstanceConfig): DasPort => {
     const port = dasPorts.get(i.id);
     if (!port) throw new Error(`instance ${i.id} is not in the inventory`);
@@ -134,7 +134,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(authRouter(mount, { sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter(mount, { instances, kill }));
   app.use(killRouter(mount, kill));
-  app.use(dbUsersRouter(mount, { kill, das, logger }));
+  app.use(dbUsersRouter(mount, { kill, logger }));
   app.use(auditRouter(mount, deps.stores.audit));
   app.use(API_PREFIX, apiNotFound);
   app.use(spaRouter(deps.config.webDist));
@@ -143,7 +143,7 @@ export function createApp(deps: AppDeps): QuellApp {
 
   const purge = setInterval(() => {
     sessions.purgeIdle().catch((err: unknown) => logger.warn({ err }, 'session purge failed'));
-    deps.stores.previews.purgeExpired(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
+    deps.stores.previews.purge(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
     deps.stores.idempotency.purgeFinished(new Date(now().getTime() - 24 * 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'idempotency purge failed'));
   }, 60_000);
   purge.unref();

@@ -14,6 +14,7 @@ import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis 
 import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
 import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from '../test/replica-process.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
+import { MIGRATIONS } from './stores/postgres.ts';
 
 let h: Stack;
 let db: TestDatabase;
@@ -123,7 +124,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     await c.connect();
     try {
       const m = await c.query('SELECT version FROM quell_migrations');
-      expect(m.rows.map((r) => r.version)).toEqual([1]);
+      expect(m.rows.map((r) => r.version).sort()).toEqual(MIGRATIONS.map((x) => x.version).sort());
       const leases = await c.query('SELECT count(*)::int AS n FROM quell_replicas WHERE expires_at > now()');
       expect(leases.rows[0].n).toBe(2);
     } finally {

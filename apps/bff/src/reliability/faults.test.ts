@@ -143,6 +143,24 @@ describe('faults during a kill', () => {
     expect(row.outcomes.map((x) => x.outcome)).toEqual(['still-present']);
   });
 
+  it('a failed verification listing is not the end: the remaining attempts verify the kill', async () => {
+    const { target, bystander, previewId } = await prepare();
+    const mark = s.dasLines.length;
+    // The kill waits at das-local; once it has arrived (its latency fault is used up), the next listing is verification's.
+    const held = s.faults.addLatency(1500, { operations: ['DeleteProcess'], times: 1 });
+    const pending = commit(previewId);
+    expect(await eventually(async () => s.faults.list().some((f) => f.id === held), (present) => !present)).toBe(false);
+    s.faults.failWith500({ operations: ['ListProcesses'], times: 1 });
+    const c = await pending;
+    expect(c.status).toBe(200);
+    expect(c.body.outcomes).toEqual([expect.objectContaining({ sessionId: target.id, outcome: 'killed' })]);
+    expect(await eventually(() => s.aliveIds([target.id]), (v) => v.length === 0)).toEqual([]);
+    expect(await s.aliveIds([bystander.id])).toEqual([bystander.id]);
+    const lists = s.dasLines.slice(mark).filter((l) => l.operation === 'ListProcesses').map((l) => l.status);
+    expect(lists.slice(1, 3)).toEqual([500, 200]);
+    expect((await auditRow(c.body.auditId)).outcomes.map((x) => x.outcome)).toEqual(['killed']);
+  });
+
   it('server clock 20 minutes ahead: the client re-signs once with the server time and the kill is verified', async () => {
     const { target, bystander, previewId } = await prepare();
     const mark = s.dasLines.length;

@@ -5,6 +5,9 @@ import { routes } from '@quell/contracts/routes';
 import type { Mount } from '../http/mount.ts';
 import type { AuditStore } from '../stores/types.ts';
 
+/** An export is a download, not a screen: a larger byte budget than a JSON page, still bounded. */
+const CSV_MAX_BYTES = 16_000_000;
+
 /** One CSV cell: formula-looking values get a leading quote (spreadsheet injection), then RFC 4180 quoting. */
 export function csvCell(value: unknown): string {
   let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
@@ -45,7 +48,7 @@ export function auditRouter(mount: Mount, audit: AuditStore): Router {
   const r = Router();
   mount(r, routes.audit, ({ query }) => audit.list(query));
   mount(r, routes.auditCsv, async ({ query, res }) => {
-    const { entries } = await audit.list(query);
+    const { entries } = await audit.list(query, CSV_MAX_BYTES);
     res.setHeader('Content-Disposition', 'attachment; filename="quell-audit.csv"');
     return auditToCsv(entries);
   });
