@@ -247,3 +247,49 @@ describe('viewer', () => {
     expect(http.calls('POST', /commit$/)).toHaveLength(0);
   });
 });
+
+describe('kill by pasted ids', () => {
+  const PREVIEWS = '/api/instances/prod-orders/kill-previews';
+
+  it('reads a runbook paste, previews the valid ids with the rejected tokens listed, and a cancelled preview keeps the text', async () => {
+    const http = stubHttp(
+      ...baseHandlers(),
+      handle('POST', PREVIEWS, KillPreview, (req) => preview({ targets: (req.body as { sessionIds: number[] }).sessionIds.map((id) => session(id)) })),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('button', { name: 'Kill by pasted IDs…' }));
+    const paste = await screen.findByRole('dialog');
+    const pasted = 'KILL 445; KILL 446;\n| 447 | app_rw | 10.0.0.8 | orders |\n0 44x';
+    await user.click(within(paste).getByLabelText('Session IDs'));
+    await user.paste(pasted);
+    expect(within(paste).getByText(/3 ids read: 445, 446, 447/)).toBeTruthy();
+    expect(within(paste).getByRole('list', { name: 'Tokens not read' }).textContent).toBe('0 — 0 is not a session id44x — not a number');
+    await user.click(within(paste).getByRole('button', { name: 'Preview kill' }));
+
+    const previewDialog = await screen.findByRole('dialog', { name: /Kill 3 sessions/ });
+    expect(http.calls('POST', PREVIEWS)[0]?.body).toEqual({ user: 'app_rw', sessionIds: [445, 446, 447] });
+    expect(within(previewDialog).getByRole('list', { name: 'Tokens not read' }).textContent).toContain('44x — not a number');
+    await user.click(within(previewDialog).getByRole('button', { name: 'Cancel' }));
+
+    const back = await screen.findByRole('dialog', { name: /Kill by pasted IDs/ });
+    expect((within(back).getByLabelText('Session IDs') as HTMLTextAreaElement).value).toBe(pasted);
+  });
+
+  it('says "nothing to kill" when no pasted id exists any more, with no reason and no kill button', async () => {
+    stubHttp(
+      ...baseHandlers(),
+      handle('POST', PREVIEWS, KillPreview, () =>
+        preview({ targets: [], excluded: [{ sessionId: 9001, reason: 'not-found', explanation: 'no such session for user app_rw' }] }),
+      ),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('button', { name: 'Kill by pasted IDs…' }));
+    await user.type(within(await screen.findByRole('dialog')).getByLabelText('Session IDs'), '9001');
+    await user.click(screen.getByRole('button', { name: 'Preview kill' }));
+    const dialog = await screen.findByRole('dialog', { name: /Nothing to kill on prod-orders/ });
+    expect(within(dialog).getByRole('heading', { name: 'Nothing to kill' })).toBeTruthy();
+    expect(within(dialog).queryByLabelText('Reason')).toBeNull();
+    expect(within(dialog).queryByRole('button', { name: /^Kill/ })).toBeNull();
+    expect(within(dialog).getByRole('button', { name: 'Close' })).toBeTruthy();
+  });
+});

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
+import { MAX_SESSION_IDS } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
@@ -28,6 +28,7 @@ import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { hasClientFilter } from '@/features/sessions/utils/session-filters';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
+import { useSessionsDialogs } from './use-sessions-dialogs';
 
 export function SessionsRoute() {
   const { instanceId = '' } = useParams();
@@ -48,16 +49,14 @@ export function SessionsRoute() {
   return <SessionsView key={instanceId} instance={instance.data} />;
 }
 
-type Dialogs = { kind: 'none' } | { kind: 'preview'; request: KillPreviewRequest } | { kind: 'paste' } | { kind: 'broad' };
-
 function SessionsView({ instance }: { instance: InstanceSummary }) {
   const queryClient = useQueryClient();
   const me = useMe();
   const canKill = hasRole(me.data?.role, 'operator');
   const isAdmin = hasRole(me.data?.role, 'admin');
-  const [dialog, setDialog] = useState<Dialogs>({ kind: 'none' });
-  const closeDialog = useCallback(() => setDialog({ kind: 'none' }), []);
-  const dialogOpen = dialog.kind !== 'none';
+  const dialogs = useSessionsDialogs();
+  const { dialog } = dialogs;
+  const dialogOpen = dialogs.open;
   const { filters, urlFilters, update, change, pickGroup } = useTypedFilters();
   const refreshing = useRefreshInterval({ suspended: dialogOpen });
   const view = useSessionsView(instance.id, filters, refreshing.refetchInterval);
@@ -66,9 +65,10 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   useEffect(() => rememberInstance(instance.id), [instance.id]);
   useDocumentTitle(instance.environment === 'prod' ? `PROD ${instance.name}` : instance.name, filters.user, filters.database);
 
+  const { openPreview: showPreview } = dialogs;
   const openPreview = useCallback(() => {
-    if (killRequest) setDialog({ kind: 'preview', request: killRequest });
-  }, [killRequest]);
+    if (killRequest) showPreview(killRequest);
+  }, [killRequest, showPreview]);
   const afterKill = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: sessionQueries.byInstance(instance.id) });
   }, [queryClient, instance.id]);
@@ -115,12 +115,12 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
           >
             {canKill && (
-              <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: 'paste' })}>
+              <Button size="sm" variant="ghost" onClick={dialogs.openPaste}>
                 Kill by pasted IDs…
               </Button>
             )}
             {isAdmin && view.canList && (
-              <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: 'broad' })}>
+              <Button size="sm" variant="ghost" onClick={dialogs.openBroad}>
                 Broad kill (admin)…
               </Button>
             )}
@@ -135,7 +135,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           <NeedFilter recent={view.recent} onPick={(f) => update({ user: f.user, database: f.database })} />
           {canKill && (
             <p className="text-center text-sm">
-              <button type="button" className="underline" onClick={() => setDialog({ kind: 'paste' })}>
+              <button type="button" className="underline" onClick={dialogs.openPaste}>
                 Kill by pasted IDs…
               </button>
             </p>
@@ -174,9 +174,11 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         instance={instance}
         canCommit={canKill}
         request={dialog.kind === 'preview' ? dialog.request : null}
-        onClose={closeDialog}
+        {...(dialog.kind === 'preview' && dialog.pasted ? { rejected: dialog.pasted } : {})}
+        onClose={dialogs.close}
         onCommitted={(r) => {
           selection.remove(r.outcomes.filter((o) => o.outcome === 'killed' || o.outcome === 'gone-before-kill').map((o) => o.sessionId));
+          dialogs.committed();
           afterKill();
         }}
       />
@@ -185,11 +187,16 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         instance={instance}
         filter={view.serverFilter}
         isAdmin={isAdmin}
-        onClose={closeDialog}
-        onPreview={(request) => setDialog({ kind: 'preview', request })}
-        onCommitted={afterKill}
+        text={dialogs.pastedText}
+        onTextChange={dialogs.setPastedText}
+        onClose={dialogs.close}
+        onPreview={dialogs.previewPasted}
+        onCommitted={() => {
+          dialogs.committed();
+          afterKill();
+        }}
       />
-      {isAdmin && <BroadKillDialog open={dialog.kind === 'broad'} instance={instance} filter={view.serverFilter} onClose={closeDialog} onCommitted={afterKill} />}
+      {isAdmin && <BroadKillDialog open={dialog.kind === 'broad'} instance={instance} filter={view.serverFilter} onClose={dialogs.close} onCommitted={afterKill} />}
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { ApiError } from '@/lib/api-client';
 import { plural } from '@/lib/format';
 import { killQueries, useCommitPreview } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
+import type { RejectedToken } from '../utils/parse-ids';
 import { KillPreviewPanel } from './kill-preview-panel';
 import { KillResultPanel } from './kill-result-view';
 
@@ -20,6 +21,8 @@ interface Props {
   canCommit: boolean;
   /** What to preview; the dialog is open while this is set. */
   request: KillPreviewRequest | null;
+  /** Pasted tokens left out of the request because they are not session ids. */
+  rejected?: readonly RejectedToken[];
   onClose: () => void;
   /** Called after the server answered a commit (the sessions list should refresh). */
   onCommitted: (result: KillResult) => void;
@@ -34,7 +37,7 @@ interface Draft {
 }
 const emptyDraft = (scope: string): Draft => ({ scope, reason: '', typed: '', previous: null });
 
-export function KillDialog({ instance, canCommit, request, onClose, onCommitted }: Props) {
+export function KillDialog({ instance, canCommit, request, rejected, onClose, onCommitted }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<KillResult | null>(null);
   const scope = request ? JSON.stringify(request) : '';
@@ -58,7 +61,7 @@ export function KillDialog({ instance, canCommit, request, onClose, onCommitted 
     <>Outcome on {instance.name}</>
   ) : (
     <span className="flex flex-wrap items-center gap-2">
-      {count !== undefined ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}
+      {count === 0 ? `Nothing to kill on ${instance.name}` : count !== undefined ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}
       <EnvBadge environment={instance.environment} />
     </span>
   );
@@ -72,6 +75,7 @@ export function KillDialog({ instance, canCommit, request, onClose, onCommitted 
           request={request}
           attempt={attempt}
           result={result}
+          rejected={rejected}
           draft={current}
           onDraftChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
           onResult={(r) => {
@@ -96,6 +100,7 @@ function DialogBody({
   request,
   attempt,
   result,
+  rejected,
   draft,
   onDraftChange,
   onResult,
@@ -107,6 +112,7 @@ function DialogBody({
   request: KillPreviewRequest;
   attempt: number;
   result: KillResult | null;
+  rejected: readonly RejectedToken[] | undefined;
   draft: Draft;
   onDraftChange: (patch: Partial<Omit<Draft, 'scope'>>) => void;
   onResult: (r: KillResult) => void;
@@ -147,6 +153,7 @@ function DialogBody({
       preview={preview.data}
       receivedAt={preview.dataUpdatedAt}
       previous={draft.previous}
+      {...(rejected ? { rejected } : {})}
       reason={draft.reason}
       onReasonChange={(reason) => onDraftChange({ reason })}
       typed={draft.typed}

@@ -6,7 +6,9 @@ import { ErrorPanel } from '@/components/ui/error-panel';
 import { useNow } from '@/hooks/use-now';
 import { formatClock, formatDuration, plural } from '@/lib/format';
 import { canCommit } from '../utils/kill-rules';
+import type { RejectedToken } from '../utils/parse-ids';
 import { diffPreviews, formatCountdown, isUnchanged, previewDeadline, type PreviewDiff } from '../utils/preview-diff';
+import { RejectedTokens } from './rejected-tokens';
 import { ReasonField, TypedConfirmField } from './reason-field';
 
 export function commitLabel(n: number): string {
@@ -19,6 +21,8 @@ interface Props {
   receivedAt: number;
   /** The preview this one replaces ("Preview again"): what changed since is shown. */
   previous?: KillPreview | null;
+  /** Pasted tokens that were not session ids (left out of the request). */
+  rejected?: readonly RejectedToken[];
   /** The reason and typed name live with the dialog, so a new preview keeps them. */
   reason: string;
   onReasonChange: (v: string) => void;
@@ -40,6 +44,7 @@ export function KillPreviewPanel({
   preview,
   receivedAt,
   previous,
+  rejected = [],
   reason,
   onReasonChange,
   typed,
@@ -56,6 +61,8 @@ export function KillPreviewPanel({
   const now = useNow(1000, !pending);
   const expired = now >= deadline;
   const n = preview.targets.length;
+  // nothing to kill: no reason to give and no button to press
+  const nothing = n === 0;
   const enabled =
     !expired && canCommit({ targets: n, reason, requiresTypedConfirmation: preview.requiresTypedConfirmation, typed, instanceName: preview.instanceName, pending });
   const commit = () => {
@@ -75,10 +82,15 @@ export function KillPreviewPanel({
         {previous && <ChangedSince diff={diffPreviews(previous, preview)} />}
         <section aria-labelledby="will-die">
           <h3 id="will-die" className="mb-1 text-sm font-semibold text-red-800 dark:text-red-300">
-            {plural(n, 'session')} will be killed
+            {nothing ? 'Nothing to kill' : `${plural(n, 'session')} will be killed`}
           </h3>
-          {n === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">Nothing to kill: every matching session is excluded or gone.</p> : <TargetList sessions={preview.targets} />}
+          {nothing ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">Nothing to kill: every matching session is excluded or no longer exists.</p>
+          ) : (
+            <TargetList sessions={preview.targets} />
+          )}
         </section>
+        {rejected.length > 0 && <RejectedTokens rejected={rejected} />}
         <section aria-labelledby="excluded">
           <h3 id="excluded" className="mb-1 text-sm font-semibold">
             {preview.excluded.length} excluded
@@ -90,14 +102,14 @@ export function KillPreviewPanel({
           they still belong to the same user when the kill runs.
           {preview.blastRadiusCap > 0 && ` This instance asks for a typed confirmation above ${plural(preview.blastRadiusCap, 'session')}.`}
         </p>
-        {readOnly ? (
+        {nothing ? null : readOnly ? (
           <p role="note" className="rounded-md bg-slate-100 p-2 text-sm dark:bg-slate-800">
             Your role can preview a kill but not carry it out. Share this view with an operator, or ask an admin for the operator role.
           </p>
         ) : (
           <ReasonField value={reason} onChange={onReasonChange} disabled={pending} autoFocus />
         )}
-        {!readOnly && preview.requiresTypedConfirmation && (
+        {!readOnly && !nothing && preview.requiresTypedConfirmation && (
           <TypedConfirmField
             instanceName={preview.instanceName}
             value={typed}
@@ -116,8 +128,9 @@ export function KillPreviewPanel({
             <>Valid for {formatCountdown(deadline - now)}</>
           )}
         </p>
-        <Button onClick={onCancel}>{readOnly ? 'Close' : 'Cancel'}</Button>
+        <Button onClick={onCancel}>{readOnly || nothing ? 'Close' : 'Cancel'}</Button>
         {!readOnly &&
+          !nothing &&
           (expired && !pending ? (
             <Button variant="primary" onClick={onRepreview}>
               Preview again

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import type { KillPreviewRequest, KillResult } from '@quell/contracts/kill';
+import { MAX_SESSION_IDS, type KillPreviewRequest, type KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorPanel } from '@/components/ui/error-panel';
@@ -9,34 +9,37 @@ import { plural } from '@/lib/format';
 import { useBlindKill } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
 import { canCommit, describeFilter } from '../utils/kill-rules';
-import { parseSessionIds } from '../utils/parse-ids';
+import { parseSessionIds, type RejectedToken } from '../utils/parse-ids';
 import { commitLabel } from './kill-preview-panel';
 import { KillResultPanel } from './kill-result-view';
 import { ReasonField } from './reason-field';
+import { RejectedTokens } from './rejected-tokens';
 
 interface Props {
   open: boolean;
   instance: InstanceSummary;
   filter: { user?: string | undefined; database?: string | undefined };
   isAdmin: boolean;
+  /** The pasted text lives with the page, so a cancelled preview comes back to it. */
+  text: string;
+  onTextChange: (text: string) => void;
   onClose: () => void;
-  /** Pasted ids + the current filter: preview them like a selection. */
-  onPreview: (request: KillPreviewRequest) => void;
+  /** Pasted ids + the current filter: preview them like a selection; `rejected` are the tokens that were not ids. */
+  onPreview: (request: KillPreviewRequest, rejected: readonly RejectedToken[]) => void;
   onCommitted: (result: KillResult) => void;
 }
 
 /** Kill by pasted session ids: verified against the current filter, or (admins) blind. */
-export function PasteIdsDialog({ open, instance, filter, isAdmin, onClose, onPreview, onCommitted }: Props) {
+export function PasteIdsDialog({ open, ...props }: Props) {
   return (
-    <Dialog open={open} onClose={onClose} title={`Kill by pasted IDs on ${instance.name}`}>
-      {open && <PasteIdsBody instance={instance} filter={filter} isAdmin={isAdmin} onClose={onClose} onPreview={onPreview} onCommitted={onCommitted} />}
+    <Dialog open={open} onClose={props.onClose} title={`Kill by pasted IDs on ${props.instance.name}`}>
+      {open && <PasteIdsBody {...props} />}
     </Dialog>
   );
 }
 
-function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
+function PasteIdsBody({ instance, filter, isAdmin, text, onTextChange, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
   const id = useId();
-  const [text, setText] = useState('');
   const [blind, setBlind] = useState(false);
   const [reason, setReason] = useState('');
   const [result, setResult] = useState<KillResult | null>(null);
@@ -45,12 +48,15 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
   const blindKill = useBlindKill();
   const { key, afterError } = useIdempotencyKey(`blind:${parsed.ids.join(',')}`);
   const filterText = describeFilter(filter);
-  const problems = parsed.invalid.length > 0 ? `Not session ids: ${parsed.invalid.slice(0, 10).join(', ')}${parsed.invalid.length > 10 ? '…' : ''}` : parsed.tooMany ? 'At most 10,000 ids at once.' : null;
+  const problems = parsed.tooMany ? `At most ${MAX_SESSION_IDS.toLocaleString('en-US')} ids at once.` : null;
 
   if (result) return <KillResultPanel result={result} onClose={onClose} />;
 
   const canPreview = !blind && hasFilter && parsed.ids.length > 0 && !problems;
-  const canBlind = blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: false, typed: '', instanceName: instance.name, pending: blindKill.isPending }) && !problems;
+  // a blind kill cannot be checked afterwards: every pasted token must be an id
+  const blindBlocked = parsed.rejected.length > 0;
+  const canBlind =
+    blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: false, typed: '', instanceName: instance.name, pending: blindKill.isPending }) && !problems && !blindBlocked;
   return (
     <form className="flex min-h-0 flex-col" onSubmit={(e) => e.preventDefault()} aria-label="Paste IDs to kill">
       <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">
@@ -66,11 +72,17 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
             placeholder="4106539, 4106540 …"
             aria-describedby={`${id}-hint`}
             aria-invalid={problems ? true : undefined}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => onTextChange(e.target.value)}
           />
           <p id={`${id}-hint`} className={`mt-1 text-xs ${problems ? 'text-red-700 dark:text-red-400' : 'text-slate-600 dark:text-slate-400'}`}>
-            {problems ?? `${plural(parsed.ids.length, 'id')} read. Separate them with spaces, commas or new lines.`}
+            {problems ?? (
+              <>
+                {plural(parsed.ids.length, 'id')} read{parsed.ids.length > 0 && `: ${idList(parsed.ids)}`}. Ids separated by spaces, commas or new lines, <code>KILL 445;</code>{' '}
+                statements and rows copied from a <code>mysql</code> table all work.
+              </>
+            )}
           </p>
+          {parsed.rejected.length > 0 && <RejectedTokens rejected={parsed.rejected} />}
         </div>
         {!blind &&
           (hasFilter ? (
@@ -95,6 +107,7 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
                   <strong>These ids cannot be previewed or verified.</strong> Quell will not list who or what they are before the kill, and cannot check afterwards whether
                   they died. Whatever session has each id at that moment is killed.
                 </p>
+                {blindBlocked && <p className="text-sm text-red-700 dark:text-red-400">A blind kill needs every pasted token to be an id: fix or remove the ones not read.</p>}
                 <ReasonField value={reason} onChange={setReason} disabled={blindKill.isPending} />
                 {blindKill.isError && <ErrorPanel title="The blind kill was not carried out" error={blindKill.error} />}
               </div>
@@ -128,7 +141,9 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
           <Button
             variant="primary"
             disabled={!canPreview}
-            onClick={() => canPreview && onPreview({ ...(filter.user ? { user: filter.user } : {}), ...(filter.database ? { database: filter.database } : {}), sessionIds: parsed.ids })}
+            onClick={() =>
+              canPreview && onPreview({ ...(filter.user ? { user: filter.user } : {}), ...(filter.database ? { database: filter.database } : {}), sessionIds: parsed.ids }, parsed.rejected)
+            }
           >
             Preview kill
           </Button>
@@ -137,3 +152,6 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
     </form>
   );
 }
+
+const idList = (ids: readonly number[]) => (ids.length > 20 ? `${ids.slice(0, 20).join(', ')} …` : ids.join(', '));
+
