@@ -293,3 +293,43 @@ describe('kill by pasted ids', () => {
     expect(within(dialog).getByRole('button', { name: 'Close' })).toBeTruthy();
   });
 });
+
+describe('group chips', () => {
+  const byFilter = (all: ReturnType<typeof session>[]) =>
+    handle('GET', SESSIONS, SessionListResponse, (req) => {
+      const database = req.url.searchParams.get('database');
+      const sessions = database ? all.filter((s) => s.database === database) : all;
+      return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+    });
+  const rows = [session(101, { database: 'orders' }), session(102, { database: '' }), session(103, { database: 'stock' })];
+
+  it('"(none)" database shows the sessions without a database, without listing again', async () => {
+    const http = stubHttp(...baseHandlers(), byFilter(rows));
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw&sort=id');
+    await screen.findByRole('checkbox', { name: 'Select session 103' });
+    const fetches = http.calls('GET', SESSIONS).length;
+    await user.click(screen.getByRole('button', { name: '(none) 1' }));
+    await waitFor(() => expect(rowIds()).toEqual([102]));
+    expect(router.state.location.search).toContain('nodb=1');
+    expect(router.state.location.search).not.toContain('database');
+    expect(http.calls('GET', SESSIONS)).toHaveLength(fetches);
+    expect(screen.getByRole('button', { name: '(none) 1' }).getAttribute('aria-pressed')).toBe('true');
+    await user.click(screen.getByRole('button', { name: '(none) 1' }));
+    await waitFor(() => expect(rowIds()).toEqual([101, 102, 103]));
+  });
+
+  it('a database chip says it lists again, and keeps the selected sessions that still match', async () => {
+    const http = stubHttp(...baseHandlers(), byFilter(rows));
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw&sort=id');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Select session 103' }));
+    const chip = screen.getByRole('button', { name: 'orders 1' });
+    expect(chip).toHaveProperty('title', expect.stringMatching(/^List again for database orders only/));
+    expect(document.getElementById(chip.getAttribute('aria-describedby') ?? '')?.textContent).toMatch(/Lists the sessions again from the server; selected sessions that still match stay selected/);
+    await user.click(chip);
+    await waitFor(() => expect(http.calls('GET', SESSIONS).some((r) => r.url.searchParams.get('database') === 'orders')).toBe(true));
+    await waitFor(() => expect(rowIds()).toEqual([101]));
+    await waitFor(() => expect((screen.getByRole('checkbox', { name: 'Select session 101' }) as HTMLInputElement).checked).toBe(true));
+    expect(screen.getByRole('button', { name: 'Kill 1 session…' })).toBeTruthy();
+  });
+});

@@ -25,6 +25,7 @@ import { SessionsTable } from '@/features/sessions/components/sessions-table';
 import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interval';
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
+import { changesServerFilter } from '@/features/sessions/utils/filter-sessions';
 import { hasClientFilter } from '@/features/sessions/utils/session-filters';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
@@ -109,8 +110,11 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             total={listed.length}
             shownIds={shown.map((s) => s.id)}
             groups={view.groups}
-            active={{ user: filters.user, database: filters.database, command: filters.command, host: filters.host }}
-            onPick={pickGroup}
+            active={{ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }}
+            onPick={(field, value, on) => {
+              if (changesServerFilter(field, value)) selection.carryOver();
+              pickGroup(field, value, on);
+            }}
             allShownSelected={view.allShownSelected}
             onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
           >
@@ -144,7 +148,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
       ) : (
         <ListingState isPending={list.isPending} error={list.error} hasData={listed !== undefined} onRetry={view.refresh}>
           {shown.length === 0 ? (
-            <NoSessions filtered={hasClientFilter(filters) && (listed?.length ?? 0) > 0} onClearClientFilters={() => update({ host: undefined, command: undefined, minTime: undefined, q: undefined }, { replace: true })} />
+            <NoSessions filtered={hasClientFilter(filters) && (listed?.length ?? 0) > 0} onClearClientFilters={() => update({ host: undefined, command: undefined, noDatabase: undefined, minTime: undefined, q: undefined }, { replace: true })} />
           ) : (
             <SessionsTable
               sessions={shown}
@@ -154,7 +158,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               onRowClick={selection.click}
               onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
               fetchedAt={view.fetchedAt}
-              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.minTime, filters.q, filters.sort])}
+              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort])}
             />
           )}
         </ListingState>

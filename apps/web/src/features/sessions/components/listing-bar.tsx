@@ -9,7 +9,7 @@ interface Props {
   shownIds: readonly number[];
   groups: Record<GroupField, GroupCount[]>;
   active: Partial<Record<GroupField, string | undefined>>;
-  onPick: (field: GroupField, value: string | undefined) => void;
+  onPick: (field: GroupField, value: string, on: boolean) => void;
   allShownSelected: boolean;
   onSelectShown: (ids: readonly number[], select: boolean) => void;
   /** More actions on the listing (the kill dialogs), after the select button. */

@@ -27,8 +27,8 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   const q = useDeferredValue(filters.q);
   const host = useDeferredValue(filters.host);
   const shown = useMemo(
-    () => filterSessions(listed ?? [], { q, host, command: filters.command, minTime: filters.minTime }),
-    [listed, q, host, filters.command, filters.minTime],
+    () => filterSessions(listed ?? [], { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime }),
+    [listed, q, host, filters.command, filters.noDatabase, filters.minTime],
   );
   const groups = useMemo(() => groupCounts(listed ?? []), [listed]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);

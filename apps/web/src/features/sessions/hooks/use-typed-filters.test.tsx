@@ -36,14 +36,25 @@ describe('useTypedFilters', () => {
 
   it('a user or database chip adds a history entry; a host or command chip replaces it', () => {
     const { result } = renderFilters('/?user=app');
-    act(() => result.current.pickGroup('command', 'Query'));
+    act(() => result.current.pickGroup('command', 'Query', true));
     expect(result.current.filters.command).toBe('Query');
     expect(result.current.navigation).toBe('REPLACE');
-    act(() => result.current.pickGroup('database', 'orders'));
+    act(() => result.current.pickGroup('database', 'orders', true));
     expect(result.current.filters.database).toBe('orders');
     expect(result.current.navigation).toBe('PUSH');
-    act(() => result.current.pickGroup('database', undefined));
+    act(() => result.current.pickGroup('database', 'orders', false));
     expect(result.current.filters.database).toBeUndefined();
     expect(result.current.filters.command).toBe('Query');
+  });
+
+  it('the "(none)" database chip filters the listing for sessions without a database, and off again', () => {
+    const { result } = renderFilters('/?user=app');
+    act(() => result.current.pickGroup('database', '', true));
+    expect(result.current.filters).toMatchObject({ user: 'app', noDatabase: true });
+    expect(result.current.filters.database).toBeUndefined();
+    expect(result.current.navigation).toBe('REPLACE');
+    act(() => result.current.pickGroup('database', '', false));
+    expect(result.current.filters.noDatabase).toBeUndefined();
+    expect(result.current.filters.user).toBe('app');
   });
 });

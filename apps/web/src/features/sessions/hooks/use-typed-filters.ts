@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { GroupField } from '../utils/filter-sessions';
+import { changesServerFilter, type GroupField } from '../utils/filter-sessions';
 import type { SessionFilters } from '../utils/session-filters';
 import { useSessionFilters } from './use-session-filters';
 
@@ -47,9 +47,15 @@ export function useTypedFilters() {
   /** What the client filters' inputs report: typed text is debounced, the rest written at once. */
   const change = useCallback((patch: Partial<SessionFilters>) => (isTypedOnly(patch) ? type(patch) : update(patch, { replace: true })), [type, update]);
 
-  /** A group chip: host and command narrow the listing in place; user and database list anew (a history entry). */
+  /**
+   * A group chip turned on or off. Host, command and the "(none)" database narrow the listing in place;
+   * user and database list anew (a history entry).
+   */
   const pickGroup = useCallback(
-    (field: GroupField, value: string | undefined) => update({ [field]: value }, field === 'host' || field === 'command' ? { replace: true } : undefined),
+    (field: GroupField, value: string, on: boolean) => {
+      if (field === 'database' && value === '') update({ noDatabase: on || undefined }, { replace: true });
+      else update({ [field]: on ? value : undefined }, changesServerFilter(field, value) ? undefined : { replace: true });
+    },
     [update],
   );
 
