@@ -333,3 +333,16 @@ describe('group chips', () => {
     expect(screen.getByRole('button', { name: 'Kill 1 session…' })).toBeTruthy();
   });
 });
+
+describe('exact names', () => {
+  it('says the user and database fields match exactly, and names the exact filter that listed nothing', async () => {
+    stubHttp(...baseHandlers([]));
+    renderApp('/instances/prod-orders/sessions?user=ux');
+    const heading = await screen.findByRole('heading', { name: 'No sessions for user ux (exact match)' });
+    expect(heading.querySelector('code')?.textContent).toBe('ux');
+    const note = /match the exact name/;
+    const describedBy = (label: string) => document.getElementById(screen.getByLabelText(label).getAttribute('aria-describedby') ?? '')?.textContent ?? '';
+    expect(describedBy('User')).toMatch(note);
+    expect(describedBy('Database')).toMatch(note);
+  });
+});

@@ -148,7 +148,11 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
       ) : (
         <ListingState isPending={list.isPending} error={list.error} hasData={listed !== undefined} onRetry={view.refresh}>
           {shown.length === 0 ? (
-            <NoSessions filtered={hasClientFilter(filters) && (listed?.length ?? 0) > 0} onClearClientFilters={() => update({ host: undefined, command: undefined, noDatabase: undefined, minTime: undefined, q: undefined }, { replace: true })} />
+            <NoSessions
+              filtered={hasClientFilter(filters) && (listed?.length ?? 0) > 0}
+              listedBy={view.serverFilter}
+              onClearClientFilters={() => update({ host: undefined, command: undefined, noDatabase: undefined, minTime: undefined, q: undefined }, { replace: true })}
+            />
           ) : (
             <SessionsTable
               sessions={shown}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 
@@ -19,6 +19,7 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
     setDraftUser(user ?? '');
     setDraftDb(database ?? '');
   }
+  const exactNote = useId();
   const empty = !draftUser.trim() && !draftDb.trim();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -27,11 +28,24 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
   };
   return (
     <form onSubmit={submit} className="flex flex-wrap items-end gap-2" aria-label="Which sessions to list">
-      <TextField label="User" name="user" className="w-44" value={draftUser} autoComplete="off" spellCheck={false} onChange={(e) => setDraftUser(e.target.value)} data-filter-focus="" />
-      <TextField label="Database" name="database" className="w-44" value={draftDb} autoComplete="off" spellCheck={false} onChange={(e) => setDraftDb(e.target.value)} />
+      <TextField
+        label="User"
+        name="user"
+        className="w-44"
+        value={draftUser}
+        autoComplete="off"
+        spellCheck={false}
+        aria-describedby={exactNote}
+        onChange={(e) => setDraftUser(e.target.value)}
+        data-filter-focus=""
+      />
+      <TextField label="Database" name="database" className="w-44" value={draftDb} autoComplete="off" spellCheck={false} aria-describedby={exactNote} onChange={(e) => setDraftDb(e.target.value)} />
       <Button type="submit" variant="primary" disabled={empty} title={empty ? 'Enter a user or a database first' : undefined}>
         List sessions
       </Button>
+      <p id={exactNote} className="w-full text-xs text-slate-600 dark:text-slate-400">
+        User and database match the exact name: <code>app</code> does not list <code>app_rw</code>.
+      </p>
     </form>
   );
 }
