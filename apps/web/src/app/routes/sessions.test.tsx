@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { KillPreview, KillResult } from '@quell/contracts/kill';
@@ -344,5 +344,41 @@ describe('exact names', () => {
     const describedBy = (label: string) => document.getElementById(screen.getByLabelText(label).getAttribute('aria-describedby') ?? '')?.textContent ?? '';
     expect(describedBy('User')).toMatch(note);
     expect(describedBy('Database')).toMatch(note);
+  });
+});
+
+describe('focus and history around dialogs', () => {
+  it('puts focus back on the button that opened the preview when it closes', async () => {
+    stubHttp(...baseHandlers(), handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()));
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    const opener = screen.getByRole('button', { name: 'Kill 1 session…' });
+    await user.click(opener);
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByLabelText('Reason');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(opener);
+  });
+
+  it('Browser Back while the preview is open closes it and leaves the filter as it was', async () => {
+    stubHttp(...baseHandlers(), handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()));
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 101' });
+    await user.type(screen.getByLabelText('Database'), 'orders');
+    await user.click(screen.getByRole('button', { name: 'List sessions' }));
+    await waitFor(() => expect(router.state.location.search).toContain('database=orders'));
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    await user.click(screen.getByRole('button', { name: 'Kill 1 session…' }));
+    await within(await screen.findByRole('dialog')).findByLabelText('Reason');
+
+    await act(() => router.navigate(-1));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(router.state.location.search).toContain('database=orders');
+    expect((screen.getByLabelText('Database') as HTMLInputElement).value).toBe('orders');
+
+    // with no dialog open, Back goes back as usual
+    await act(() => router.navigate(-1));
+    await waitFor(() => expect(router.state.location.search).not.toContain('database=orders'));
   });
 });

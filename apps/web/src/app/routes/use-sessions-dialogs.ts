@@ -1,4 +1,5 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { useBlocker } from 'react-router';
 import type { KillPreviewRequest } from '@quell/contracts/kill';
 import type { RejectedToken } from '@/features/kill/utils/parse-ids';
 
@@ -26,6 +27,14 @@ export function useSessionsDialogs() {
     setDialog((d) => (d.kind === 'preview' ? { ...d, committed: true } : d));
     setPastedText('');
   }, []);
+
+  // Browser Back while a dialog is open closes the dialog; the filters under it stay as they are
+  const blocker = useBlocker(({ historyAction }) => dialog.kind !== 'none' && historyAction === 'POP');
+  useEffect(() => {
+    if (blocker.state !== 'blocked') return;
+    blocker.reset();
+    close();
+  }, [blocker, close]);
 
   return { dialog, open: dialog.kind !== 'none', openPreview, previewPasted, openPaste, openBroad, close, committed, pastedText, setPastedText };
 }
