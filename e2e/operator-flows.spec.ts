@@ -173,7 +173,8 @@ test('an admin registers and removes a DAS database user', async ({ page, sandbo
   await expect(table).toContainText(dbUser);
   await expectNoSeriousA11yViolations(page, 'admin');
   await page.getByRole('button', { name: `Remove ${dbUser}` }).click();
-  await page.getByRole('button', { name: /^(Remove|Confirm|Yes)/ }).last().click();
+  await page.getByLabel(`Type the instance name to remove ${dbUser}`).fill(E2E_INSTANCE.name);
+  await page.getByRole('button', { name: `Confirm removing ${dbUser}` }).click();
   await expect(table).not.toContainText(dbUser);
 });
 
