@@ -35,11 +35,20 @@ interface RowContext {
   onToggleExpanded: (id: number) => void;
 }
 
-/** One column: its header (a sort button, or the select-all box), width, and how a row's cell looks. */
+/** What the select column's header needs. */
+interface HeaderContext {
+  allShown: boolean;
+  someShown: boolean;
+  onToggleAllShown: () => void;
+}
+
+/** One column: its header (a sort button, or its own content), width, and how a row's cell looks. */
 interface Column {
   key: SortKey | 'select';
-  /** The sort button's text; the select column has a check-all box instead. */
+  /** The sort button's text, for a sortable column. */
   label?: string;
+  /** A header of its own instead of a sort button (the select-all box). */
+  header?: (h: HeaderContext) => ReactNode;
   width: string;
   cellClass?: (row: RowContext) => string;
   title?: (s: Session, row: RowContext) => string;
@@ -57,6 +66,17 @@ const COLUMNS: readonly Column[] = [
   {
     key: 'select',
     width: 'w-10',
+    header: (h) => (
+      <input
+        type="checkbox"
+        aria-label="Select all shown sessions"
+        checked={h.allShown}
+        ref={(el) => {
+          if (el) el.indeterminate = h.someShown && !h.allShown;
+        }}
+        onChange={h.onToggleAllShown}
+      />
+    ),
     cell: (s, row) => <input type="checkbox" aria-label={`Select session ${s.id}`} checked={row.selected} onChange={() => {}} onClick={(e) => row.onSelect(s.id, e.shiftKey)} />,
   },
   { key: 'id', label: 'ID', width: 'w-20', cellClass: () => 'text-right font-mono tabular-nums', cell: (s) => s.id },
@@ -127,6 +147,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
 
   const shownSelected = orderedIds.filter((id) => selected.has(id)).length;
   const allShown = orderedIds.length > 0 && shownSelected === orderedIds.length;
+  const header: HeaderContext = { allShown, someShown: shownSelected > 0, onToggleAllShown: () => onToggleAllShown(orderedIds, !allShown) };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -144,18 +165,10 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
         <thead className="sticky top-0 z-10 bg-slate-100 text-left text-xs text-slate-700 dark:bg-slate-900 dark:text-slate-300">
           <tr>
             {COLUMNS.map((col) => {
-              if (col.key === 'select') {
+              if (col.header || col.key === 'select') {
                 return (
                   <th key={col.key} scope="col" className={`${col.width} border-b border-slate-300 px-2 py-2 dark:border-slate-700`}>
-                    <input
-                      type="checkbox"
-                      aria-label="Select all shown sessions"
-                      checked={allShown}
-                      ref={(el) => {
-                        if (el) el.indeterminate = shownSelected > 0 && !allShown;
-                      }}
-                      onChange={() => onToggleAllShown(orderedIds, !allShown)}
-                    />
+                    {col.header?.(header)}
                   </th>
                 );
               }
