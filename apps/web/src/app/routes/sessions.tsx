@@ -76,6 +76,11 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
   useShortcuts({
     '/': () => document.querySelector<HTMLInputElement>('[data-filter-focus]')?.focus(),
+    t: () => {
+      const scroller = document.querySelector<HTMLElement>('[data-testid="sessions-scroll"]');
+      const box = scroller?.querySelector<HTMLInputElement>('tr[aria-selected="true"] input[type=checkbox]') ?? scroller?.querySelector<HTMLInputElement>('tbody input[type=checkbox]');
+      box?.focus();
+    },
     r: view.refresh,
     k: openPreview,
     x: () => {

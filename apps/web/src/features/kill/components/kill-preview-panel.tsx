@@ -227,7 +227,7 @@ function TargetRows({ session: s }: { session: Session }) {
       </tr>
       {s.sql && (
         <tr>
-          <td colSpan={TARGET_COLUMNS} className="px-2 pb-1">
+          <td colSpan={TARGET_COLUMNS} className="pr-2 pb-1 pl-6">
             <pre className="max-h-60 overflow-auto font-mono break-all whitespace-pre-wrap text-slate-700 dark:text-slate-300">
               {long && !open ? `${s.sql.slice(0, SQL_PREVIEW_CHARS)}…` : s.sql}
             </pre>

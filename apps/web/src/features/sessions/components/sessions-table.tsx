@@ -267,7 +267,8 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
       aria-selected={selected}
       aria-rowindex={index + 2}
       onClick={onRowClick}
-      className={selected ? 'bg-sky-50 dark:bg-sky-950/50' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}
+      // the row holding keyboard focus is outlined, so ↑ ↓ and x can be followed
+      className={`focus-within:outline-2 focus-within:-outline-offset-2 focus-within:outline-sky-600 dark:focus-within:outline-sky-400 ${selected ? 'bg-sky-50 dark:bg-sky-950/50' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}`}
     >
       {COLUMNS.map((col) => (
         <td key={col.key} className={col.cellClass ? `${cell} ${col.cellClass(row)}` : cell} title={col.title?.(s, row)}>
