@@ -71,7 +71,7 @@ test('a protected account is shown as excluded, cannot be killed, and its sessio
   for (const id of guarded) await expect(excluded.getByText(String(id), { exact: true })).toBeVisible();
   await expect(excluded).toContainText(/protected/i);
   // Nothing is left to kill: no reason to give and no kill button.
-  await expect(dialog.getByRole('heading', { name: 'Nothing to kill' })).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'Nothing to kill', exact: true })).toBeVisible();
   await expect(dialog.getByLabel('Reason')).toHaveCount(0);
   await expect(dialog.getByRole('button', { name: /^Kill \d+ sessions?$/ })).toHaveCount(0);
   expect(await sandbox.alive(guarded)).toEqual([...guarded].sort((a, b) => a - b));

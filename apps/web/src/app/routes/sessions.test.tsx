@@ -382,3 +382,40 @@ describe('focus and history around dialogs', () => {
     await waitFor(() => expect(router.state.location.search).not.toContain('database=orders'));
   });
 });
+
+describe('broad kill', () => {
+  it('lists again after the kill and says what is still there, the unverified rows folded away', async () => {
+    let killed = false;
+    stubHttp(
+      handle('GET', '/api/me', MeResponse, () => me({ role: 'admin' })),
+      ...baseHandlers().slice(1, 2),
+      handle('GET', SESSIONS, SessionListResponse, () => {
+        const sessions = killed ? [session(104)] : [session(101), session(102), session(103)];
+        return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+      }),
+      handle('POST', '/api/instances/prod-orders/broad-kills', KillResult, () => {
+        killed = true;
+        return killResult({
+          mode: 'broad',
+          verification: 'unverifiable',
+          outcomes: [101, 102, 103].map((sessionId) => ({ sessionId, outcome: 'sent-unverified' as const })),
+          summary: { 'sent-unverified': 3 },
+        });
+      }),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 101' });
+    await user.click(screen.getByRole('button', { name: 'Broad kill (admin)…' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText('Reason'), 'INC-9 connection storm');
+    await user.type(within(dialog).getByLabelText('Type the instance name to confirm'), 'prod-orders');
+    await user.click(within(dialog).getByRole('button', { name: 'Kill every matching session, unverified' }));
+
+    await waitFor(() => expect(within(dialog).getByText(/^Listed again after the kill/)).toBeTruthy());
+    expect(within(dialog).getByText(/^Listed again after the kill/).textContent).toBe(
+      'Listed again after the kill: 1 session still matches user app_rw (104). They survived the kill or started after it.',
+    );
+    const sent = within(dialog).getByText(/What was sent: 3 sessions, each unverified/).closest('details');
+    expect(sent?.open).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
@@ -11,6 +11,7 @@ import { useInstance } from '@/features/instances/api/instance-queries';
 import { rememberInstance } from '@/features/instances/hooks/use-recent-instances';
 import { BroadKillDialog } from '@/features/kill/components/broad-kill-dialog';
 import { KillDialog } from '@/features/kill/components/kill-dialog';
+import type { Relisted } from '@/features/kill/components/kill-result-view';
 import { PasteIdsDialog } from '@/features/kill/components/paste-ids-dialog';
 import { sessionQueries } from '@/features/sessions/api/session-queries';
 import { ClientFilters } from '@/features/sessions/components/client-filters';
@@ -70,6 +71,15 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const openPreview = useCallback(() => {
     if (killRequest) showPreview(killRequest);
   }, [killRequest, showPreview]);
+  // a broad kill cannot be verified one by one: list again, and say what is still there
+  const [broadKilledAt, setBroadKilledAt] = useState<number | null>(null);
+  const relisted = useMemo((): Relisted | undefined => {
+    if (broadKilledAt === null) return undefined;
+    if (list.isFetching) return { state: 'listing' };
+    if (list.errorUpdatedAt > broadKilledAt) return { state: 'failed' };
+    if (list.dataUpdatedAt > broadKilledAt) return { state: 'listed', stillThere: (listed ?? []).map((s) => s.id) };
+    return { state: 'listing' };
+  }, [broadKilledAt, list.isFetching, list.errorUpdatedAt, list.dataUpdatedAt, listed]);
   const afterKill = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: sessionQueries.byInstance(instance.id) });
   }, [queryClient, instance.id]);
@@ -209,7 +219,22 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           afterKill();
         }}
       />
-      {isAdmin && <BroadKillDialog open={dialog.kind === 'broad'} instance={instance} filter={view.serverFilter} onClose={dialogs.close} onCommitted={afterKill} />}
+      {isAdmin && (
+        <BroadKillDialog
+          open={dialog.kind === 'broad'}
+          instance={instance}
+          filter={view.serverFilter}
+          relisted={relisted}
+          onClose={() => {
+            setBroadKilledAt(null);
+            dialogs.close();
+          }}
+          onCommitted={() => {
+            setBroadKilledAt(Date.now());
+            afterKill();
+          }}
+        />
+      )}
     </div>
   );
 }
