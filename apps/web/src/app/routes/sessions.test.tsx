@@ -419,3 +419,18 @@ describe('broad kill', () => {
     expect(sent?.open).toBe(false);
   });
 });
+
+describe('name suggestions', () => {
+  it('suggests user and database names from the recent filters and the listing', async () => {
+    localStorage.setItem('quell.recentFilters.prod-orders', JSON.stringify([{ user: 'billing_ro' }, { database: 'ledger' }]));
+    stubHttp(...baseHandlers([session(101, { user: 'app_rw', database: 'orders' }), session(102, { user: 'etl', database: '' })]));
+    renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 102' });
+    const options = (label: string) => {
+      const id = screen.getByLabelText(label).getAttribute('list') ?? '';
+      return [...(document.getElementById(id)?.querySelectorAll('option') ?? [])].map((o) => o.value);
+    };
+    await waitFor(() => expect(options('User')).toEqual(['app_rw', 'billing_ro', 'etl']));
+    expect(options('Database')).toEqual(['ledger', 'orders']);
+  });
+});

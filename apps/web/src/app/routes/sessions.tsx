@@ -106,7 +106,12 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           Sessions on {instance.name} ({instance.environment})
         </h1>
         <div className="flex flex-wrap items-end justify-between gap-3">
-          <ServerFilterForm user={filters.user} database={filters.database} onSubmit={(f) => update({ user: f.user, database: f.database })} />
+          <ServerFilterForm
+            user={filters.user}
+            database={filters.database}
+            suggestions={view.suggestions}
+            onSubmit={(f) => update({ user: f.user, database: f.database })}
+          />
           <RefreshControl
             intervalSeconds={refreshing.seconds}
             onIntervalChange={refreshing.setSeconds}

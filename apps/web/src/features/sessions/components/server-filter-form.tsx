@@ -6,10 +6,12 @@ interface Props {
   user: string | undefined;
   database: string | undefined;
   onSubmit: (f: { user?: string | undefined; database?: string | undefined }) => void;
+  /** Names to suggest, from this instance's recent filters and listing. */
+  suggestions?: { users: readonly string[]; databases: readonly string[] };
 }
 
 /** User and/or database: what DAS can list by. Submitting fetches; typing does not. */
-export function ServerFilterForm({ user, database, onSubmit }: Props) {
+export function ServerFilterForm({ user, database, onSubmit, suggestions = { users: [], databases: [] } }: Props) {
   const [draftUser, setDraftUser] = useState(user ?? '');
   const [draftDb, setDraftDb] = useState(database ?? '');
   const [synced, setSynced] = useState({ user, database });
@@ -20,6 +22,8 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
     setDraftDb(database ?? '');
   }
   const exactNote = useId();
+  const userList = useId();
+  const dbList = useId();
   const empty = !draftUser.trim() && !draftDb.trim();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -36,10 +40,13 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
         autoComplete="off"
         spellCheck={false}
         aria-describedby={exactNote}
+        list={userList}
         onChange={(e) => setDraftUser(e.target.value)}
         data-filter-focus=""
       />
-      <TextField label="Database" name="database" className="w-44" value={draftDb} autoComplete="off" spellCheck={false} aria-describedby={exactNote} onChange={(e) => setDraftDb(e.target.value)} />
+      <TextField label="Database" name="database" className="w-44" value={draftDb} autoComplete="off" spellCheck={false} aria-describedby={exactNote} list={dbList} onChange={(e) => setDraftDb(e.target.value)} />
+      <NameList id={userList} names={suggestions.users} />
+      <NameList id={dbList} names={suggestions.databases} />
       <Button type="submit" variant="primary" disabled={empty} title={empty ? 'Enter a user or a database first' : undefined}>
         List sessions
       </Button>
@@ -47,5 +54,15 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
         User and database match the exact name: <code>app</code> does not list <code>app_rw</code>.
       </p>
     </form>
+  );
+}
+
+function NameList({ id, names }: { id: string; names: readonly string[] }) {
+  return (
+    <datalist id={id}>
+      {names.map((n) => (
+        <option key={n} value={n} />
+      ))}
+    </datalist>
   );
 }
