@@ -434,3 +434,39 @@ describe('name suggestions', () => {
     expect(options('Database')).toEqual(['ledger', 'orders']);
   });
 });
+
+describe('blind ids', () => {
+  it('reports the ids the listing did not have before the kill', async () => {
+    let killed = false;
+    stubHttp(
+      handle('GET', '/api/me', MeResponse, () => me({ role: 'admin' })),
+      ...baseHandlers().slice(1, 2),
+      handle('GET', SESSIONS, SessionListResponse, () => {
+        const sessions = killed ? [] : [session(101), session(102)];
+        return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+      }),
+      handle('POST', '/api/instances/prod-orders/blind-kills', KillResult, () => {
+        killed = true;
+        return killResult({
+          mode: 'blind',
+          verification: 'unverifiable',
+          outcomes: [101, 999].map((sessionId) => ({ sessionId, outcome: 'sent-unverified' as const })),
+          summary: { 'sent-unverified': 2 },
+        });
+      }),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 101' });
+    await user.click(screen.getByRole('button', { name: 'Kill by pasted IDs…' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText('Session IDs'), '101 999');
+    await user.click(within(dialog).getByLabelText(/Blind mode/));
+    expect(within(dialog).getByText(/1 id is not in the listing of user app_rw \(999\)/)).toBeTruthy();
+    await user.type(within(dialog).getByLabelText('Reason'), 'INC-3 alert ids');
+    await user.click(within(dialog).getByRole('button', { name: /unverified$/ }));
+    expect(await within(dialog).findByText(/1 id was not in the listing of user app_rw before the kill \(999\)/)).toBeTruthy();
+    // the listing after the kill is empty: the note still names only what was missing before
+    await waitFor(() => expect(screen.queryByRole('checkbox', { name: 'Select session 101' })).toBeNull());
+    expect(within(dialog).getByText(/1 id was not in the listing/)).toBeTruthy();
+  });
+});

@@ -71,6 +71,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const openPreview = useCallback(() => {
     if (killRequest) showPreview(killRequest);
   }, [killRequest, showPreview]);
+  const listedIds = useMemo(() => (listed ? new Set(listed.map((s) => s.id)) : undefined), [listed]);
   // a broad kill cannot be verified one by one: list again, and say what is still there
   const [broadKilledAt, setBroadKilledAt] = useState<number | null>(null);
   const relisted = useMemo((): Relisted | undefined => {
@@ -214,6 +215,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         open={dialog.kind === 'paste'}
         instance={instance}
         filter={view.serverFilter}
+        listedIds={listedIds}
         isAdmin={isAdmin}
         text={dialogs.pastedText}
         onTextChange={dialogs.setPastedText}

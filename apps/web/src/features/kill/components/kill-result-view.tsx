@@ -137,10 +137,24 @@ const Collapsed = ({ count, children }: { count: number; children: ReactNode }) 
 );
 
 /** The result inside a kill dialog, with the one way out focused. */
-export function KillResultPanel({ result, onClose, relisted, filterText }: { result: KillResult; onClose: () => void; relisted?: Relisted | undefined; filterText?: string }) {
+export function KillResultPanel({
+  result,
+  onClose,
+  relisted,
+  filterText,
+  note,
+}: {
+  result: KillResult;
+  onClose: () => void;
+  relisted?: Relisted | undefined;
+  filterText?: string;
+  /** What the dialog knows beyond the result (e.g. blind ids no listing had). */
+  note?: ReactNode;
+}) {
   return (
     <div className="flex min-h-0 flex-col">
-      <div className="min-h-0 flex-1 overflow-auto px-5 py-4">
+      <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">
+        {note}
         <KillResultView result={result} relisted={relisted} {...(filterText !== undefined ? { filterText } : {})} />
       </div>
       <div className="flex justify-end border-t border-slate-200 px-5 py-3 dark:border-slate-700">

@@ -20,6 +20,8 @@ interface Props {
   instance: InstanceSummary;
   filter: { user?: string | undefined; database?: string | undefined };
   isAdmin: boolean;
+  /** The ids of the current listing (of `filter`), when there is one: a blind id outside it probably does not exist. */
+  listedIds?: ReadonlySet<number> | undefined;
   /** The pasted text lives with the page, so a cancelled preview comes back to it. */
   text: string;
   onTextChange: (text: string) => void;
@@ -38,11 +40,12 @@ export function PasteIdsDialog({ open, ...props }: Props) {
   );
 }
 
-function PasteIdsBody({ instance, filter, isAdmin, text, onTextChange, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
+function PasteIdsBody({ instance, filter, listedIds, isAdmin, text, onTextChange, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
   const id = useId();
   const [blind, setBlind] = useState(false);
   const [reason, setReason] = useState('');
   const [result, setResult] = useState<KillResult | null>(null);
+  const [unlistedAtKill, setUnlistedAtKill] = useState<readonly number[]>([]);
   const parsed = parseSessionIds(text);
   const hasFilter = Boolean(filter.user || filter.database);
   const blindKill = useBlindKill();
@@ -50,7 +53,18 @@ function PasteIdsBody({ instance, filter, isAdmin, text, onTextChange, onClose, 
   const filterText = describeFilter(filter);
   const problems = parsed.tooMany ? `At most ${MAX_SESSION_IDS.toLocaleString('en-US')} ids at once.` : null;
 
-  if (result) return <KillResultPanel result={result} onClose={onClose} />;
+  // where a listing can tell: the blind ids it does not have
+  const unlisted = hasFilter && listedIds ? parsed.ids.filter((i) => !listedIds.has(i)) : [];
+  const unlistedNote = (ids: readonly number[], killed: boolean) =>
+    ids.length > 0 ? (
+      <p className="rounded-md border border-amber-400 bg-amber-50 p-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100">
+        {plural(ids.length, 'id')} {killed ? (ids.length === 1 ? 'was' : 'were') : ids.length === 1 ? 'is' : 'are'} not in the listing of {filterText}
+        {killed ? ' before the kill' : ''} ({idList(ids)}): {ids.length === 1 ? 'it' : 'they'} may not exist, or belong to another user or database.
+      </p>
+    ) : null;
+
+  // the listing refreshes after the kill: the note keeps what it said before
+  if (result) return <KillResultPanel result={result} onClose={onClose} note={unlistedNote(unlistedAtKill, true)} />;
 
   const canPreview = !blind && hasFilter && parsed.ids.length > 0 && !problems;
   // a blind kill cannot be checked afterwards: every pasted token must be an id
@@ -108,6 +122,7 @@ function PasteIdsBody({ instance, filter, isAdmin, text, onTextChange, onClose, 
                   they died. Whatever session has each id at that moment is killed.
                 </p>
                 {blindBlocked && <p className="text-sm text-red-700 dark:text-red-400">A blind kill needs every pasted token to be an id: fix or remove the ones not read.</p>}
+                {unlistedNote(unlisted, false)}
                 <ReasonField value={reason} onChange={setReason} disabled={blindKill.isPending} />
                 {blindKill.isError && <ErrorPanel title="The blind kill was not carried out" error={blindKill.error} />}
               </div>
@@ -127,6 +142,7 @@ function PasteIdsBody({ instance, filter, isAdmin, text, onTextChange, onClose, 
                 { instanceId: instance.id, body: { sessionIds: parsed.ids, reason: reason.trim() }, idempotencyKey: key },
                 {
                   onSuccess: (r) => {
+                    setUnlistedAtKill(unlisted);
                     setResult(r);
                     onCommitted(r);
                   },
