@@ -71,7 +71,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const openPreview = useCallback(() => {
     if (killRequest) showPreview(killRequest);
   }, [killRequest, showPreview]);
-  const listedIds = useMemo(() => (listed ? new Set(listed.map((s) => s.id)) : undefined), [listed]);
+  // ids this listing has had: the rows listed now, and selected rows that have gone since
+  const listedIds = useMemo(() => (listed ? new Set([...listed.map((s) => s.id), ...part.gone]) : undefined), [listed, part.gone]);
   // a broad kill cannot be verified one by one: list again, and say what is still there
   const [broadKilledAt, setBroadKilledAt] = useState<number | null>(null);
   const relisted = useMemo((): Relisted | undefined => {
@@ -203,6 +204,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         instance={instance}
         canCommit={canKill}
         request={dialog.kind === 'preview' ? dialog.request : null}
+        listedIds={listedIds}
         {...(dialog.kind === 'preview' && dialog.pasted ? { rejected: dialog.pasted } : {})}
         onClose={dialogs.close}
         onCommitted={(r) => {

@@ -23,6 +23,8 @@ interface Props {
   request: KillPreviewRequest | null;
   /** Pasted tokens left out of the request because they are not session ids. */
   rejected?: readonly RejectedToken[];
+  /** The ids of the listing behind the dialog: tells a gone session from another user's. */
+  listedIds?: ReadonlySet<number> | undefined;
   onClose: () => void;
   /** Called after the server answered a commit (the sessions list should refresh). */
   onCommitted: (result: KillResult) => void;
@@ -37,7 +39,7 @@ interface Draft {
 }
 const emptyDraft = (scope: string): Draft => ({ scope, reason: '', typed: '', previous: null });
 
-export function KillDialog({ instance, canCommit, request, rejected, onClose, onCommitted }: Props) {
+export function KillDialog({ instance, canCommit, request, rejected, listedIds, onClose, onCommitted }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<KillResult | null>(null);
   const scope = request ? JSON.stringify(request) : '';
@@ -76,6 +78,7 @@ export function KillDialog({ instance, canCommit, request, rejected, onClose, on
           attempt={attempt}
           result={result}
           rejected={rejected}
+          listedIds={listedIds}
           draft={current}
           onDraftChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
           onResult={(r) => {
@@ -101,6 +104,7 @@ function DialogBody({
   attempt,
   result,
   rejected,
+  listedIds,
   draft,
   onDraftChange,
   onResult,
@@ -113,6 +117,7 @@ function DialogBody({
   attempt: number;
   result: KillResult | null;
   rejected: readonly RejectedToken[] | undefined;
+  listedIds: ReadonlySet<number> | undefined;
   draft: Draft;
   onDraftChange: (patch: Partial<Omit<Draft, 'scope'>>) => void;
   onResult: (r: KillResult) => void;
@@ -153,6 +158,7 @@ function DialogBody({
       preview={preview.data}
       receivedAt={preview.dataUpdatedAt}
       previous={draft.previous}
+      listedIds={listedIds}
       {...(rejected ? { rejected } : {})}
       reason={draft.reason}
       onReasonChange={(reason) => onDraftChange({ reason })}

@@ -135,6 +135,29 @@ describe('KillPreviewPanel shows what dies', () => {
   });
 });
 
+describe('KillPreviewPanel not-found ids', () => {
+  const excluded = [
+    { sessionId: 501, reason: 'not-found' as const, explanation: 'no such session for user app_rw' },
+    { sessionId: 502, reason: 'not-found' as const, explanation: 'no such session for user app_rw' },
+    { sessionId: 503, reason: 'not-found' as const, explanation: 'no such session for user app_rw' },
+    { sessionId: 77, reason: 'replication' as const, explanation: 'system user: replication thread' },
+  ];
+
+  it('names them once, telling the gone ones from those the listing never had', () => {
+    setup({ preview: preview({ excluded }), listedIds: new Set([11, 12, 501]) });
+    const section = screen.getByRole('region', { name: '4 excluded' });
+    expect(section.textContent).toContain("1 id gone since the listing: 501");
+    expect(section.textContent).toContain("2 ids not sessions of user app_rw: gone, or another user's or database's: 502, 503");
+    expect(within(section).getByRole('list', { name: 'Excluded sessions' }).textContent).toMatch(/77.*replication — protected/);
+    expect(section.textContent).not.toContain('no such session');
+  });
+
+  it('without a listing, says they are gone or not the filter\'s', () => {
+    setup({ preview: preview({ excluded }) });
+    expect(screen.getByRole('region', { name: '4 excluded' }).textContent).toContain('3 ids not found: gone, or not sessions of user app_rw: 501, 502, 503');
+  });
+});
+
 describe('KillPreviewPanel validity', () => {
   afterEach(() => vi.useRealTimers());
 

@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { useNow } from '@/hooks/use-now';
 import { formatClock, formatDuration, plural } from '@/lib/format';
-import { canCommit } from '../utils/kill-rules';
+import { canCommit, describeFilter } from '../utils/kill-rules';
 import type { RejectedToken } from '../utils/parse-ids';
 import { diffPreviews, formatCountdown, isUnchanged, previewDeadline, type PreviewDiff } from '../utils/preview-diff';
 import { RejectedTokens } from './rejected-tokens';
@@ -23,6 +23,8 @@ interface Props {
   previous?: KillPreview | null;
   /** Pasted tokens that were not session ids (left out of the request). */
   rejected?: readonly RejectedToken[];
+  /** The ids of the listing the request came from, if any: tells a gone session from another user's. */
+  listedIds?: ReadonlySet<number> | undefined;
   /** The reason and typed name live with the dialog, so a new preview keeps them. */
   reason: string;
   onReasonChange: (v: string) => void;
@@ -45,6 +47,7 @@ export function KillPreviewPanel({
   receivedAt,
   previous,
   rejected = [],
+  listedIds,
   reason,
   onReasonChange,
   typed,
@@ -95,7 +98,11 @@ export function KillPreviewPanel({
           <h3 id="excluded" className="mb-1 text-sm font-semibold">
             {preview.excluded.length} excluded
           </h3>
-          {preview.excluded.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">None.</p> : <ExcludedList excluded={preview.excluded} />}
+          {preview.excluded.length === 0 ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">None.</p>
+          ) : (
+            <ExcludedGroups excluded={preview.excluded} listedIds={listedIds} filterText={describeFilter(preview.filter)} />
+          )}
         </section>
         <p className="text-xs text-slate-600 dark:text-slate-400">
           Frozen at {formatClock(new Date(preview.createdAt))}; valid until {formatClock(new Date(preview.expiresAt))}. Only these session ids are killed, and only if
@@ -252,6 +259,36 @@ const REASON_LABEL: Record<ExcludedSession['reason'], string> = {
   'not-found': 'not found (gone, or not matching the filter)',
   'own-session': "Quell's own session",
 };
+
+/** The not-found ids named once, split by what the listing can tell; every other exclusion one by one. */
+function ExcludedGroups({ excluded, listedIds, filterText }: { excluded: readonly ExcludedSession[]; listedIds: ReadonlySet<number> | undefined; filterText: string }) {
+  const notFound = excluded.filter((e) => e.reason === 'not-found').map((e) => e.sessionId);
+  const others = excluded.filter((e) => e.reason !== 'not-found');
+  const gone = listedIds ? notFound.filter((id) => listedIds.has(id)) : [];
+  const elsewhere = listedIds ? notFound.filter((id) => !listedIds.has(id)) : [];
+  const groups: [string, number[]][] = listedIds
+    ? [
+        ['gone since the listing', gone],
+        [`not sessions of ${filterText}: gone, or another user's or database's`, elsewhere],
+      ]
+    : [[`not found: gone, or not sessions of ${filterText}`, notFound]];
+  const ids = (list: readonly number[]) => (list.length > 30 ? `${list.slice(0, 30).join(', ')} …` : list.join(', '));
+  return (
+    <div className="space-y-1">
+      {groups
+        .filter(([, list]) => list.length > 0)
+        .map(([what, list]) => (
+          <p key={what} className="rounded border border-slate-200 px-2 py-1 text-xs dark:border-slate-700">
+            <strong>
+              {plural(list.length, 'id')} {what}
+            </strong>
+            : <span className="font-mono">{ids(list)}</span>
+          </p>
+        ))}
+      {others.length > 0 && <ExcludedList excluded={others} />}
+    </div>
+  );
+}
 
 export function ExcludedList({ excluded }: { excluded: readonly ExcludedSession[] }) {
   return (
