@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
@@ -11,7 +11,6 @@ import { useInstance } from '@/features/instances/api/instance-queries';
 import { rememberInstance } from '@/features/instances/hooks/use-recent-instances';
 import { BroadKillDialog } from '@/features/kill/components/broad-kill-dialog';
 import { KillDialog } from '@/features/kill/components/kill-dialog';
-import type { Relisted } from '@/features/kill/components/kill-result-view';
 import { PasteIdsDialog } from '@/features/kill/components/paste-ids-dialog';
 import { sessionQueries } from '@/features/sessions/api/session-queries';
 import { ClientFilters } from '@/features/sessions/components/client-filters';
@@ -22,7 +21,7 @@ import { RefreshControl } from '@/features/sessions/components/refresh-control';
 import { SelectionBar } from '@/features/sessions/components/selection-bar';
 import { ServerFilterForm } from '@/features/sessions/components/server-filter-form';
 import { NeedFilter, NoSessions } from '@/features/sessions/components/sessions-empty';
-import { SessionsTable } from '@/features/sessions/components/sessions-table';
+import { focusSessionsTable, SessionsTable } from '@/features/sessions/components/sessions-table';
 import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interval';
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
@@ -30,6 +29,7 @@ import { changesServerFilter } from '@/features/sessions/utils/filter-sessions';
 import { hasClientFilter } from '@/features/sessions/utils/session-filters';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
+import { useRelistAfterKill } from './use-relist-after-kill';
 import { useSessionsDialogs } from './use-sessions-dialogs';
 
 export function SessionsRoute() {
@@ -73,26 +73,15 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   }, [killRequest, showPreview]);
   // ids this listing has had: the rows listed now, and selected rows that have gone since
   const listedIds = useMemo(() => (listed ? new Set([...listed.map((s) => s.id), ...part.gone]) : undefined), [listed, part.gone]);
-  // a broad kill cannot be verified one by one: list again, and say what is still there
-  const [broadKilledAt, setBroadKilledAt] = useState<number | null>(null);
-  const relisted = useMemo((): Relisted | undefined => {
-    if (broadKilledAt === null) return undefined;
-    if (list.isFetching) return { state: 'listing' };
-    if (list.errorUpdatedAt > broadKilledAt) return { state: 'failed' };
-    if (list.dataUpdatedAt > broadKilledAt) return { state: 'listed', stillThere: (listed ?? []).map((s) => s.id) };
-    return { state: 'listing' };
-  }, [broadKilledAt, list.isFetching, list.errorUpdatedAt, list.dataUpdatedAt, listed]);
+  const listedNow = useMemo(() => listed?.map((s) => s.id), [listed]);
+  const afterBroad = useRelistAfterKill({ isFetching: list.isFetching, dataUpdatedAt: list.dataUpdatedAt, errorUpdatedAt: list.errorUpdatedAt, ids: listedNow });
   const afterKill = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: sessionQueries.byInstance(instance.id) });
   }, [queryClient, instance.id]);
 
   useShortcuts({
     '/': () => document.querySelector<HTMLInputElement>('[data-filter-focus]')?.focus(),
-    t: () => {
-      const scroller = document.querySelector<HTMLElement>('[data-testid="sessions-scroll"]');
-      const box = scroller?.querySelector<HTMLInputElement>('tr[aria-selected="true"] input[type=checkbox]') ?? scroller?.querySelector<HTMLInputElement>('tbody input[type=checkbox]');
-      box?.focus();
-    },
+    t: focusSessionsTable,
     r: view.refresh,
     k: openPreview,
     x: () => {
@@ -233,13 +222,13 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           open={dialog.kind === 'broad'}
           instance={instance}
           filter={view.serverFilter}
-          relisted={relisted}
+          relisted={afterBroad.relisted}
           onClose={() => {
-            setBroadKilledAt(null);
+            afterBroad.reset();
             dialogs.close();
           }}
           onCommitted={() => {
-            setBroadKilledAt(Date.now());
+            afterBroad.killed();
             afterKill();
           }}
         />

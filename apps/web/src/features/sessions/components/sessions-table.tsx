@@ -230,6 +230,13 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
   );
 }
 
+/** Keyboard focus into the table: the first selected row shown, else the first row. */
+export function focusSessionsTable() {
+  const scroller = document.querySelector<HTMLElement>('[data-testid="sessions-scroll"]');
+  const box = scroller?.querySelector<HTMLInputElement>('tr[aria-selected="true"] input[type=checkbox]') ?? scroller?.querySelector<HTMLInputElement>('tbody input[type=checkbox]');
+  box?.focus();
+}
+
 function focusRow(virtualizer: Virtualizer<HTMLDivElement, Element>, scroller: HTMLElement | null, index: number) {
   virtualizer.scrollToIndex(index, { align: 'auto' });
   requestAnimationFrame(() => {
