@@ -9,6 +9,7 @@ import { ThemeToggle } from '@/components/ui/theme-toggle';
 import { UserMenu } from '@/features/auth/components/user-menu';
 import { hasRole, useMe } from '@/features/auth/hooks/use-me';
 import { useInstance } from '@/features/instances/api/instance-queries';
+import { useFocusFirstField } from '@/hooks/use-focus-first-field';
 import { useShortcuts } from '@/hooks/use-shortcuts';
 
 const navClass = ({ isActive }: { isActive: boolean }) =>
@@ -41,6 +42,9 @@ export function AppLayout() {
   const location = useLocation();
   const navigation = useNavigation();
   const wasSignedIn = useRef(false);
+  const mainRef = useRef<HTMLElement>(null);
+  const justSignedIn = (location.state as { signedIn?: boolean } | null)?.signedIn === true;
+  useFocusFirstField(mainRef, justSignedIn && me.data ? location.key : null);
   const [help, setHelp] = useState(false);
   useShortcuts({ '?': () => setHelp(true) });
   useEffect(() => {
@@ -109,7 +113,7 @@ export function AppLayout() {
           <UserMenu />
         </div>
       </header>
-      <main id="main" className="flex min-h-0 flex-1 flex-col overflow-auto">
+      <main id="main" ref={mainRef} tabIndex={-1} className="flex min-h-0 flex-1 flex-col overflow-auto focus:outline-none">
         <Outlet />
       </main>
       <ShortcutsDialog open={help} onClose={() => setHelp(false)} />

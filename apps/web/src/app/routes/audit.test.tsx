@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { AuditListResponse, type AuditEntry } from '@quell/contracts/audit';
 import { InstanceListResponse } from '@quell/contracts/instances';
@@ -51,5 +51,19 @@ describe('audit page', () => {
     await user.click(screen.getByRole('button', { name: 'Apply' }));
     await waitFor(() => expect(http.calls('GET', pathOf(routes.audit)).some((r) => r.url.searchParams.get('actor') === 'bob' && r.url.searchParams.get('offset') === '0')).toBe(true));
     expect(router.state.location.search).not.toContain('page=');
+  });
+
+  it('shows why an attempt failed, with its code and message', async () => {
+    const failed: AuditEntry = { ...entry(9), status: 'failed', outcomes: [], dasRequestIds: [], error: { code: 'PREVIEW_EXPIRED', message: 'the preview expired at 20:05:00' } };
+    stubHttp(
+      handle('GET', pathOf(routes.me), MeResponse, () => me()),
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('GET', pathOf(routes.audit), AuditListResponse, () => ({ entries: [failed], total: 1 })),
+    );
+    renderApp('/audit');
+    const row = (await screen.findByText('INC-9')).closest('tr') as HTMLElement;
+    const cells = within(row).getAllByRole('cell');
+    expect(cells[6]?.textContent).toBe('failedPREVIEW_EXPIRED: the preview expired at 20:05:00');
+    expect(cells[7]?.textContent).toMatch(/^nothing killed/);
   });
 });

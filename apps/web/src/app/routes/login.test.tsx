@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
+import { SessionListResponse } from '@quell/contracts/sessions';
 import { handle, handleError, stubHttp } from '@/testing/http';
-import { instance, me } from '@/testing/fixtures';
+import { instance, me, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 import { safeNext } from './login';
 import { pathOf, routes } from '@quell/contracts/routes';
@@ -42,6 +43,25 @@ describe('login', () => {
     await user.type(screen.getByLabelText('Password'), 'nope');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Wrong username or password');
+  });
+
+  it('after sign-in, focus lands on the first field of the page it returns to', async () => {
+    let signedIn = false;
+    stubHttp(
+      { method: 'GET', path: pathOf(routes.me), respond: () => (signedIn ? Response.json(me()) : Response.json({ error: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } }, { status: 401 })) },
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('GET', pathOf(routes.sessions, { instanceId: 'prod-orders' }), SessionListResponse, () => ({ instanceId: 'prod-orders', sessions: [session(7)], count: 1, fetchedAt: new Date().toISOString() })),
+      handle('POST', pathOf(routes.login), MeResponse, () => {
+        signedIn = true;
+        return me();
+      }),
+    );
+    const { user } = renderApp(`/login?next=${encodeURIComponent('/instances/prod-orders/sessions?user=app_rw')}`);
+    await user.type(await screen.findByLabelText('Username'), 'alice');
+    await user.type(screen.getByLabelText('Password'), 'secret');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByRole('checkbox', { name: 'Select session 7' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('User')));
   });
 
   it('only returns to same-site paths', () => {

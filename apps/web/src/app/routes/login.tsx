@@ -11,6 +11,8 @@ export function safeNext(raw: string | null): string {
   return raw;
 }
 
+const SIGNED_IN = { signedIn: true };
+
 export function LoginRoute() {
   const [params] = useSearchParams();
   const location = useLocation();
@@ -19,7 +21,8 @@ export function LoginRoute() {
   useDocumentTitle('Sign in');
   const next = safeNext(params.get('next'));
   const expired = params.get('expired') === '1' || (location.state as { expired?: boolean } | null)?.expired === true;
-  if (me.data) return <Navigate to={next} replace />;
+  // the page after sign-in puts focus on its first field
+  if (me.data) return <Navigate to={next} replace state={SIGNED_IN} />;
   return (
     <main className="flex min-h-screen items-center justify-center bg-slate-50 p-4 dark:bg-slate-950">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -27,7 +30,7 @@ export function LoginRoute() {
           <h1 className="text-xl font-semibold">Sign in to Quell</h1>
           <ThemeToggle />
         </div>
-        {me.isPending ? <SkeletonRows rows={3} label="Checking your session" /> : <LoginForm expired={expired} onSignedIn={() => navigate(next, { replace: true })} />}
+        {me.isPending ? <SkeletonRows rows={3} label="Checking your session" /> : <LoginForm expired={expired} onSignedIn={() => navigate(next, { replace: true, state: SIGNED_IN })} />}
       </div>
     </main>
   );

@@ -1,5 +1,6 @@
+import { pathOf, routes } from '@quell/contracts/routes';
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { KillPreview, KillResult } from '@quell/contracts/kill';
@@ -12,8 +13,8 @@ const SESSIONS = /^\/api\/instances\/prod-orders\/sessions$/;
 
 function baseHandlers(sessions = [session(101, { time: 5 }), session(102, { time: 500, user: 'etl', command: 'Sleep', sql: '' }), session(103, { time: 50 })]) {
   return [
-    handle('GET', '/api/me', MeResponse, () => me()),
-    handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance(), instance({ id: 'dev-a', name: 'dev-a', environment: 'dev' })] })),
+    handle('GET', pathOf(routes.me), MeResponse, () => me()),
+    handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance(), instance({ id: 'dev-a', name: 'dev-a', environment: 'dev' })] })),
     handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
   ];
 }
@@ -81,8 +82,8 @@ describe('sessions view', () => {
   it('selects with click, shift-click and select-all-matching, then previews and kills with one idempotency key', async () => {
     const http = stubHttp(
       ...baseHandlers(),
-      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, (req) => preview({ targets: (req.body as { sessionIds: number[] }).sessionIds.map((id) => session(id)) })),
-      handle('POST', '/api/kill-previews/pv-1/commit', KillResult, () =>
+      handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, (req) => preview({ targets: (req.body as { sessionIds: number[] }).sessionIds.map((id) => session(id)) })),
+      handle('POST', pathOf(routes.commitPreview, { previewId: 'pv-1' }), KillResult, () =>
         killResult({
           outcomes: [
             { sessionId: 101, outcome: 'killed' },
@@ -107,7 +108,7 @@ describe('sessions view', () => {
     const dialog = await screen.findByRole('dialog');
     await within(dialog).findByRole('heading', { name: '3 sessions will be killed' });
     expect(within(dialog).getByRole('heading', { level: 2 }).textContent).toMatch(/^Kill 3 sessions on prod-orders\?/);
-    const previewReq = http.calls('POST', '/api/instances/prod-orders/kill-previews')[0];
+    const previewReq = http.calls('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }))[0];
     expect(previewReq?.body).toEqual({ user: 'app_rw', sessionIds: [101, 102, 103] });
     expect(previewReq?.headers.get('X-CSRF-Token')).toBe('csrf-123');
 
@@ -115,7 +116,7 @@ describe('sessions view', () => {
     const commit = within(dialog).getByRole('button', { name: 'Kill 3 sessions' });
     await user.dblClick(commit);
     const region = await screen.findByRole('region', { name: 'Kill result' });
-    const commits = http.calls('POST', '/api/kill-previews/pv-1/commit');
+    const commits = http.calls('POST', pathOf(routes.commitPreview, { previewId: 'pv-1' }));
     expect(commits).toHaveLength(1);
     expect(commits[0]?.headers.get('Idempotency-Key')).toMatch(/^[\x21-\x7e]{8,128}$/);
     expect(commits[0]?.body).toEqual({ reason: 'INC-9 runaway' });
@@ -129,7 +130,7 @@ describe('sessions view', () => {
   });
 
   it('keeps the commit disabled while it is in flight', async () => {
-    stubHttp(...baseHandlers(), handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()), handlePending('POST', '/api/kill-previews/pv-1/commit'));
+    stubHttp(...baseHandlers(), handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview()), handlePending('POST', pathOf(routes.commitPreview, { previewId: 'pv-1' })));
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
     await user.click(screen.getByRole('button', { name: 'Kill 1 session…' }));
@@ -145,8 +146,8 @@ describe('sessions view', () => {
   it('shows a refused kill with the error, code and request id', async () => {
     stubHttp(
       ...baseHandlers(),
-      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()),
-      handleError('POST', '/api/kill-previews/pv-1/commit', 'PROTECTED_TARGET', 'session 11 is protected'),
+      handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview()),
+      handleError('POST', pathOf(routes.commitPreview, { previewId: 'pv-1' }), 'PROTECTED_TARGET', 'session 11 is protected'),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
@@ -163,8 +164,8 @@ describe('sessions view', () => {
   it('shows a selected session that disappeared as gone', async () => {
     let sessions = [session(101), session(102)];
     stubHttp(
-      handle('GET', '/api/me', MeResponse, () => me()),
-      handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('GET', pathOf(routes.me), MeResponse, () => me()),
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
       handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
@@ -179,10 +180,10 @@ describe('sessions view', () => {
   it('sends an expired sign-in to the login page and back to the same view', async () => {
     let signedIn = true;
     const http = stubHttp(
-      handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
       {
         method: 'GET',
-        path: '/api/me',
+        path: pathOf(routes.me),
         respond: () =>
           signedIn
             ? new Response(JSON.stringify(me()), { status: 200 })
@@ -197,7 +198,7 @@ describe('sessions view', () => {
           return new Response(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'session expired', requestId: 'r2' } }), { status: 401 });
         },
       },
-      handle('POST', '/api/auth/login', MeResponse, () => {
+      handle('POST', pathOf(routes.login), MeResponse, () => {
         signedIn = true;
         return me();
       }),
@@ -232,9 +233,9 @@ describe('selection scope', () => {
 describe('viewer', () => {
   it('can preview but is offered no kill', async () => {
     const http = stubHttp(
-      handle('GET', '/api/me', MeResponse, () => me({ role: 'viewer' })),
+      handle('GET', pathOf(routes.me), MeResponse, () => me({ role: 'viewer' })),
       ...baseHandlers().slice(1),
-      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()),
+      handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview()),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
@@ -245,5 +246,228 @@ describe('viewer', () => {
     await within(dialog).findByRole('heading', { name: '2 sessions will be killed' });
     expect(within(dialog).queryByRole('button', { name: /^Kill/ })).toBeNull();
     expect(http.calls('POST', /commit$/)).toHaveLength(0);
+  });
+});
+
+describe('kill by pasted ids', () => {
+  const PREVIEWS = pathOf(routes.killPreviews, { instanceId: 'prod-orders' });
+
+  it('reads a runbook paste, previews the valid ids with the rejected tokens listed, and a cancelled preview keeps the text', async () => {
+    const http = stubHttp(
+      ...baseHandlers(),
+      handle('POST', PREVIEWS, KillPreview, (req) => preview({ targets: (req.body as { sessionIds: number[] }).sessionIds.map((id) => session(id)) })),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('button', { name: 'Kill by pasted IDs…' }));
+    const paste = await screen.findByRole('dialog');
+    const pasted = 'KILL 445; KILL 446;\n| 447 | app_rw | 10.0.0.8 | orders |\n0 44x';
+    await user.click(within(paste).getByLabelText('Session IDs'));
+    await user.paste(pasted);
+    expect(within(paste).getByText(/3 ids read: 445, 446, 447/)).toBeTruthy();
+    expect(within(paste).getByRole('list', { name: 'Tokens not read' }).textContent).toBe('0 — 0 is not a session id44x — not a number');
+    await user.click(within(paste).getByRole('button', { name: 'Preview kill' }));
+
+    const previewDialog = await screen.findByRole('dialog', { name: /Kill 3 sessions/ });
+    expect(http.calls('POST', PREVIEWS)[0]?.body).toEqual({ user: 'app_rw', sessionIds: [445, 446, 447] });
+    expect(within(previewDialog).getByRole('list', { name: 'Tokens not read' }).textContent).toContain('44x — not a number');
+    await user.click(within(previewDialog).getByRole('button', { name: 'Cancel' }));
+
+    const back = await screen.findByRole('dialog', { name: /Kill by pasted IDs/ });
+    expect((within(back).getByLabelText('Session IDs') as HTMLTextAreaElement).value).toBe(pasted);
+  });
+
+  it('says "nothing to kill" when no pasted id exists any more, with no reason and no kill button', async () => {
+    stubHttp(
+      ...baseHandlers(),
+      handle('POST', PREVIEWS, KillPreview, () =>
+        preview({ targets: [], excluded: [{ sessionId: 9001, reason: 'not-found', explanation: 'no such session for user app_rw' }] }),
+      ),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('button', { name: 'Kill by pasted IDs…' }));
+    await user.type(within(await screen.findByRole('dialog')).getByLabelText('Session IDs'), '9001');
+    await user.click(screen.getByRole('button', { name: 'Preview kill' }));
+    const dialog = await screen.findByRole('dialog', { name: /Nothing to kill on prod-orders/ });
+    expect(within(dialog).getByRole('heading', { name: 'Nothing to kill' })).toBeTruthy();
+    expect(within(dialog).queryByLabelText('Reason')).toBeNull();
+    expect(within(dialog).queryByRole('button', { name: /^Kill/ })).toBeNull();
+    expect(within(dialog).getByRole('button', { name: 'Close' })).toBeTruthy();
+  });
+});
+
+describe('group chips', () => {
+  const byFilter = (all: ReturnType<typeof session>[]) =>
+    handle('GET', SESSIONS, SessionListResponse, (req) => {
+      const database = req.url.searchParams.get('database');
+      const sessions = database ? all.filter((s) => s.database === database) : all;
+      return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+    });
+  const rows = [session(101, { database: 'orders' }), session(102, { database: '' }), session(103, { database: 'stock' })];
+
+  it('"(none)" database shows the sessions without a database, without listing again', async () => {
+    const http = stubHttp(...baseHandlers(), byFilter(rows));
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw&sort=id');
+    await screen.findByRole('checkbox', { name: 'Select session 103' });
+    const fetches = http.calls('GET', SESSIONS).length;
+    await user.click(screen.getByRole('button', { name: '(none) 1' }));
+    await waitFor(() => expect(rowIds()).toEqual([102]));
+    expect(router.state.location.search).toContain('nodb=1');
+    expect(router.state.location.search).not.toContain('database');
+    expect(http.calls('GET', SESSIONS)).toHaveLength(fetches);
+    expect(screen.getByRole('button', { name: '(none) 1' }).getAttribute('aria-pressed')).toBe('true');
+    await user.click(screen.getByRole('button', { name: '(none) 1' }));
+    await waitFor(() => expect(rowIds()).toEqual([101, 102, 103]));
+  });
+
+  it('a database chip says it lists again, and keeps the selected sessions that still match', async () => {
+    const http = stubHttp(...baseHandlers(), byFilter(rows));
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw&sort=id');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Select session 103' }));
+    const chip = screen.getByRole('button', { name: 'orders 1' });
+    expect(chip).toHaveProperty('title', expect.stringMatching(/^List again for database orders only/));
+    expect(document.getElementById(chip.getAttribute('aria-describedby') ?? '')?.textContent).toMatch(/Lists the sessions again from the server; selected sessions that still match stay selected/);
+    await user.click(chip);
+    await waitFor(() => expect(http.calls('GET', SESSIONS).some((r) => r.url.searchParams.get('database') === 'orders')).toBe(true));
+    await waitFor(() => expect(rowIds()).toEqual([101]));
+    await waitFor(() => expect((screen.getByRole('checkbox', { name: 'Select session 101' }) as HTMLInputElement).checked).toBe(true));
+    expect(screen.getByRole('button', { name: 'Kill 1 session…' })).toBeTruthy();
+  });
+});
+
+describe('exact names', () => {
+  it('says the user and database fields match exactly, and names the exact filter that listed nothing', async () => {
+    stubHttp(...baseHandlers([]));
+    renderApp('/instances/prod-orders/sessions?user=ux');
+    const heading = await screen.findByRole('heading', { name: 'No sessions for user ux (exact match)' });
+    expect(heading.querySelector('code')?.textContent).toBe('ux');
+    const note = /match the exact name/;
+    const describedBy = (label: string) => document.getElementById(screen.getByLabelText(label).getAttribute('aria-describedby') ?? '')?.textContent ?? '';
+    expect(describedBy('User')).toMatch(note);
+    expect(describedBy('Database')).toMatch(note);
+  });
+});
+
+describe('focus and history around dialogs', () => {
+  it('puts focus back on the button that opened the preview when it closes', async () => {
+    stubHttp(...baseHandlers(), handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview()));
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    const opener = screen.getByRole('button', { name: 'Kill 1 session…' });
+    await user.click(opener);
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByLabelText('Reason');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(opener);
+  });
+
+  it('Browser Back while the preview is open closes it and leaves the filter as it was', async () => {
+    stubHttp(...baseHandlers(), handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview()));
+    const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 101' });
+    await user.type(screen.getByLabelText('Database'), 'orders');
+    await user.click(screen.getByRole('button', { name: 'List sessions' }));
+    await waitFor(() => expect(router.state.location.search).toContain('database=orders'));
+    await user.click(await screen.findByRole('checkbox', { name: 'Select session 101' }));
+    await user.click(screen.getByRole('button', { name: 'Kill 1 session…' }));
+    await within(await screen.findByRole('dialog')).findByLabelText('Reason');
+
+    await act(() => router.navigate(-1));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(router.state.location.search).toContain('database=orders');
+    expect((screen.getByLabelText('Database') as HTMLInputElement).value).toBe('orders');
+
+    // with no dialog open, Back goes back as usual
+    await act(() => router.navigate(-1));
+    await waitFor(() => expect(router.state.location.search).not.toContain('database=orders'));
+  });
+});
+
+describe('broad kill', () => {
+  it('lists again after the kill and says what is still there, the unverified rows folded away', async () => {
+    let killed = false;
+    stubHttp(
+      handle('GET', pathOf(routes.me), MeResponse, () => me({ role: 'admin' })),
+      ...baseHandlers().slice(1, 2),
+      handle('GET', SESSIONS, SessionListResponse, () => {
+        const sessions = killed ? [session(104)] : [session(101), session(102), session(103)];
+        return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+      }),
+      handle('POST', pathOf(routes.broadKills, { instanceId: 'prod-orders' }), KillResult, () => {
+        killed = true;
+        return killResult({
+          mode: 'broad',
+          verification: 'unverifiable',
+          outcomes: [101, 102, 103].map((sessionId) => ({ sessionId, outcome: 'sent-unverified' as const })),
+          summary: { 'sent-unverified': 3 },
+        });
+      }),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 101' });
+    await user.click(screen.getByRole('button', { name: 'Broad kill (admin)…' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText('Reason'), 'INC-9 connection storm');
+    await user.type(within(dialog).getByLabelText('Type the instance name to confirm'), 'prod-orders');
+    await user.click(within(dialog).getByRole('button', { name: 'Kill every matching session, unverified' }));
+
+    await waitFor(() => expect(within(dialog).getByText(/^Listed again after the kill/)).toBeTruthy());
+    expect(within(dialog).getByText(/^Listed again after the kill/).textContent).toBe(
+      'Listed again after the kill: 1 session still matches user app_rw (104). They survived the kill or started after it.',
+    );
+    const sent = within(dialog).getByText(/What was sent: 3 sessions, each unverified/).closest('details');
+    expect(sent?.open).toBe(false);
+  });
+});
+
+describe('name suggestions', () => {
+  it('suggests user and database names from the recent filters and the listing', async () => {
+    localStorage.setItem('quell.recentFilters.prod-orders', JSON.stringify([{ user: 'billing_ro' }, { database: 'ledger' }]));
+    stubHttp(...baseHandlers([session(101, { user: 'app_rw', database: 'orders' }), session(102, { user: 'etl', database: '' })]));
+    renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 102' });
+    const options = (label: string) => {
+      const id = screen.getByLabelText(label).getAttribute('list') ?? '';
+      return [...(document.getElementById(id)?.querySelectorAll('option') ?? [])].map((o) => o.value);
+    };
+    await waitFor(() => expect(options('User')).toEqual(['app_rw', 'billing_ro', 'etl']));
+    expect(options('Database')).toEqual(['ledger', 'orders']);
+  });
+});
+
+describe('blind ids', () => {
+  it('reports the ids the listing did not have before the kill', async () => {
+    let killed = false;
+    stubHttp(
+      handle('GET', pathOf(routes.me), MeResponse, () => me({ role: 'admin' })),
+      ...baseHandlers().slice(1, 2),
+      handle('GET', SESSIONS, SessionListResponse, () => {
+        const sessions = killed ? [] : [session(101), session(102)];
+        return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+      }),
+      handle('POST', pathOf(routes.blindKills, { instanceId: 'prod-orders' }), KillResult, () => {
+        killed = true;
+        return killResult({
+          mode: 'blind',
+          verification: 'unverifiable',
+          outcomes: [101, 999].map((sessionId) => ({ sessionId, outcome: 'sent-unverified' as const })),
+          summary: { 'sent-unverified': 2 },
+        });
+      }),
+    );
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 101' });
+    await user.click(screen.getByRole('button', { name: 'Kill by pasted IDs…' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText('Session IDs'), '101 999');
+    await user.click(within(dialog).getByLabelText(/Blind mode/));
+    expect(within(dialog).getByText(/1 id is not in the listing of user app_rw \(999\)/)).toBeTruthy();
+    await user.type(within(dialog).getByLabelText('Reason'), 'INC-3 alert ids');
+    await user.click(within(dialog).getByRole('button', { name: /unverified$/ }));
+    expect(await within(dialog).findByText(/1 id was not in the listing of user app_rw before the kill \(999\)/)).toBeTruthy();
+    // the listing after the kill is empty: the note still names only what was missing before
+    await waitFor(() => expect(screen.queryByRole('checkbox', { name: 'Select session 101' })).toBeNull());
+    expect(within(dialog).getByText(/1 id was not in the listing/)).toBeTruthy();
   });
 });

@@ -1,8 +1,8 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
+import { MAX_SESSION_IDS } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
@@ -15,29 +15,22 @@ import { PasteIdsDialog } from '@/features/kill/components/paste-ids-dialog';
 import { sessionQueries } from '@/features/sessions/api/session-queries';
 import { ClientFilters } from '@/features/sessions/components/client-filters';
 import { GoneSessions } from '@/features/sessions/components/gone-sessions';
-import { GroupChips } from '@/features/sessions/components/group-chips';
+import { ListingBar } from '@/features/sessions/components/listing-bar';
+import { ListingState } from '@/features/sessions/components/listing-state';
 import { RefreshControl } from '@/features/sessions/components/refresh-control';
 import { SelectionBar } from '@/features/sessions/components/selection-bar';
 import { ServerFilterForm } from '@/features/sessions/components/server-filter-form';
 import { NeedFilter, NoSessions } from '@/features/sessions/components/sessions-empty';
-import { SessionsTable } from '@/features/sessions/components/sessions-table';
-import { useRecentFilters } from '@/features/sessions/hooks/use-recent-filters';
-import { useSelection } from '@/features/sessions/hooks/use-selection';
-import { useSessionFilters } from '@/features/sessions/hooks/use-session-filters';
-import { filterSessions, groupCounts, type GroupField } from '@/features/sessions/utils/filter-sessions';
-import { hasClientFilter, hasServerFilter, type SessionFilters } from '@/features/sessions/utils/session-filters';
-import { partitionSelection } from '@/features/sessions/utils/selection';
+import { focusSessionsTable, SessionsTable } from '@/features/sessions/components/sessions-table';
+import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interval';
+import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
+import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
+import { changesServerFilter } from '@/features/sessions/utils/filter-sessions';
+import { hasClientFilter } from '@/features/sessions/utils/session-filters';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
-import { formatCount } from '@/lib/format';
-import { readJson, writeJson } from '@/lib/storage';
-
-const REFRESH_KEY = 'quell.refreshSeconds';
-/** Typed host and SQL text reach the URL once typing pauses this long; the table follows every keystroke. */
-const TYPING_URL_DELAY_MS = 300;
-type Typed = Partial<Pick<SessionFilters, 'host' | 'q'>>;
-const isTypedOnly = (patch: Partial<SessionFilters>) => Object.keys(patch).every((k) => k === 'host' || k === 'q');
-const isSeconds = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 3600;
+import { useRelistAfterKill } from './use-relist-after-kill';
+import { useSessionsDialogs } from './use-sessions-dialogs';
 
 export function SessionsRoute() {
   const { instanceId = '' } = useParams();
@@ -58,110 +51,44 @@ export function SessionsRoute() {
   return <SessionsView key={instanceId} instance={instance.data} />;
 }
 
-type Dialogs = { kind: 'none' } | { kind: 'preview'; request: KillPreviewRequest } | { kind: 'paste' } | { kind: 'broad' };
-
 function SessionsView({ instance }: { instance: InstanceSummary }) {
   const queryClient = useQueryClient();
   const me = useMe();
   const canKill = hasRole(me.data?.role, 'operator');
   const isAdmin = hasRole(me.data?.role, 'admin');
-  const { filters: urlFilters, update: updateUrl } = useSessionFilters();
-  // Writing the URL costs a router navigation: typed host and SQL text filter the table at once and
-  // go to the URL when typing pauses. Any other filter change writes the pending text along with it.
-  const [typed, setTyped] = useState<Typed | null>(null);
-  const typedRef = useRef<Typed | null>(null);
-  const typedTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const update = useCallback(
-    (patch: Partial<SessionFilters>, opts?: { replace?: boolean }) => {
-      clearTimeout(typedTimer.current);
-      const pending = typedRef.current;
-      typedRef.current = null;
-      setTyped(null);
-      updateUrl(pending ? { ...pending, ...patch } : patch, opts);
-    },
-    [updateUrl],
-  );
-  const type = useCallback(
-    (patch: Typed) => {
-      const next = { ...typedRef.current, ...patch };
-      typedRef.current = next;
-      setTyped(next);
-      clearTimeout(typedTimer.current);
-      typedTimer.current = setTimeout(() => update({}, { replace: true }), TYPING_URL_DELAY_MS);
-    },
-    [update],
-  );
-  useEffect(() => () => clearTimeout(typedTimer.current), []);
-  const filters = useMemo(() => (typed ? { ...urlFilters, ...typed } : urlFilters), [typed, urlFilters]);
-  const { recent, remember } = useRecentFilters(instance.id);
-  const [refreshSeconds, setRefreshSeconds] = useState(() => readJson(REFRESH_KEY, 5, isSeconds));
-  const [paused, setPaused] = useState(false);
-  const [dialog, setDialog] = useState<Dialogs>({ kind: 'none' });
-  const dialogOpen = dialog.kind !== 'none';
-  const serverFilter = useMemo(() => ({ user: filters.user, database: filters.database }), [filters.user, filters.database]);
-  const canList = hasServerFilter(serverFilter);
+  const dialogs = useSessionsDialogs();
+  const { dialog } = dialogs;
+  const dialogOpen = dialogs.open;
+  const { filters, urlFilters, update, change, pickGroup } = useTypedFilters();
+  const refreshing = useRefreshInterval({ suspended: dialogOpen });
+  const view = useSessionsView(instance.id, filters, refreshing.refetchInterval);
+  const { list, listed, shown, selection, part, killRequest } = view;
 
   useEffect(() => rememberInstance(instance.id), [instance.id]);
   useDocumentTitle(instance.environment === 'prod' ? `PROD ${instance.name}` : instance.name, filters.user, filters.database);
 
-  const list = useQuery({
-    ...sessionQueries.list(instance.id, serverFilter),
-    refetchInterval: paused || dialogOpen || refreshSeconds === 0 ? false : refreshSeconds * 1000,
-    refetchIntervalInBackground: false,
-  });
-  useEffect(() => {
-    if (list.isSuccess) remember(serverFilter);
-  }, [list.isSuccess, serverFilter, remember]);
-
-  const listed = list.data?.sessions;
-  // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
-  const q = useDeferredValue(filters.q);
-  const host = useDeferredValue(filters.host);
-  const shown = useMemo(
-    () => filterSessions(listed ?? [], { q, host, command: filters.command, minTime: filters.minTime }),
-    [listed, q, host, filters.command, filters.minTime],
-  );
-  const groups = useMemo(() => groupCounts(listed ?? []), [listed]);
-  const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
-  // a selection belongs to one listing: a new user/database filter starts a new one
-  const selection = useSelection(`${instance.id}\u0000${filters.user ?? ''}\u0000${filters.database ?? ''}`, listed);
-  const part = useMemo(
-    () => partitionSelection(selection.selected, new Set((listed ?? []).map((s) => s.id)), new Set(shown.map((s) => s.id))),
-    [selection.selected, listed, shown],
-  );
-  const liveCount = part.visible.length + part.hidden.length;
-  const allShownSelected = shown.length > 0 && shown.every((s) => selection.selected.has(s.id));
-
-  const refresh = useCallback(() => {
-    if (canList) void list.refetch();
-  }, [canList, list]);
+  const { openPreview: showPreview } = dialogs;
   const openPreview = useCallback(() => {
-    if (!canList || liveCount === 0) return;
-    const ids = [...part.visible, ...part.hidden, ...part.gone];
-    if (ids.length > MAX_SESSION_IDS) return;
-    setDialog({
-      kind: 'preview',
-      request: { ...(filters.user ? { user: filters.user } : {}), ...(filters.database ? { database: filters.database } : {}), sessionIds: ids },
-    });
-  }, [canList, liveCount, part, filters.user, filters.database]);
+    if (killRequest) showPreview(killRequest);
+  }, [killRequest, showPreview]);
+  // ids this listing has had: the rows listed now, and selected rows that have gone since
+  const listedIds = useMemo(() => (listed ? new Set([...listed.map((s) => s.id), ...part.gone]) : undefined), [listed, part.gone]);
+  const listedNow = useMemo(() => listed?.map((s) => s.id), [listed]);
+  const afterBroad = useRelistAfterKill({ isFetching: list.isFetching, dataUpdatedAt: list.dataUpdatedAt, errorUpdatedAt: list.errorUpdatedAt, ids: listedNow });
   const afterKill = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: sessionQueries.byInstance(instance.id) });
   }, [queryClient, instance.id]);
 
   useShortcuts({
     '/': () => document.querySelector<HTMLInputElement>('[data-filter-focus]')?.focus(),
-    r: refresh,
+    t: focusSessionsTable,
+    r: view.refresh,
     k: openPreview,
     x: () => {
       const row = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-session-id]');
       if (row) selection.click(Number(row.dataset.sessionId), false, []);
     },
   });
-
-  const pickChip = (field: GroupField, value: string | undefined) => {
-    if (field === 'host' || field === 'command') update({ [field]: value }, { replace: true });
-    else update({ [field]: value });
-  };
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -170,96 +97,73 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           Sessions on {instance.name} ({instance.environment})
         </h1>
         <div className="flex flex-wrap items-end justify-between gap-3">
-          <ServerFilterForm user={filters.user} database={filters.database} onSubmit={(f) => update({ user: f.user, database: f.database })} />
+          <ServerFilterForm
+            user={filters.user}
+            database={filters.database}
+            suggestions={view.suggestions}
+            onSubmit={(f) => update({ user: f.user, database: f.database })}
+          />
           <RefreshControl
-            intervalSeconds={refreshSeconds}
-            onIntervalChange={(s) => {
-              setRefreshSeconds(s);
-              writeJson(REFRESH_KEY, s);
-            }}
-            paused={paused}
+            intervalSeconds={refreshing.seconds}
+            onIntervalChange={refreshing.setSeconds}
+            paused={refreshing.paused}
             pausedReason={dialogOpen ? 'a dialog is open' : null}
-            onTogglePause={() => setPaused((p) => !p)}
-            onRefresh={refresh}
+            onTogglePause={refreshing.togglePause}
+            onRefresh={view.refresh}
             fetching={list.isFetching}
             updatedAt={list.dataUpdatedAt}
-            disabled={!canList}
+            disabled={!view.canList}
           />
         </div>
-        {canList && (
-          <ClientFilters filters={urlFilters} commands={commands} onChange={(patch) => (isTypedOnly(patch) ? type(patch) : update(patch, { replace: true }))} />
-        )}
+        {view.canList && <ClientFilters filters={urlFilters} commands={view.commands} onChange={change} />}
         {listed && (
-          <div className="flex flex-wrap items-center justify-between gap-2">
-            <GroupChips
-              total={listed.length}
-              shown={shown.length}
-              groups={groups}
-              active={{ user: filters.user, database: filters.database, command: filters.command, host: filters.host }}
-              onPick={pickChip}
-            />
-            <div className="flex flex-wrap gap-2">
-              {shown.length > 0 &&
-                (allShownSelected ? (
-                  <Button size="sm" onClick={() => selection.remove(shown.map((s) => s.id))}>
-                    Deselect all {formatCount(shown.length)} shown
-                  </Button>
-                ) : (
-                  <Button size="sm" onClick={() => selection.addAll(shown.map((s) => s.id))}>
-                    Select all {formatCount(shown.length)} matching
-                  </Button>
-                ))}
-              {canKill && (
-                <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: 'paste' })}>
-                  Kill by pasted IDs…
-                </Button>
-              )}
-              {isAdmin && canList && (
-                <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: 'broad' })}>
-                  Broad kill (admin)…
-                </Button>
-              )}
-            </div>
-          </div>
+          <ListingBar
+            total={listed.length}
+            shownIds={shown.map((s) => s.id)}
+            groups={view.groups}
+            active={{ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }}
+            onPick={(field, value, on) => {
+              if (changesServerFilter(field, value)) selection.carryOver();
+              pickGroup(field, value, on);
+            }}
+            allShownSelected={view.allShownSelected}
+            onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
+          >
+            {canKill && (
+              <Button size="sm" variant="ghost" onClick={dialogs.openPaste}>
+                Kill by pasted IDs…
+              </Button>
+            )}
+            {isAdmin && view.canList && (
+              <Button size="sm" variant="ghost" onClick={dialogs.openBroad}>
+                Broad kill (admin)…
+              </Button>
+            )}
+          </ListingBar>
         )}
       </div>
 
       <GoneSessions ids={part.gone} lastKnown={selection.lastKnown} onForget={() => selection.remove(part.gone)} />
 
-      {!canList ? (
+      {!view.canList ? (
         <>
-          <NeedFilter recent={recent} onPick={(f) => update({ user: f.user, database: f.database })} />
+          <NeedFilter recent={view.recent} onPick={(f) => update({ user: f.user, database: f.database })} />
           {canKill && (
             <p className="text-center text-sm">
-              <button type="button" className="underline" onClick={() => setDialog({ kind: 'paste' })}>
+              <button type="button" className="underline" onClick={dialogs.openPaste}>
                 Kill by pasted IDs…
               </button>
             </p>
           )}
         </>
-      ) : list.isPending ? (
-        <SkeletonRows rows={12} label="Loading sessions" />
-      ) : list.isError && !listed ? (
-        <div className="p-4">
-          <ErrorPanel
-            title="Could not list the sessions"
-            error={list.error}
-            action={
-              <Button size="sm" onClick={refresh}>
-                Try again
-              </Button>
-            }
-          />
-        </div>
       ) : (
-        <>
-          {list.isError && (
-            <div className="px-4 pt-2">
-              <ErrorPanel title="The last refresh failed; showing the previous list" error={list.error} />
-            </div>
-          )}
+        <ListingState isPending={list.isPending} error={list.error} hasData={listed !== undefined} onRetry={view.refresh}>
           {shown.length === 0 ? (
-            <NoSessions filtered={hasClientFilter(filters) && (listed?.length ?? 0) > 0} onClearClientFilters={() => update({ host: undefined, command: undefined, minTime: undefined, q: undefined }, { replace: true })} />
+            <NoSessions
+              filtered={hasClientFilter(filters) && (listed?.length ?? 0) > 0}
+              listedBy={view.serverFilter}
+              onClearClientFilters={() => update({ host: undefined, command: undefined, noDatabase: undefined, minTime: undefined, q: undefined }, { replace: true })}
+            />
           ) : (
             <SessionsTable
               sessions={shown}
@@ -268,15 +172,15 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               selected={selection.selected}
               onRowClick={selection.click}
               onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
-              fetchedAt={list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0}
-              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.minTime, filters.q, filters.sort])}
+              fetchedAt={view.fetchedAt}
+              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort])}
             />
           )}
-        </>
+        </ListingState>
       )}
 
       <SelectionBar
-        liveCount={liveCount}
+        liveCount={view.liveCount}
         hiddenCount={part.hidden.length}
         goneCount={part.gone.length}
         tooMany={selection.selected.size > MAX_SESSION_IDS ? MAX_SESSION_IDS : null}
@@ -289,23 +193,45 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         instance={instance}
         canCommit={canKill}
         request={dialog.kind === 'preview' ? dialog.request : null}
-        onClose={() => setDialog({ kind: 'none' })}
+        listedIds={listedIds}
+        {...(dialog.kind === 'preview' && dialog.pasted ? { rejected: dialog.pasted } : {})}
+        onClose={dialogs.close}
         onCommitted={(r) => {
           selection.remove(r.outcomes.filter((o) => o.outcome === 'killed' || o.outcome === 'gone-before-kill').map((o) => o.sessionId));
+          dialogs.committed();
           afterKill();
         }}
       />
       <PasteIdsDialog
         open={dialog.kind === 'paste'}
         instance={instance}
-        filter={serverFilter}
+        filter={view.serverFilter}
+        listedIds={listedIds}
         isAdmin={isAdmin}
-        onClose={() => setDialog({ kind: 'none' })}
-        onPreview={(request) => setDialog({ kind: 'preview', request })}
-        onCommitted={afterKill}
+        text={dialogs.pastedText}
+        onTextChange={dialogs.setPastedText}
+        onClose={dialogs.close}
+        onPreview={dialogs.previewPasted}
+        onCommitted={() => {
+          dialogs.committed();
+          afterKill();
+        }}
       />
       {isAdmin && (
-        <BroadKillDialog open={dialog.kind === 'broad'} instance={instance} filter={serverFilter} onClose={() => setDialog({ kind: 'none' })} onCommitted={afterKill} />
+        <BroadKillDialog
+          open={dialog.kind === 'broad'}
+          instance={instance}
+          filter={view.serverFilter}
+          relisted={afterBroad.relisted}
+          onClose={() => {
+            afterBroad.reset();
+            dialogs.close();
+          }}
+          onCommitted={() => {
+            afterBroad.killed();
+            afterKill();
+          }}
+        />
       )}
     </div>
   );

@@ -28,6 +28,9 @@ describe('keyboard shortcuts', () => {
 
     await user.keyboard('/');
     expect(document.activeElement).toBe(screen.getByLabelText('User'));
+    screen.getByLabelText('User').blur();
+    await user.keyboard('t');
+    expect(document.activeElement).toBe(screen.getAllByRole('checkbox', { name: /^Select session / })[0]);
 
     box.focus();
     const before = http.calls('GET', SESSIONS).length;

@@ -1,5 +1,33 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
+interface ReturnTarget {
+  /** What had focus when the dialog opened. */
+  element: HTMLElement | null;
+  /** The dialog that element was in, when one dialog opened from another. */
+  dialog: HTMLDialogElement | null;
+}
+const returnTargets = new WeakMap<HTMLDialogElement, ReturnTarget>();
+
+const focusable = (el: HTMLElement | null): el is HTMLElement => el !== null && el.isConnected && !el.closest('[inert], dialog:not([open])') && !(el as HTMLButtonElement).disabled;
+
+/**
+ * Focus goes back where it was when the dialog opened. When that element is gone (the selection bar
+ * after a kill) or sat in a dialog that has closed since, it goes where that dialog would return it,
+ * and at last to the page's main region.
+ */
+function returnFocus(dialog: HTMLDialogElement) {
+  // entries stay after closing: a dialog opened from this one may still need to follow the chain
+  let target = returnTargets.get(dialog);
+  for (let hops = 0; target && hops < 5; hops++) {
+    if (focusable(target.element)) {
+      target.element.focus();
+      return;
+    }
+    target = target.dialog && !target.dialog.open ? returnTargets.get(target.dialog) : undefined;
+  }
+  document.querySelector<HTMLElement>('main')?.focus();
+}
+
 /**
  * A native modal <dialog>: the browser traps focus, Escape closes it, and it is announced as a dialog
  * named by its title.
@@ -10,8 +38,15 @@ export function Dialog({ open, onClose, title, children, className = '' }: { ope
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
+    if (open && !el.open) {
+      const from = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      returnTargets.set(el, { element: from, dialog: from?.closest('dialog') ?? null });
+      el.showModal();
+    }
+    if (!open && el.open) {
+      el.close();
+      returnFocus(el);
+    }
   }, [open]);
   return (
     <dialog

@@ -3,6 +3,7 @@ import { Dialog } from './dialog';
 
 export const SHORTCUTS: [string, string][] = [
   ['/', 'Focus the filter'],
+  ['t', 'Jump into the session table (the first selected row, else the first row)'],
   ['r', 'Refresh the session list'],
   ['x', 'Select or deselect the focused row'],
   ['↑ ↓', 'Move between rows'],

@@ -40,9 +40,29 @@ describe('DbUsersPanel', () => {
 
     await user.click(screen.getByRole('button', { name: 'Remove quell_das' }));
     expect(http.calls('DELETE', /db-users\//)).toHaveLength(0);
-    await user.click(screen.getByRole('button', { name: 'Confirm removing quell_das' }));
+    const confirm = screen.getByRole('button', { name: 'Confirm removing quell_das' }) as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    expect(screen.getByText(/stops working until it is registered again/)).toBeTruthy();
+    await user.type(screen.getByLabelText('Type the instance name to remove quell_das'), 'prod-order');
+    expect(confirm.disabled).toBe(true);
+    await user.type(screen.getByLabelText('Type the instance name to remove quell_das'), 's');
+    expect(confirm.disabled).toBe(false);
+    await user.click(confirm);
     await waitFor(() => expect(screen.queryByText('quell_das')).toBeNull());
     expect(http.calls('DELETE', /db-users\//)).toHaveLength(1);
+  });
+
+  it('says plainly when the account is the one the inventory uses', async () => {
+    setCsrfToken('tok');
+    stubHttp(
+      handle('GET', pathOf(routes.dbUsers, { instanceId: 'prod-orders' }), routes.dbUsers.response, () => ({ dbUsers: [{ dbUserId: ID, dbUsername: 'quell_das' }], total: 1 })),
+      handleError('DELETE', pathOf(routes.dbUser, { instanceId: 'prod-orders', dbUserId: ID }), 'CONFLICT', 'this db user is the one Quell uses for the instance'),
+    );
+    const { user } = renderWithProviders(<DbUsersPanel instance={instance()} />);
+    await user.click(await screen.findByRole('button', { name: 'Remove quell_das' }));
+    await user.type(screen.getByLabelText('Type the instance name to remove quell_das'), 'prod-orders');
+    await user.click(screen.getByRole('button', { name: 'Confirm removing quell_das' }));
+    expect((await screen.findByRole('alert')).textContent).toContain("It is the account Quell's inventory uses for prod-orders, so it stays");
   });
 
   it('shows what went wrong when listing fails', async () => {

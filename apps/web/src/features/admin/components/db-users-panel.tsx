@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import { Button } from '@/components/ui/button';
@@ -6,6 +6,7 @@ import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { TextField } from '@/components/ui/field';
 import { SkeletonRows } from '@/components/ui/skeleton';
+import { isApiError } from '@/lib/api-client';
 import { dbUserQueries, useRegisterDbUser, useRemoveDbUser } from '../api/db-user-queries';
 
 /** The DAS db users of one instance: the accounts DAS uses to list and kill. */
@@ -16,6 +17,12 @@ export function DbUsersPanel({ instance }: { instance: InstanceSummary }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [confirming, setConfirming] = useState<string | null>(null);
+  const [typedName, setTypedName] = useState('');
+  const startConfirm = (id: string | null) => {
+    setConfirming(id);
+    setTypedName('');
+  };
+  const nameTyped = typedName.trim() === instance.name;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim() || !password) return;
@@ -53,36 +60,71 @@ export function DbUsersPanel({ instance }: { instance: InstanceSummary }) {
           </thead>
           <tbody>
             {list.data.dbUsers.map((u) => (
-              <tr key={u.dbUserId} className="border-t border-slate-200 dark:border-slate-800">
-                <td className="py-1 font-medium">{u.dbUsername}</td>
-                <td className="py-1 font-mono text-xs">{u.dbUserId}</td>
-                <td className="py-1 text-right">
-                  {confirming === u.dbUserId ? (
-                    <span className="inline-flex gap-1">
-                      <Button size="sm" onClick={() => setConfirming(null)}>
-                        Keep
+              <Fragment key={u.dbUserId}>
+                <tr className="border-t border-slate-200 dark:border-slate-800">
+                  <td className="py-1 font-medium">{u.dbUsername}</td>
+                  <td className="py-1 font-mono text-xs">{u.dbUserId}</td>
+                  <td className="py-1 text-right">
+                    {confirming === u.dbUserId ? (
+                      <Button size="sm" onClick={() => startConfirm(null)}>
+                        Keep {u.dbUsername}
                       </Button>
-                      <Button
-                        size="sm"
-                        variant="primary"
-                        disabled={remove.isPending}
-                        onClick={() => remove.mutate(u.dbUserId, { onSettled: () => setConfirming(null) })}
-                      >
-                        Confirm removing {u.dbUsername}
+                    ) : (
+                      <Button size="sm" onClick={() => startConfirm(u.dbUserId)}>
+                        Remove {u.dbUsername}
                       </Button>
-                    </span>
-                  ) : (
-                    <Button size="sm" onClick={() => setConfirming(u.dbUserId)}>
-                      Remove {u.dbUsername}
-                    </Button>
-                  )}
-                </td>
-              </tr>
+                    )}
+                  </td>
+                </tr>
+                {confirming === u.dbUserId && (
+                  <tr>
+                    <td colSpan={3} className="pb-3">
+                      <div className="space-y-2 rounded-md border border-red-300 bg-red-50 p-3 dark:border-red-800 dark:bg-red-950/30">
+                        <p className="text-sm">
+                          DAS forgets <strong>{u.dbUsername}</strong> for {instance.name}: whatever lists or kills sessions on this instance through DAS with this account
+                          stops working until it is registered again (with its password). Quell refuses if it is the account its inventory uses for this instance.
+                        </p>
+                        <TextField
+                          label={`Type the instance name to remove ${u.dbUsername}`}
+                          className="w-72"
+                          value={typedName}
+                          autoComplete="off"
+                          spellCheck={false}
+                          hint={
+                            <>
+                              Type <code className="font-bold">{instance.name}</code> exactly.
+                            </>
+                          }
+                          onPaste={(e) => e.preventDefault()}
+                          onChange={(e) => setTypedName(e.target.value)}
+                        />
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          disabled={remove.isPending || !nameTyped}
+                          onClick={() => nameTyped && remove.mutate(u.dbUserId, { onSuccess: () => startConfirm(null) })}
+                        >
+                          Confirm removing {u.dbUsername}
+                        </Button>
+                      </div>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>
       )}
-      {remove.isError && <ErrorPanel title="Could not remove the database user" error={remove.error} />}
+      {remove.isError && (
+        <ErrorPanel
+          title="Could not remove the database user"
+          error={
+            isApiError(remove.error) && remove.error.code === 'CONFLICT'
+              ? new Error(`It is the account Quell's inventory uses for ${instance.name}, so it stays: change the inventory first.`)
+              : remove.error
+          }
+        />
+      )}
       <form onSubmit={submit} className="max-w-2xl space-y-3 rounded-md border border-slate-200 p-4 dark:border-slate-800" aria-label="Register a database user">
         <h3 className="font-medium">Register a database user</h3>
         <div className="flex flex-wrap items-end gap-3">

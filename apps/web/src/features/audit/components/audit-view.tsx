@@ -16,7 +16,7 @@ const label = 'mb-1 block text-xs font-medium text-slate-700 dark:text-slate-300
 function outcomeSummary(e: AuditEntry): string {
   const counts = new Map<string, number>();
   for (const o of e.outcomes) counts.set(o.outcome, (counts.get(o.outcome) ?? 0) + 1);
-  return [...counts].map(([k, n]) => `${n} ${k}`).join(' · ') || '—';
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(' · ') || (e.error ? 'nothing killed' : '—');
 }
 
 function targetText(e: AuditEntry): string {
@@ -142,7 +142,14 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
                     <td className="px-2 py-1">{e.mode}</td>
                     <td className="px-2 py-1 text-xs">{targetText(e)}</td>
                     <td className="max-w-64 px-2 py-1 break-words">{e.reason}</td>
-                    <td className="px-2 py-1">{e.status}</td>
+                    <td className="px-2 py-1">
+                      {e.status}
+                      {e.error && (
+                        <span className="block max-w-64 text-xs break-words text-red-800 dark:text-red-300">
+                          <code>{e.error.code}</code>: {e.error.message}
+                        </span>
+                      )}
+                    </td>
                     <td className="px-2 py-1 text-xs">
                       <details>
                         <summary>

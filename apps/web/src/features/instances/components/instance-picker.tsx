@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
@@ -16,10 +16,12 @@ export function matchesInstance(i: InstanceSummary, q: string): boolean {
   return [i.id, i.name, i.environment, i.region ?? ''].some((f) => f.toLowerCase().includes(t));
 }
 
+const sessionsPath = (instance: InstanceSummary) => `/instances/${encodeURIComponent(instance.id)}/sessions`;
+
 function InstanceLink({ instance }: { instance: InstanceSummary }) {
   return (
     <Link
-      to={`/instances/${encodeURIComponent(instance.id)}/sessions`}
+      to={sessionsPath(instance)}
       className={`flex items-center justify-between gap-3 rounded-md border px-3 py-2 hover:bg-slate-50 dark:hover:bg-slate-900 ${
         instance.environment === 'prod' ? 'border-red-300 dark:border-red-800' : 'border-slate-200 dark:border-slate-700'
       }`}
@@ -40,12 +42,14 @@ export function InstancePicker() {
   const instances = useInstances();
   const { ids: recentIds } = useRecentInstances();
   const [q, setQ] = useState('');
+  const navigate = useNavigate();
   const all = instances.data?.instances;
   const filtered = useMemo(
     () => (all ?? []).filter((i) => matchesInstance(i, q)).sort((a, b) => ENV_ORDER[a.environment] - ENV_ORDER[b.environment] || a.name.localeCompare(b.name)),
     [all, q],
   );
   const recent = useMemo(() => recentIds.map((id) => all?.find((i) => i.id === id)).filter((i): i is InstanceSummary => i !== undefined), [all, recentIds]);
+  const only = q.trim() && filtered.length === 1 ? filtered[0] : undefined;
 
   return (
     <div className="mx-auto max-w-3xl space-y-6 p-6">
@@ -61,8 +65,21 @@ export function InstancePicker() {
           placeholder="name, id, environment or region"
           value={q}
           autoFocus
+          aria-describedby={only ? 'instance-search-only' : undefined}
           onChange={(e) => setQ(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter opens the one instance the search leaves
+            if (e.key === 'Enter' && only) {
+              e.preventDefault();
+              void navigate(sessionsPath(only));
+            }
+          }}
         />
+        {only && (
+          <p id="instance-search-only" className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+            Press <kbd className="rounded border px-1">Enter</kbd> to open {only.name}.
+          </p>
+        )}
       </div>
       {instances.isPending && <SkeletonRows rows={5} label="Loading instances" />}
       {instances.isError && <ErrorPanel title="Could not load the instances" error={instances.error} />}

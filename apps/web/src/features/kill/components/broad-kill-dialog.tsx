@@ -8,7 +8,7 @@ import { ErrorPanel } from '@/components/ui/error-panel';
 import { useBroadKill } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
 import { canCommit, describeFilter } from '../utils/kill-rules';
-import { KillResultPanel } from './kill-result-view';
+import { KillResultPanel, type Relisted } from './kill-result-view';
 import { ReasonField, TypedConfirmField } from './reason-field';
 
 interface Props {
@@ -17,10 +17,12 @@ interface Props {
   filter: { user?: string | undefined; database?: string | undefined };
   onClose: () => void;
   onCommitted: (result: KillResult) => void;
+  /** The filter listed again after the kill (Quell cannot verify a broad kill one by one). */
+  relisted?: Relisted | undefined;
 }
 
 /** Admin only: the DAS filter kill as-is, which nobody can preview. */
-export function BroadKillDialog({ open, instance, filter, onClose, onCommitted }: Props) {
+export function BroadKillDialog({ open, instance, filter, onClose, onCommitted, relisted }: Props) {
   return (
     <Dialog
       open={open}
@@ -31,12 +33,12 @@ export function BroadKillDialog({ open, instance, filter, onClose, onCommitted }
         </span>
       }
     >
-      {open && <BroadBody instance={instance} filter={filter} onClose={onClose} onCommitted={onCommitted} />}
+      {open && <BroadBody instance={instance} filter={filter} onClose={onClose} onCommitted={onCommitted} relisted={relisted} />}
     </Dialog>
   );
 }
 
-function BroadBody({ instance, filter, onClose, onCommitted }: Omit<Props, 'open'>) {
+function BroadBody({ instance, filter, onClose, onCommitted, relisted }: Omit<Props, 'open'>) {
   const [reason, setReason] = useState('');
   const [typed, setTyped] = useState('');
   const [result, setResult] = useState<KillResult | null>(null);
@@ -44,7 +46,7 @@ function BroadBody({ instance, filter, onClose, onCommitted }: Omit<Props, 'open
   const { key, afterError } = useIdempotencyKey(`broad:${filter.user ?? ''}:${filter.database ?? ''}`);
   const filterText = describeFilter(filter);
   const enabled = Boolean(filter.user || filter.database) && canCommit({ targets: 1, reason, requiresTypedConfirmation: true, typed, instanceName: instance.name, pending: broad.isPending });
-  if (result) return <KillResultPanel result={result} onClose={onClose} />;
+  if (result) return <KillResultPanel result={result} onClose={onClose} relisted={relisted} filterText={filterText} />;
   return (
     <form className="flex min-h-0 flex-col" aria-label="Broad kill" onSubmit={(e) => e.preventDefault()}>
       <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import type { KillPreviewRequest, KillResult } from '@quell/contracts/kill';
+import type { KillPreview, KillPreviewRequest, KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { EnvBadge } from '@/components/ui/env-badge';
@@ -11,6 +11,7 @@ import { ApiError } from '@/lib/api-client';
 import { plural } from '@/lib/format';
 import { killQueries, useCommitPreview } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
+import type { RejectedToken } from '../utils/parse-ids';
 import { KillPreviewPanel } from './kill-preview-panel';
 import { KillResultPanel } from './kill-result-view';
 
@@ -20,17 +21,39 @@ interface Props {
   canCommit: boolean;
   /** What to preview; the dialog is open while this is set. */
   request: KillPreviewRequest | null;
+  /** Pasted tokens left out of the request because they are not session ids. */
+  rejected?: readonly RejectedToken[];
+  /** The ids of the listing behind the dialog: tells a gone session from another user's. */
+  listedIds?: ReadonlySet<number> | undefined;
   onClose: () => void;
   /** Called after the server answered a commit (the sessions list should refresh). */
   onCommitted: (result: KillResult) => void;
 }
 
-export function KillDialog({ instance, canCommit, request, onClose, onCommitted }: Props) {
+/** What the operator typed, and the preview a "Preview again" replaced: kept across previews of one request. */
+interface Draft {
+  scope: string;
+  reason: string;
+  typed: string;
+  previous: KillPreview | null;
+}
+const emptyDraft = (scope: string): Draft => ({ scope, reason: '', typed: '', previous: null });
+
+export function KillDialog({ instance, canCommit, request, rejected, listedIds, onClose, onCommitted }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<KillResult | null>(null);
+  const scope = request ? JSON.stringify(request) : '';
+  const [draft, setDraft] = useState(() => emptyDraft(scope));
+  let current = draft;
+  if (draft.scope !== scope) {
+    // another request (or none): a new draft
+    current = emptyDraft(scope);
+    setDraft(current);
+  }
   const open = request !== null;
   const close = () => {
     setResult(null);
+    setDraft(emptyDraft(''));
     onClose();
   };
   // the same query the body runs (deduplicated): the title names what the preview will kill
@@ -40,7 +63,7 @@ export function KillDialog({ instance, canCommit, request, onClose, onCommitted 
     <>Outcome on {instance.name}</>
   ) : (
     <span className="flex flex-wrap items-center gap-2">
-      {count !== undefined ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}
+      {count === 0 ? `Nothing to kill on ${instance.name}` : count !== undefined ? `Kill ${plural(count, 'session')} on ${instance.name}?` : `Kill sessions on ${instance.name}?`}
       <EnvBadge environment={instance.environment} />
     </span>
   );
@@ -54,12 +77,17 @@ export function KillDialog({ instance, canCommit, request, onClose, onCommitted 
           request={request}
           attempt={attempt}
           result={result}
+          rejected={rejected}
+          listedIds={listedIds}
+          draft={current}
+          onDraftChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
           onResult={(r) => {
             setResult(r);
             onCommitted(r);
           }}
-          onRetryPreview={() => {
+          onRetryPreview={(replaced) => {
             setResult(null);
+            if (replaced) setDraft((d) => ({ ...d, previous: replaced }));
             setAttempt((a) => a + 1);
           }}
           onClose={close}
@@ -75,6 +103,10 @@ function DialogBody({
   request,
   attempt,
   result,
+  rejected,
+  listedIds,
+  draft,
+  onDraftChange,
   onResult,
   onRetryPreview,
   onClose,
@@ -84,8 +116,13 @@ function DialogBody({
   request: KillPreviewRequest;
   attempt: number;
   result: KillResult | null;
+  rejected: readonly RejectedToken[] | undefined;
+  listedIds: ReadonlySet<number> | undefined;
+  draft: Draft;
+  onDraftChange: (patch: Partial<Omit<Draft, 'scope'>>) => void;
   onResult: (r: KillResult) => void;
-  onRetryPreview: () => void;
+  /** A fresh preview of the same request; `replaced` is the one it replaces, to show what changed. */
+  onRetryPreview: (replaced?: KillPreview) => void;
   onClose: () => void;
 }) {
   const preview = useQuery(killQueries.preview(instance.id, request, attempt));
@@ -107,7 +144,7 @@ function DialogBody({
         <ErrorPanel title="Could not prepare the kill preview" error={preview.error} />
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Close</Button>
-          <Button variant="primary" onClick={onRetryPreview}>
+          <Button variant="primary" onClick={() => onRetryPreview()}>
             Try again
           </Button>
         </div>
@@ -115,15 +152,25 @@ function DialogBody({
     );
   }
   const expired = commit.error instanceof ApiError && commit.error.code === 'PREVIEW_EXPIRED';
+  const repreview = () => onRetryPreview(preview.data);
   return (
     <KillPreviewPanel
       preview={preview.data}
+      receivedAt={preview.dataUpdatedAt}
+      previous={draft.previous}
+      listedIds={listedIds}
+      {...(rejected ? { rejected } : {})}
+      reason={draft.reason}
+      onReasonChange={(reason) => onDraftChange({ reason })}
+      typed={draft.typed}
+      onTypedChange={(typed) => onDraftChange({ typed })}
+      onRepreview={repreview}
       readOnly={!canCommit}
       pending={commit.isPending}
       error={commit.error}
       errorAction={
         expired ? (
-          <Button size="sm" variant="primary" onClick={onRetryPreview}>
+          <Button size="sm" variant="primary" onClick={repreview}>
             Preview again
           </Button>
         ) : undefined

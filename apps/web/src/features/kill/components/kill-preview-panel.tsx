@@ -1,10 +1,14 @@
-import { useState, type ReactNode } from 'react';
+import { memo, useState, type ReactNode } from 'react';
 import type { ExcludedSession, KillPreview } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
+import { useNow } from '@/hooks/use-now';
 import { formatClock, formatDuration, plural } from '@/lib/format';
-import { canCommit } from '../utils/kill-rules';
+import { canCommit, describeFilter } from '../utils/kill-rules';
+import type { RejectedToken } from '../utils/parse-ids';
+import { diffPreviews, formatCountdown, isUnchanged, previewDeadline, type PreviewDiff } from '../utils/preview-diff';
+import { RejectedTokens } from './rejected-tokens';
 import { ReasonField, TypedConfirmField } from './reason-field';
 
 export function commitLabel(n: number): string {
@@ -13,7 +17,22 @@ export function commitLabel(n: number): string {
 
 interface Props {
   preview: KillPreview;
+  /** When the preview arrived in this browser (its countdown starts there). */
+  receivedAt: number;
+  /** The preview this one replaces ("Preview again"): what changed since is shown. */
+  previous?: KillPreview | null;
+  /** Pasted tokens that were not session ids (left out of the request). */
+  rejected?: readonly RejectedToken[];
+  /** The ids of the listing the request came from, if any: tells a gone session from another user's. */
+  listedIds?: ReadonlySet<number> | undefined;
+  /** The reason and typed name live with the dialog, so a new preview keeps them. */
+  reason: string;
+  onReasonChange: (v: string) => void;
+  typed: string;
+  onTypedChange: (v: string) => void;
   onCommit: (body: { reason: string; confirmInstanceName?: string }) => void;
+  /** Asks the server for a fresh preview of the same request. */
+  onRepreview: () => void;
   onCancel: () => void;
   pending: boolean;
   error: unknown;
@@ -23,11 +42,32 @@ interface Props {
 }
 
 /** What will die and what is spared, and the two guards: a reason, and the typed name when asked. */
-export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, errorAction, readOnly = false }: Props) {
-  const [reason, setReason] = useState('');
-  const [typed, setTyped] = useState('');
+export function KillPreviewPanel({
+  preview,
+  receivedAt,
+  previous,
+  rejected = [],
+  listedIds,
+  reason,
+  onReasonChange,
+  typed,
+  onTypedChange,
+  onCommit,
+  onRepreview,
+  onCancel,
+  pending,
+  error,
+  errorAction,
+  readOnly = false,
+}: Props) {
+  const deadline = previewDeadline(preview, receivedAt);
+  const now = useNow(1000, !pending);
+  const expired = now >= deadline;
   const n = preview.targets.length;
-  const enabled = canCommit({ targets: n, reason, requiresTypedConfirmation: preview.requiresTypedConfirmation, typed, instanceName: preview.instanceName, pending });
+  // nothing to kill: no reason to give and no button to press
+  const nothing = n === 0;
+  const enabled =
+    !expired && canCommit({ targets: n, reason, requiresTypedConfirmation: preview.requiresTypedConfirmation, typed, instanceName: preview.instanceName, pending });
   const commit = () => {
     if (!enabled) return;
     onCommit({ reason: reason.trim(), ...(preview.requiresTypedConfirmation ? { confirmInstanceName: typed.trim() } : {}) });
@@ -42,95 +82,122 @@ export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, 
       }}
     >
       <div className="min-h-0 flex-1 space-y-4 overflow-auto px-5 py-4">
-        <div className="grid gap-4 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
-          <section aria-labelledby="will-die">
-            <h3 id="will-die" className="mb-1 text-sm font-semibold text-red-800 dark:text-red-300">
-              {plural(n, 'session')} will be killed
-            </h3>
-            {n === 0 ? (
-              <p className="text-sm text-slate-600 dark:text-slate-400">Nothing to kill: every matching session is excluded or gone.</p>
-            ) : (
-              <TargetList sessions={preview.targets} />
-            )}
-          </section>
-          <section aria-labelledby="excluded">
-            <h3 id="excluded" className="mb-1 text-sm font-semibold">
-              {preview.excluded.length} excluded
-            </h3>
-            {preview.excluded.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">None.</p> : <ExcludedList excluded={preview.excluded} />}
-          </section>
-        </div>
+        {previous && <ChangedSince diff={diffPreviews(previous, preview)} />}
+        <section aria-labelledby="will-die">
+          <h3 id="will-die" className="mb-1 text-sm font-semibold text-red-800 dark:text-red-300">
+            {nothing ? 'Nothing to kill' : `${plural(n, 'session')} will be killed`}
+          </h3>
+          {nothing ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">Nothing to kill: every matching session is excluded or no longer exists.</p>
+          ) : (
+            <TargetList sessions={preview.targets} />
+          )}
+        </section>
+        {rejected.length > 0 && <RejectedTokens rejected={rejected} />}
+        <section aria-labelledby="excluded">
+          <h3 id="excluded" className="mb-1 text-sm font-semibold">
+            {preview.excluded.length} excluded
+          </h3>
+          {preview.excluded.length === 0 ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">None.</p>
+          ) : (
+            <ExcludedGroups excluded={preview.excluded} listedIds={listedIds} filterText={describeFilter(preview.filter)} />
+          )}
+        </section>
         <p className="text-xs text-slate-600 dark:text-slate-400">
           Frozen at {formatClock(new Date(preview.createdAt))}; valid until {formatClock(new Date(preview.expiresAt))}. Only these session ids are killed, and only if
           they still belong to the same user when the kill runs.
           {preview.blastRadiusCap > 0 && ` This instance asks for a typed confirmation above ${plural(preview.blastRadiusCap, 'session')}.`}
         </p>
-        {readOnly ? (
+        {nothing ? null : readOnly ? (
           <p role="note" className="rounded-md bg-slate-100 p-2 text-sm dark:bg-slate-800">
             Your role can preview a kill but not carry it out. Share this view with an operator, or ask an admin for the operator role.
           </p>
         ) : (
-          <ReasonField value={reason} onChange={setReason} disabled={pending} autoFocus />
+          <ReasonField value={reason} onChange={onReasonChange} disabled={pending} autoFocus />
         )}
-        {!readOnly && preview.requiresTypedConfirmation && (
+        {!readOnly && !nothing && preview.requiresTypedConfirmation && (
           <TypedConfirmField
             instanceName={preview.instanceName}
             value={typed}
-            onChange={setTyped}
+            onChange={onTypedChange}
             disabled={pending}
             why={`This kills more than the cap of ${preview.blastRadiusCap} sessions.`}
           />
         )}
         {error ? <ErrorPanel title="The kill was not carried out" error={error} action={errorAction} /> : null}
       </div>
-      <div className="flex items-center justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-700">
-        <Button onClick={onCancel}>{readOnly ? 'Close' : 'Cancel'}</Button>
-        {!readOnly && (
-          <Button variant="danger" disabled={!enabled} onClick={commit}>
-            {pending ? `Killing ${n.toLocaleString('en-US')}…` : commitLabel(n)}
-          </Button>
-        )}
+      <div className="flex flex-wrap items-center justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-700">
+        <p className="mr-auto text-sm tabular-nums" role="timer" aria-label="Preview validity">
+          {expired ? (
+            <span className="font-semibold text-amber-800 dark:text-amber-300">Preview expired: the sessions may have changed.</span>
+          ) : (
+            <>Valid for {formatCountdown(deadline - now)}</>
+          )}
+        </p>
+        <Button onClick={onCancel}>{readOnly || nothing ? 'Close' : 'Cancel'}</Button>
+        {!readOnly &&
+          !nothing &&
+          (expired && !pending ? (
+            <Button variant="primary" onClick={onRepreview}>
+              Preview again
+            </Button>
+          ) : (
+            <Button variant="danger" disabled={!enabled} onClick={commit}>
+              {pending ? `Killing ${n.toLocaleString('en-US')}…` : commitLabel(n)}
+            </Button>
+          ))}
       </div>
     </form>
   );
 }
 
-function TargetList({ sessions }: { sessions: readonly Session[] }) {
+function ChangedSince({ diff }: { diff: PreviewDiff }) {
+  const ids = (list: readonly number[]) => (list.length > 10 ? `${list.slice(0, 10).join(', ')} …` : list.join(', '));
+  const parts = [
+    diff.added.length > 0 && `${plural(diff.added.length, 'new target')} (${ids(diff.added)})`,
+    diff.dropped.length > 0 && `${diff.dropped.length} no longer a target, gone or now excluded (${ids(diff.dropped)})`,
+    diff.changed.length > 0 && `${diff.changed.length} now running another statement (${ids(diff.changed)})`,
+  ].filter(Boolean);
+  return (
+    <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm dark:border-amber-800 dark:bg-amber-950/30">
+      <strong>Since the previous preview:</strong> {isUnchanged(diff) ? 'the same sessions, running the same statements.' : parts.join(' · ')}
+    </p>
+  );
+}
+
+/** SQL longer than this is cut, with a per-row button for the whole statement. */
+const SQL_PREVIEW_CHARS = 300;
+const none = (
+  <span className="text-slate-500 dark:text-slate-400" aria-label="none">
+    —
+  </span>
+);
+const TARGET_COLUMNS = 8;
+
+const TargetList = memo(function TargetList({ sessions }: { sessions: readonly Session[] }) {
   const [all, setAll] = useState(false);
   const shown = all ? sessions : sessions.slice(0, 200);
   return (
-    <div tabIndex={0} className="max-h-72 overflow-auto rounded border border-slate-200 dark:border-slate-700">
+    <div tabIndex={0} className="max-h-96 overflow-auto rounded border border-slate-200 dark:border-slate-700">
       <table className="w-full table-fixed text-xs" aria-label="Sessions that will be killed">
         <thead className="sticky top-0 bg-slate-100 text-left dark:bg-slate-800">
           <tr>
-            <th className="w-20 px-2 py-1">ID</th>
-            <th className="w-28 px-2 py-1">User</th>
-            <th className="w-36 px-2 py-1">Host</th>
+            <th className="w-16 px-2 py-1">ID</th>
+            <th className="w-24 px-2 py-1">User</th>
+            <th className="w-32 px-2 py-1">Host</th>
             <th className="w-24 px-2 py-1">DB</th>
+            <th className="w-20 px-2 py-1">Command</th>
+            <th className="px-2 py-1">State</th>
             <th className="w-16 px-2 py-1 text-right">Time</th>
-            <th className="px-2 py-1">SQL</th>
+            <th className="w-16 px-2 py-1 text-right" title="How long the session's open transaction has run">
+              Trx age
+            </th>
           </tr>
         </thead>
-        <tbody>
-          {shown.map((s) => (
-            <tr key={s.id} className="border-t border-slate-100 dark:border-slate-800">
-              <td className="px-2 py-0.5 font-mono">{s.id}</td>
-              <td className="truncate px-2 py-0.5" title={s.user}>
-                {s.user}
-              </td>
-              <td className="truncate px-2 py-0.5 font-mono" title={s.host}>
-                {s.host}
-              </td>
-              <td className="truncate px-2 py-0.5" title={s.database}>
-                {s.database}
-              </td>
-              <td className="px-2 py-0.5 text-right whitespace-nowrap tabular-nums">{formatDuration(s.time)}</td>
-              <td className="truncate px-2 py-0.5 font-mono" title={s.sql}>
-                {s.sql || s.command}
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        {shown.map((s) => (
+          <TargetRows key={s.id} session={s} />
+        ))}
       </table>
       {sessions.length > shown.length && (
         <button type="button" className="w-full p-1 text-xs underline" onClick={() => setAll(true)}>
@@ -138,6 +205,48 @@ function TargetList({ sessions }: { sessions: readonly Session[] }) {
         </button>
       )}
     </div>
+  );
+});
+
+/** One target: its facts on one line, its statement wrapped on the next. */
+function TargetRows({ session: s }: { session: Session }) {
+  const [open, setOpen] = useState(false);
+  const long = s.sql.length > SQL_PREVIEW_CHARS;
+  return (
+    <tbody className="border-t border-slate-200 dark:border-slate-700">
+      <tr>
+        <td className="px-2 pt-1 font-mono">{s.id}</td>
+        <td className="truncate px-2 pt-1" title={s.user}>
+          {s.user}
+        </td>
+        <td className="truncate px-2 pt-1 font-mono" title={s.host}>
+          {s.host}
+        </td>
+        <td className="truncate px-2 pt-1" title={s.database}>
+          {s.database || none}
+        </td>
+        <td className="truncate px-2 pt-1">{s.command}</td>
+        <td className="truncate px-2 pt-1" title={s.state}>
+          {s.state || none}
+        </td>
+        <td className="px-2 pt-1 text-right whitespace-nowrap tabular-nums">{formatDuration(s.time)}</td>
+        <td className="px-2 pt-1 text-right whitespace-nowrap tabular-nums">{s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none}</td>
+      </tr>
+      {s.sql && (
+        <tr>
+          <td colSpan={TARGET_COLUMNS} className="pr-2 pb-1 pl-6">
+            <pre className="max-h-60 overflow-auto font-mono break-all whitespace-pre-wrap text-slate-700 dark:text-slate-300">
+              {long && !open ? `${s.sql.slice(0, SQL_PREVIEW_CHARS)}…` : s.sql}
+            </pre>
+            {long && (
+              <button type="button" className="text-xs underline" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+                {open ? `Shorten the statement of session ${s.id}` : `Show the full statement of session ${s.id} (${s.sql.length.toLocaleString('en-US')} characters)`}
+              </button>
+            )}
+          </td>
+        </tr>
+      )}
+    </tbody>
   );
 }
 
@@ -150,6 +259,36 @@ const REASON_LABEL: Record<ExcludedSession['reason'], string> = {
   'not-found': 'not found (gone, or not matching the filter)',
   'own-session': "Quell's own session",
 };
+
+/** The not-found ids named once, split by what the listing can tell; every other exclusion one by one. */
+function ExcludedGroups({ excluded, listedIds, filterText }: { excluded: readonly ExcludedSession[]; listedIds: ReadonlySet<number> | undefined; filterText: string }) {
+  const notFound = excluded.filter((e) => e.reason === 'not-found').map((e) => e.sessionId);
+  const others = excluded.filter((e) => e.reason !== 'not-found');
+  const gone = listedIds ? notFound.filter((id) => listedIds.has(id)) : [];
+  const elsewhere = listedIds ? notFound.filter((id) => !listedIds.has(id)) : [];
+  const groups: [string, number[]][] = listedIds
+    ? [
+        ['gone since the listing', gone],
+        [`not sessions of ${filterText}: gone, or another user's or database's`, elsewhere],
+      ]
+    : [[`not found: gone, or not sessions of ${filterText}`, notFound]];
+  const ids = (list: readonly number[]) => (list.length > 30 ? `${list.slice(0, 30).join(', ')} …` : list.join(', '));
+  return (
+    <div className="space-y-1">
+      {groups
+        .filter(([, list]) => list.length > 0)
+        .map(([what, list]) => (
+          <p key={what} className="rounded border border-slate-200 px-2 py-1 text-xs dark:border-slate-700">
+            <strong>
+              {plural(list.length, 'id')} {what}
+            </strong>
+            : <span className="font-mono">{ids(list)}</span>
+          </p>
+        ))}
+      {others.length > 0 && <ExcludedList excluded={others} />}
+    </div>
+  );
+}
 
 export function ExcludedList({ excluded }: { excluded: readonly ExcludedSession[] }) {
   return (

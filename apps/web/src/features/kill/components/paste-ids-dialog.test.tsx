@@ -1,4 +1,5 @@
 import { pathOf, routes } from '@quell/contracts/routes';
+import { useState, type ComponentProps } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import { KillResult } from '@quell/contracts/kill';
@@ -7,6 +8,12 @@ import { instance, killResult } from '@/testing/fixtures';
 import { handle, stubHttp } from '@/testing/http';
 import { renderWithProviders } from '@/testing/test-utils';
 import { PasteIdsDialog } from './paste-ids-dialog';
+
+/** The dialog's text is kept by its parent (a cancelled preview gives it back): a parent that holds it. */
+function Pasting(props: Omit<ComponentProps<typeof PasteIdsDialog>, 'text' | 'onTextChange'>) {
+  const [text, setText] = useState('');
+  return <PasteIdsDialog {...props} text={text} onTextChange={setText} />;
+}
 
 describe('PasteIdsDialog, blind mode', () => {
   it('above the cap asks for the typed instance name and sends it', async () => {
@@ -22,7 +29,7 @@ describe('PasteIdsDialog, blind mode', () => {
       ),
     );
     const { user } = renderWithProviders(
-      <PasteIdsDialog open instance={instance({ blastRadiusCap: 2 })} filter={{}} isAdmin onClose={vi.fn()} onPreview={vi.fn()} onCommitted={vi.fn()} />,
+      <Pasting open instance={instance({ blastRadiusCap: 2 })} filter={{}} isAdmin onClose={vi.fn()} onPreview={vi.fn()} onCommitted={vi.fn()} />,
     );
     await user.type(screen.getByLabelText('Session IDs'), '1 2 3');
     await user.click(screen.getByLabelText(/Blind mode/));
@@ -37,7 +44,7 @@ describe('PasteIdsDialog, blind mode', () => {
   });
 
   it('at the cap needs no typed name', async () => {
-    const { user } = renderWithProviders(<PasteIdsDialog open instance={instance({ blastRadiusCap: 3 })} filter={{}} isAdmin onClose={vi.fn()} onPreview={vi.fn()} onCommitted={vi.fn()} />);
+    const { user } = renderWithProviders(<Pasting open instance={instance({ blastRadiusCap: 3 })} filter={{}} isAdmin onClose={vi.fn()} onPreview={vi.fn()} onCommitted={vi.fn()} />);
     await user.type(screen.getByLabelText('Session IDs'), '1 2 3');
     await user.click(screen.getByLabelText(/Blind mode/));
     await user.type(screen.getByLabelText('Reason'), 'INC-7 pasted ids');

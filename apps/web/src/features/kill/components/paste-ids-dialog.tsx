@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import type { KillPreviewRequest, KillResult } from '@quell/contracts/kill';
+import { MAX_SESSION_IDS, type KillPreviewRequest, type KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorPanel } from '@/components/ui/error-panel';
@@ -9,51 +9,71 @@ import { plural } from '@/lib/format';
 import { useBlindKill } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
 import { canCommit, describeFilter } from '../utils/kill-rules';
-import { parseSessionIds } from '../utils/parse-ids';
+import { parseSessionIds, type RejectedToken } from '../utils/parse-ids';
 import { commitLabel } from './kill-preview-panel';
 import { KillResultPanel } from './kill-result-view';
 import { ReasonField, TypedConfirmField } from './reason-field';
+import { RejectedTokens } from './rejected-tokens';
 
 interface Props {
   open: boolean;
   instance: InstanceSummary;
   filter: { user?: string | undefined; database?: string | undefined };
   isAdmin: boolean;
+  /** The ids of the current listing (of `filter`), when there is one: a blind id outside it probably does not exist. */
+  listedIds?: ReadonlySet<number> | undefined;
+  /** The pasted text lives with the page, so a cancelled preview comes back to it. */
+  text: string;
+  onTextChange: (text: string) => void;
   onClose: () => void;
-  /** Pasted ids + the current filter: preview them like a selection. */
-  onPreview: (request: KillPreviewRequest) => void;
+  /** Pasted ids + the current filter: preview them like a selection; `rejected` are the tokens that were not ids. */
+  onPreview: (request: KillPreviewRequest, rejected: readonly RejectedToken[]) => void;
   onCommitted: (result: KillResult) => void;
 }
 
 /** Kill by pasted session ids: verified against the current filter, or (admins) blind. */
-export function PasteIdsDialog({ open, instance, filter, isAdmin, onClose, onPreview, onCommitted }: Props) {
+export function PasteIdsDialog({ open, ...props }: Props) {
   return (
-    <Dialog open={open} onClose={onClose} title={`Kill by pasted IDs on ${instance.name}`}>
-      {open && <PasteIdsBody instance={instance} filter={filter} isAdmin={isAdmin} onClose={onClose} onPreview={onPreview} onCommitted={onCommitted} />}
+    <Dialog open={open} onClose={props.onClose} title={`Kill by pasted IDs on ${props.instance.name}`}>
+      {open && <PasteIdsBody {...props} />}
     </Dialog>
   );
 }
 
-function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
+function PasteIdsBody({ instance, filter, listedIds, isAdmin, text, onTextChange, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
   const id = useId();
-  const [text, setText] = useState('');
   const [blind, setBlind] = useState(false);
   const [reason, setReason] = useState('');
   const [typed, setTyped] = useState('');
   const [result, setResult] = useState<KillResult | null>(null);
+  const [unlistedAtKill, setUnlistedAtKill] = useState<readonly number[]>([]);
   const parsed = parseSessionIds(text);
   const hasFilter = Boolean(filter.user || filter.database);
   const blindKill = useBlindKill();
   const { key, afterError } = useIdempotencyKey(`blind:${parsed.ids.join(',')}`);
   const filterText = describeFilter(filter);
-  const problems = parsed.invalid.length > 0 ? `Not session ids: ${parsed.invalid.slice(0, 10).join(', ')}${parsed.invalid.length > 10 ? '…' : ''}` : parsed.tooMany ? 'At most 10,000 ids at once.' : null;
+  const problems = parsed.tooMany ? `At most ${MAX_SESSION_IDS.toLocaleString('en-US')} ids at once.` : null;
 
-  if (result) return <KillResultPanel result={result} onClose={onClose} />;
+  // where a listing can tell: the blind ids it does not have
+  const unlisted = hasFilter && listedIds ? parsed.ids.filter((i) => !listedIds.has(i)) : [];
+  const unlistedNote = (ids: readonly number[], killed: boolean) =>
+    ids.length > 0 ? (
+      <p className="rounded-md border border-amber-400 bg-amber-50 p-2 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100">
+        {plural(ids.length, 'id')} {killed ? (ids.length === 1 ? 'was' : 'were') : ids.length === 1 ? 'is' : 'are'} not in the listing of {filterText}
+        {killed ? ' before the kill' : ''} ({idList(ids)}): {ids.length === 1 ? 'it' : 'they'} may not exist, or belong to another user or database.
+      </p>
+    ) : null;
+
+  // the listing refreshes after the kill: the note keeps what it said before
+  if (result) return <KillResultPanel result={result} onClose={onClose} note={unlistedNote(unlistedAtKill, true)} />;
 
   const canPreview = !blind && hasFilter && parsed.ids.length > 0 && !problems;
   // Above the instance's cap, blind ids need the typed instance name, as a previewed kill does.
   const needsTyped = parsed.ids.length > instance.blastRadiusCap;
-  const canBlind = blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: needsTyped, typed, instanceName: instance.name, pending: blindKill.isPending }) && !problems;
+  // a blind kill cannot be checked afterwards: every pasted token must be an id
+  const blindBlocked = parsed.rejected.length > 0;
+  const canBlind =
+    blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: needsTyped, typed, instanceName: instance.name, pending: blindKill.isPending }) && !problems && !blindBlocked;
   return (
     <form className="flex min-h-0 flex-col" onSubmit={(e) => e.preventDefault()} aria-label="Paste IDs to kill">
       <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">
@@ -69,11 +89,17 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
             placeholder="4106539, 4106540 …"
             aria-describedby={`${id}-hint`}
             aria-invalid={problems ? true : undefined}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => onTextChange(e.target.value)}
           />
           <p id={`${id}-hint`} className={`mt-1 text-xs ${problems ? 'text-red-700 dark:text-red-400' : 'text-slate-600 dark:text-slate-400'}`}>
-            {problems ?? `${plural(parsed.ids.length, 'id')} read. Separate them with spaces, commas or new lines.`}
+            {problems ?? (
+              <>
+                {plural(parsed.ids.length, 'id')} read{parsed.ids.length > 0 && `: ${idList(parsed.ids)}`}. Ids separated by spaces, commas or new lines, <code>KILL 445;</code>{' '}
+                statements and rows copied from a <code>mysql</code> table all work.
+              </>
+            )}
           </p>
+          {parsed.rejected.length > 0 && <RejectedTokens rejected={parsed.rejected} />}
         </div>
         {!blind &&
           (hasFilter ? (
@@ -98,6 +124,8 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
                   <strong>These ids cannot be previewed or verified.</strong> Quell will not list who or what they are before the kill, and cannot check afterwards whether
                   they died. Whatever session has each id at that moment is killed.
                 </p>
+                {blindBlocked && <p className="text-sm text-red-700 dark:text-red-400">A blind kill needs every pasted token to be an id: fix or remove the ones not read.</p>}
+                {unlistedNote(unlisted, false)}
                 <ReasonField value={reason} onChange={setReason} disabled={blindKill.isPending} />
                 {needsTyped && (
                   <TypedConfirmField
@@ -126,6 +154,7 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
                 { instanceId: instance.id, body: { sessionIds: parsed.ids, reason: reason.trim(), ...(needsTyped ? { confirmInstanceName: typed.trim() } : {}) }, idempotencyKey: key },
                 {
                   onSuccess: (r) => {
+                    setUnlistedAtKill(unlisted);
                     setResult(r);
                     onCommitted(r);
                   },
@@ -140,7 +169,9 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
           <Button
             variant="primary"
             disabled={!canPreview}
-            onClick={() => canPreview && onPreview({ ...(filter.user ? { user: filter.user } : {}), ...(filter.database ? { database: filter.database } : {}), sessionIds: parsed.ids })}
+            onClick={() =>
+              canPreview && onPreview({ ...(filter.user ? { user: filter.user } : {}), ...(filter.database ? { database: filter.database } : {}), sessionIds: parsed.ids }, parsed.rejected)
+            }
           >
             Preview kill
           </Button>
@@ -149,3 +180,6 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
     </form>
   );
 }
+
+const idList = (ids: readonly number[]) => (ids.length > 20 ? `${ids.slice(0, 20).join(', ')} …` : ids.join(', '));
+

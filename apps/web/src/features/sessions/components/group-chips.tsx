@@ -1,13 +1,14 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { formatCount } from '@/lib/format';
-import type { GroupCount, GroupField } from '../utils/filter-sessions';
+import { changesServerFilter, type GroupCount, type GroupField } from '../utils/filter-sessions';
 
 interface Props {
   total: number;
   shown: number;
   groups: Record<GroupField, GroupCount[]>;
+  /** The value each field is filtered on; '' for the "(none)" database. */
   active: Partial<Record<GroupField, string | undefined>>;
-  onPick: (field: GroupField, value: string | undefined) => void;
+  onPick: (field: GroupField, value: string, on: boolean) => void;
 }
 
 const FIELDS: { field: GroupField; label: string }[] = [
@@ -21,6 +22,7 @@ const TOP = 5;
 /** `1,284 sessions · by command: Query 812 · Sleep 440 …`: each chip filters on click. */
 export function GroupChips({ total, shown, groups, active, onPick }: Props) {
   const [more, setMore] = useState<GroupField | null>(null);
+  const relistNote = useId();
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
       <p className="text-sm font-semibold" role="status">
@@ -31,18 +33,33 @@ export function GroupChips({ total, shown, groups, active, onPick }: Props) {
         const list = groups[field];
         if (list.length === 0) return null;
         const visible = more === field ? list : list.slice(0, TOP);
+        const relists = field === 'user' || field === 'database';
         return (
           <div key={field} data-group={field} className="flex flex-wrap items-center gap-1">
-            <span className="text-slate-500 dark:text-slate-400">by {label}:</span>
+            <span className="text-slate-500 dark:text-slate-400">
+              by {label}
+              {relists && <span title="These chips list the sessions again from the server"> (lists again)</span>}:
+            </span>
             {visible.map((g) => {
               const pressed = active[field] === g.value;
+              const server = changesServerFilter(field, g.value);
+              const name = g.value || 'no database';
               return (
                 <button
                   key={g.value}
                   type="button"
                   aria-pressed={pressed}
-                  title={pressed ? `Stop filtering on ${label} ${g.value}` : `Show only ${label} ${g.value}`}
-                  onClick={() => onPick(field, pressed ? undefined : g.value)}
+                  aria-describedby={server ? relistNote : undefined}
+                  title={
+                    server
+                      ? pressed
+                        ? `List again without the ${label} filter ${g.value}`
+                        : `List again for ${label} ${g.value} only; selected sessions that still match stay selected`
+                      : pressed
+                        ? `Stop filtering on ${label} ${name}`
+                        : `Show only ${label} ${name}`
+                  }
+                  onClick={() => onPick(field, g.value, !pressed)}
                   className={`rounded-full border px-2 py-0.5 ${
                     pressed
                       ? 'border-sky-700 bg-sky-700 text-white dark:border-sky-400 dark:bg-sky-400 dark:text-slate-950'
@@ -61,6 +78,9 @@ export function GroupChips({ total, shown, groups, active, onPick }: Props) {
           </div>
         );
       })}
+      <span id={relistNote} hidden>
+        Lists the sessions again from the server; selected sessions that still match stay selected.
+      </span>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 
@@ -6,10 +6,12 @@ interface Props {
   user: string | undefined;
   database: string | undefined;
   onSubmit: (f: { user?: string | undefined; database?: string | undefined }) => void;
+  /** Names to suggest, from this instance's recent filters and listing. */
+  suggestions?: { users: readonly string[]; databases: readonly string[] };
 }
 
 /** User and/or database: what DAS can list by. Submitting fetches; typing does not. */
-export function ServerFilterForm({ user, database, onSubmit }: Props) {
+export function ServerFilterForm({ user, database, onSubmit, suggestions = { users: [], databases: [] } }: Props) {
   const [draftUser, setDraftUser] = useState(user ?? '');
   const [draftDb, setDraftDb] = useState(database ?? '');
   const [synced, setSynced] = useState({ user, database });
@@ -19,6 +21,9 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
     setDraftUser(user ?? '');
     setDraftDb(database ?? '');
   }
+  const exactNote = useId();
+  const userList = useId();
+  const dbList = useId();
   const empty = !draftUser.trim() && !draftDb.trim();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -27,11 +32,37 @@ export function ServerFilterForm({ user, database, onSubmit }: Props) {
   };
   return (
     <form onSubmit={submit} className="flex flex-wrap items-end gap-2" aria-label="Which sessions to list">
-      <TextField label="User" name="user" className="w-44" value={draftUser} autoComplete="off" spellCheck={false} onChange={(e) => setDraftUser(e.target.value)} data-filter-focus="" />
-      <TextField label="Database" name="database" className="w-44" value={draftDb} autoComplete="off" spellCheck={false} onChange={(e) => setDraftDb(e.target.value)} />
+      <TextField
+        label="User"
+        name="user"
+        className="w-44"
+        value={draftUser}
+        autoComplete="off"
+        spellCheck={false}
+        aria-describedby={exactNote}
+        list={userList}
+        onChange={(e) => setDraftUser(e.target.value)}
+        data-filter-focus=""
+      />
+      <TextField label="Database" name="database" className="w-44" value={draftDb} autoComplete="off" spellCheck={false} aria-describedby={exactNote} list={dbList} onChange={(e) => setDraftDb(e.target.value)} />
+      <NameList id={userList} names={suggestions.users} />
+      <NameList id={dbList} names={suggestions.databases} />
       <Button type="submit" variant="primary" disabled={empty} title={empty ? 'Enter a user or a database first' : undefined}>
         List sessions
       </Button>
+      <p id={exactNote} className="w-full text-xs text-slate-600 dark:text-slate-400">
+        User and database match the exact name: <code>app</code> does not list <code>app_rw</code>.
+      </p>
     </form>
+  );
+}
+
+function NameList({ id, names }: { id: string; names: readonly string[] }) {
+  return (
+    <datalist id={id}>
+      {names.map((n) => (
+        <option key={n} value={n} />
+      ))}
+    </datalist>
   );
 }

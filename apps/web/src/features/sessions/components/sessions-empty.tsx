@@ -29,12 +29,21 @@ export function NeedFilter({ recent, onPick }: { recent: readonly RecentFilter[]
   );
 }
 
-export function NoSessions({ filtered, onClearClientFilters }: { filtered: boolean; onClearClientFilters: () => void }) {
+interface NoSessionsProps {
+  filtered: boolean;
+  /** The server filter that listed nothing: named, since it matches names exactly. */
+  listedBy: RecentFilter;
+  onClearClientFilters: () => void;
+}
+
+export function NoSessions({ filtered, listedBy, onClearClientFilters }: NoSessionsProps) {
   return (
     <div className="p-8 text-center">
-      <h2 className="text-lg font-semibold">{filtered ? 'No session matches these filters' : 'No sessions'}</h2>
+      <h2 className="text-lg font-semibold">{filtered ? 'No session matches these filters' : <NoSessionsFor filter={listedBy} />}</h2>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
-        {filtered ? 'Sessions were listed, but the host, command, time or SQL filters hide them all.' : 'Nothing is connected for this user/database right now.'}
+        {filtered
+          ? 'Sessions were listed, but the host, command, database, time or SQL filters hide them all.'
+          : 'Nothing is connected with exactly this name right now. Check the spelling, or the full name (app_rw, not app).'}
       </p>
       {filtered && (
         <button type="button" className="mt-3 text-sm underline" onClick={onClearClientFilters}>
@@ -42,5 +51,23 @@ export function NoSessions({ filtered, onClearClientFilters }: { filtered: boole
         </button>
       )}
     </div>
+  );
+}
+
+/** `No sessions for user `ux` (exact match)`. */
+function NoSessionsFor({ filter }: { filter: RecentFilter }) {
+  const parts = [filter.user !== undefined && ['user', filter.user], filter.database !== undefined && ['database', filter.database]].filter((p): p is string[] => Array.isArray(p));
+  if (parts.length === 0) return <>No sessions</>;
+  return (
+    <>
+      No sessions for{' '}
+      {parts.map(([field, name], i) => (
+        <span key={field}>
+          {i > 0 && ' and '}
+          {field} <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">{name}</code>
+        </span>
+      ))}{' '}
+      (exact match)
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Session } from '@quell/contracts/sessions';
 import { formatDuration } from '@/lib/format';
@@ -26,30 +26,76 @@ interface Props {
   resetKey: string;
 }
 
-const HEADERS: Record<SortKey, string> = {
-  id: 'ID',
-  user: 'User',
-  host: 'Host',
-  database: 'Database',
-  command: 'Command',
-  time: 'Time',
-  trxExecutedTime: 'Trx',
-  state: 'State',
-  sql: 'SQL',
-};
-const WIDTHS: Record<SortKey | 'select', string> = {
-  select: 'w-10',
-  id: 'w-20',
-  user: 'w-36',
-  host: 'w-40',
-  database: 'w-32',
-  command: 'w-24',
-  time: 'w-20',
-  trxExecutedTime: 'w-16',
-  state: 'w-32',
-  sql: '',
-};
-const COLUMNS = Object.keys(HEADERS) as SortKey[];
+/** What a row's cells need besides the session. */
+interface RowContext {
+  selected: boolean;
+  expanded: boolean;
+  fetchedAt: number;
+  onSelect: (id: number, shift: boolean) => void;
+  onToggleExpanded: (id: number) => void;
+}
+
+/** What the select column's header needs. */
+interface HeaderContext {
+  allShown: boolean;
+  someShown: boolean;
+  onToggleAllShown: () => void;
+}
+
+/** One column: its header (a sort button, or its own content), width, and how a row's cell looks. */
+interface Column {
+  key: SortKey | 'select';
+  /** The sort button's text, for a sortable column. */
+  label?: string;
+  /** A header of its own instead of a sort button (the select-all box). */
+  header?: (h: HeaderContext) => ReactNode;
+  width: string;
+  cellClass?: (row: RowContext) => string;
+  title?: (s: Session, row: RowContext) => string;
+  cell: (s: Session, row: RowContext) => ReactNode;
+}
+
+const none = (
+  <span className="text-slate-500 dark:text-slate-400" aria-label="none">
+    —
+  </span>
+);
+const right = () => 'text-right tabular-nums';
+
+const COLUMNS: readonly Column[] = [
+  {
+    key: 'select',
+    width: 'w-10',
+    header: (h) => (
+      <input
+        type="checkbox"
+        aria-label="Select all shown sessions"
+        checked={h.allShown}
+        ref={(el) => {
+          if (el) el.indeterminate = h.someShown && !h.allShown;
+        }}
+        onChange={h.onToggleAllShown}
+      />
+    ),
+    cell: (s, row) => <input type="checkbox" aria-label={`Select session ${s.id}`} checked={row.selected} onChange={() => {}} onClick={(e) => row.onSelect(s.id, e.shiftKey)} />,
+  },
+  { key: 'id', label: 'ID', width: 'w-20', cellClass: () => 'text-right font-mono tabular-nums', cell: (s) => s.id },
+  { key: 'user', label: 'User', width: 'w-36', title: (s) => s.user, cell: (s) => s.user },
+  { key: 'host', label: 'Host', width: 'w-40', cellClass: () => 'font-mono text-xs', title: (s) => s.host, cell: (s) => s.host },
+  { key: 'database', label: 'Database', width: 'w-32', title: (s) => s.database, cell: (s) => s.database || none },
+  { key: 'command', label: 'Command', width: 'w-24', cell: (s) => s.command },
+  {
+    key: 'time',
+    label: 'Time',
+    width: 'w-20',
+    cellClass: right,
+    title: (s, row) => `Started about ${new Date(row.fetchedAt - s.time * 1000).toLocaleString()}`,
+    cell: (s) => formatDuration(s.time),
+  },
+  { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none) },
+  { key: 'state', label: 'State', width: 'w-32', title: (s) => s.state, cell: (s) => s.state },
+  { key: 'sql', label: 'SQL', width: '', cellClass: (row) => (row.expanded ? 'whitespace-normal' : ''), cell: (s, row) => <SqlCell session={s} row={row} /> },
+];
 
 export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
@@ -101,6 +147,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
 
   const shownSelected = orderedIds.filter((id) => selected.has(id)).length;
   const allShown = orderedIds.length > 0 && shownSelected === orderedIds.length;
+  const header: HeaderContext = { allShown, someShown: shownSelected > 0, onToggleAllShown: () => onToggleAllShown(orderedIds, !allShown) };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -117,32 +164,29 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
       <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-label="Sessions" aria-rowcount={rows.length + 1}>
         <thead className="sticky top-0 z-10 bg-slate-100 text-left text-xs text-slate-700 dark:bg-slate-900 dark:text-slate-300">
           <tr>
-            <th scope="col" className={`${WIDTHS.select} border-b border-slate-300 px-2 py-2 dark:border-slate-700`}>
-              <input
-                type="checkbox"
-                aria-label="Select all shown sessions"
-                checked={allShown}
-                ref={(el) => {
-                  if (el) el.indeterminate = shownSelected > 0 && !allShown;
-                }}
-                onChange={() => onToggleAllShown(orderedIds, !allShown)}
-              />
-            </th>
-            {COLUMNS.map((key) => {
+            {COLUMNS.map((col) => {
+              if (col.header || col.key === 'select') {
+                return (
+                  <th key={col.key} scope="col" className={`${col.width} border-b border-slate-300 px-2 py-2 dark:border-slate-700`}>
+                    {col.header?.(header)}
+                  </th>
+                );
+              }
+              const key = col.key;
               const active = sort.id === key;
               return (
                 <th
                   key={key}
                   scope="col"
                   aria-sort={active ? (sort.desc ? 'descending' : 'ascending') : 'none'}
-                  className={`${WIDTHS[key]} border-b border-slate-300 px-2 py-1 font-semibold dark:border-slate-700 ${NUMERIC.has(key) ? 'text-right' : ''}`}
+                  className={`${col.width} border-b border-slate-300 px-2 py-1 font-semibold dark:border-slate-700 ${NUMERIC.has(key) ? 'text-right' : ''}`}
                 >
                   <button
                     type="button"
                     className="inline-flex items-center gap-1 rounded px-1 py-1 hover:bg-slate-200 dark:hover:bg-slate-800"
                     onClick={() => onSortChange({ id: key, desc: active ? !sort.desc : NUMERIC.has(key) })}
                   >
-                    {HEADERS[key]}
+                    {col.label}
                     <span aria-hidden="true" className={active ? '' : 'opacity-30'}>
                       {active ? (sort.desc ? '▼' : '▲') : '↕'}
                     </span>
@@ -155,7 +199,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={10} style={{ height: padTop }} />
+              <td colSpan={COLUMNS.length} style={{ height: padTop }} />
             </tr>
           )}
           {items.map((item) => {
@@ -177,13 +221,20 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={10} style={{ height: padBottom }} />
+              <td colSpan={COLUMNS.length} style={{ height: padBottom }} />
             </tr>
           )}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** Keyboard focus into the table: the first selected row shown, else the first row. */
+export function focusSessionsTable() {
+  const scroller = document.querySelector<HTMLElement>('[data-testid="sessions-scroll"]');
+  const box = scroller?.querySelector<HTMLInputElement>('tr[aria-selected="true"] input[type=checkbox]') ?? scroller?.querySelector<HTMLInputElement>('tbody input[type=checkbox]');
+  box?.focus();
 }
 
 function focusRow(virtualizer: Virtualizer<HTMLDivElement, Element>, scroller: HTMLElement | null, index: number) {
@@ -208,12 +259,12 @@ interface RowProps {
 const cell = 'h-[34px] truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
 
 const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, onToggleExpanded, onSelect }: RowProps) {
-  const startedAt = new Date(fetchedAt - s.time * 1000);
   const onRowClick = (e: MouseEvent<HTMLTableRowElement>) => {
     const t = e.target as HTMLElement;
     if (t.closest('button, input, a, pre') || window.getSelection()?.toString()) return;
     onSelect(s.id, e.shiftKey);
   };
+  const row: RowContext = { selected, expanded, fetchedAt, onSelect, onToggleExpanded };
   return (
     <tr
       ref={measureRef}
@@ -223,59 +274,40 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
       aria-selected={selected}
       aria-rowindex={index + 2}
       onClick={onRowClick}
-      className={selected ? 'bg-sky-50 dark:bg-sky-950/50' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}
+      // the row holding keyboard focus is outlined, so ↑ ↓ and x can be followed
+      className={`focus-within:outline-2 focus-within:-outline-offset-2 focus-within:outline-sky-600 dark:focus-within:outline-sky-400 ${selected ? 'bg-sky-50 dark:bg-sky-950/50' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}`}
     >
-      <td className={cell}>
-        <input
-          type="checkbox"
-          aria-label={`Select session ${s.id}`}
-          checked={selected}
-          onChange={() => {}}
-          onClick={(e) => onSelect(s.id, e.shiftKey)}
-        />
-      </td>
-      <td className={`${cell} text-right font-mono tabular-nums`}>{s.id}</td>
-      <td className={cell} title={s.user}>
-        {s.user}
-      </td>
-      <td className={`${cell} font-mono text-xs`} title={s.host}>
-        {s.host}
-      </td>
-      <td className={cell} title={s.database}>
-        {s.database || <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>}
-      </td>
-      <td className={cell}>{s.command}</td>
-      <td className={`${cell} text-right tabular-nums`} title={`Started about ${startedAt.toLocaleString()}`}>
-        {formatDuration(s.time)}
-      </td>
-      <td className={`${cell} text-right tabular-nums`}>{s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>}</td>
-      <td className={cell} title={s.state}>
-        {s.state}
-      </td>
-      <td className={`${cell} ${expanded ? 'whitespace-normal' : ''}`}>
-        {s.sql ? (
-          <div className="flex items-start gap-1">
-            <button
-              type="button"
-              aria-expanded={expanded}
-              aria-label={`${expanded ? 'Hide' : 'Show'} full SQL of session ${s.id}`}
-              className="shrink-0 rounded px-1 text-slate-600 hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
-              onClick={() => onToggleExpanded(s.id)}
-            >
-              {expanded ? '▾' : '▸'}
-            </button>
-            {expanded ? (
-              <pre tabIndex={0} className="max-h-80 overflow-auto font-mono text-xs break-all whitespace-pre-wrap select-text">{s.sql}</pre>
-            ) : (
-              <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
-                {s.sql}
-              </code>
-            )}
-          </div>
-        ) : (
-          <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>
-        )}
-      </td>
+      {COLUMNS.map((col) => (
+        <td key={col.key} className={col.cellClass ? `${cell} ${col.cellClass(row)}` : cell} title={col.title?.(s, row)}>
+          {col.cell(s, row)}
+        </td>
+      ))}
     </tr>
   );
 });
+
+function SqlCell({ session: s, row }: { session: Session; row: RowContext }) {
+  if (!s.sql) return none;
+  return (
+    <div className="flex items-start gap-1">
+      <button
+        type="button"
+        aria-expanded={row.expanded}
+        aria-label={`${row.expanded ? 'Hide' : 'Show'} full SQL of session ${s.id}`}
+        className="shrink-0 rounded px-1 text-slate-600 hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
+        onClick={() => row.onToggleExpanded(s.id)}
+      >
+        {row.expanded ? '▾' : '▸'}
+      </button>
+      {row.expanded ? (
+        <pre tabIndex={0} className="max-h-80 overflow-auto font-mono text-xs break-all whitespace-pre-wrap select-text">
+          {s.sql}
+        </pre>
+      ) : (
+        <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
+          {s.sql}
+        </code>
+      )}
+    </div>
+  );
+}

@@ -8,10 +8,17 @@ import { deselect, selectAll, selectRange, toggleOne } from '../utils/selection'
  */
 export function useSelection(scope: string, listed: readonly Session[] | undefined) {
   const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
   const anchor = useRef<number | null>(null);
   const known = useRef(new Map<number, Session>());
+  /** Ids to keep across the next change of scope, if the new listing still has them. */
+  const carry = useRef<ReadonlySet<number> | null>(null);
+  const carrying = useRef<ReadonlySet<number> | null>(null);
 
   useEffect(() => {
+    carrying.current = carry.current;
+    carry.current = null;
     setSelected(new Set());
     anchor.current = null;
     known.current = new Map();
@@ -19,8 +26,20 @@ export function useSelection(scope: string, listed: readonly Session[] | undefin
 
   useEffect(() => {
     if (!listed) return;
+    const kept = carrying.current;
+    if (kept) {
+      // the first listing of the new scope: keep what it still has
+      carrying.current = null;
+      const still = listed.filter((s) => kept.has(s.id)).map((s) => s.id);
+      if (still.length > 0) setSelected(new Set(still));
+    }
     for (const s of listed) if (selected.has(s.id)) known.current.set(s.id, s);
   }, [listed, selected]);
+
+  /** The next scope change (a chip narrowing the listing) keeps the selected ids its listing still has. */
+  const carryOver = useCallback(() => {
+    carry.current = selectedRef.current;
+  }, []);
 
   const click = useCallback((id: number, shift: boolean, orderedIds: readonly number[]) => {
     const from = anchor.current;
@@ -35,5 +54,5 @@ export function useSelection(scope: string, listed: readonly Session[] | undefin
   }, []);
   const lastKnown = useCallback((id: number) => known.current.get(id), []);
 
-  return { selected, click, addAll, remove, clear, lastKnown };
+  return { selected, click, addAll, remove, clear, lastKnown, carryOver };
 }

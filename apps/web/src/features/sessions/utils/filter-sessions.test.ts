@@ -31,6 +31,10 @@ describe('filterSessions', () => {
     expect(filterSessions(rows, { q: 'from orders' }).map((r) => r.id)).toEqual([2]);
     expect(filterSessions(rows, { command: 'Query', minTime: 50 }).map((r) => r.id)).toEqual([2]);
   });
+  it('keeps only the sessions without a database for the "(none)" database filter', () => {
+    const mixed = [...rows, s(4, { database: '' })];
+    expect(filterSessions(mixed, { noDatabase: true }).map((r) => r.id)).toEqual([4]);
+  });
 });
 
 describe('groupCounts', () => {

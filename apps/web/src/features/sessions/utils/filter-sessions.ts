@@ -15,23 +15,28 @@ export function hostName(host: string): string {
   return host.slice(0, i);
 }
 
-/** Applies the client-side filters (host, command, minimum time, SQL text) to a listed set. */
-export function filterSessions(sessions: readonly Session[], f: Pick<SessionFilters, 'host' | 'command' | 'minTime' | 'q'>): Session[] {
+/** Applies the client-side filters (host, command, no database, minimum time, SQL text) to a listed set. */
+export function filterSessions(sessions: readonly Session[], f: Pick<SessionFilters, 'host' | 'command' | 'noDatabase' | 'minTime' | 'q'>): Session[] {
   const host = f.host?.toLowerCase();
   const command = f.command?.toLowerCase();
   const q = f.q?.toLowerCase();
   const min = f.minTime ?? 0;
-  if (!host && !command && !q && min <= 0) return [...sessions];
+  const noDb = f.noDatabase === true;
+  if (!host && !command && !q && !noDb && min <= 0) return [...sessions];
   return sessions.filter(
     (s) =>
       (!host || s.host.toLowerCase().includes(host)) &&
       (!command || s.command.toLowerCase() === command) &&
+      (!noDb || s.database === '') &&
       (min <= 0 || s.time >= min) &&
       (!q || s.sql.toLowerCase().includes(q)),
   );
 }
 
 export type GroupField = 'user' | 'host' | 'database' | 'command';
+
+/** A user or database chip lists the sessions again from the server; the others (and "(none)" database) filter what is listed. */
+export const changesServerFilter = (field: GroupField, value: string) => (field === 'user' || field === 'database') && value !== '';
 export interface GroupCount {
   value: string;
   count: number;

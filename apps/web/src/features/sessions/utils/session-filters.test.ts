@@ -30,5 +30,13 @@ describe('URL filter state', () => {
     expect(hasServerFilter({ database: 'orders' })).toBe(true);
     expect(hasClientFilter({ sort: DEFAULT_SORT })).toBe(false);
     expect(hasClientFilter({ sort: DEFAULT_SORT, minTime: 10 })).toBe(true);
+    expect(hasClientFilter({ sort: DEFAULT_SORT, noDatabase: true })).toBe(true);
+  });
+
+  it('keeps "sessions without a database" in the link', () => {
+    const f = parseSessionFilters(new URLSearchParams('user=app&nodb=1'));
+    expect(f.noDatabase).toBe(true);
+    expect(serializeSessionFilters(f).toString()).toBe('user=app&nodb=1');
+    expect(parseSessionFilters(new URLSearchParams('user=app&nodb=0')).noDatabase).toBeUndefined();
   });
 });

@@ -13,6 +13,8 @@ export interface SessionFilters {
   /** Client filters, applied to what was listed. */
   host?: string;
   command?: string;
+  /** Only sessions without a default database (the "(none)" database chip). */
+  noDatabase?: boolean;
   minTime?: number;
   q?: string;
   sort: Sort;
@@ -54,6 +56,7 @@ export function parseSessionFilters(params: URLSearchParams): SessionFilters {
   if (command) f.command = command;
   if (min !== undefined && min > 0) f.minTime = min;
   if (q) f.q = q;
+  if (params.get('nodb') === '1') f.noDatabase = true;
   return f;
 }
 
@@ -64,6 +67,7 @@ export function serializeSessionFilters(f: SessionFilters): URLSearchParams {
   if (f.database) p.set('database', f.database);
   if (f.host) p.set('host', f.host);
   if (f.command) p.set('command', f.command);
+  if (f.noDatabase) p.set('nodb', '1');
   if (f.minTime !== undefined && f.minTime > 0) p.set('minTime', String(f.minTime));
   if (f.q) p.set('q', f.q);
   if (f.sort.id !== DEFAULT_SORT.id || f.sort.desc !== DEFAULT_SORT.desc) p.set('sort', formatSort(f.sort));
@@ -75,5 +79,5 @@ export function hasServerFilter(f: Pick<SessionFilters, 'user' | 'database'>): b
 }
 
 export function hasClientFilter(f: SessionFilters): boolean {
-  return Boolean(f.host || f.command || f.minTime || f.q);
+  return Boolean(f.host || f.command || f.noDatabase || f.minTime || f.q);
 }

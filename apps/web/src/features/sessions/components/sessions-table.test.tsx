@@ -1,0 +1,39 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, within } from '@testing-library/react';
+import { session } from '@/testing/fixtures';
+import { SessionsTable } from './sessions-table';
+
+const renderTable = (count: number) =>
+  render(
+    <SessionsTable
+      sessions={Array.from({ length: count }, (_, i) => session(i + 1, { database: i === 0 ? '' : 'orders' }))}
+      sort={{ id: 'id', desc: false }}
+      onSortChange={vi.fn()}
+      selected={new Set()}
+      onRowClick={vi.fn()}
+      onToggleAllShown={vi.fn()}
+      fetchedAt={Date.now()}
+      resetKey=""
+    />,
+  );
+
+describe('SessionsTable', () => {
+  it('draws a cell under every header, and the scroll spacer spans them all', () => {
+    const { container } = renderTable(200);
+    const table = screen.getByRole('table', { name: 'Sessions' });
+    const headers = within(table).getAllByRole('columnheader');
+    expect(headers.map((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['', 'ID', 'User', 'Host', 'Database', 'Command', 'Time', 'Trx', 'State', 'SQL']);
+    const rows = container.querySelectorAll('tbody tr[data-session-id]');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(200);
+    for (const row of rows) expect(row.querySelectorAll('td')).toHaveLength(headers.length);
+    const spacer = container.querySelector<HTMLTableCellElement>('tbody tr[aria-hidden="true"] td');
+    expect(spacer?.colSpan).toBe(headers.length);
+  });
+
+  it('reads "—" for an empty database', () => {
+    const { container } = renderTable(1);
+    const cells = container.querySelectorAll('tbody tr[data-session-id="1"] td');
+    expect(cells[4]?.textContent).toBe('—');
+  });
+});
