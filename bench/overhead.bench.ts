@@ -36,7 +36,7 @@ async function runRound(spec: LoadSpec): Promise<LoadResult | FailedRun> {
 }
 
 function usable(result: LoadResult): boolean {
-  return result.ops > 0 && Number.isFinite(result.p50) && Number.isFinite(result.rps);
+  return result.ops > 0 && typeof result.p50 === 'number' && Number.isFinite(result.p50) && Number.isFinite(result.rps);
 }
 
 function roundFailure(got: Partial<Record<'bff' | 'direct', LoadResult>>): string | undefined {
@@ -50,7 +50,9 @@ function roundFailure(got: Partial<Record<'bff' | 'direct', LoadResult>>): strin
 
 function describe(result: LoadResult | FailedRun): string {
   if ('failed' in result) return `FAILED (${result.failed})`;
-  return `${result.ops} ops, ${result.rps.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ''}`;
+  // A window with no completed operation has NaN percentiles, which arrive here as null (JSON).
+  const ms = (v: number | null) => (typeof v === 'number' && Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a');
+  return `${result.ops} ops, ${(result.rps ?? 0).toFixed(1)}/s, p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ''}`;
 }
 
 function medianOrNull(values: number[]): number | null {
