@@ -1,17 +1,25 @@
 // Question 2 — kill at scale. N real MariaDB sessions (the benchmark's own account) killed by one
 // commit through BFF → das-local, against a direct mysql2 `KILL CONNECTION` loop over the same
-// number of sessions, for N = 10, 100, 1 000, in alternating rounds. The commit answers only once
-// it has verified the sessions are gone, so the baseline is timed the same way: the KILL loop, then
-// until the process list no longer shows them (the loop alone is reported too).
+// number of sessions, for N = 10, 100, 1 000, 5 000, in alternating rounds. The commit answers only
+// once it has verified the sessions are gone, so the baseline is timed the same way: the KILL loop,
+// then until the process list no longer shows them (the loop alone is reported too).
+// max_connections is raised for the run and put back afterwards, also on failure or a signal; an N
+// that the open-files limits (MariaDB's or this process's) cannot hold is skipped, and says so.
 //
-//   pnpm exec tsx bench/kill.bench.ts [N ...]      (default 10 100 1000)
+//   pnpm exec tsx bench/kill.bench.ts [N ...]      (default 10 100 1000 5000)
+import { readFileSync } from 'node:fs';
 import { sampleRss } from './lib/proc.ts';
 import { BffClient } from './lib/bff-client.ts';
 import { median, report } from './lib/report.ts';
 import { createBenchSandbox, withMaxConnections } from './lib/sandbox.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from './lib/stack.ts';
 
-const SIZES = process.argv.slice(2).length ? process.argv.slice(2).map(Number) : [10, 100, 1000];
+const REQUESTED = process.argv.slice(2).length ? process.argv.slice(2).map(Number) : [10, 100, 1000, 5000];
+/** The sizes the commit is held to ≤ 1.5× the KILL loop at. */
+const TARGET_SIZES = [1000, 5000];
+const TARGET_RATIO = 1.5;
+/** Connections beyond the benchmark's own sessions: the stack's pools, the admin, other users of the server. */
+const HEADROOM = 1000;
 const roundsFor = (n: number) => Number(process.env.QUELL_BENCH_ROUNDS ?? (n >= 1000 ? 3 : 5));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,11 +30,37 @@ interface Row {
   loopMs: number[];
   loopGoneMs: number[];
   ratios: number[];
+  loopOnlyRatios: number[];
+}
+
+/** This process's soft RLIMIT_NOFILE (Linux), or undefined when it cannot be read. */
+function ownOpenFilesLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
 }
 
 const sandbox = await createBenchSandbox('kill');
 try {
-  await withMaxConnections(sandbox.target, 2000, async () => {
+  // Every session is one socket here and one file descriptor (plus a thread) in MariaDB.
+  const [limits] = await sandbox.admin.query('SELECT @@GLOBAL.open_files_limit AS files, @@GLOBAL.table_open_cache AS tables');
+  const { files: serverFiles, tables } = (limits as Array<{ files: number; tables: number }>)[0]!;
+  const ownFiles = ownOpenFilesLimit();
+  const skipped: string[] = [];
+  const SIZES = REQUESTED.filter((n) => {
+    const serverRoom = Number(serverFiles) - Number(tables) - HEADROOM;
+    const ownRoom = ownFiles === undefined ? Infinity : ownFiles - 200;
+    if (n <= serverRoom && n <= ownRoom) return true;
+    skipped.push(`N=${n} (MariaDB open_files_limit ${serverFiles}, table_open_cache ${tables}; this process's open files ${ownFiles ?? 'unlimited'})`);
+    return false;
+  });
+  for (const s of skipped) console.log(`  skipped ${s}`);
+  if (SIZES.length === 0) throw new Error(`no size fits the open-files limits: ${skipped.join('; ')}`);
+  await withMaxConnections(sandbox.target, Math.max(2000, Math.max(...SIZES) + HEADROOM), async () => {
     const user = await sandbox.user('app');
     const stack = await startBenchStack({ name: 'kill', bffPort: 3420, dasPort: 8820, blastRadiusCap: 50 });
     const rss = sampleRss({ bff: stack.bffPid, das: stack.dasPid });
@@ -74,7 +108,7 @@ try {
 
       const rows: Row[] = [];
       for (const n of SIZES) {
-        const row: Row = { n, previewMs: [], commitMs: [], loopMs: [], loopGoneMs: [], ratios: [] };
+        const row: Row = { n, previewMs: [], commitMs: [], loopMs: [], loopGoneMs: [], ratios: [], loopOnlyRatios: [] };
         for (let r = 0; r < roundsFor(n); r++) {
           let b: number;
           let d: number;
@@ -86,6 +120,7 @@ try {
             b = await bffSide(n, row);
           }
           row.ratios.push(b / d);
+          row.loopOnlyRatios.push(b / row.loopMs.at(-1)!);
           console.log(`  N=${n} round ${r + 1}: commit ${b.toFixed(0)} ms (preview ${row.previewMs.at(-1)!.toFixed(0)} ms), KILL loop ${row.loopMs.at(-1)!.toFixed(0)} ms, loop+gone ${d.toFixed(0)} ms`);
         }
         rows.push(row);
@@ -98,22 +133,27 @@ try {
         figures[`kill_loop_ms_${row.n}`] = Number(median(row.loopMs).toFixed(1));
         figures[`loop_gone_ms_${row.n}`] = Number(median(row.loopGoneMs).toFixed(1));
         figures[`ratio_${row.n}`] = Number(median(row.ratios).toFixed(2));
-        figures[`ratio_vs_loop_only_${row.n}`] = Number((median(row.commitMs) / median(row.loopMs)).toFixed(1));
+        figures[`ratio_vs_loop_only_${row.n}`] = Number(median(row.loopOnlyRatios).toFixed(2));
       }
       figures.bff_peak_rss_mb = Math.round(peak.bff!);
       figures.das_peak_rss_mb = Math.round(peak.das!);
-      const top = rows.find((r) => r.n === 1000) ?? rows.at(-1)!;
-      const ratio = median(top.ratios);
+      // Held to the target: N = 1 000 and 5 000 where they ran; otherwise the largest N that did.
+      const held = rows.filter((r) => TARGET_SIZES.includes(r.n));
+      const judged = held.length > 0 ? held : [rows.at(-1)!];
+      const worst = judged.reduce((a, b) => (median(b.ratios) > median(a.ratios) ? b : a));
+      const ratio = median(worst.ratios);
       const small = rows[0]!;
+      const top = rows.at(-1)!;
       const growth = `commit ${Math.round(median(small.commitMs))} → ${Math.round(median(top.commitMs))} ms and KILL loop+gone ${Math.round(median(small.loopGoneMs))} → ${Math.round(median(top.loopGoneMs))} ms for N ${small.n} → ${top.n}`;
+      const missing = TARGET_SIZES.filter((n) => !rows.some((r) => r.n === n));
       report({
         name: 'kill',
         question: '2',
         ratio: Number(ratio.toFixed(2)),
-        target: `≤ 3× at N=${top.n}`,
-        pass: ratio <= 3,
-        figures,
-        note: `ratio = commit (re-list, chunked DAS kills, verified) / (mysql2 KILL loop + until gone from PROCESSLIST); ${growth}`,
+        target: `≤ ${TARGET_RATIO}× at N=${judged.map((r) => r.n).join(' and ')}`,
+        pass: judged.every((r) => median(r.ratios) <= TARGET_RATIO) && missing.length === 0,
+        figures: { ...figures, ...(skipped.length ? { skipped: skipped.join('; ') } : {}) },
+        note: `ratio = commit (re-list, chunked DAS kills, verified) / (mysql2 KILL loop + until gone from PROCESSLIST), the worst of N=${judged.map((r) => r.n).join(', ')}; ${growth}${missing.length ? `; not run: N=${missing.join(', ')}` : ''}`,
       });
     } finally {
       rss.stop();
