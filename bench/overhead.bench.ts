@@ -19,6 +19,55 @@ const LIST_CONCURRENCY = 8;
 const LIST_SESSIONS = 50;
 const KILL_CONCURRENCY = 4;
 
+// A round fails, and is left out of the ratios, when a side's load run measured nothing: its worker
+// died, or every operation in the window failed (e.g. a commit that ended `sent-unverified` because
+// the killed thread outlived the verification; one such op can fill a one-client window). The
+// failures are counted and reported instead of ending the benchmark.
+interface FailedRun {
+  failed: string;
+  errors: number;
+}
+
+async function runRound(spec: LoadSpec): Promise<LoadResult | FailedRun> {
+  try {
+    return await runLoad(spec);
+  } catch (err) {
+    return { failed: (err as Error).message, errors: 1 };
+  }
+}
+
+function usable(result: LoadResult): boolean {
+  return result.ops > 0 && typeof result.p50 === 'number' && Number.isFinite(result.p50) && Number.isFinite(result.rps);
+}
+
+function roundFailure(got: Partial<Record<'bff' | 'direct', LoadResult>>): string | undefined {
+  for (const side of ['bff', 'direct'] as const) {
+    const result = got[side];
+    if (!result) return `${side}: the load worker gave no result`;
+    if (!usable(result)) return `${side}: no operation completed (${result.errors} errors${result.firstError ? `, first: ${result.firstError}` : ''})`;
+  }
+  return undefined;
+}
+
+function describe(result: LoadResult | FailedRun): string {
+  if ('failed' in result) return `FAILED (${result.failed})`;
+  // A window with no completed operation has NaN percentiles, which arrive here as null (JSON).
+  const ms = (v: number | null) => (typeof v === 'number' && Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a');
+  return `${result.ops} ops, ${(result.rps ?? 0).toFixed(1)}/s, p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ''}`;
+}
+
+function medianOrNull(values: number[]): number | null {
+  return values.length === 0 ? null : median(values);
+}
+
+function fmtMedian(values: number[]): string {
+  return values.length === 0 ? 'n/a' : median(values).toFixed(1);
+}
+
+function figure(values: number[], digits: number): number | string {
+  return values.length === 0 ? 'n/a (every round failed)' : Number(median(values).toFixed(digits));
+}
+
 const sandbox = await createBenchSandbox('ovh');
 try {
   await withMaxConnections(sandbox.target, 1000, async () => {
@@ -47,15 +96,21 @@ try {
         const direct: LoadResult[] = [];
         const p50Ratios: number[] = [];
         const rpsRatios: number[] = [];
+        const failures: string[] = [];
+        let failedErrors = 0;
         for (let r = 0; r < ROUNDS; r++) {
           const order = r % 2 === 0 ? (['bff', 'direct'] as const) : (['direct', 'bff'] as const);
           const got: Partial<Record<'bff' | 'direct', LoadResult>> = {};
           for (const side of order) {
-            const result = await runLoad(base(`${side}-${scenario}`, user, concurrency));
-            got[side] = result;
-            console.log(
-              `  ${scenario} round ${r + 1} ${side.padEnd(6)} ${result.ops} ops, ${result.rps.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ''}`,
-            );
+            const result = await runRound(base(`${side}-${scenario}`, user, concurrency));
+            if (!('failed' in result)) got[side] = result;
+            else failedErrors += result.errors;
+            console.log(`  ${scenario} round ${r + 1} ${side.padEnd(6)} ${describe(result)}`);
+          }
+          const failed = roundFailure(got);
+          if (failed) {
+            failures.push(`round ${r + 1}: ${failed}`);
+            continue;
           }
           bff.push(got.bff!);
           direct.push(got.direct!);
@@ -65,36 +120,52 @@ try {
         // Without contention: one client, so the ratio shows the extra hop itself rather than CPU queueing.
         const solo: Record<'bff' | 'direct', number[]> = { bff: [], direct: [] };
         const soloRatios: number[] = [];
+        const soloFailures: string[] = [];
         for (let r = 0; r < 3; r++) {
           const order = r % 2 === 0 ? (['bff', 'direct'] as const) : (['direct', 'bff'] as const);
-          const got: Partial<Record<'bff' | 'direct', number>> = {};
-          for (const side of order) got[side] = (await runLoad({ ...base(`${side}-${scenario}`, user, 1), seconds: 3, sessionsPerClient: 60 })).p50;
-          solo.bff.push(got.bff!);
-          solo.direct.push(got.direct!);
-          soloRatios.push(got.bff! / got.direct!);
+          const got: Partial<Record<'bff' | 'direct', LoadResult>> = {};
+          for (const side of order) {
+            const result = await runRound({ ...base(`${side}-${scenario}`, user, 1), seconds: 3, sessionsPerClient: 60 });
+            if (!('failed' in result)) got[side] = result;
+            else failedErrors += result.errors;
+            if ('failed' in result || !usable(result)) console.log(`  ${scenario} one client round ${r + 1} ${side.padEnd(6)} ${describe(result)}`);
+          }
+          const failed = roundFailure(got);
+          if (failed) {
+            soloFailures.push(`one-client round ${r + 1}: ${failed}`);
+            continue;
+          }
+          solo.bff.push(got.bff!.p50);
+          solo.direct.push(got.direct!.p50);
+          soloRatios.push(got.bff!.p50 / got.direct!.p50);
         }
-        console.log(`  ${scenario} one client: BFF p50 ${median(solo.bff).toFixed(1)} ms, direct p50 ${median(solo.direct).toFixed(1)} ms`);
-        const p50Ratio = median(p50Ratios);
-        const rpsRatio = median(rpsRatios);
-        const errors = [...bff, ...direct].reduce((n, x) => n + x.errors, 0);
-        const pass = p50Ratio <= 1.5 && rpsRatio >= 0.6 && errors === 0;
+        console.log(`  ${scenario} one client: BFF p50 ${fmtMedian(solo.bff)} ms, direct p50 ${fmtMedian(solo.direct)} ms, ${soloFailures.length} failed rounds`);
+        for (const failure of [...failures, ...soloFailures]) console.log(`  ${scenario} FAILED ${failure}`);
+        const p50Ratio = medianOrNull(p50Ratios);
+        const rpsRatio = medianOrNull(rpsRatios);
+        const errors = [...bff, ...direct].reduce((n, x) => n + x.errors, failedErrors);
+        const failedRounds = failures.length + soloFailures.length;
+        const pass = p50Ratio !== null && rpsRatio !== null && p50Ratio <= 1.5 && rpsRatio >= 0.6 && errors === 0 && failedRounds === 0;
         report({
           name: `overhead-${scenario}`,
           question: '1',
-          ratio: Number(p50Ratio.toFixed(2)),
+          ratio: p50Ratio === null ? null : Number(p50Ratio.toFixed(2)),
           target: 'p50 ≤ 1.5×, rps ≥ 0.6×',
           pass,
           figures: {
-            bff_p50_ms: Number(median(bff.map((x) => x.p50)).toFixed(2)),
-            direct_p50_ms: Number(median(direct.map((x) => x.p50)).toFixed(2)),
-            bff_p99_ms: Number(median(bff.map((x) => x.p99)).toFixed(2)),
-            direct_p99_ms: Number(median(direct.map((x) => x.p99)).toFixed(2)),
-            bff_rps: Number(median(bff.map((x) => x.rps)).toFixed(1)),
-            direct_rps: Number(median(direct.map((x) => x.rps)).toFixed(1)),
-            rps_ratio: Number(rpsRatio.toFixed(2)),
-            one_client_bff_p50_ms: Number(median(solo.bff).toFixed(2)),
-            one_client_direct_p50_ms: Number(median(solo.direct).toFixed(2)),
-            one_client_p50_ratio: Number(median(soloRatios).toFixed(2)),
+            bff_p50_ms: figure(bff.map((x) => x.p50), 2),
+            direct_p50_ms: figure(direct.map((x) => x.p50), 2),
+            bff_p99_ms: figure(bff.map((x) => x.p99), 2),
+            direct_p99_ms: figure(direct.map((x) => x.p99), 2),
+            bff_rps: figure(bff.map((x) => x.rps), 1),
+            direct_rps: figure(direct.map((x) => x.rps), 1),
+            rps_ratio: figure(rpsRatios, 2),
+            one_client_bff_p50_ms: figure(solo.bff, 2),
+            one_client_direct_p50_ms: figure(solo.direct, 2),
+            one_client_p50_ratio: figure(soloRatios, 2),
+            failed_rounds: failures.length,
+            one_client_failed_rounds: soloFailures.length,
+            ...(failedRounds > 0 ? { first_failure: [...failures, ...soloFailures][0]! } : {}),
             concurrency,
             rounds: ROUNDS,
             round_s: SECONDS,

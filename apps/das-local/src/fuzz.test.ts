@@ -30,7 +30,7 @@ let unattributed = 0;
 const restore: Array<() => void> = [];
 
 // Every call into MySQL goes through MysqlBackend: count them per fuzz request.
-for (const method of ['checkCredentials', 'listProcesses', 'killProcesses'] as const) {
+for (const method of ['checkCredentials', 'listProcesses', 'listProcessesPage', 'killProcesses'] as const) {
   const original = MysqlBackend.prototype[method] as (...args: unknown[]) => Promise<unknown>;
   (MysqlBackend.prototype as unknown as Record<string, unknown>)[method] = function (this: MysqlBackend, ...args: unknown[]) {
     const id = als.getStore();

@@ -40,6 +40,12 @@ export interface ProcessFilter {
   processIds?: readonly string[];
 }
 
+/** One page of a listing, in id order: rows `offset` .. `offset + limit - 1` of the matches. */
+export interface ProcessPage {
+  offset: number;
+  limit: number;
+}
+
 export class CredentialsRejected extends Error {
   override readonly name = 'CredentialsRejected';
 }
@@ -73,6 +79,20 @@ function isConnectionLost(err: unknown): boolean {
 }
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+
+function toProcessRow(r: RowDataPacket): ProcessRow {
+  return {
+    id: str(r.id),
+    user: str(r.user),
+    host: str(r.host),
+    database: str(r.db),
+    command: str(r.command),
+    time: str(r.time),
+    state: str(r.state),
+    sql: str(r.info),
+    trx_executed_time: str(r.trx_time),
+  };
+}
 
 export class MysqlBackend {
   /** Thread ids of every connection das-local itself opened: never listed, never killed. */
@@ -153,10 +173,19 @@ export class MysqlBackend {
 
   /** Sessions visible to the db user that match every given filter (AND), own connections excluded, by id. */
   async listProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<ProcessRow[]> {
-    return this.#withConnection(key, login, (conn) => this.#select(conn, filter));
+    return this.#withConnection(key, login, async (conn) => (await this.#select(conn, filter)).rows);
   }
 
-  async #select(conn: PoolConnection, filter: ProcessFilter): Promise<ProcessRow[]> {
+  /**
+   * One page of listProcesses and the number of all matches. MariaDB pages (LIMIT/OFFSET by id, the
+   * count from a window over the same filter), so a 100-row page of a 100,000-thread instance brings
+   * 100 rows into das-local, not all of them.
+   */
+  async listProcessesPage(key: string, login: DbLogin, filter: ProcessFilter, page: ProcessPage): Promise<{ rows: ProcessRow[]; count: number }> {
+    return this.#withConnection(key, login, (conn) => this.#select(conn, filter, page));
+  }
+
+  async #select(conn: PoolConnection, filter: ProcessFilter, page?: ProcessPage): Promise<{ rows: ProcessRow[]; count: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.user !== undefined) {
@@ -168,7 +197,7 @@ export class MysqlBackend {
       params.push(filter.database);
     }
     if (filter.processIds !== undefined) {
-      if (filter.processIds.length === 0) return [];
+      if (filter.processIds.length === 0) return { rows: [], count: 0 };
       where.push(`p.ID IN (${filter.processIds.map(() => '?').join(', ')})`);
       params.push(...filter.processIds);
     }
@@ -181,6 +210,30 @@ export class MysqlBackend {
     const cond = where.join(' AND ');
     const base = 'SELECT p.ID AS id, p.USER AS user, p.HOST AS host, p.DB AS db, p.COMMAND AS command, p.TIME AS time, p.STATE AS state, p.INFO AS info';
     let rows: RowDataPacket[];
+    if (page) {
+      // The page is cut from PROCESSLIST alone; only its rows are joined with INNODB_TRX.
+      const paged = `${base}, COUNT(*) OVER () AS total FROM information_schema.PROCESSLIST p WHERE ${cond} ORDER BY p.ID LIMIT ? OFFSET ?`;
+      const pageParams = [...params, page.limit, page.offset];
+      try {
+        [rows] = await conn.query<RowDataPacket[]>(
+          `SELECT page.*, IFNULL(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), 0) AS trx_time
+           FROM (${paged}) page
+           LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = page.id
+           ORDER BY page.id`,
+          pageParams,
+        );
+      } catch (err) {
+        if (errno(err) !== ER_SPECIFIC_ACCESS_DENIED_ERROR) throw err;
+        [rows] = await conn.query<RowDataPacket[]>(`SELECT page.*, 0 AS trx_time FROM (${paged}) page ORDER BY page.id`, pageParams);
+      }
+      // A page past the end carries no window count: count the matches on their own.
+      let count = rows.length > 0 ? Number(rows[0]!.total) : 0;
+      if (rows.length === 0 && page.offset > 0) {
+        const [counted] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS total FROM information_schema.PROCESSLIST p WHERE ${cond}`, params);
+        count = Number(counted[0]!.total);
+      }
+      return { rows: rows.map(toProcessRow), count };
+    }
     try {
       [rows] = await conn.query<RowDataPacket[]>(
         `${base}, IFNULL(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), 0) AS trx_time
@@ -194,17 +247,7 @@ export class MysqlBackend {
       if (errno(err) !== ER_SPECIFIC_ACCESS_DENIED_ERROR) throw err;
       [rows] = await conn.query<RowDataPacket[]>(`${base}, 0 AS trx_time FROM information_schema.PROCESSLIST p WHERE ${cond} ORDER BY p.ID`, params);
     }
-    return rows.map((r) => ({
-      id: str(r.id),
-      user: str(r.user),
-      host: str(r.host),
-      database: str(r.db),
-      command: str(r.command),
-      time: str(r.time),
-      state: str(r.state),
-      sql: str(r.info),
-      trx_executed_time: str(r.trx_time),
-    }));
+    return { rows: rows.map(toProcessRow), count: rows.length };
   }
 
   /**
@@ -213,7 +256,7 @@ export class MysqlBackend {
    */
   async killProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<{ killed: string[]; denied: string[] }> {
     return this.#withConnection(key, login, async (conn) => {
-      const targets = await this.#select(conn, filter);
+      const { rows: targets } = await this.#select(conn, filter);
       const killed: string[] = [];
       const denied: string[] = [];
       for (const t of targets) {

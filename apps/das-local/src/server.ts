@@ -300,8 +300,8 @@ export function createDasServer(deps: DasServerDeps): DasServer {
         const offset = parseOffset(firstQuery(query, 'offset'));
         const limit = parseLimit(firstQuery(query, 'limit'), 100);
         const dbUser = registeredUser(instanceId, dbUserId, DAS.invalidDbUserId);
-        const rows = await backend.listProcesses(dbUser.dbUserId, login(dbUser), filter);
-        return new Reply(200, { processes: rows.slice(offset, offset + limit), count: rows.length });
+        const { rows, count } = await backend.listProcessesPage(dbUser.dbUserId, login(dbUser), filter, { offset, limit });
+        return new Reply(200, { processes: rows, count });
       }
       case 'ListInnodbLocks': {
         const dbUser = registeredUser(instanceId, requiredDbUserId(query), DAS.invalidDbUserId);

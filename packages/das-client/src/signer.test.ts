@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { authorizeExactly, canonicalQuery, canonicalRequest, canonicalUri, parseSdkDate, sha256Hex, signRequest } from './signer.ts';
+import { authorizeExactly, canonicalQuery, canonicalRequest, canonicalUri, hmacSha256Hex, parseSdkDate, sha256Hex, signRequest } from './signer.ts';
 
 const at = (sdkDate: string) => parseSdkDate(sdkDate)!;
 
@@ -121,5 +122,22 @@ describe('§2.7 worked DAS examples (official Node SDK pipeline)', () => {
     expect(headers.Authorization).toBe(
       'SDK-HMAC-SHA256 Access=QTWAOYTTINDUT2QVKYUC, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=b90b2e24d977146d472da9d00d5d97db3dbdb006c1351386ec18830879b90d4d',
     );
+  });
+});
+
+describe('hmacSha256Hex (two one-shot hashes over cached key blocks)', () => {
+  const reference = (key: string, message: string) => createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex');
+  // ASCII keys take the string path, the others (non-ASCII, or longer than a block and so hashed
+  // to arbitrary bytes) the byte-buffer path; switching keys must rebuild the cached blocks.
+  const keys = ['MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc', '', 'k'.repeat(64), 'k'.repeat(65), 'clé secrète ✓', '\u007f\u0000~', '😀'.repeat(20)];
+  const messages = ['SDK-HMAC-SHA256\n20260301T100000Z\n' + 'a'.repeat(64), '', 'ünïcødé 😀', 'x'.repeat(1000)];
+
+  it('equals node:crypto HMAC-SHA256 for every key and message, in any order', () => {
+    for (const message of messages) for (const key of keys) expect(hmacSha256Hex(key, message), `${key} / ${message.slice(0, 20)}`).toBe(reference(key, message));
+    for (const key of [...keys].reverse()) for (const message of [...messages].reverse()) expect(hmacSha256Hex(key, message)).toBe(reference(key, message));
+  });
+
+  it('matches RFC 4231 test case 2', () => {
+    expect(hmacSha256Hex('Jefe', 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
   });
 });
