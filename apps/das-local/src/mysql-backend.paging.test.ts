@@ -3,7 +3,10 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MysqlBackend, type DbLogin, type ProcessRow } from './mysql-backend.ts';
-import { MYSQL, closeSessions, createTestAccounts, openSession, type Session, type TestAccounts } from './test-support.ts';
+import { closeSessions, mysqlTarget, openSession, type DbSession as Session } from '@quell/test-kit/mariadb';
+import { createTestAccounts, type TestAccounts } from '../test/sandbox.ts';
+
+const MYSQL = await mysqlTarget();
 
 const SESSIONS = 12;
 
@@ -18,8 +21,8 @@ describe('MysqlBackend.listProcessesPage', () => {
   beforeAll(async () => {
     accounts = await createTestAccounts();
     login = { host: MYSQL.host, port: MYSQL.port, user: accounts.das.user, password: accounts.das.password };
-    for (let i = 0; i < SESSIONS; i++) sessions.push(await openSession(accounts.app, i % 2 === 0 ? accounts.db1 : accounts.db2));
-    sessions.push(await openSession(accounts.other, accounts.db1));
+    for (let i = 0; i < SESSIONS; i++) sessions.push(await openSession(accounts.app, { database: i % 2 === 0 ? accounts.db1 : accounts.db2 }));
+    sessions.push(await openSession(accounts.other, { database: accounts.db1 }));
     const original = mysql.Connection.prototype.query as (...args: unknown[]) => Promise<[unknown, unknown]>;
     vi.spyOn(mysql.Connection.prototype, 'query').mockImplementation(async function (this: unknown, ...args: unknown[]) {
       const result = await original.apply(this, args);
