@@ -15,6 +15,9 @@ step "typecheck"
 step "dependency rules"
 pnpm exec tsx scripts/check-deps.ts >"$REPORTS/deps.txt" 2>&1 && cat "$REPORTS/deps.txt" || { cat "$REPORTS/deps.txt"; status=1; }
 
+step "lint (oxlint: import boundaries, unused code)"
+pnpm lint >"$REPORTS/lint.txt" 2>&1 && echo "lint passed" >>"$REPORTS/lint.txt" && cat "$REPORTS/lint.txt" || { cat "$REPORTS/lint.txt"; status=1; }
+
 step "build the web app and the servers"
 pnpm --filter @quell/web --filter @quell/bff --filter @quell/das-local build >"$REPORTS/build.log" 2>&1 || { tail -40 "$REPORTS/build.log"; echo "build failed" >"$REPORTS/build.failed"; status=1; }
 
