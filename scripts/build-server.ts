@@ -29,9 +29,16 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // Code behind a dynamic import() (the PostgreSQL and Redis stores) becomes a chunk of its own, so
+  // its drivers load only when configured.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   external,
   // Bundled CommonJS (Express and its middleware) calls require(); ESM has none of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+  // Less source for Node to compile at every start; the source maps keep stack traces readable.
+  minify: true,
+  keepNames: true,
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
