@@ -17,8 +17,8 @@ import { dropBenchDasAccount, REPO_ROOT, startBenchStack } from './lib/stack.ts'
 const ROUNDS = Number(process.env.QUELL_BENCH_ROUNDS ?? 5);
 const TARGET_RATIO = 1.5;
 const NODE = process.execPath;
-const DAS_ENTRY = builtServer('das-local');
-const BFF_ENTRY = builtServer('bff');
+const DAS = builtServer('das-local');
+const BFF = builtServer('bff');
 const BFF_PORT = 3440;
 const DAS_PORT = 8840;
 const HELLO_PORT = 3441;
@@ -29,9 +29,10 @@ const quiet = () => {};
 const setup = await startBenchStack({ name: 'startup', bffPort: BFF_PORT, dasPort: DAS_PORT });
 await setup.stop();
 const secrets = JSON.parse(readFileSync(join(setup.stateDir, 'secrets.json'), 'utf8')) as { ak: string; sk: string; sessionSecret: string; registryKey: string; projectId: string; dasInstanceId: string };
-const dasEnv = { ...process.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey };
+const dasEnv = { ...process.env, ...DAS.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey };
 const bffEnv = {
   ...process.env,
+  ...BFF.env,
   HOST: '127.0.0.1',
   PORT: String(BFF_PORT),
   QUELL_LOG_LEVEL: 'warn',
@@ -61,7 +62,7 @@ interface Timing {
 
 async function startDas(): Promise<{ t: Timing; proc: Started }> {
   const t0 = performance.now();
-  const proc = await startProcess({ name: 'das-local', command: NODE, args: [DAS_ENTRY, '--config', join(setup.stateDir, 'das-local.json')], env: dasEnv, ready: /das-local listening on/, onLine: quiet });
+  const proc = await startProcess({ name: 'das-local', command: NODE, args: [...DAS.args, '--config', join(setup.stateDir, 'das-local.json')], env: dasEnv, ready: /das-local listening on/, onLine: quiet });
   const t1 = performance.now();
   const client = new DasClient({ endpoint: `http://127.0.0.1:${DAS_PORT}`, projectId: secrets.projectId, credentials: () => ({ ak: secrets.ak, sk: secrets.sk }), maxAttempts: 1 });
   await until(async () => (await client.listDbUsers(secrets.dasInstanceId)).length > 0, 'das-local');
@@ -70,7 +71,7 @@ async function startDas(): Promise<{ t: Timing; proc: Started }> {
 }
 async function startBff(): Promise<{ t: Timing; proc: Started }> {
   const t0 = performance.now();
-  const proc = await startProcess({ name: 'bff', command: NODE, args: [BFF_ENTRY], env: bffEnv, ready: /Quell BFF listening on/, onLine: quiet });
+  const proc = await startProcess({ name: 'bff', command: NODE, args: BFF.args, env: bffEnv, ready: /Quell BFF listening on/, onLine: quiet });
   const t1 = performance.now();
   await until(answers(`http://127.0.0.1:${BFF_PORT}/readyz`), 'BFF');
   return { t: { listenMs: t1 - t0, readyMs: performance.now() - t0 }, proc };

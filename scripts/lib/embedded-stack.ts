@@ -73,8 +73,8 @@ function loadOrCreateSecrets(stateDir: string): Secrets {
 
 export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
   // The built servers under plain node, as in production (one node process each, no wrapper).
-  const dasEntry = builtServer('das-local');
-  const bffEntry = builtServer('bff');
+  const dasServer = builtServer('das-local');
+  const bffServer = builtServer('bff');
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const secrets = loadOrCreateSecrets(opts.stateDir);
   const mysqlTarget = await resolveMysqlTarget();
@@ -111,9 +111,9 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
     const das = await startProcess({
       name: 'das-local',
       command: process.execPath,
-      args: [dasEntry, '--config', dasConfigPath],
+      args: [...dasServer.args, '--config', dasConfigPath],
       cwd: REPO_ROOT,
-      env: { ...process.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
+      env: { ...process.env, ...dasServer.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
       ready: /das-local listening on (http:\/\/\S+)/,
       onLine: lineSink('das-local'),
     });
@@ -161,10 +161,11 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
     const bff = await startProcess({
       name: 'bff',
       command: process.execPath,
-      args: [bffEntry],
+      args: bffServer.args,
       cwd: REPO_ROOT,
       env: {
         ...process.env,
+        ...bffServer.env,
         HOST: '127.0.0.1',
         PORT: String(opts.bffPort),
         QUELL_INVENTORY: inventoryPath,
