@@ -15,6 +15,11 @@ const FEATURES = readdirSync(new URL('./apps/web/src/features', import.meta.url)
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
 
+// The test kit is for tests: shipped code of the servers never imports it (the packages' rules below
+// and the web app's above already allow nothing of the kind).
+const NO_TEST_KIT: Pattern = { group: ['@quell/test-kit/**'], message: 'shipped code never imports the test kit; tests do.' };
+const SERVER_TESTS = ['apps/{bff,das-local}/src/**/*.test.ts', 'apps/bff/src/test/**', 'apps/das-local/src/test-support.ts'];
+
 const RELATIVE = ['!./**', '!../**'];
 const ZOD_ONLY: Pattern = { group: ['**', '!zod', '!zod/**', ...RELATIVE], message: 'packages/contracts is shared with the browser: it imports zod only.' };
 const ZOD_AND_NODE: Pattern = { group: ['**', '!zod', '!zod/**', '!node:*', ...RELATIVE], message: 'packages/das-client imports zod and Node built-ins only.' };
@@ -42,6 +47,9 @@ export default defineConfig({
     })),
     // Tests run in Node and may reach across features, but never for the DAS client or the servers.
     { files: WEB_TESTS, rules: { 'import/no-nodejs-modules': 'off', 'no-restricted-imports': restrict(WEB_TO_CONTRACTS) } },
+
+    { files: ['apps/{bff,das-local}/src/**'], rules: { 'no-restricted-imports': restrict(NO_TEST_KIT) } },
+    { files: SERVER_TESTS, rules: { 'no-restricted-imports': 'off' } },
 
     { files: ['packages/contracts/src/**'], rules: { 'no-restricted-imports': restrict(ZOD_ONLY) } },
     { files: ['packages/das-client/src/**'], rules: { 'no-restricted-imports': restrict(ZOD_AND_NODE) } },
