@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { E2E_BFF_PORT } from './e2e/support/accounts.ts';
+import { BUILD_SERVERS } from './scripts/lib/built-servers.ts';
 
-// The browser tests run against the real stack: built SPA served by the BFF, das-local, MariaDB.
+// The browser tests run against the real stack: the built SPA served by the built BFF (node dist/…),
+// the built das-local, MariaDB. The servers are rebuilt first (a few seconds) so a run never tests stale code.
 export default defineConfig({
   testDir: './e2e',
   outputDir: '.quell/test-results',
@@ -18,7 +20,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: 'node --import tsx scripts/e2e-stack.ts',
+    command: `${BUILD_SERVERS} >/dev/null && node --import tsx scripts/e2e-stack.ts`,
     url: `http://127.0.0.1:${E2E_BFF_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -9,11 +9,6 @@ import { E2E_INSTANCE, E2E_PROTECTED_USER, accounts } from './support/accounts.t
 const sessionsUrl = (query: Record<string, string>) => `/instances/${E2E_INSTANCE.id}/sessions?${new URLSearchParams(query).toString()}`;
 const SCREENSHOTS = 'docs/screenshots';
 
-async function listByUser(page: Page, user: string) {
-  await page.getByLabel('User', { exact: true }).fill(user);
-  await page.getByRole('button', { name: 'List sessions' }).click();
-}
-
 async function expectNoSeriousA11yViolations(page: Page, screen: string) {
   const { violations } = await new AxeBuilder({ page }).analyze();
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

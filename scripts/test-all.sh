@@ -15,8 +15,11 @@ step "typecheck"
 step "dependency rules"
 pnpm exec tsx scripts/check-deps.ts >"$REPORTS/deps.txt" 2>&1 && cat "$REPORTS/deps.txt" || { cat "$REPORTS/deps.txt"; status=1; }
 
-step "build the web app"
-pnpm --filter @quell/web build >"$REPORTS/build.log" 2>&1 || { tail -40 "$REPORTS/build.log"; echo "web build failed" >"$REPORTS/build.failed"; status=1; }
+step "lint (oxlint: import boundaries, unused code)"
+pnpm lint >"$REPORTS/lint.txt" 2>&1 && echo "lint passed" >>"$REPORTS/lint.txt" && cat "$REPORTS/lint.txt" || { cat "$REPORTS/lint.txt"; status=1; }
+
+step "build the web app and the servers"
+pnpm --filter @quell/web --filter @quell/bff --filter @quell/das-local build >"$REPORTS/build.log" 2>&1 || { tail -40 "$REPORTS/build.log"; echo "build failed" >"$REPORTS/build.failed"; status=1; }
 
 for pkg in packages/contracts packages/das-client packages/test-kit apps/das-local apps/bff apps/web; do
   name=$(basename "$pkg")

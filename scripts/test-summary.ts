@@ -46,18 +46,22 @@ function countSuitesWithFailedTests(report: Record<string, unknown>): number {
   return results.filter((r) => (r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
 }
 
-const deps = (() => {
+// Checks that are one pass or one fail each: the file their step wrote, and the line it ends with on success.
+const checks = [
+  { file: 'deps.txt', name: 'dependency rules', ok: /dependency rules hold/ },
+  { file: 'lint.txt', name: 'lint (oxlint)', ok: /^lint passed$/m },
+];
+for (const check of checks) {
+  let output: string;
   try {
-    return readFileSync(join(dir, 'deps.txt'), 'utf8');
+    output = readFileSync(join(dir, check.file), 'utf8');
   } catch {
-    return '';
+    continue;
   }
-})();
-if (deps) {
-  const ok = /dependency rules hold/.test(deps);
+  const ok = check.ok.test(output);
   if (ok) passed += 1;
   else failed += 1;
-  rows.push(`${'dependency rules'.padEnd(28)} ${ok ? '1 passed' : '1 failed'}`);
+  rows.push(`${check.name.padEnd(28)} ${ok ? '1 passed' : '1 failed'}`);
 }
 
 console.log(rows.join('\n'));

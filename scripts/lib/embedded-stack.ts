@@ -8,12 +8,11 @@ import { DasClient } from '@quell/das-client/client';
 import { upsertUser } from '@quell/bff/auth/users-file';
 import type { Role } from '@quell/contracts/common';
 import { adminConnection, ensureDasAccount, resolveMysqlTarget, type MysqlTarget } from '@quell/test-kit/mariadb';
+import { builtServer } from './built-servers.ts';
 import { startProcess, type Started } from './processes.ts';
 import { REPO_ROOT } from './repo-root.ts';
 
 export { REPO_ROOT };
-/** One node process per server (tsx as a loader, no wrapper process that could be killed alone). */
-const NODE_TSX = [process.execPath, ['--import', 'tsx']] as const;
 
 export interface StackAccount {
   username: string;
@@ -73,6 +72,9 @@ function loadOrCreateSecrets(stateDir: string): Secrets {
 }
 
 export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
+  // The built servers under plain node, as in production (one node process each, no wrapper).
+  const dasServer = builtServer('das-local');
+  const bffServer = builtServer('bff');
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const secrets = loadOrCreateSecrets(opts.stateDir);
   const mysqlTarget = await resolveMysqlTarget();
@@ -108,10 +110,10 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
     );
     const das = await startProcess({
       name: 'das-local',
-      command: NODE_TSX[0],
-      args: [...NODE_TSX[1], join(REPO_ROOT, 'apps/das-local/src/cli.ts'), '--config', dasConfigPath],
+      command: process.execPath,
+      args: [...dasServer.args, '--config', dasConfigPath],
       cwd: REPO_ROOT,
-      env: { ...process.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
+      env: { ...process.env, ...dasServer.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
       ready: /das-local listening on (http:\/\/\S+)/,
       onLine: lineSink('das-local'),
     });
@@ -158,11 +160,12 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
 
     const bff = await startProcess({
       name: 'bff',
-      command: NODE_TSX[0],
-      args: [...NODE_TSX[1], join(REPO_ROOT, 'apps/bff/src/index.ts')],
+      command: process.execPath,
+      args: bffServer.args,
       cwd: REPO_ROOT,
       env: {
         ...process.env,
+        ...bffServer.env,
         HOST: '127.0.0.1',
         PORT: String(opts.bffPort),
         QUELL_INVENTORY: inventoryPath,

@@ -8,7 +8,6 @@ import request from 'supertest';
 import fc from 'fast-check';
 import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
 import { disableUser } from './auth/users-file.ts';
-import { REDACT_PATHS } from './logger.ts';
 import { API_PREFIX, needsCsrf, pathOf, routes, type RouteDef } from '@quell/contracts/routes';
 import { openApiPath } from './openapi.ts';
 

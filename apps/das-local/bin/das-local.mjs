@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Runs src/cli.ts through tsx in this process (das-local ships TypeScript sources only).
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli.ts');
+// Runs the built das-local (`pnpm --filter @quell/das-local build` writes dist/).
+await import('../dist/cli.js');

@@ -78,11 +78,12 @@ describe('config', () => {
 });
 
 describe('das-local CLI', () => {
-  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'das-local.mjs');
+  // The CLI from source (tsx as a loader); the bin runs the same module from the bundle in dist/.
+  const cli = ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'cli.ts')];
 
   it('exits non-zero on a bad config', async () => {
     const file = write({ ...valid, projectId: 'nope' });
-    const child = spawn(process.execPath, [bin, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cli, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', r));
@@ -93,7 +94,7 @@ describe('das-local CLI', () => {
   it('prints the listening line, serves signed requests, and stops on SIGTERM', async () => {
     const { credentials: _c, ...rest } = valid;
     const file = write({ ...rest, listen: { host: '127.0.0.1', port: 0 }, log: false });
-    const child = spawn(process.execPath, [bin, '--config', file], {
+    const child = spawn(process.execPath, [...cli, '--config', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DAS_LOCAL_CREDENTIALS: 'CLIAK:cli-secret' },
     });

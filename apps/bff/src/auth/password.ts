@@ -4,8 +4,13 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 const KEYLEN = 64;
 const DEFAULTS = { N: 16384, r: 8, p: 1 };
 
+// One scrypt at a time: each holds 128·N·r bytes (16 MB at the defaults) in a libuv thread, so a burst
+// of logins would otherwise add 16 MB per concurrent login to the process (and glibc keeps it).
+let previous: Promise<unknown> = Promise.resolve();
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  const run = previous.then(() => new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))));
+  previous = run.catch(() => undefined);
+  return run;
 }
 
 export async function hashPassword(password: string): Promise<string> {

@@ -3,8 +3,6 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
-import { openPostgresStores } from './postgres.ts';
-import { connectRedis, createRedisLoginSessionStore, createRedisThrottle } from './redis-sessions.ts';
 import { openSqliteStores } from './sqlite.ts';
 import type { StoreKinds, Stores } from './types.ts';
 
@@ -47,6 +45,8 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
     let data: Pick<Stores, 'audit' | 'previews' | 'idempotency' | 'checkWritable'> = sqlite!;
     if (config.databaseUrl) {
       const url = config.databaseUrl;
+      // The PostgreSQL and Redis drivers load only when configured: the embedded default starts without them.
+      const { openPostgresStores } = await import('./postgres.ts');
       const pg = await openPostgresStores(url, {
         leaseMs: config.replicaLeaseSeconds * 1000,
         onSweep: (count) => logger?.warn({ count }, 'audit rows left pending by a stopped replica are now unknown'),
@@ -62,6 +62,7 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
     let checkSessions: (() => Promise<void>) | undefined;
     if (config.redisUrl) {
       const url = config.redisUrl;
+      const { connectRedis, createRedisLoginSessionStore, createRedisThrottle } = await import('./redis-sessions.ts');
       const redis = await connectRedis(url, { onError: (err) => logger?.warn({ reason: reasonOf(err, url) }, 'Redis connection error') }).catch((err: unknown) => {
         throw new DependencyError(`QUELL_REDIS_URL: cannot reach Redis (${reasonOf(err, url)})`);
       });
