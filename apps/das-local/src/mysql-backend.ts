@@ -62,12 +62,47 @@ function isConnectionLost(err: unknown): boolean {
   return code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET' || code === 'EPIPE' || (typeof err === 'object' && err !== null && 'fatal' in err && err.fatal === true);
 }
 
+const serverKey = (a: InstanceAddress): string => `${a.host}:${a.port}`;
+
+/** mysql2 keeps the socket as `stream` on every connection class; its 'close' is the one event every ending shares. */
+function streamOf(conn: unknown): { threadId: number; stream?: { once(event: 'close', fn: () => void): unknown } } {
+  const c = conn as { threadId: number; stream?: { once(event: 'close', fn: () => void): unknown }; connection?: { stream?: { once(event: 'close', fn: () => void): unknown } } };
+  return { threadId: c.threadId, stream: c.stream ?? c.connection?.stream };
+}
+
 const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 
 export class MysqlBackend {
-  /** Thread ids of every connection das-local itself opened: never listed, never killed. */
-  readonly #ownThreadIds = new Set<number>();
+  /**
+   * Thread ids of das-local's own open connections, per server (ids are per server): never listed,
+   * never killed. An id is forgotten when its connection closes, since a restarted server hands the
+   * same ids to other sessions; so the set holds at most the connections open right now.
+   */
+  readonly #own = new Map<string, Map<number, { user: string; stream: unknown }>>();
   readonly #pools = new Map<string, { pool: Pool; fingerprint: string }>();
+
+  /** The thread ids of das-local's own open connections to this server. */
+  ownThreadIds(address: InstanceAddress): number[] {
+    return [...(this.#own.get(serverKey(address))?.keys() ?? [])];
+  }
+
+  /** Remembers a connection of ours until its socket closes (quit, pool idle timeout, kill, server restart). */
+  #remember(address: InstanceAddress, user: string, conn: { threadId: number; stream?: { once(event: 'close', fn: () => void): unknown } }): void {
+    const key = serverKey(address);
+    let ids = this.#own.get(key);
+    if (!ids) this.#own.set(key, (ids = new Map()));
+    const threadId = conn.threadId;
+    const stream = conn.stream;
+    if (ids.get(threadId)?.stream === stream) return;
+    ids.set(threadId, { user, stream });
+    stream?.once('close', () => {
+      const current = this.#own.get(key);
+      // Only if the id is still this connection's (a newer one may have been given the same id since).
+      if (current?.get(threadId)?.stream !== stream) return;
+      current.delete(threadId);
+      if (current.size === 0) this.#own.delete(key);
+    });
+  }
 
   /** Connects with these credentials once; throws CredentialsRejected on access denied. */
   async checkCredentials(login: DbLogin): Promise<void> {
@@ -75,7 +110,7 @@ export class MysqlBackend {
     try {
       conn = await mysql.createConnection({ ...this.#options(login) });
       conn.on('error', () => {});
-      this.#ownThreadIds.add(conn.threadId);
+      this.#remember(login, login.user, streamOf(conn));
       await conn.query('SELECT 1');
     } catch (err) {
       if (isAccessDenied(err)) throw new CredentialsRejected('access denied');
@@ -105,7 +140,7 @@ export class MysqlBackend {
     if (existing) void existing.pool.end().catch(() => {});
     const pool = mysql.createPool({ ...this.#options(login), connectionLimit: 2, maxIdle: 2, idleTimeout: 60_000 });
     pool.pool.on('connection', (conn) => {
-      this.#ownThreadIds.add(conn.threadId);
+      this.#remember(login, login.user, streamOf(conn));
       conn.on('error', () => {});
     });
     this.#pools.set(key, { pool, fingerprint });
@@ -119,13 +154,13 @@ export class MysqlBackend {
     await existing?.pool.end().catch(() => {});
   }
 
-  async #withConnection<T>(key: string, login: DbLogin, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  async #withConnection<T>(key: string, login: DbLogin, fn: (conn: PoolConnection, address: InstanceAddress) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       let conn: PoolConnection | undefined;
       try {
         conn = await this.#pool(key, login).getConnection();
-        this.#ownThreadIds.add(conn.threadId);
-        const result = await fn(conn);
+        this.#remember(login, login.user, streamOf(conn));
+        const result = await fn(conn, login);
         conn.release();
         return result;
       } catch (err) {
@@ -143,10 +178,10 @@ export class MysqlBackend {
 
   /** Sessions visible to the db user that match every given filter (AND), own connections excluded, by id. */
   async listProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<ProcessRow[]> {
-    return this.#withConnection(key, login, (conn) => this.#select(conn, filter));
+    return this.#withConnection(key, login, (conn, address) => this.#select(conn, address, filter));
   }
 
-  async #select(conn: PoolConnection, filter: ProcessFilter): Promise<ProcessRow[]> {
+  async #select(conn: PoolConnection, address: InstanceAddress, filter: ProcessFilter): Promise<ProcessRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.user !== undefined) {
@@ -162,10 +197,11 @@ export class MysqlBackend {
       where.push(`p.ID IN (${filter.processIds.map(() => '?').join(', ')})`);
       params.push(...filter.processIds);
     }
-    const own = [...this.#ownThreadIds];
+    // An id counts as ours only with the user it was opened as: a session of another user is never hidden.
+    const own = [...(this.#own.get(serverKey(address)) ?? [])];
     if (own.length > 0) {
-      where.push(`p.ID NOT IN (${own.map(() => '?').join(', ')})`);
-      params.push(...own);
+      where.push(`(p.ID, p.USER) NOT IN (${own.map(() => '(?, ?)').join(', ')})`);
+      for (const [id, { user }] of own) params.push(id, user);
     }
     where.push('p.ID <> CONNECTION_ID()');
     const cond = where.join(' AND ');
@@ -202,8 +238,8 @@ export class MysqlBackend {
    * Returns the ids killed and the ids the db user was not allowed to kill.
    */
   async killProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<{ killed: string[]; denied: string[] }> {
-    return this.#withConnection(key, login, async (conn) => {
-      const targets = await this.#select(conn, filter);
+    return this.#withConnection(key, login, async (conn, address) => {
+      const targets = await this.#select(conn, address, filter);
       const killed: string[] = [];
       const denied: string[] = [];
       for (const t of targets) {
