@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type mysql from 'mysql2/promise';
 import { dropDemoObjects, startDemoWorkload, type DemoWorkload } from './demo-workload.ts';
-import { MYSQL, adminConnection, aliveIds, eventually, randomPrefix } from './test-support.ts';
+import { MYSQL, adminConnection, aliveIds, eventually, randomPrefix, startPrivateMariadb, type PrivateMariadb } from './test-support.ts';
 
 describe('demo workload', () => {
   const prefix = randomPrefix();
@@ -54,4 +54,35 @@ describe('demo workload', () => {
     await workload.stop();
     expect(await eventually(() => aliveIds(ids), (x) => x.length === 0)).toEqual([]);
   });
+});
+
+// A plain `mariadb-install-db` creates anonymous ''@localhost accounts; connecting over 127.0.0.1 then
+// matches ''@localhost before demo_app@'%', and the demo logins were refused.
+describe('demo workload on a freshly installed server (anonymous accounts present)', () => {
+  let server: PrivateMariadb | undefined;
+  let workload: DemoWorkload | undefined;
+  afterAll(async () => {
+    await workload?.stop();
+    await server?.stop();
+  });
+
+  it('opens every demo session over TCP on loopback', async () => {
+    server = await startPrivateMariadb({ freshDefaults: true });
+    const admin = await server.admin();
+    try {
+      const [anonymous] = await admin.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM mysql.user WHERE User = '' AND Host = 'localhost'");
+      expect(Number(anonymous[0]!.n)).toBe(1); // the shadowing account is really there
+    } finally {
+      await admin.end();
+    }
+    workload = await startDemoWorkload({ host: server.host, port: server.port, adminUser: 'root' });
+    expect(workload.sessionIds).toHaveLength(7);
+    const check = await server.admin();
+    try {
+      const [rows] = await check.query<mysql.RowDataPacket[]>('SELECT USER AS user FROM information_schema.PROCESSLIST WHERE USER IN (?, ?)', workload.users);
+      expect(rows).toHaveLength(7);
+    } finally {
+      await check.end();
+    }
+  }, 30_000);
 });
