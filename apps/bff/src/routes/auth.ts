@@ -2,11 +2,11 @@
 import { Router, type CookieOptions } from 'express';
 import { LoginRequest, type MeResponse } from '@quell/contracts/auth';
 import { SESSION_COOKIE } from '@quell/contracts/routes';
-import { dummyHash, verifyPassword } from '../auth/password.ts';
+import { checkLogin } from '../auth/login.ts';
 import type { SessionManager } from '../auth/sessions.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { UserDirectory } from '../auth/users-file.ts';
-import { AppError, parseOr400, UnauthenticatedError } from '../errors.ts';
+import { parseOr400 } from '../errors.ts';
 import { authOf, requireRole } from '../middleware/guards.ts';
 import type { Logger } from 'pino';
 
@@ -26,17 +26,13 @@ export function authRouter(d: AuthRouterDeps): Router {
   r.post('/api/auth/login', async (req, res) => {
     const body = parseOr400(LoginRequest, req.body ?? {});
     const client = req.ip ?? 'unknown';
-    const wait = await d.throttle.retryAfter(body.username, client);
-    if (wait > 0) throw new AppError('RATE_LIMITED', 'too many failed logins: try again later', undefined, { 'Retry-After': String(wait) });
-    const user = await d.users.find(body.username);
-    const ok = user && !user.disabled ? await verifyPassword(body.password, user.passwordHash) : (await verifyPassword(body.password, await dummyHash()), false);
-    if (!ok || !user) {
-      await d.throttle.recordFailure(body.username, client);
+    const login = await checkLogin({ users: d.users, throttle: d.throttle }, body.username, body.password, client);
+    if (!login.ok) {
       // The typed name is logged only when it is a real account: people sometimes type a password there.
-      d.logger.info({ requestId: res.locals.requestId, username: user ? user.username : '(unknown account)', client }, 'login failed');
-      throw new UnauthenticatedError('invalid username or password');
+      d.logger.info({ requestId: res.locals.requestId, username: login.knownUsername ?? '(unknown account)', client }, 'login failed');
+      throw login.error;
     }
-    await d.throttle.recordSuccess(body.username, client);
+    const user = login.user;
     // Rotate: whatever session this browser had is ended, and a new id is issued.
     if (res.locals.auth) await d.sessions.destroy(res.locals.auth.idHash);
     const { cookieValue, csrfToken } = await d.sessions.create(user.username);
