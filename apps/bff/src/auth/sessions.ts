@@ -2,7 +2,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@quell/contracts/common';
 import type { LoginSession, LoginSessionStore } from '../stores/types.ts';
-import type { UserDirectory } from './users-file.ts';
+import { sessionEndedByAccountChange, type UserDirectory } from './users-file.ts';
 
 export interface AuthContext {
   username: string;
@@ -48,7 +48,8 @@ export class SessionManager {
   }
 
   /**
-   * The live session behind a cookie value, or undefined (unknown, idle too long, user gone or disabled).
+   * The live session behind a cookie value, or undefined (unknown, idle too long, user gone or disabled,
+   * or opened before the user's password, role or status last changed).
    * Only the operator's own activity keeps it alive: a request the browser made on its own (an open tab
    * refreshing a list, `background`) is authenticated but does not reset the idle clock.
    */
@@ -63,7 +64,7 @@ export class SessionManager {
       return undefined;
     }
     const user = await this.#o.users.find(s.username);
-    if (!user || user.disabled) {
+    if (!user || user.disabled || sessionEndedByAccountChange(user, s.createdAt)) {
       await this.#o.store.destroy(idHash);
       return undefined;
     }
