@@ -4,15 +4,17 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { AppConfig, InstanceConfig } from './config.ts';
 import { instrumentDas, type DasFactory, type DasPort } from './das/port.ts';
-import { SessionManager } from './auth/sessions.ts';
+import { SessionManager, sessionCookieName } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { KillService, type KillServiceOptions } from './kill/service.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { allowedHosts } from './middleware/allowed-hosts.ts';
 import { apiNotFound, errorHandler } from './middleware/error-handler.ts';
 import { loadSession, sameOrigin } from './middleware/guards.ts';
+import { metricsToken } from './middleware/metrics-token.ts';
 import { requestId } from './middleware/request-id.ts';
 import { auditRouter } from './routes/audit.ts';
 import { authRouter } from './routes/auth.ts';
@@ -23,7 +25,7 @@ import { spaRouter } from './spa.ts';
 import type { Stores } from './stores/types.ts';
 
 export interface AppDeps {
-  config: Pick<AppConfig, 'instances' | 'sessionSecret' | 'webDist' | 'cookieSecure' | 'sessionIdleMinutes' | 'trustProxy'>;
+  config: Pick<AppConfig, 'instances' | 'sessionSecret' | 'webDist' | 'cookieSecure' | 'sessionIdleMinutes' | 'trustProxy' | 'allowedHosts' | 'metricsToken'>;
   /** A DAS client per inventory instance (createDasFactory in das/port.ts for the real one). */
   das: DasFactory;
   stores: Stores;
@@ -102,6 +104,8 @@ export function createApp(deps: AppDeps): QuellApp {
       },
       strictTransportSecurity: deps.config.cookieSecure ? { maxAge: 31536000, includeSubDomains: true } : false,
       crossOriginEmbedderPolicy: false,
+      // CSP frame-ancestors 'none' says the same to new browsers; old ones only read this header.
+      xFrameOptions: { action: 'deny' },
       referrerPolicy: { policy: 'no-referrer' },
     }),
   );
@@ -117,13 +121,15 @@ export function createApp(deps: AppDeps): QuellApp {
     next();
   });
 
-  app.use(opsRouter({ instances, das, stores: deps.stores, metrics }));
-
+  app.use(allowedHosts(deps.config.allowedHosts));
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use('/api', sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions));
+  app.use('/metrics', metricsToken(deps.config.metricsToken));
+  app.use(opsRouter({ instances, das, stores: deps.stores, metrics }));
+
+  app.use('/api', sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions, sessionCookieName(deps.config.cookieSecure)));
   app.use(authRouter({ sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter({ instances, kill, das, logger, now }));
   app.use(killRouter(kill));

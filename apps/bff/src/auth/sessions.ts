@@ -1,6 +1,7 @@
 // Login sessions: a random cookie value; the store keeps only its keyed hash, the username and a CSRF token.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@quell/contracts/common';
+import { SESSION_COOKIE } from '@quell/contracts/routes';
 import type { LoginSession, LoginSessionStore } from '../stores/types.ts';
 import { sessionEndedByAccountChange, type UserDirectory } from './users-file.ts';
 
@@ -19,6 +20,14 @@ export interface SessionManagerOptions {
   /** Hard limit regardless of activity. */
   absoluteMs?: number;
   now: () => Date;
+}
+
+/**
+ * The session cookie's name. A Secure cookie is named __Host-…: browsers then refuse it unless it was
+ * set by this very host, Secure, Path=/ and without Domain, so a sibling subdomain cannot plant one.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
 }
 
 /** Writes to last_seen_at at most this often. */

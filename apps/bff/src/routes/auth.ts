@@ -1,9 +1,8 @@
 // POST /api/auth/login, POST /api/auth/logout, GET /api/me
 import { Router, type CookieOptions } from 'express';
 import { LoginRequest, type MeResponse } from '@quell/contracts/auth';
-import { SESSION_COOKIE } from '@quell/contracts/routes';
 import { checkLogin } from '../auth/login.ts';
-import type { SessionManager } from '../auth/sessions.ts';
+import { sessionCookieName, type SessionManager } from '../auth/sessions.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { UserDirectory } from '../auth/users-file.ts';
 import { parseOr400 } from '../errors.ts';
@@ -21,6 +20,7 @@ export interface AuthRouterDeps {
 export function authRouter(d: AuthRouterDeps): Router {
   const r = Router();
   const cookie: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: d.cookieSecure, path: '/' };
+  const cookieName = sessionCookieName(d.cookieSecure);
 
   // Login needs no CSRF token (there is no session yet): SameSite=Strict and the same-origin check cover it.
   r.post('/api/auth/login', async (req, res) => {
@@ -36,7 +36,7 @@ export function authRouter(d: AuthRouterDeps): Router {
     // Rotate: whatever session this browser had is ended, and a new id is issued.
     if (res.locals.auth) await d.sessions.destroy(res.locals.auth.idHash);
     const { cookieValue, csrfToken } = await d.sessions.create(user.username);
-    res.cookie(SESSION_COOKIE, cookieValue, cookie);
+    res.cookie(cookieName, cookieValue, cookie);
     d.logger.info({ requestId: res.locals.requestId, username: user.username, client }, 'login');
     const me: MeResponse = { username: user.username, role: user.role, csrfToken };
     res.json(me);
@@ -45,7 +45,7 @@ export function authRouter(d: AuthRouterDeps): Router {
   r.post('/api/auth/logout', requireRole('viewer'), async (_req, res) => {
     const auth = authOf(res);
     await d.sessions.destroy(auth.idHash);
-    res.clearCookie(SESSION_COOKIE, cookie);
+    res.clearCookie(cookieName, cookie);
     res.status(204).end();
   });
 
