@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { allowedHosts } from './middleware/allowed-hosts.ts';
 import { apiNotFound, errorHandler } from './middleware/error-handler.ts';
 import { loadSession, sameOrigin } from './middleware/guards.ts';
+import { loginBeforeBody } from './middleware/login-before-body.ts';
 import { metricsToken } from './middleware/metrics-token.ts';
 import { requestId } from './middleware/request-id.ts';
 import { auditRouter } from './routes/audit.ts';
@@ -129,7 +130,8 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use('/metrics', metricsToken(deps.config.metricsToken));
   app.use(opsRouter({ instances, das, stores: deps.stores, metrics }));
 
-  app.use('/api', sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions, sessionCookieName(deps.config.cookieSecure)));
+  // The session is loaded before the body is read: bodies without a login (but the login's) are refused unread.
+  app.use('/api', sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));
   app.use(authRouter({ sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter({ instances, kill, das, logger, now }));
   app.use(killRouter(kill));

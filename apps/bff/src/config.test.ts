@@ -134,3 +134,15 @@ describe('loadConfig: proxy, host names, metrics token', () => {
     expect(short).toEqual(['QUELL_METRICS_TOKEN: must be at least 16 characters']);
   });
 });
+
+describe('loadConfig: slow and numerous clients', () => {
+  it('defaults to 10 s for headers, 30 s for a whole request and 1000 connections; names bad values', () => {
+    const c = loadConfig(baseEnv, dir);
+    expect([c.headersTimeoutSeconds, c.requestTimeoutSeconds, c.maxConnections]).toEqual([10, 30, 1000]);
+    const set = loadConfig({ ...baseEnv, QUELL_HEADERS_TIMEOUT_SECONDS: '5', QUELL_REQUEST_TIMEOUT_SECONDS: '20', QUELL_MAX_CONNECTIONS: '200' }, dir);
+    expect([set.headersTimeoutSeconds, set.requestTimeoutSeconds, set.maxConnections]).toEqual([5, 20, 200]);
+    expect(problems({ ...baseEnv, QUELL_HEADERS_TIMEOUT_SECONDS: '40', QUELL_REQUEST_TIMEOUT_SECONDS: '20' })).toEqual(['QUELL_HEADERS_TIMEOUT_SECONDS: must not exceed QUELL_REQUEST_TIMEOUT_SECONDS']);
+    expect(problems({ ...baseEnv, QUELL_MAX_CONNECTIONS: '0' })).toEqual(['QUELL_MAX_CONNECTIONS: must be at least 1']);
+    expect(problems({ ...baseEnv, QUELL_REQUEST_TIMEOUT_SECONDS: 'forever' })[0]).toMatch(/^QUELL_REQUEST_TIMEOUT_SECONDS: /);
+  });
+});

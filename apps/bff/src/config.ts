@@ -105,6 +105,12 @@ export interface AppConfig {
   allowedHosts?: string[];
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Request line and headers must arrive within this many seconds. */
+  headersTimeoutSeconds: number;
+  /** The whole request, body included, must arrive within this many seconds. */
+  requestTimeoutSeconds: number;
+  /** Open connections beyond this are closed at once. */
+  maxConnections: number;
   /** PostgreSQL for audit, previews and idempotency keys (several replicas); absent: SQLite in dataDir. */
   databaseUrl?: string;
   /** Redis for login sessions and rate limits (several replicas); absent: SQLite sessions, in-memory limits. */
@@ -134,6 +140,9 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(\d{1,2}|(?:[0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal)(?:\s*,\s*(?:[0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal))*)$/, 'must be a hop count (0-99, e.g. 1 behind one reverse proxy) or a comma-separated list of proxy addresses')
     .optional(),
+  QUELL_HEADERS_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(120, 'must be at most 120').default(10),
+  QUELL_REQUEST_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(300, 'must be at most 300').default(30),
+  QUELL_MAX_CONNECTIONS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(1000),
   QUELL_ALLOWED_HOSTS: z
     .string()
     .regex(/^\s*[A-Za-z0-9.:\[\]-]+(\s*,\s*[A-Za-z0-9.:\[\]-]+)*\s*$/, 'must be a comma-separated list of host names (without ports)')
@@ -194,6 +203,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       else throw err;
     }
   }
+  if (parsed.success && parsed.data.QUELL_HEADERS_TIMEOUT_SECONDS > parsed.data.QUELL_REQUEST_TIMEOUT_SECONDS) {
+    problems.push('QUELL_HEADERS_TIMEOUT_SECONDS: must not exceed QUELL_REQUEST_TIMEOUT_SECONDS');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const tp = e.QUELL_TRUST_PROXY;
@@ -215,6 +227,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     trustProxy,
     ...(allowedHosts && allowedHosts.length > 0 ? { allowedHosts } : {}),
     ...(metricsToken ? { metricsToken } : {}),
+    headersTimeoutSeconds: e.QUELL_HEADERS_TIMEOUT_SECONDS,
+    requestTimeoutSeconds: e.QUELL_REQUEST_TIMEOUT_SECONDS,
+    maxConnections: e.QUELL_MAX_CONNECTIONS,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),
     redisKeyPrefix: e.QUELL_REDIS_KEY_PREFIX,
