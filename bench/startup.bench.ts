@@ -1,6 +1,6 @@
 // Question 6 — start-up. From process start (spawned as the embedded default spawns them: tsx, same
 // environment and state) until the "listening" line, and until ready: the BFF's GET /readyz answers
-// 200 (its store takes a write and DAS answers ListDbUsers); das-local has no /readyz, so its ready
+// 200 (its store takes a write and each instance answers a one-row ListProcesses); das-local has no /readyz, so its ready
 // is its first signed ListDbUsers answered 200. Baseline: a bare Express app started the same way,
 // ready when GET / answers — the part of start-up that is Node + tsx + Express, not Quell.
 // The three alternate round by round.

@@ -21,6 +21,7 @@ import { auditRouter } from './routes/audit.ts';
 import { authRouter } from './routes/auth.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
+import { createReadiness, type ReadinessDeps } from './readiness.ts';
 import { opsRouter } from './routes/ops.ts';
 import { spaRouter } from './spa.ts';
 import type { Stores } from './stores/types.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
   /** Body size limit for JSON (default 128 kB: room for MAX_SESSION_IDS ids, nothing more). */
   bodyLimit?: string;
+  /** /readyz tuning (check timeout, cache window). */
+  readiness?: Pick<ReadinessDeps, 'timeoutMs' | 'cacheMs'>;
 }
 
 export interface QuellApp {
@@ -128,7 +131,7 @@ export function createApp(deps: AppDeps): QuellApp {
     next();
   });
   app.use('/metrics', metricsToken(deps.config.metricsToken));
-  app.use(opsRouter({ instances, das, stores: deps.stores, metrics }));
+  app.use(opsRouter({ readiness: createReadiness({ instances, das, stores: deps.stores, dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness }), metrics }));
 
   // The session is loaded before the body is read: bodies without a login (but the login's) are refused unread.
   app.use('/api', sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));

@@ -234,6 +234,9 @@ export interface PrivateMariadb {
   admin(): Promise<mysql.Connection>;
   /** Stops the server cleanly and starts it again on the same datadir and port (thread ids restart low). */
   restart(): Promise<void>;
+  /** Stops the server and keeps its datadir (restart() starts it again). */
+  halt(): Promise<void>;
+  /** Stops the server and removes its datadir. */
   stop(): Promise<void>;
 }
 
@@ -304,6 +307,7 @@ export async function startPrivateMariadb(opts: { freshDefaults?: boolean } = {}
       await halt();
       await start();
     },
+    halt,
     async stop() {
       await halt();
       rmSync(dir, { recursive: true, force: true });
