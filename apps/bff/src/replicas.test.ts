@@ -111,7 +111,8 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({
         status: 'ready',
-        checks: { store: { ok: true, kind: 'postgres' }, sessions: { ok: true, kind: 'redis', rateLimits: 'redis' }, das: { main: { ok: true } } },
+        checkedAt: expect.any(String),
+        checks: { store: { ok: true, kind: 'postgres' }, sessions: { ok: true, kind: 'redis', rateLimits: 'redis' }, das: { main: { ok: true, reached: 'database' } } },
       });
       expect(ready.text).not.toContain(DB_PASSWORD);
     }
