@@ -34,7 +34,7 @@ try {
       const bff = await BffClient.login(stack.url, stack.operator.username, stack.operator.password);
       // Warm-up: one small kill each way, so neither side pays first-call costs in round 1.
       {
-        const ids = await sandbox.open(user, 5);
+        const ids = await sandbox.openMany(user, 5, { parallel: 25 });
         const p = await bff.preview(INSTANCE_NAME, { user });
         await bff.commit(p.previewId, { reason: 'benchmark warm-up' });
         await sandbox.closeAll();
@@ -42,7 +42,7 @@ try {
       }
 
       const bffSide = async (n: number, row: Row) => {
-        const ids = await sandbox.open(user, n);
+        const ids = await sandbox.openMany(user, n, { parallel: 25 });
         const t0 = performance.now();
         const preview = await bff.preview(INSTANCE_NAME, { user });
         const t1 = performance.now();
@@ -60,7 +60,7 @@ try {
         return t2 - t1;
       };
       const directSide = async (n: number, row: Row) => {
-        const ids = await sandbox.open(user, n);
+        const ids = await sandbox.openMany(user, n, { parallel: 25 });
         const t0 = performance.now();
         for (const id of ids) await sandbox.admin.query(`KILL CONNECTION ${Number(id)}`);
         const t1 = performance.now();
@@ -122,5 +122,5 @@ try {
     }
   });
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
 }

@@ -7,7 +7,7 @@
 //
 //   pnpm exec tsx bench/load.bench.ts
 //   QUELL_LOAD_SECONDS=60 QUELL_LOAD_OPERATORS=50 (defaults)
-import { runLoad } from '../apps/bff/src/reliability/load.ts';
+import { runLoad } from '../apps/bff/test/load.ts';
 import { report } from './lib/report.ts';
 
 const SECONDS = Number(process.env.QUELL_LOAD_SECONDS ?? 60);

@@ -11,6 +11,7 @@
 //
 //   QUELL_BENCH_SOAK_SECONDS=60 pnpm exec tsx bench/memory.bench.ts
 import { join } from 'node:path';
+import { openSession } from '@quell/test-kit/mariadb';
 import { startProcess } from '../scripts/lib/processes.ts';
 import { BffClient } from './lib/bff-client.ts';
 import { launchChromium, ensureWebBuild, openTable, pageHeapMb, plainTableHtml, sessionsBody, syntheticSessions } from './lib/browser.ts';
@@ -20,6 +21,7 @@ import { memoryOf, pidListeningOn, sampleRss } from './lib/proc.ts';
 import { median, report } from './lib/report.ts';
 import { createBenchSandbox, withMaxConnections } from './lib/sandbox.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from './lib/stack.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 const SOAK_SECONDS = Number(process.env.QUELL_BENCH_SOAK_SECONDS ?? 600);
 const WARMUP_SECONDS = Math.min(30, Math.max(10, Math.round(SOAK_SECONDS / 10)));
@@ -42,7 +44,7 @@ try {
     const listUser = await sandbox.user('list');
     const killUser = await sandbox.user('kill');
     const bulkUser = await sandbox.user('bulk');
-    await sandbox.open(listUser, 50);
+    await sandbox.openMany(listUser, 50, { parallel: 25 });
     const stack = await startBenchStack({
       name: 'memory',
       bffPort: 3450,
@@ -75,13 +77,13 @@ try {
       console.log(`  load: list ${listLoad.rps.toFixed(0)}/s, preview+commit ${killLoad.rps.toFixed(0)}/s; peak RSS BFF ${duringLoad.bff!.toFixed(0)} MB, das-local ${duringLoad.das!.toFixed(0)} MB`);
 
       const bff = await BffClient.login(stack.url, stack.operator.username, stack.operator.password);
-      const ids = await sandbox.open(bulkUser, 1000);
+      const ids = await sandbox.openMany(bulkUser, 1000, { parallel: 25 });
       rss = sampleRss({ bff: stack.bffPid, das: stack.dasPid });
       const preview = await bff.preview(INSTANCE_NAME, { user: bulkUser });
       const result = await bff.commit(preview.previewId, { reason: 'benchmark: memory during a 1 000-session kill', confirmInstanceName: preview.instanceName });
       const duringKill = rss.stop();
       await sandbox.closeAll();
-      await sandbox.open(listUser, 50); // closeAll dropped the listed sessions too
+      await sandbox.openMany(listUser, 50, { parallel: 25 }); // closeAll dropped the listed sessions too
       console.log(`  kill of ${ids.length}: ${JSON.stringify(result.summary)}; peak RSS BFF ${duringKill.bff!.toFixed(0)} MB, das-local ${duringKill.das!.toFixed(0)} MB`);
       const peakBff = Math.max(duringLoad.bff!, duringKill.bff!);
       const peakDas = Math.max(duringLoad.das!, duringKill.das!);
@@ -107,7 +109,7 @@ try {
       const browser = await launchChromium();
       try {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
-        const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { username: stack.operator.username, password: stack.operator.password } });
+        const login = await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
         if (login.status() !== 200) throw new Error(`login: ${login.status()}`);
         const body = sessionsBody(INSTANCE_NAME, syntheticSessions(10_000, 'app'));
         const spaHeap: number[] = [];
@@ -117,7 +119,7 @@ try {
             const { page } =
               side === 'spa'
                 ? await openTable(context, `${stack.url}/instances/${INSTANCE_NAME}/sessions?user=app`, body)
-                : await openTable(context, `${stack.url}/__bench/plain-table`, body, { '/__bench/plain-table': plainTableHtml(`/api/instances/${INSTANCE_NAME}/sessions?user=app`) });
+                : await openTable(context, `${stack.url}/__bench/plain-table`, body, { '/__bench/plain-table': plainTableHtml(`${pathOf(routes.sessions, { instanceId: INSTANCE_NAME })}?user=app`) });
             await sleep(500);
             (side === 'spa' ? spaHeap : plainHeap).push(await pageHeapMb(page));
             await page.close();
@@ -148,7 +150,8 @@ try {
         await Promise.all(
           clients.map(async (c) => {
             while (Date.now() < until) {
-              const conn = await sandbox.openOne(killUser);
+              // Not kept by the sandbox: destroyed below (a killed connection holds ~0.5 MB).
+              const { conn } = await openSession({ user: killUser, password: sandbox.password }, { database: sandbox.database, target: sandbox.target });
               try {
                 const listed = await c.listSessions(INSTANCE_NAME, { user: listUser });
                 if (listed.count === 0) throw new Error('empty list');
@@ -203,5 +206,5 @@ try {
     }
   });
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
 }

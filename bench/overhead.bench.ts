@@ -11,6 +11,7 @@ import { sampleRss } from './lib/proc.ts';
 import { median, report } from './lib/report.ts';
 import { createBenchSandbox, withMaxConnections } from './lib/sandbox.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from './lib/stack.ts';
+import { routes } from '@quell/contracts/routes';
 
 const ROUNDS = Number(process.env.QUELL_BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.QUELL_BENCH_ROUND_SECONDS ?? 4);
@@ -23,7 +24,7 @@ try {
   await withMaxConnections(sandbox.target, 1000, async () => {
     const listUser = await sandbox.user('list');
     const killUser = await sandbox.user('kill');
-    await sandbox.open(listUser, LIST_SESSIONS);
+    await sandbox.openMany(listUser, LIST_SESSIONS, { parallel: 25 });
     const stack = await startBenchStack({ name: 'overhead', bffPort: 3410, dasPort: 8810 });
     try {
       const base = (mode: LoadSpec['mode'], user: string, concurrency: number): LoadSpec => ({
@@ -101,7 +102,7 @@ try {
           },
           note:
             scenario === 'list'
-              ? `GET /api/instances/:id/sessions?user= (${LIST_SESSIONS} sessions) vs DasClient.listProcesses straight to das-local; ${os.cpus().length} cores shared by load, BFF, das-local and MariaDB`
+              ? `${routes.sessions.method} ${routes.sessions.path}?user= (${LIST_SESSIONS} sessions) vs DasClient.listProcesses straight to das-local; ${os.cpus().length} cores shared by load, BFF, das-local and MariaDB`
               : 'preview {user, sessionIds:[1]} + commit vs the same DAS calls direct (list, list, kill, verify-list with the BFF’s 5×300 ms policy)',
         });
       }
@@ -113,5 +114,5 @@ try {
     }
   });
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
 }

@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReplica, type ReplicaProcess } from '../apps/bff/src/test/replica-process.ts';
-import { createTestDatabase, createTestRedis } from '../apps/bff/src/test/services.ts';
+import { createTestDatabase, createTestRedis } from '@quell/test-kit/services';
+import { startReplica, type ReplicaProcess } from '../apps/bff/test/replica-process.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
 import { median, report } from './lib/report.ts';
 import { createBenchSandbox, withMaxConnections } from './lib/sandbox.ts';
@@ -71,7 +71,7 @@ try {
   await withMaxConnections(sandbox.target, 1000, async () => {
     const listUser = await sandbox.user('list');
     const killUser = await sandbox.user('kill');
-    await sandbox.open(listUser, LIST_SESSIONS);
+    await sandbox.openMany(listUser, LIST_SESSIONS, { parallel: 25 });
     const shared = { QUELL_DATABASE_URL: db.url, QUELL_REDIS_URL: redis.url, QUELL_REDIS_KEY_PREFIX: redis.prefix };
     // Replica A is the bench stack's own BFF, started with the shared stores; B is a second process with the same configuration.
     const stack = await startBenchStack({ name: 'replicas', bffPort: 3480, dasPort: 8880, env: shared });
@@ -155,7 +155,7 @@ try {
     }
   });
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
   await db.drop();
   await redis.cleanup();
 }

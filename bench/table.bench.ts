@@ -8,6 +8,7 @@
 import { launchChromium, ensureWebBuild, openTable, plainTableHtml, sessionsBody, syntheticSessions, timeKeystrokes } from './lib/browser.ts';
 import { median, report } from './lib/report.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from './lib/stack.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 const SIZES = process.argv.slice(2).length ? process.argv.slice(2).map(Number) : [1000, 10_000];
 // The plain table needs seconds per keystroke at 10 000 rows: fewer rounds there.
@@ -21,12 +22,12 @@ const stack = await startBenchStack({ name: 'table', bffPort: 3430, dasPort: 883
 const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true }) // lets the measuring scripts run beside the SPA's strict CSP;
-  const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { username: stack.operator.username, password: stack.operator.password } });
+  const login = await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
   if (login.status() !== 200) throw new Error(`login: ${login.status()}`);
   const spaUrl = `${stack.url}/instances/${INSTANCE_NAME}/sessions?user=${USER}`;
   const plainPath = '/__bench/plain-table';
   const plainUrl = `${stack.url}${plainPath}`;
-  const plainHtml = plainTableHtml(`/api/instances/${INSTANCE_NAME}/sessions?user=${USER}`);
+  const plainHtml = plainTableHtml(`${pathOf(routes.sessions, { instanceId: INSTANCE_NAME })}?user=${USER}`);
 
   // Warm-up: load both once so the HTTP cache and Chromium's code caches are equally warm.
   {

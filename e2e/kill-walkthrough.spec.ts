@@ -1,15 +1,15 @@
 // The walking skeleton, end to end: a kill clicked in the browser kills exactly the real MariaDB
 // sessions it named (through BFF → signed DAS call → das-local → KILL CONNECTION) and no others.
+import { eventually } from '@quell/test-kit/eventually';
 import { test, expect } from './support/fixtures.ts';
-import { eventually } from './support/mariadb.ts';
 import { E2E_DAS_DB_USER, E2E_INSTANCE } from './support/accounts.ts';
 
 test('an operator kills sessions by user filter, then one by id, and only those die', async ({ page, sandbox, login }) => {
-  const victimUser = `${sandbox.prefix}_a`;
-  const bystanderUser = `${sandbox.prefix}_b`;
-  const victims = await sandbox.open(victimUser, 4);
-  const bystanders = await sandbox.open(bystanderUser, 3);
-  const othersBefore = (await sandbox.sessionIds([E2E_DAS_DB_USER])).filter((id) => !victims.includes(id) && !bystanders.includes(id));
+  const victimUser = `${sandbox.prefix}a`;
+  const bystanderUser = `${sandbox.prefix}b`;
+  const victims = await sandbox.openMany(victimUser, 4);
+  const bystanders = await sandbox.openMany(bystanderUser, 3);
+  const othersBefore = (await sandbox.otherSessionIds([E2E_DAS_DB_USER])).filter((id) => !victims.includes(id) && !bystanders.includes(id));
 
   await login('operator');
   await page.getByRole('link', { name: new RegExp(E2E_INSTANCE.name) }).first().click();
@@ -28,9 +28,9 @@ test('an operator kills sessions by user filter, then one by id, and only those 
   const result = page.getByRole('region', { name: 'Kill result' });
   await expect(result).toContainText('4 killed');
 
-  expect(await eventually(async () => (await sandbox.alive(victims)).length === 0)).toBe(true);
+  expect(await eventually(() => sandbox.alive(victims), (alive) => alive.length === 0)).toEqual([]);
   expect(await sandbox.alive(bystanders)).toEqual([...bystanders].sort((a, b) => a - b));
-  const othersAfter = await sandbox.sessionIds([E2E_DAS_DB_USER]);
+  const othersAfter = await sandbox.otherSessionIds([E2E_DAS_DB_USER]);
   expect(othersBefore.filter((id) => !othersAfter.includes(id))).toEqual([]);
 
   // Kill one by id: list the bystanders, tick exactly one, kill it.
@@ -44,7 +44,7 @@ test('an operator kills sessions by user filter, then one by id, and only those 
   await page.getByRole('dialog').getByRole('button', { name: 'Kill 1 session' }).click();
   await expect(page.getByRole('region', { name: 'Kill result' })).toContainText('1 killed');
 
-  expect(await eventually(async () => (await sandbox.alive([target])).length === 0)).toBe(true);
+  expect(await eventually(() => sandbox.alive([target]), (alive) => alive.length === 0)).toEqual([]);
   expect(await sandbox.alive(spared)).toEqual([...spared].sort((a, b) => a - b));
 });
 

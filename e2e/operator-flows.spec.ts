@@ -2,8 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { eventually } from '@quell/test-kit/eventually';
 import { test, expect, signIn } from './support/fixtures.ts';
-import { eventually } from './support/mariadb.ts';
 import { E2E_INSTANCE, E2E_PROTECTED_USER, accounts } from './support/accounts.ts';
 
 const sessionsUrl = (query: Record<string, string>) => `/instances/${E2E_INSTANCE.id}/sessions?${new URLSearchParams(query).toString()}`;
@@ -21,11 +21,11 @@ async function expectNoSeriousA11yViolations(page: Page, screen: string) {
 }
 
 test('above the blast-radius cap the operator must type the instance name; screenshots of the flow', async ({ page, sandbox, login }) => {
-  const user = `${sandbox.prefix}_cap`;
-  const busy = await sandbox.open(user, 3, { sql: 'SELECT SLEEP(300) /* nightly export */' });
-  const idle = await sandbox.open(user, 4);
+  const user = `${sandbox.prefix}cap`;
+  const busy = await sandbox.openMany(user, 3, { sql: 'SELECT SLEEP(300) /* nightly export */' });
+  const idle = await sandbox.openMany(user, 4);
   const all = [...busy, ...idle];
-  const bystanders = await sandbox.open(`${sandbox.prefix}_by`, 2);
+  const bystanders = await sandbox.openMany(`${sandbox.prefix}by`, 2);
 
   await login('operator');
   await page.goto(sessionsUrl({ user }));
@@ -55,12 +55,12 @@ test('above the blast-radius cap the operator must type the instance name; scree
   for (const id of all) await expect(result.getByRole('status', { name: `Session ${id}: killed` })).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/result.png` });
 
-  expect(await eventually(async () => (await sandbox.alive(all)).length === 0)).toBe(true);
+  expect(await eventually(() => sandbox.alive(all), (alive) => alive.length === 0)).toEqual([]);
   expect(await sandbox.alive(bystanders)).toEqual([...bystanders].sort((a, b) => a - b));
 });
 
 test('a protected account is shown as excluded, cannot be killed, and its sessions live', async ({ page, sandbox, login }) => {
-  const guarded = await sandbox.open(E2E_PROTECTED_USER, 2);
+  const guarded = await sandbox.openMany(E2E_PROTECTED_USER, 2);
   await login('operator');
   await page.goto(sessionsUrl({ user: E2E_PROTECTED_USER }));
   for (const id of guarded) await expect(page.getByRole('checkbox', { name: `Select session ${id}` })).toBeVisible();
@@ -77,8 +77,8 @@ test('a protected account is shown as excluded, cannot be killed, and its sessio
 });
 
 test('a deep link pasted into a fresh browser opens the same view after sign-in', async ({ browser, page, sandbox, login }) => {
-  const user = `${sandbox.prefix}_dl`;
-  const ids = await sandbox.open(user, 3);
+  const user = `${sandbox.prefix}dl`;
+  const ids = await sandbox.openMany(user, 3);
   await login('viewer');
   await page.goto(sessionsUrl({ user, sort: 'id.asc' }));
   for (const id of ids) await expect(page.getByRole('checkbox', { name: `Select session ${id}` })).toBeVisible();
@@ -98,8 +98,8 @@ test('a deep link pasted into a fresh browser opens the same view after sign-in'
 });
 
 test('an expired login goes back to sign-in, then back to where the operator was', async ({ page, context, sandbox, login }) => {
-  const user = `${sandbox.prefix}_ex`;
-  const ids = await sandbox.open(user, 1);
+  const user = `${sandbox.prefix}ex`;
+  const ids = await sandbox.openMany(user, 1);
   await login('operator');
   await page.goto(sessionsUrl({ user }));
   await expect(page.getByRole('checkbox', { name: `Select session ${ids[0]}` })).toBeVisible();
@@ -118,8 +118,8 @@ test('an expired login goes back to sign-in, then back to where the operator was
 });
 
 test('a viewer can preview a kill but is never offered the commit', async ({ page, sandbox, login }) => {
-  const user = `${sandbox.prefix}_vw`;
-  const ids = await sandbox.open(user, 2);
+  const user = `${sandbox.prefix}vw`;
+  const ids = await sandbox.openMany(user, 2);
   await login('viewer');
   await page.goto(sessionsUrl({ user }));
   await page.getByRole('button', { name: /select all/i }).click();
@@ -132,8 +132,8 @@ test('a viewer can preview a kill but is never offered the commit', async ({ pag
 });
 
 test('the audit page shows the kill with its reason and exports it as CSV', async ({ page, sandbox, login }) => {
-  const user = `${sandbox.prefix}_au`;
-  const ids = await sandbox.open(user, 1);
+  const user = `${sandbox.prefix}au`;
+  const ids = await sandbox.openMany(user, 1);
   const reason = `INC-${sandbox.prefix} audit trail check`;
   await login('operator');
   await page.goto(sessionsUrl({ user }));
@@ -161,8 +161,8 @@ test('the audit page shows the kill with its reason and exports it as CSV', asyn
 });
 
 test('an admin registers and removes a DAS database user', async ({ page, sandbox, login }) => {
-  const dbUser = `${sandbox.prefix}_reg`;
-  const password = await sandbox.createAccount(dbUser, { process: true });
+  const dbUser = `${sandbox.prefix}reg`;
+  const { password } = await sandbox.account(dbUser, { process: true });
   await login('admin');
   await page.goto(`/admin?instance=${E2E_INSTANCE.id}`);
   const table = page.getByRole('table', { name: 'Database users' });
@@ -178,8 +178,8 @@ test('an admin registers and removes a DAS database user', async ({ page, sandbo
 });
 
 test('an admin blind kill says plainly it could not be verified, and kills only those ids', async ({ page, sandbox, login }) => {
-  const user = `${sandbox.prefix}_bl`;
-  const [victim, ...spared] = (await sandbox.open(user, 3)) as [number, ...number[]];
+  const user = `${sandbox.prefix}bl`;
+  const [victim, ...spared] = (await sandbox.openMany(user, 3)) as [number, ...number[]];
   await login('admin');
   await page.goto(sessionsUrl({ user }));
   await page.getByRole('button', { name: 'Kill by pasted IDs…' }).click();
@@ -189,13 +189,13 @@ test('an admin blind kill says plainly it could not be verified, and kills only 
   await dialog.getByLabel('Reason').fill('e2e: blind id from an alert');
   await dialog.getByRole('button', { name: /unverified$/ }).click();
   await expect(page.getByText(/Not verified/)).toBeVisible();
-  expect(await eventually(async () => (await sandbox.alive([victim])).length === 0)).toBe(true);
+  expect(await eventually(() => sandbox.alive([victim]), (alive) => alive.length === 0)).toEqual([]);
   expect(await sandbox.alive(spared)).toEqual([...spared].sort((a, b) => a - b));
 });
 
 test('keyboard: / focuses the filter, x toggles the focused row, k opens the preview', async ({ page, sandbox, login }) => {
-  const user = `${sandbox.prefix}_kb`;
-  const ids = await sandbox.open(user, 2);
+  const user = `${sandbox.prefix}kb`;
+  const ids = await sandbox.openMany(user, 2);
   await login('operator');
   await page.goto(sessionsUrl({ user }));
   await expect(page.getByRole('checkbox', { name: `Select session ${ids[0]}` })).toBeVisible();
@@ -212,8 +212,8 @@ test('keyboard: / focuses the filter, x toggles the focused row, k opens the pre
 });
 
 test('every screen passes an accessibility scan with no serious or critical violations', async ({ page, sandbox }) => {
-  const user = `${sandbox.prefix}_ax`;
-  await sandbox.open(user, 2, { sql: 'SELECT SLEEP(120)' });
+  const user = `${sandbox.prefix}ax`;
+  await sandbox.openMany(user, 2, { sql: 'SELECT SLEEP(120)' });
   await page.goto('/login');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expectNoSeriousA11yViolations(page, 'login');
@@ -242,9 +242,9 @@ test('every screen passes an accessibility scan with no serious or critical viol
 });
 
 test('an admin broad kill needs the typed instance name, kills every session of the user, and says it is unverified', async ({ page, sandbox, login }) => {
-  const user = `${sandbox.prefix}_br`;
-  const victims = await sandbox.open(user, 3);
-  const bystanders = await sandbox.open(`${sandbox.prefix}_bs`, 2);
+  const user = `${sandbox.prefix}br`;
+  const victims = await sandbox.openMany(user, 3);
+  const bystanders = await sandbox.openMany(`${sandbox.prefix}bs`, 2);
   await login('admin');
   await page.goto(sessionsUrl({ user }));
   for (const id of victims) await expect(page.getByRole('checkbox', { name: `Select session ${id}` })).toBeVisible();
@@ -256,6 +256,6 @@ test('an admin broad kill needs the typed instance name, kills every session of 
   await dialog.getByLabel('Type the instance name to confirm').fill(E2E_INSTANCE.name);
   await commit.click();
   await expect(page.getByText(/Not verified/)).toBeVisible();
-  expect(await eventually(async () => (await sandbox.alive(victims)).length === 0)).toBe(true);
+  expect(await eventually(() => sandbox.alive(victims), (alive) => alive.length === 0)).toEqual([]);
   expect(await sandbox.alive(bystanders)).toEqual([...bystanders].sort((a, b) => a - b));
 });

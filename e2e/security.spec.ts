@@ -14,8 +14,8 @@ test('an operator session raises no CSP violation, and page scripts cannot read 
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) consoleCsp.push(m.text());
   });
-  const user = `${sandbox.prefix}_s`;
-  await sandbox.open(user, 2);
+  const user = `${sandbox.prefix}s`;
+  await sandbox.openMany(user, 2);
   await signIn(page, 'operator');
   await page.getByRole('link', { name: new RegExp(E2E_INSTANCE.name) }).first().click();
   await page.getByLabel('User', { exact: true }).fill(user);

@@ -59,6 +59,22 @@ ensure_mariadb() {
   fi
 }
 
+# ListMetadataLocks in das-local reads information_schema.METADATA_LOCK_INFO. Debian ships the plugin
+# but does not load it; installing it writes mysql.plugin, so it takes the admin account. Idempotent.
+# Without it Quell still runs and das-local answers that endpoint with an error naming the plugin.
+mariadb_admin_sql() { mariadb --protocol=tcp -h127.0.0.1 -uroot -N -B -e "$1" 2>/dev/null || mariadb -uroot -N -B -e "$1" 2>/dev/null; }
+
+ensure_metadata_lock_info() {
+  if [ -n "${QUELL_MYSQL_URL:-}" ]; then return; fi
+  local status
+  status=$(mariadb_admin_sql "SELECT PLUGIN_STATUS FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'METADATA_LOCK_INFO'" || true)
+  if [ "$status" = "ACTIVE" ]; then return; fi
+  log "installing the MariaDB plugin metadata_lock_info"
+  if ! mariadb_admin_sql "INSTALL SONAME 'metadata_lock_info'" >/dev/null; then
+    log "could not install metadata_lock_info (needs an administrative account): metadata locks will be unavailable"
+  fi
+}
+
 # PostgreSQL and Redis back the several-replicas path (QUELL_DATABASE_URL / QUELL_REDIS_URL) and its
 # tests: loopback only, trust auth for local connections as Debian sets it up, no persistence for Redis.
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1; }

@@ -46,7 +46,8 @@ process.stdout.write(`
 ${accounts}
 
   Instance "${stack.instanceId}" is your local MariaDB through das-local (${stack.dasUrl}).
-  ${workload.sessionIds.length} demo sessions are open under ${workload.users.join(', ')} on ${workload.databases.join(', ')}:
+  ${workload.sessionIds.length} demo sessions are open under ${workload.users.join(', ')} on ${workload.databases.join(', ')},
+  among them a two-level row-lock chain and an ALTER TABLE stuck behind an idle transaction:
   list them by user or database, preview, and kill.
 
   Ctrl-C stops Quell.

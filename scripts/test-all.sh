@@ -18,7 +18,7 @@ pnpm exec tsx scripts/check-deps.ts >"$REPORTS/deps.txt" 2>&1 && cat "$REPORTS/d
 step "build the web app"
 pnpm --filter @quell/web build >"$REPORTS/build.log" 2>&1 || { tail -40 "$REPORTS/build.log"; echo "web build failed" >"$REPORTS/build.failed"; status=1; }
 
-for pkg in packages/contracts packages/das-client apps/das-local apps/bff apps/web; do
+for pkg in packages/contracts packages/das-client packages/test-kit apps/das-local apps/bff apps/web; do
   name=$(basename "$pkg")
   step "unit and integration tests: $pkg"
   (cd "$pkg" && pnpm exec vitest run --passWithNoTests --reporter=default --reporter=json --outputFile.json="../../$REPORTS/vitest-$name.json") || status=1

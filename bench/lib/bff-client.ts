@@ -1,7 +1,8 @@
-// The BFF as the browser uses it: login cookie, CSRF token from /api/me, JSON bodies.
+// The BFF as the browser uses it: login cookie, CSRF token from the who-am-I route, JSON bodies.
 import { randomUUID } from 'node:crypto';
 import type { KillPreview, KillResult } from '@quell/contracts/kill';
 import type { SessionListResponse } from '@quell/contracts/sessions';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 export class BffClient {
   #cookie = '';
@@ -10,7 +11,7 @@ export class BffClient {
 
   static async login(url: string, username: string, password: string): Promise<BffClient> {
     const c = new BffClient(url);
-    const res = await fetch(`${url}/api/auth/login`, {
+    const res = await fetch(`${url}${pathOf(routes.login)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password }),
@@ -19,7 +20,7 @@ export class BffClient {
     await res.arrayBuffer();
     const setCookie = res.headers.getSetCookie().map((h) => h.split(';')[0]!);
     c.#cookie = setCookie.join('; ');
-    const me = (await c.#json('GET', '/api/me')) as { csrfToken: string };
+    const me = (await c.#json('GET', pathOf(routes.me))) as { csrfToken: string };
     c.#csrf = me.csrfToken;
     return c;
   }
@@ -41,14 +42,14 @@ export class BffClient {
 
   listSessions(instanceId: string, filter: { user?: string; database?: string }): Promise<SessionListResponse> {
     const qs = new URLSearchParams(filter as Record<string, string>).toString();
-    return this.#json('GET', `/api/instances/${encodeURIComponent(instanceId)}/sessions?${qs}`) as Promise<SessionListResponse>;
+    return this.#json('GET', `${pathOf(routes.sessions, { instanceId })}?${qs}`) as Promise<SessionListResponse>;
   }
 
   preview(instanceId: string, request: { user?: string; database?: string; sessionIds?: number[] }): Promise<KillPreview> {
-    return this.#json('POST', `/api/instances/${encodeURIComponent(instanceId)}/kill-previews`, request) as Promise<KillPreview>;
+    return this.#json('POST', pathOf(routes.killPreviews, { instanceId }), request) as Promise<KillPreview>;
   }
 
   commit(previewId: string, body: { reason: string; confirmInstanceName?: string }): Promise<KillResult> {
-    return this.#json('POST', `/api/kill-previews/${encodeURIComponent(previewId)}/commit`, body, { 'idempotency-key': randomUUID() }) as Promise<KillResult>;
+    return this.#json('POST', pathOf(routes.commitPreview, { previewId }), body, { 'idempotency-key': randomUUID() }) as Promise<KillResult>;
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { SessionListResponse, type Session } from '@quell/contracts/sessions';
 import { REPO_ROOT } from '../../scripts/lib/repo-root.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -155,7 +156,7 @@ export interface Opened {
 export async function openTable(context: BrowserContext, url: string, body: string, extraRoutes: Record<string, string> = {}): Promise<Opened> {
   const page = await context.newPage();
   await page.addInitScript(INIT_SCRIPT);
-  await page.route('**/api/instances/*/sessions?**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+  await page.route(`**${pathOf(routes.sessions, { instanceId: '*' })}?**`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
   for (const [path, html] of Object.entries(extraRoutes)) {
     await page.route(`**${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   }

@@ -3,14 +3,15 @@
 // and put max_connections back to what it was before that benchmark started.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { adminConnection, resolveMysqlTarget } from '../../scripts/lib/mysql-admin.ts';
+import { adminConnection, dropAccounts, mysqlTarget } from '@quell/test-kit/mariadb';
+import type { SandboxState } from '@quell/test-kit/sandbox';
 import { REPO_ROOT } from '../../scripts/lib/repo-root.ts';
 import { LEFTOVERS_DIR } from './sandbox.ts';
 import { DAS_DB_USER } from './stack.ts';
 
 export async function readMaxConnections(): Promise<number | undefined> {
   try {
-    const admin = await adminConnection(await resolveMysqlTarget());
+    const admin = await adminConnection(await mysqlTarget());
     try {
       const [rows] = await admin.query('SELECT @@GLOBAL.max_connections AS v');
       return Number((rows as Array<{ v: number }>)[0]!.v);
@@ -49,24 +50,20 @@ export async function cleanUpAfterCrash(maxConnectionsBefore: number | undefined
   // 2. MariaDB: the sandboxes' accounts (and their sessions) and databases, the DAS account, max_connections.
   let admin;
   try {
-    admin = await adminConnection(await resolveMysqlTarget());
+    admin = await adminConnection(await mysqlTarget());
   } catch (err) {
     log(`could not reach MariaDB to clean up: ${(err as Error).message}`);
     return;
   }
   try {
     for (const f of existsSync(LEFTOVERS_DIR) ? readdirSync(LEFTOVERS_DIR) : []) {
-      const { database, users } = JSON.parse(readFileSync(join(LEFTOVERS_DIR, f), 'utf8')) as { database: string; users: string[] };
-      if (users.length > 0) {
-        const [rows] = await admin.query('SELECT ID FROM information_schema.PROCESSLIST WHERE USER IN (?)', [users]);
-        for (const r of rows as Array<{ ID: number }>) await admin.query(`KILL CONNECTION ${Number(r.ID)}`).catch(() => {});
-        for (const user of users) for (const host of ['localhost', '127.0.0.1']) await admin.query('DROP USER IF EXISTS ?@?', [user, host]);
-      }
-      await admin.query(`DROP DATABASE IF EXISTS \`${database.replace(/`/g, '')}\``);
+      const { databases, users } = JSON.parse(readFileSync(join(LEFTOVERS_DIR, f), 'utf8')) as SandboxState;
+      await dropAccounts(admin, users);
+      for (const db of databases) await admin.query(`DROP DATABASE IF EXISTS \`${db.replace(/`/g, '')}\``);
       rmSync(join(LEFTOVERS_DIR, f), { force: true });
-      log(`dropped leftover ${database} and ${users.length} accounts`);
+      log(`dropped leftover ${databases.join(', ')} and ${users.length} accounts`);
     }
-    for (const host of ['localhost', '127.0.0.1']) await admin.query('DROP USER IF EXISTS ?@?', [DAS_DB_USER, host]);
+    await dropAccounts(admin, [DAS_DB_USER]);
     if (maxConnectionsBefore !== undefined) {
       const [rows] = await admin.query('SELECT @@GLOBAL.max_connections AS v');
       const now = Number((rows as Array<{ v: number }>)[0]!.v);

@@ -3,8 +3,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DasClient } from '@quell/das-client/client';
+import { adminConnection, dropAccounts } from '@quell/test-kit/mariadb';
 import { startEmbeddedStack, REPO_ROOT, type Stack } from '../../scripts/lib/embedded-stack.ts';
-import { adminConnection } from '../../scripts/lib/mysql-admin.ts';
 import { pidListeningOn } from './proc.ts';
 
 export { REPO_ROOT };
@@ -94,7 +94,7 @@ export async function startBenchStack(opts: {
 export async function dropBenchDasAccount(stack: Stack): Promise<void> {
   const admin = await adminConnection(stack.mysql);
   try {
-    for (const host of ['localhost', '127.0.0.1']) await admin.query('DROP USER IF EXISTS ?@?', [DAS_DB_USER, host]);
+    await dropAccounts(admin, [DAS_DB_USER]);
   } finally {
     await admin.end();
   }

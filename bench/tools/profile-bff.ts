@@ -43,7 +43,7 @@ const sandbox = await createBenchSandbox('prof');
 try {
   await withMaxConnections(sandbox.target, 1000, async () => {
     const user = await sandbox.user(scenario);
-    if (scenario === 'list') await sandbox.open(user, 50);
+    if (scenario === 'list') await sandbox.openMany(user, 50, { parallel: 25 });
     const stack = await startBenchStack({ name: 'profile', bffPort: 3460, dasPort: 8860, keepLines: true, env: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
     let inspector: Inspector | undefined;
     try {
@@ -75,5 +75,5 @@ try {
     }
   });
 } finally {
-  await sandbox.dispose();
+  await sandbox.drop();
 }

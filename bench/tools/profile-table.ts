@@ -9,6 +9,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, sessionsBody, syntheticSessions, timeKeystrokes } from '../lib/browser.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 const N = Number(process.argv[2] ?? 10_000);
 const out = mkdtempSync(join(os.tmpdir(), 'quell-web-prof-'));
@@ -52,14 +53,14 @@ const stack = await startBenchStack({ name: 'profile-table', bffPort: 3470, dasP
 const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
-  await context.request.post(`${stack.url}/api/auth/login`, { data: { username: stack.operator.username, password: stack.operator.password } });
+  await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
   const page = await context.newPage();
   const body = sessionsBody(INSTANCE_NAME, syntheticSessions(N, 'app'));
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let asked!: () => void;
   const requested = new Promise<void>((r) => (asked = r));
-  await page.route('**/api/instances/*/sessions?**', async (route) => {
+  await page.route(`**${pathOf(routes.sessions, { instanceId: '*' })}?**`, async (route) => {
     asked();
     await gate;
     await route.fulfill({ status: 200, contentType: 'application/json', body });

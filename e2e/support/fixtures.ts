@@ -1,14 +1,15 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { createSandbox, type Sandbox } from '@quell/test-kit/sandbox';
 import { accounts } from './accounts.ts';
-import { createSandbox, type Sandbox } from './mariadb.ts';
 
 type Role = keyof typeof accounts;
 
 export const test = base.extend<{ sandbox: Sandbox; login: (role: Role) => Promise<void> }>({
   sandbox: async ({}, use, testInfo) => {
-    const sandbox = await createSandbox(`t${testInfo.workerIndex}`);
+    // Each test's own MariaDB accounts and database, created and dropped by it.
+    const sandbox = await createSandbox({ label: `e2e${testInfo.workerIndex}` });
     await use(sandbox);
-    await sandbox.dispose();
+    await sandbox.drop();
   },
   login: async ({ page }, use) => {
     await use(async (role: Role) => signIn(page, role));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DasClient } from '@quell/das-client/client';
 import { upsertUser } from '@quell/bff/auth/users-file';
 import type { Role } from '@quell/contracts/common';
-import { adminConnection, ensureDasAccount, resolveMysqlTarget, type MysqlTarget } from './mysql-admin.ts';
+import { adminConnection, ensureDasAccount, resolveMysqlTarget, type MysqlTarget } from '@quell/test-kit/mariadb';
 import { startProcess, type Started } from './processes.ts';
 import { REPO_ROOT } from './repo-root.ts';
 

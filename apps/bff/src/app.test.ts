@@ -3,17 +3,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import fc from 'fast-check';
-import pino from 'pino';
+import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
 import { disableUser } from './auth/users-file.ts';
 import { REDACT_PATHS } from './logger.ts';
-import { createHarness, type Harness, type Role } from './test/harness.ts';
+import { API_PREFIX, needsCsrf, pathOf, routes, type RouteDef } from '@quell/contracts/routes';
+import { openApiPath } from './openapi.ts';
 
-let h: Harness;
-const logLines: string[] = [];
+let h: Stack;
 const dist = path.join(tmpdir(), `quell-bff-dist-${randomUUID()}`);
 let registeredId = '';
 
@@ -21,14 +20,7 @@ beforeAll(async () => {
   mkdirSync(path.join(dist, 'assets'), { recursive: true });
   writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Quell SPA</title><script type="module" src="/assets/app.js"></script>');
   writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log("quell")');
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logLines.push(chunk.toString('utf8'));
-      cb();
-    },
-  });
-  const logger = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-  h = await createHarness({ webDist: dist, logger });
+  h = await startStack({ webDist: dist, logLevel: 'debug' });
 }, 60_000);
 afterAll(async () => {
   await h?.close();
@@ -39,7 +31,7 @@ const WHO: Who[] = ['anonymous', 'viewer', 'operator', 'admin'];
 
 interface RouteCase {
   name: string;
-  method: 'get' | 'post' | 'delete';
+  route: RouteDef;
   path: () => string;
   body?: () => Record<string, unknown>;
   headers?: () => Record<string, string>;
@@ -51,34 +43,37 @@ const viewerUp = (ok: number) => ({ anonymous: 401, viewer: ok, operator: ok, ad
 const operatorUp = (ok: number) => ({ anonymous: 401, viewer: 403, operator: ok, admin: ok });
 const adminOnly = (ok: number) => ({ anonymous: 401, viewer: 403, operator: 403, admin: ok });
 const open = (ok: number) => ({ anonymous: ok, viewer: ok, operator: ok, admin: ok });
+const key = () => ({ 'Idempotency-Key': randomUUID() });
+const main = { instanceId: 'main' };
 
 const ROUTES: RouteCase[] = [
-  { name: 'login', method: 'post', path: () => '/api/auth/login', body: () => ({ username: 'viewer-user', password: h.passwords.viewer }), expect: open(200) },
-  { name: 'logout', method: 'post', path: () => '/api/auth/logout', expect: viewerUp(204) },
-  { name: 'me', method: 'get', path: () => '/api/me', expect: viewerUp(200) },
-  { name: 'instances', method: 'get', path: () => '/api/instances', expect: viewerUp(200) },
-  { name: 'sessions', method: 'get', path: () => `/api/instances/main/sessions?user=${h.accounts.app.user}`, expect: viewerUp(200) },
-  { name: 'kill-previews', method: 'post', path: () => '/api/instances/main/kill-previews', body: () => ({ user: `${h.prefix}nobody` }), expect: viewerUp(201) },
+  { name: 'login', route: routes.login, path: () => pathOf(routes.login), body: () => ({ username: 'viewer-user', password: h.passwords.viewer }), expect: open(200) },
+  { name: 'logout', route: routes.logout, path: () => pathOf(routes.logout), expect: viewerUp(204) },
+  { name: 'me', route: routes.me, path: () => pathOf(routes.me), expect: viewerUp(200) },
+  { name: 'instances', route: routes.instances, path: () => pathOf(routes.instances), expect: viewerUp(200) },
+  { name: 'sessions', route: routes.sessions, path: () => `${pathOf(routes.sessions, main)}?user=${h.accounts.app.user}`, expect: viewerUp(200) },
+  { name: 'kill-previews', route: routes.killPreviews, path: () => pathOf(routes.killPreviews, main), body: () => ({ user: `${h.prefix}nobody` }), expect: viewerUp(201) },
   {
     name: 'commit (unknown preview)',
-    method: 'post',
-    path: () => `/api/kill-previews/${randomUUID()}/commit`,
+    route: routes.commitPreview,
+    path: () => pathOf(routes.commitPreview, { previewId: randomUUID() }),
     body: () => ({ reason: 'table test' }),
-    headers: () => ({ 'Idempotency-Key': randomUUID() }),
+    headers: key,
     expect: operatorUp(404),
   },
-  { name: 'broad-kills', method: 'post', path: () => '/api/instances/main/broad-kills', body: () => ({ user: `${h.prefix}nobody`, reason: 'table test', confirmInstanceName: 'main-db' }), expect: adminOnly(200) },
-  { name: 'blind-kills', method: 'post', path: () => '/api/instances/main/blind-kills', body: () => ({ sessionIds: [2147483001], reason: 'table test' }), expect: adminOnly(200) },
-  { name: 'audit', method: 'get', path: () => '/api/audit', expect: viewerUp(200) },
-  { name: 'audit.csv', method: 'get', path: () => '/api/audit.csv', expect: viewerUp(200) },
-  { name: 'db-users list', method: 'get', path: () => '/api/instances/main/db-users', expect: adminOnly(200) },
-  { name: 'db-users register', method: 'post', path: () => '/api/instances/main/db-users', body: () => ({ dbUsername: h.accounts.oth.user, dbUserPassword: h.accounts.oth.password }), expect: adminOnly(201) },
-  { name: 'db-users delete', method: 'delete', path: () => `/api/instances/main/db-users/${registeredId}`, expect: adminOnly(204) },
-  { name: 'openapi', method: 'get', path: () => '/api/openapi.json', expect: open(200) },
-  { name: 'healthz', method: 'get', path: () => '/healthz', expect: open(200) },
-  { name: 'readyz', method: 'get', path: () => '/readyz', expect: open(200) },
-  { name: 'metrics', method: 'get', path: () => '/metrics', expect: open(200) },
+  { name: 'broad-kills', route: routes.broadKills, path: () => pathOf(routes.broadKills, main), body: () => ({ user: `${h.prefix}nobody`, reason: 'table test', confirmInstanceName: 'main-db' }), headers: key, expect: adminOnly(200) },
+  { name: 'blind-kills', route: routes.blindKills, path: () => pathOf(routes.blindKills, main), body: () => ({ sessionIds: [2147483001], reason: 'table test' }), headers: key, expect: adminOnly(200) },
+  { name: 'audit', route: routes.audit, path: () => pathOf(routes.audit), expect: viewerUp(200) },
+  { name: 'audit.csv', route: routes.auditCsv, path: () => pathOf(routes.auditCsv), expect: viewerUp(200) },
+  { name: 'db-users list', route: routes.dbUsers, path: () => pathOf(routes.dbUsers, main), expect: adminOnly(200) },
+  { name: 'db-users register', route: routes.registerDbUser, path: () => pathOf(routes.registerDbUser, main), body: () => ({ dbUsername: h.accounts.oth.user, dbUserPassword: h.accounts.oth.password }), expect: adminOnly(201) },
+  { name: 'db-users delete', route: routes.dbUser, path: () => pathOf(routes.dbUser, { ...main, dbUserId: registeredId }), expect: adminOnly(204) },
+  { name: 'openapi', route: routes.openapi, path: () => pathOf(routes.openapi), expect: open(200) },
+  { name: 'healthz', route: routes.healthz, path: () => pathOf(routes.healthz), expect: open(200) },
+  { name: 'readyz', route: routes.readyz, path: () => pathOf(routes.readyz), expect: open(200) },
+  { name: 'metrics', route: routes.metrics, path: () => pathOf(routes.metrics), expect: open(200) },
 ];
+const verb = (r: RouteCase) => r.route.method.toLowerCase() as 'get' | 'post' | 'delete';
 
 const agents = new Map<Who, { agent: request.Agent; csrf: string }>();
 /** One logged-in agent per role (logins cost an scrypt each); `fresh` for routes that end or replace the session. */
@@ -94,6 +89,13 @@ async function agentFor(who: Who, fresh = false) {
 }
 
 describe('route × role table', () => {
+  it('covers every route of the contracts table, and the app mounts each exactly once', () => {
+    const table = Object.values(routes);
+    expect(new Set(ROUTES.map((r) => r.route))).toEqual(new Set(table));
+    expect(h.quell.routes).toHaveLength(table.length);
+    expect(new Set(h.quell.routes)).toEqual(new Set(table));
+  });
+
   it('every route answers each role with the expected status', async () => {
     const got: string[] = [];
     const want: string[] = [];
@@ -101,12 +103,12 @@ describe('route × role table', () => {
       for (const who of WHO) {
         if (route.name === 'db-users delete' && who === 'admin') {
           const ad = await h.login('admin');
-          const reg = await ad.agent.post('/api/instances/main/db-users').set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.app.user, dbUserPassword: h.accounts.app.password });
+          const reg = await ad.agent.post(pathOf(routes.dbUsers, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.app.user, dbUserPassword: h.accounts.app.password });
           expect(reg.status).toBe(201);
           registeredId = reg.body.dbUserId;
         } else if (route.name === 'db-users delete') registeredId = randomUUID();
         const { agent, csrf } = await agentFor(who, route.name === 'logout' || route.name === 'login');
-        let req = agent[route.method](route.path());
+        let req = agent[verb(route)](route.path());
         if (csrf) req = req.set('X-CSRF-Token', csrf);
         for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);
         const res = route.body ? await req.send(route.body()) : await req;
@@ -121,24 +123,24 @@ describe('route × role table', () => {
   it('state-changing routes without the CSRF token are refused for every role', async () => {
     for (const role of ['viewer', 'operator', 'admin'] as const) {
       const { agent } = await h.login(role);
-      for (const route of ROUTES.filter((r) => r.method !== 'get' && r.name !== 'login')) {
-        let req = agent[route.method](route.path());
+      for (const route of ROUTES.filter((r) => needsCsrf(r.route))) {
+        let req = agent[verb(route)](route.path());
         for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);
         const res = route.body ? await req.send(route.body()) : await req;
         expect(`${route.name} as ${role}: ${res.status} ${res.body.error?.code}`).toBe(`${route.name} as ${role}: 403 FORBIDDEN`);
       }
-      const wrong = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', 'x'.repeat(43)).send({ user: 'u' });
+      const wrong = await agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', 'x'.repeat(43)).send({ user: 'u' });
       expect(wrong.status).toBe(403);
     }
   });
 
   it('a cross-origin state-changing request is refused even with a valid token', async () => {
     const { agent, csrf } = await h.login('viewer');
-    const res = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Origin', 'http://evil.example').send({ user: 'u' });
+    const res = await agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', csrf).set('Origin', 'http://evil.example').send({ user: 'u' });
     expect(res.status).toBe(403);
-    const same = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Origin', h.url).send({ user: `${h.prefix}nobody` });
+    const same = await agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', csrf).set('Origin', h.url).send({ user: `${h.prefix}nobody` });
     expect(same.status).toBe(201);
-    const login = await h.anon().post('/api/auth/login').set('Origin', 'http://evil.example').send({ username: 'viewer-user', password: h.passwords.viewer });
+    const login = await h.anon().post(pathOf(routes.login)).set('Origin', 'http://evil.example').send({ username: 'viewer-user', password: h.passwords.viewer });
     expect(login.status).toBe(403);
   });
 });
@@ -157,30 +159,33 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     const c = { 'X-CSRF-Token': ad.csrf };
     const before = await dasCalls();
     const cases: Array<[string, () => Promise<request.Response>, string]> = [
-      ['login without username', () => h.anon().post('/api/auth/login').send({ password: 'x' }), 'username'],
-      ['sessions without filter', () => ad.agent.get('/api/instances/main/sessions'), 'query.user'],
-      ['sessions with repeated user', () => ad.agent.get('/api/instances/main/sessions?user=a&user=b'), 'query.user'],
-      ['sessions with unknown parameter', () => ad.agent.get('/api/instances/main/sessions?user=a&limit=3'), 'query.limit'],
-      ['sessions with control characters', () => ad.agent.get('/api/instances/main/sessions?database=a%00b'), 'query.database'],
-      ['sessions on a malformed instance id', () => ad.agent.get('/api/instances/BAD_ID!/sessions?user=a'), 'instanceId'],
-      ['preview with non-numeric id', () => ad.agent.post('/api/instances/main/kill-previews').set(c).send({ user: 'a', sessionIds: ['12', 'abc'] }), 'sessionIds.1'],
-      ['preview with ids only', () => ad.agent.post('/api/instances/main/kill-previews').set(c).send({ sessionIds: [1] }), 'user'],
-      ['preview with unknown field', () => ad.agent.post('/api/instances/main/kill-previews').set(c).send({ user: 'a', host: 'x' }), '(body)'],
-      ['commit without reason', () => ad.agent.post(`/api/kill-previews/${randomUUID()}/commit`).set(c).set('Idempotency-Key', randomUUID()).send({}), 'reason'],
-      ['commit without key', () => ad.agent.post(`/api/kill-previews/${randomUUID()}/commit`).set(c).send({ reason: 'abc' }), 'headers.idempotency-key'],
-      ['commit with short key', () => ad.agent.post(`/api/kill-previews/${randomUUID()}/commit`).set(c).set('Idempotency-Key', 'abc').send({ reason: 'abc' }), 'headers.idempotency-key'],
-      ['commit with bad preview id', () => ad.agent.post('/api/kill-previews/not-a-uuid/commit').set(c).set('Idempotency-Key', randomUUID()).send({ reason: 'abc' }), 'previewId'],
-      ['broad without confirmation', () => ad.agent.post('/api/instances/main/broad-kills').set(c).send({ user: 'a', reason: 'abc' }), 'confirmInstanceName'],
-      ['broad without filter', () => ad.agent.post('/api/instances/main/broad-kills').set(c).send({ reason: 'abc', confirmInstanceName: 'main-db' }), 'user'],
-      ['blind with negative id', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [-1], reason: 'abc' }), 'sessionIds.0'],
-      ['blind with id too large', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [2 ** 31], reason: 'abc' }), 'sessionIds.0'],
-      ['blind without reason', () => ad.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [1] }), 'reason'],
-      ['audit with limit 0', () => ad.agent.get('/api/audit?limit=0'), 'query.limit'],
-      ['audit with unknown outcome', () => ad.agent.get('/api/audit?outcome=maybe'), 'query.outcome'],
-      ['audit.csv with a bad date', () => ad.agent.get('/api/audit.csv?from=yesterday'), 'query.from'],
-      ['db-users register without name', () => ad.agent.post('/api/instances/main/db-users').set(c).send({ dbUserPassword: 'x' }), 'dbUsername'],
-      ['db-users delete with bad id', () => ad.agent.delete('/api/instances/main/db-users/not-a-uuid').set(c), 'dbUserId'],
-      ['db-users list on a malformed instance', () => ad.agent.get('/api/instances/UPPER/db-users'), 'instanceId'],
+      ['login without username', () => h.anon().post(pathOf(routes.login)).send({ password: 'x' }), 'username'],
+      ['sessions without filter', () => ad.agent.get(pathOf(routes.sessions, { instanceId: 'main' })), 'query.user'],
+      ['sessions with repeated user', () => ad.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=a&user=b`), 'query.user'],
+      ['sessions with unknown parameter', () => ad.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=a&limit=3`), 'query.limit'],
+      ['sessions with control characters', () => ad.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?database=a%00b`), 'query.database'],
+      ['sessions on a malformed instance id', () => ad.agent.get(`${pathOf(routes.sessions, { instanceId: 'BAD_ID!' })}?user=a`), 'instanceId'],
+      ['preview with non-numeric id', () => ad.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set(c).send({ user: 'a', sessionIds: ['12', 'abc'] }), 'sessionIds.1'],
+      ['preview with ids only', () => ad.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set(c).send({ sessionIds: [1] }), 'user'],
+      ['preview with unknown field', () => ad.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set(c).send({ user: 'a', host: 'x' }), '(body)'],
+      ['commit without reason', () => ad.agent.post(pathOf(routes.commitPreview, { previewId: randomUUID() })).set(c).set('Idempotency-Key', randomUUID()).send({}), 'reason'],
+      ['commit without key', () => ad.agent.post(pathOf(routes.commitPreview, { previewId: randomUUID() })).set(c).send({ reason: 'abc' }), 'headers.idempotency-key'],
+      ['commit with short key', () => ad.agent.post(pathOf(routes.commitPreview, { previewId: randomUUID() })).set(c).set('Idempotency-Key', 'abc').send({ reason: 'abc' }), 'headers.idempotency-key'],
+      ['commit with bad preview id', () => ad.agent.post(pathOf(routes.commitPreview, { previewId: 'not-a-uuid' })).set(c).set('Idempotency-Key', randomUUID()).send({ reason: 'abc' }), 'previewId'],
+      ['broad without confirmation', () => ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set(c).send({ user: 'a', reason: 'abc' }), 'confirmInstanceName'],
+      ['broad without filter', () => ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set(c).send({ reason: 'abc', confirmInstanceName: 'main-db' }), 'user'],
+      ['blind with negative id', () => ad.agent.post(pathOf(routes.blindKills, { instanceId: 'main' })).set(c).send({ sessionIds: [-1], reason: 'abc' }), 'sessionIds.0'],
+      ['blind with id too large', () => ad.agent.post(pathOf(routes.blindKills, { instanceId: 'main' })).set(c).send({ sessionIds: [2 ** 31], reason: 'abc' }), 'sessionIds.0'],
+      ['blind without reason', () => ad.agent.post(pathOf(routes.blindKills, { instanceId: 'main' })).set(c).send({ sessionIds: [1] }), 'reason'],
+      ['broad without key', () => ad.agent.post(pathOf(routes.broadKills, main)).set(c).send({ user: 'a', reason: 'abc', confirmInstanceName: 'main-db' }), 'headers.idempotency-key'],
+      ['blind without key', () => ad.agent.post(pathOf(routes.blindKills, main)).set(c).send({ sessionIds: [1], reason: 'abc' }), 'headers.idempotency-key'],
+      ['broad with short key', () => ad.agent.post(pathOf(routes.broadKills, main)).set(c).set('Idempotency-Key', 'abc').send({ user: 'a', reason: 'abc', confirmInstanceName: 'main-db' }), 'headers.idempotency-key'],
+      ['audit with limit 0', () => ad.agent.get(`${pathOf(routes.audit)}?limit=0`), 'query.limit'],
+      ['audit with unknown outcome', () => ad.agent.get(`${pathOf(routes.audit)}?outcome=maybe`), 'query.outcome'],
+      ['audit.csv with a bad date', () => ad.agent.get(`${pathOf(routes.auditCsv)}?from=yesterday`), 'query.from'],
+      ['db-users register without name', () => ad.agent.post(pathOf(routes.dbUsers, { instanceId: 'main' })).set(c).send({ dbUserPassword: 'x' }), 'dbUsername'],
+      ['db-users delete with bad id', () => ad.agent.delete(pathOf(routes.dbUser, { instanceId: 'main', dbUserId: 'not-a-uuid' })).set(c), 'dbUserId'],
+      ['db-users list on a malformed instance', () => ad.agent.get(pathOf(routes.dbUsers, { instanceId: 'UPPER' })), 'instanceId'],
     ];
     for (const [name, send, field] of cases) {
       const res = await send();
@@ -193,7 +198,7 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
   it('a db user DAS cannot sign in with is a 400 naming the password, not an upstream fault', async () => {
     const { agent, csrf } = await h.login('admin');
     const res = await agent
-      .post('/api/instances/main/db-users')
+      .post(pathOf(routes.dbUsers, { instanceId: 'main' }))
       .set('X-CSRF-Token', csrf)
       .send({ dbUsername: h.accounts.backup.user, dbUserPassword: `${h.accounts.backup.password}-wrong` });
     expect(res.status).toBe(400);
@@ -202,39 +207,48 @@ describe('bad input: 400 naming the field, nothing sent to DAS', () => {
     expect(JSON.stringify(res.body)).not.toContain(h.accounts.backup.password);
   });
 
+  it('deleting a db user DAS does not know is a 404, not an upstream fault', async () => {
+    const { agent, csrf } = await h.login('admin');
+    const res = await agent.delete(pathOf(routes.dbUser, { instanceId: 'main', dbUserId: randomUUID() })).set('X-CSRF-Token', csrf);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+    expect(res.body.error.message).toMatch(/db user/);
+  });
+
   it('unknown instances are 404, unknown API routes are 404, in the one error shape', async () => {
     const { agent } = await h.login('viewer');
-    const a = await agent.get('/api/instances/not-there/sessions?user=a');
+    const a = await agent.get(`${pathOf(routes.sessions, { instanceId: 'not-there' })}?user=a`);
     expect(a.status).toBe(404);
     expect(a.body.error.code).toBe('NOT_FOUND');
-    const b = await agent.get('/api/nothing-here');
+    const b = await agent.get(`${API_PREFIX}/nothing-here`);
     expect(b.status).toBe(404);
     expect(Object.keys(b.body.error).sort()).toEqual(['code', 'message', 'requestId']);
-    const c = await h.anon().post('/api/nothing-here');
+    const c = await h.anon().post(`${API_PREFIX}/nothing-here`);
     expect(c.status).toBe(404);
   });
 
   it('malformed JSON is 400, a non-JSON body is 400 naming content-type, a large body is 413', async () => {
     const { agent, csrf } = await h.login('viewer');
-    const bad = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Content-Type', 'application/json').send('{"user":');
+    const bad = await agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', csrf).set('Content-Type', 'application/json').send('{"user":');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
-    const text = await agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', csrf).set('Content-Type', 'text/plain').send('user=a');
+    const text = await agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', csrf).set('Content-Type', 'text/plain').send('user=a');
     expect(text.status).toBe(400);
     expect(text.body.error.details.issues[0].field).toBe('headers.content-type');
     const big = await agent
-      .post('/api/instances/main/kill-previews')
+      .post(pathOf(routes.killPreviews, { instanceId: 'main' }))
       .set('X-CSRF-Token', csrf)
       .send({ user: 'a', pad: 'x'.repeat(140_000) });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     // The largest list the contract allows still fits.
     const most = await agent
-      .post('/api/instances/main/kill-previews')
+      .post(pathOf(routes.killPreviews, { instanceId: 'main' }))
       .set('X-CSRF-Token', csrf)
       .send({ user: `${h.prefix}nobody`, sessionIds: Array.from({ length: 10_000 }, (_, i) => 2147473647 + i) });
     expect(most.status).toBe(201);
-    expect(most.body.excluded).toHaveLength(10_000);
+    expect(most.body.excluded).toHaveLength(20);
+    expect(most.body.notFoundCount).toBe(10_000);
   });
 });
 
@@ -247,17 +261,17 @@ describe('no 500 for anything a user can type', () => {
       fc.asyncProperty(text, text, fc.anything({ maxDepth: 2 }), async (a, b, any) => {
         const enc = encodeURIComponent;
         const responses = [
-          await ad.agent.get(`/api/instances/${enc(a)}/sessions?user=${enc(b)}`),
-          await ad.agent.get(`/api/instances/main/sessions?database=${enc(a)}&user=${enc(b)}`),
-          await ad.agent.get(`/api/instances/main/${a.replace(/[?#]/g, '')}`),
-          await ad.agent.post(`/api/instances/main/kill-previews`).set('X-CSRF-Token', ad.csrf).send({ user: a, database: b, sessionIds: any }),
-          await ad.agent.post(`/api/kill-previews/${enc(a)}/commit`).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', headerSafe(b) || 'x').send({ reason: any }),
+          await ad.agent.get(`${pathOf(routes.sessions, { instanceId: a })}?user=${enc(b)}`),
+          await ad.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?database=${enc(a)}&user=${enc(b)}`),
+          await ad.agent.get(`${pathOf(routes.instances)}/main/${a.replace(/[?#]/g, '')}`),
+          await ad.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).send({ user: a, database: b, sessionIds: any }),
+          await ad.agent.post(pathOf(routes.commitPreview, { previewId: a })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', headerSafe(b) || 'x').send({ reason: any }),
           // An instance that is not in the inventory: the body is still validated first, and no id can reach DAS
           // (random ids must never be killed on a shared server).
-          await ad.agent.post(`/api/instances/fuzz-not-in-inventory/blind-kills`).set('X-CSRF-Token', ad.csrf).send({ sessionIds: any, reason: a }),
-          await ad.agent.get(`/api/audit?actor=${enc(a)}&from=${enc(b)}`),
-          await ad.agent.delete(`/api/instances/main/db-users/${enc(a)}`).set('X-CSRF-Token', ad.csrf),
-          await h.anon().post('/api/auth/login').send({ username: a, password: any }),
+          await ad.agent.post(pathOf(routes.blindKills, { instanceId: 'fuzz-not-in-inventory' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: any, reason: a }),
+          await ad.agent.get(`${pathOf(routes.audit)}?actor=${enc(a)}&from=${enc(b)}`),
+          await ad.agent.delete(pathOf(routes.dbUser, { instanceId: 'main', dbUserId: a })).set('X-CSRF-Token', ad.csrf),
+          await h.anon().post(pathOf(routes.login)).send({ username: a, password: any }),
         ];
         for (const r of responses) {
           if (r.status >= 500) throw new Error(`${r.status} ${r.text}`);
@@ -272,28 +286,28 @@ describe('no 500 for anything a user can type', () => {
 describe('login and sessions', () => {
   it('sets an HttpOnly SameSite=Strict cookie and rotates it on login', async () => {
     const agent = h.anon();
-    const first = await agent.post('/api/auth/login').send({ username: 'viewer-user', password: h.passwords.viewer });
+    const first = await agent.post(pathOf(routes.login)).send({ username: 'viewer-user', password: h.passwords.viewer });
     const cookie1 = String(first.headers['set-cookie']);
     expect(cookie1).toMatch(/quell_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
     expect(cookie1).not.toMatch(/Secure/);
     const value1 = /quell_session=([^;]+)/.exec(cookie1)![1]!;
-    const second = await agent.post('/api/auth/login').send({ username: 'viewer-user', password: h.passwords.viewer });
+    const second = await agent.post(pathOf(routes.login)).send({ username: 'viewer-user', password: h.passwords.viewer });
     const value2 = /quell_session=([^;]+)/.exec(String(second.headers['set-cookie']))![1]!;
     expect(value2).not.toBe(value1);
-    expect((await request(h.url).get('/api/me').set('Cookie', `quell_session=${value1}`)).status).toBe(401);
-    expect((await request(h.url).get('/api/me').set('Cookie', `quell_session=${value2}`)).status).toBe(200);
+    expect((await request(h.url).get(pathOf(routes.me)).set('Cookie', `quell_session=${value1}`)).status).toBe(401);
+    expect((await request(h.url).get(pathOf(routes.me)).set('Cookie', `quell_session=${value2}`)).status).toBe(200);
   });
 
   it('gives one generic message for a wrong password and an unknown user, then throttles the account', async () => {
-    const wrong = await h.anon().post('/api/auth/login').send({ username: 'operator-user', password: 'not-the-password' });
+    const wrong = await h.anon().post(pathOf(routes.login)).send({ username: 'operator-user', password: 'not-the-password' });
     const ghost = `${h.prefix}ghost`;
-    const unknown = await h.anon().post('/api/auth/login').send({ username: ghost, password: 'whatever-password' });
+    const unknown = await h.anon().post(pathOf(routes.login)).send({ username: ghost, password: 'whatever-password' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.error.message).toBe('invalid username or password');
     expect(unknown.body.error.message).toBe(wrong.body.error.message);
-    for (let i = 0; i < 4; i++) await h.anon().post('/api/auth/login').send({ username: ghost, password: 'whatever-password' });
-    const locked = await h.anon().post('/api/auth/login').send({ username: ghost, password: 'whatever-password' });
+    for (let i = 0; i < 4; i++) await h.anon().post(pathOf(routes.login)).send({ username: ghost, password: 'whatever-password' });
+    const locked = await h.anon().post(pathOf(routes.login)).send({ username: ghost, password: 'whatever-password' });
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('RATE_LIMITED');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
@@ -301,17 +315,17 @@ describe('login and sessions', () => {
 
   it('logout ends the session; idle sessions expire; disabled users lose their session', async () => {
     const v = await h.login('viewer');
-    expect((await v.agent.post('/api/auth/logout').set('X-CSRF-Token', v.csrf)).status).toBe(204);
-    expect((await v.agent.get('/api/me')).status).toBe(401);
+    expect((await v.agent.post(pathOf(routes.logout)).set('X-CSRF-Token', v.csrf)).status).toBe(204);
+    expect((await v.agent.get(pathOf(routes.me))).status).toBe(401);
 
     const idle = await h.login('viewer');
     h.clock.offsetMs = 31 * 60_000;
     try {
-      expect((await idle.agent.get('/api/me')).status).toBe(401);
+      expect((await idle.agent.get(pathOf(routes.me))).status).toBe(401);
     } finally {
       h.clock.offsetMs = 0;
     }
-    expect((await idle.agent.get('/api/me')).status).toBe(401);
+    expect((await idle.agent.get(pathOf(routes.me))).status).toBe(401);
 
     // Requests the browser makes on its own (auto-refresh) do not keep an idle login alive; the operator's do.
     const watched = await h.login('viewer');
@@ -319,21 +333,21 @@ describe('login and sessions', () => {
     try {
       for (const minutes of [10, 20, 29]) {
         h.clock.offsetMs = minutes * 60_000;
-        expect((await watched.agent.get('/api/me').set('X-Quell-Background', '1')).status).toBe(200);
-        expect((await active.agent.get('/api/me')).status).toBe(200);
+        expect((await watched.agent.get(pathOf(routes.me)).set('X-Quell-Background', '1')).status).toBe(200);
+        expect((await active.agent.get(pathOf(routes.me))).status).toBe(200);
       }
       h.clock.offsetMs = 40 * 60_000;
-      expect((await watched.agent.get('/api/me').set('X-Quell-Background', '1')).status).toBe(401);
-      expect((await active.agent.get('/api/me')).status).toBe(200);
+      expect((await watched.agent.get(pathOf(routes.me)).set('X-Quell-Background', '1')).status).toBe(401);
+      expect((await active.agent.get(pathOf(routes.me))).status).toBe(200);
     } finally {
       h.clock.offsetMs = 0;
     }
 
     const op = await h.login('operator');
-    expect((await op.agent.get('/api/me')).body).toEqual({ username: 'operator-user', role: 'operator', csrfToken: op.csrf });
+    expect((await op.agent.get(pathOf(routes.me))).body).toEqual({ username: 'operator-user', role: 'operator', csrfToken: op.csrf });
     disableUser(h.usersFile, 'operator-user');
-    expect((await op.agent.get('/api/me')).status).toBe(401);
-    const again = await h.anon().post('/api/auth/login').send({ username: 'operator-user', password: h.passwords.operator });
+    expect((await op.agent.get(pathOf(routes.me))).status).toBe(401);
+    const again = await h.anon().post(pathOf(routes.login)).send({ username: 'operator-user', password: h.passwords.operator });
     expect(again.status).toBe(401);
   });
 });
@@ -348,7 +362,7 @@ describe('headers, SPA and operations', () => {
     expect(csp).toMatch(/object-src 'none'/);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.headers['x-powered-by']).toBeUndefined();
-    const pre = await h.anon().options('/api/instances').set('Origin', 'http://evil.example').set('Access-Control-Request-Method', 'POST');
+    const pre = await h.anon().options(pathOf(routes.instances)).set('Origin', 'http://evil.example').set('Access-Control-Request-Method', 'POST');
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -367,12 +381,19 @@ describe('headers, SPA and operations', () => {
   });
 
   it('publishes OpenAPI for every route, metrics, health and readiness', async () => {
-    const doc = (await h.anon().get('/api/openapi.json')).body;
+    const doc = (await h.anon().get(pathOf(routes.openapi))).body;
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/api/auth/login', '/api/auth/logout', '/api/me', '/api/instances', '/api/instances/{instanceId}/sessions', '/api/instances/{instanceId}/kill-previews', '/api/kill-previews/{previewId}/commit', '/api/instances/{instanceId}/broad-kills', '/api/instances/{instanceId}/blind-kills', '/api/audit', '/api/audit.csv', '/api/instances/{instanceId}/db-users', '/api/instances/{instanceId}/db-users/{dbUserId}']) {
-      expect(doc.paths[p], p).toBeDefined();
+    for (const r of Object.values(routes)) {
+      const op = doc.paths[openApiPath(r.path)]?.[r.method.toLowerCase()];
+      expect(op?.summary, `${r.method} ${r.path}`).toBe(r.summary);
+      expect(op['x-quell-role'], r.path).toBe(r.access);
     }
-    expect(doc.paths['/api/instances/{instanceId}/kill-previews'].post.requestBody.content['application/json'].schema.properties.sessionIds).toBeDefined();
+    const operations = Object.values(doc.paths as Record<string, object>).reduce((n, methods) => n + Object.keys(methods).length, 0);
+    expect(operations).toBe(Object.values(routes).length);
+    const headerNames = (op: { parameters?: Array<{ in: string; name: string }> }) => (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+    expect(headerNames(doc.paths[openApiPath(routes.broadKills.path)].post)).toEqual(['X-CSRF-Token', 'Idempotency-Key']);
+    expect(headerNames(doc.paths[openApiPath(routes.login.path)].post)).toEqual([]);
+    expect(doc.paths[openApiPath(routes.killPreviews.path)].post.requestBody.content['application/json'].schema.properties.sessionIds).toBeDefined();
     const metrics = (await h.anon().get('/metrics')).text;
     expect(metrics).toContain('quell_http_requests_total');
     expect(metrics).toMatch(/quell_das_request_duration_seconds_count\{operation="ListProcesses",outcome="ok"\}/);
@@ -394,18 +415,18 @@ describe('headers, SPA and operations', () => {
 
   it('never puts a secret in a response or a log line', async () => {
     const ad = await h.login('admin');
-    const reg = await ad.agent.post('/api/instances/main/db-users').set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.backup.user, dbUserPassword: h.accounts.backup.password });
+    const reg = await ad.agent.post(pathOf(routes.dbUsers, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.backup.user, dbUserPassword: h.accounts.backup.password });
     expect(reg.status).toBe(201);
     const bodies = [
       reg.text,
-      (await ad.agent.get('/api/instances/main/db-users')).text,
-      (await ad.agent.get('/api/instances')).text,
-      (await ad.agent.get('/api/audit')).text,
-      (await ad.agent.get('/api/audit.csv')).text,
+      (await ad.agent.get(pathOf(routes.dbUsers, { instanceId: 'main' }))).text,
+      (await ad.agent.get(pathOf(routes.instances))).text,
+      (await ad.agent.get(pathOf(routes.audit))).text,
+      (await ad.agent.get(pathOf(routes.auditCsv))).text,
       (await ad.agent.get('/readyz')).text,
-      (await ad.agent.post('/api/instances/main/db-users').set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.das.user, dbUserPassword: h.accounts.das.password })).text,
+      (await ad.agent.post(pathOf(routes.dbUsers, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).send({ dbUsername: h.accounts.das.user, dbUserPassword: h.accounts.das.password })).text,
     ];
-    const logs = logLines.join('\n');
+    const logs = h.logLines.join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of [h.creds.sk, h.creds.ak, h.accounts.das.password, h.accounts.backup.password, h.passwords.admin, h.passwords.viewer, ad.csrf]) {
       for (const b of bodies) expect(b).not.toContain(secret);

@@ -2,12 +2,14 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { API_PREFIX, routes, type RouteDef } from '@quell/contracts/routes';
 import type { AppConfig, InstanceConfig } from './config.ts';
-import { instrumentDas, type DasFactory, type DasPort } from './das/port.ts';
+import { bffDas, type DasFactory, type DasPort } from './das/port.ts';
 import { SessionManager, sessionCookieName } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+import { createMount } from './http/mount.ts';
 import { KillService, type KillServiceOptions } from './kill/service.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -19,6 +21,7 @@ import { metricsToken } from './middleware/metrics-token.ts';
 import { requestId } from './middleware/request-id.ts';
 import { auditRouter } from './routes/audit.ts';
 import { authRouter } from './routes/auth.ts';
+import { dbUsersRouter } from './routes/db-users.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
 import { createReadiness, type ReadinessDeps } from './readiness.ts';
@@ -42,12 +45,16 @@ export interface AppDeps {
   bodyLimit?: string;
   /** /readyz tuning (check timeout, cache window). */
   readiness?: Pick<ReadinessDeps, 'timeoutMs' | 'cacheMs'>;
+  /** Check every success against its route's response schema (a mismatch is a 500). Default: on when NODE_ENV=test. */
+  checkResponses?: boolean;
 }
 
 export interface QuellApp {
   app: Express;
   kill: KillService;
   metrics: Metrics;
+  /** The route-table entries this app serves, in mounting order. */
+  routes: readonly RouteDef[];
   /** Waits for kills in progress to finish and stops background timers. The caller closes the stores it passed in. */
   shutdown(): Promise<void>;
 }
@@ -69,18 +76,18 @@ export function createApp(deps: AppDeps): QuellApp {
   const logger = deps.logger ?? createLogger('silent');
   const metrics = deps.metrics ?? createMetrics();
   const instances: InstanceConfig[] = deps.config.instances;
-  const dasCache = new Map<string, DasPort>();
+  // The factory shares clients per endpoint; each inventory instance gets its timed port once, here.
+  const dasPorts = new Map(instances.map((i) => [i.id, bffDas(deps.das(i), metrics)]));
   const das = (i: InstanceConfig): DasPort => {
-    let p = dasCache.get(i.id);
-    if (!p) {
-      p = instrumentDas(deps.das(i), metrics);
-      dasCache.set(i.id, p);
-    }
-    return p;
+    const port = dasPorts.get(i.id);
+    if (!port) throw new Error(`instance ${i.id} is not in the inventory`);
+    return port;
   };
   const sessions = new SessionManager({ store: deps.stores.loginSessions, users: deps.users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
   const throttle = deps.throttle ?? createMemoryThrottle();
   const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, ...deps.killOptions });
+
+  const mount = createMount({ checkResponses: deps.checkResponses ?? process.env.NODE_ENV === 'test' });
 
   const app = express();
   app.disable('x-powered-by');
@@ -116,7 +123,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const route = req.route?.path ? String(req.route.path) : req.path.startsWith('/api/') ? 'unmatched-api' : 'static';
+      const route = req.route?.path ? String(req.route.path) : req.path.startsWith(`${API_PREFIX}/`) ? 'unmatched-api' : 'static';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);
@@ -126,27 +133,28 @@ export function createApp(deps: AppDeps): QuellApp {
   });
 
   app.use(allowedHosts(deps.config.allowedHosts));
-  app.use('/api', (_req, res, next) => {
+  app.use(API_PREFIX, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use('/metrics', metricsToken(deps.config.metricsToken));
-  app.use(opsRouter({ readiness: createReadiness({ instances, das, stores: deps.stores, dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness }), metrics }));
+  app.use(routes.metrics.path, metricsToken(deps.config.metricsToken));
+  app.use(opsRouter(mount, { readiness: createReadiness({ instances, das, stores: deps.stores, dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness }), metrics }));
 
   // The session is loaded before the body is read: bodies without a login (but the login's) are refused unread.
-  app.use('/api', sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));
-  app.use(authRouter({ sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
-  app.use(instancesRouter({ instances, kill, das, logger, now }));
-  app.use(killRouter(kill));
-  app.use(auditRouter(deps.stores.audit));
-  app.use('/api', apiNotFound);
+  app.use(API_PREFIX, sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));
+  app.use(authRouter(mount, { sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
+  app.use(instancesRouter(mount, { instances, kill }));
+  app.use(killRouter(mount, kill));
+  app.use(dbUsersRouter(mount, { kill, logger }));
+  app.use(auditRouter(mount, deps.stores.audit));
+  app.use(API_PREFIX, apiNotFound);
   app.use(spaRouter(deps.config.webDist));
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(errorHandler(logger));
 
   const purge = setInterval(() => {
     sessions.purgeIdle().catch((err: unknown) => logger.warn({ err }, 'session purge failed'));
-    deps.stores.previews.purgeExpired(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
+    deps.stores.previews.purge(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
     deps.stores.idempotency.purgeFinished(new Date(now().getTime() - 24 * 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'idempotency purge failed'));
   }, 60_000);
   purge.unref();
@@ -155,6 +163,7 @@ export function createApp(deps: AppDeps): QuellApp {
     app,
     kill,
     metrics,
+    routes: mount.mounted,
     async shutdown() {
       clearInterval(purge);
       await kill.drain();

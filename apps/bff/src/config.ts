@@ -250,17 +250,6 @@ export function checkServiceUrl(value: string, protocols: string[], example: str
   return undefined;
 }
 
-/** The URL without its password, for messages and logs. */
-export function redactUrl(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
 /** The HTTPS endpoint of DAS in a region (SDK 3.1.211 table; na-mexico-1 is served from la-south-2). */
 export function dasEndpointFor(instance: Pick<InstanceConfig, 'endpoint' | 'region'>): string {
   if (instance.endpoint) return instance.endpoint;

@@ -56,8 +56,14 @@ export class ConflictError extends AppError {
 
 export class UpstreamError extends AppError {
   override readonly name = 'UpstreamError';
-  constructor(code: 'UPSTREAM_ERROR' | 'UPSTREAM_TIMEOUT', message: string, upstream: UpstreamDetails) {
+  /** What an operator may see of DAS's answer: status, DAS code and message, DAS request id. */
+  readonly upstream: UpstreamDetails;
+  /** The call may still have taken effect: no answer arrived (timeout, reset) or DAS failed on its side (5xx). */
+  readonly uncertain: boolean;
+  constructor(code: 'UPSTREAM_ERROR' | 'UPSTREAM_TIMEOUT', message: string, upstream: UpstreamDetails, uncertain = false) {
     super(code, message, { upstream });
+    this.upstream = upstream;
+    this.uncertain = uncertain;
   }
 }
 
@@ -68,11 +74,4 @@ export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
     const field = [prefix, path].filter((s) => s !== '').join('.') || prefix || '(body)';
     return { field, message: issue.message };
   });
-}
-
-/** Parses `value` with `schema` or throws a 400 naming each offending field. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(toFieldIssues(result.error, prefix));
-  return result.data as z.infer<S>;
 }

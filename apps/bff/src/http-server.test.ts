@@ -12,7 +12,7 @@ import type { InstanceConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 import { openSqliteStores } from './stores/sqlite.ts';
 import type { Stores } from './stores/types.ts';
-import { FakeDas } from './test/fake-das.ts';
+import { FakeDas } from '../test/fake-das.ts';
 
 const instance: InstanceConfig = {
   id: 'unit',

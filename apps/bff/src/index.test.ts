@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -66,7 +67,7 @@ describe('index.ts', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('not built yet');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      const api = await fetch(`${url}/api/instances`);
+      const api = await fetch(`${url}${pathOf(routes.instances)}`);
       expect(api.status).toBe(401);
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

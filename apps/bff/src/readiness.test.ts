@@ -9,19 +9,25 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DasClient } from '@quell/das-client/client';
 import { createDasServer } from '@quell/das-local/server';
-import { startPrivateMariadb, type PrivateMariadb } from '@quell/das-local/test-support';
+import { startPrivateMariadb, type PrivateMariadb } from '@quell/test-kit/private-mariadb';
 import { createApp, type QuellApp } from './app.ts';
 import { createFileUserDirectory } from './auth/users-file.ts';
 import type { InstanceConfig } from './config.ts';
 import { createDasFactory, type DasFactory, type DasPort } from './das/port.ts';
 import { openSqliteStores } from './stores/sqlite.ts';
 import type { Stores } from './stores/types.ts';
-import { DAS_INSTANCE_ID, MYSQL, PROJECT_ID, provisionTestMysql, type TestMysql } from './test/harness.ts';
+import { mysqlTarget } from '@quell/test-kit/mariadb';
+import { createSandbox, type Sandbox } from '@quell/test-kit/sandbox';
+import { DAS_INSTANCE_ID } from '@quell/test-kit/stack';
+
+const MYSQL = await mysqlTarget();
+const PROJECT_ID = randomBytes(16).toString('hex');
 
 const PRIVATE_INSTANCE_ID = 'da304cd5bbb944de828759bc7be3d3fein02';
 
 describe('/readyz', () => {
-  let shared: TestMysql;
+  let shared: Sandbox;
+  let sharedDas: { user: string; password: string };
   let priv: PrivateMariadb;
   let das: ReturnType<typeof createDasServer>;
   let quell: QuellApp;
@@ -31,7 +37,8 @@ describe('/readyz', () => {
   const count = (instance: string, op: string) => calls.set(`${instance} ${op}`, (calls.get(`${instance} ${op}`) ?? 0) + 1);
 
   beforeAll(async () => {
-    shared = await provisionTestMysql(`qt_ready_${randomBytes(3).toString('hex')}_`);
+    shared = await createSandbox({ label: 'ready' });
+    sharedDas = await shared.account(`${shared.prefix}das`, { databases: false, kill: true });
     priv = await startPrivateMariadb();
     const privDas = { user: 'ready_das', password: randomBytes(9).toString('hex') };
     const admin = await priv.admin();
@@ -54,7 +61,7 @@ describe('/readyz', () => {
     });
     const { url } = await das.listen(0, '127.0.0.1');
     const client = new DasClient({ endpoint: url, projectId: PROJECT_ID, credentials: () => creds });
-    const sharedUser = await client.registerDbUser(DAS_INSTANCE_ID, shared.accounts.das.user, shared.accounts.das.password);
+    const sharedUser = await client.registerDbUser(DAS_INSTANCE_ID, sharedDas.user, sharedDas.password);
     const privUser = await client.registerDbUser(PRIVATE_INSTANCE_ID, privDas.user, privDas.password);
     client.close();
     const base = { environment: 'test' as const, endpoint: url, projectId: PROJECT_ID, protectedUsers: [], protectedHosts: [], blastRadiusCap: 20 };

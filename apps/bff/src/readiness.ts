@@ -3,10 +3,11 @@
 // call yet reaches MariaDB (ListDbUsers never does). The result is cached for a few seconds and shared by
 // concurrent probes, so probes do not spend the DAS quota operators share.
 import type { UpstreamDetails } from '@quell/contracts/errors';
+import type { ReadyResponse } from '@quell/contracts/ops';
 import type { InstanceConfig } from './config.ts';
 import type { DasPort } from './das/port.ts';
 import { upstreamDetails } from './das/port.ts';
-import { AppError } from './errors.ts';
+import { AppError, UpstreamError } from './errors.ts';
 import type { Stores } from './stores/types.ts';
 
 export interface ReadinessDeps {
@@ -22,15 +23,15 @@ export interface ReadinessDeps {
 }
 
 type Check = { ok: true; kind?: string } | { ok: false; error: string | UpstreamDetails };
-export interface InstanceCheck {
+export type InstanceCheck = {
   ok: boolean;
   /** `database`: the instance's MariaDB answered through DAS; `das-only`: no db user to reach it with yet. */
   reached?: 'database' | 'das-only';
   error?: UpstreamDetails;
-}
+};
 export interface ReadinessReport {
   ready: boolean;
-  body: { status: 'ready' | 'not-ready'; checkedAt: string; checks: Record<string, unknown> };
+  body: ReadyResponse;
 }
 
 class Timeout extends Error {}
@@ -53,10 +54,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 function detailsOf(err: unknown): UpstreamDetails {
   if (err instanceof Timeout) return { httpStatus: 0, errorMsg: 'no answer in time' };
-  if (err instanceof AppError) {
-    const upstream = (err.details as { upstream?: UpstreamDetails } | undefined)?.upstream;
-    return upstream ?? { httpStatus: 0, errorMsg: err.message };
-  }
+  if (err instanceof UpstreamError) return err.upstream;
+  if (err instanceof AppError) return { httpStatus: 0, errorMsg: err.message };
   return upstreamDetails(err);
 }
 

@@ -8,11 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, eventually, type DbSession, type Harness, type Role } from './test/harness.ts';
-import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from './test/replica-process.ts';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from './test/services.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import type { DbSession } from '@quell/test-kit/mariadb';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@quell/test-kit/services';
+import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
+import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from '../test/replica-process.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
+import { MIGRATIONS } from './stores/postgres.ts';
 
-let h: Harness;
+let h: Stack;
 let db: TestDatabase;
 let redis: TestRedis;
 let dir: string;
@@ -25,7 +29,7 @@ const DB_PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const SESSION_SECRET = randomBytes(32).toString('hex');
 
 beforeAll(async () => {
-  [h, db, redis] = await Promise.all([createHarness(), createTestDatabase(), createTestRedis()]);
+  [h, db, redis] = await Promise.all([startStack(), createTestDatabase(), createTestRedis()]);
   dir = mkdtempSync(path.join(tmpdir(), 'quell-replicas-'));
   const inventory = path.join(dir, 'inventory.json');
   writeFileSync(inventory, JSON.stringify({ instances: h.instances }));
@@ -82,7 +86,7 @@ async function call(base: string, method: string, p: string, opts: { client?: Cl
   return { status: res.status, headers: res.headers, body, text };
 }
 async function login(base: string, role: Role, clientIp?: string): Promise<Client> {
-  const r = await call(base, 'POST', '/api/auth/login', { body: { username: `${role}-user`, password: h.passwords[role] }, ...(clientIp ? { headers: { 'x-forwarded-for': clientIp } } : {}) });
+  const r = await call(base, 'POST', pathOf(routes.login), { body: { username: `${role}-user`, password: h.passwords[role] }, ...(clientIp ? { headers: { 'x-forwarded-for': clientIp } } : {}) });
   if (r.status !== 200) throw new Error(`login as ${role} failed: ${r.status} ${r.text}`);
   const set = r.headers.get('set-cookie') ?? '';
   return { cookie: set.split(';')[0]!, csrf: r.body.csrfToken };
@@ -95,13 +99,13 @@ async function openSessions(n: number): Promise<DbSession[]> {
   return out;
 }
 async function previewOn(base: string, c: Client, sessions: DbSession[]) {
-  const p = await call(base, 'POST', '/api/instances/main/kill-previews', { client: c, body: { user: h.accounts.app.user, database: h.db1, sessionIds: sessions.map((s) => s.id) } });
+  const p = await call(base, 'POST', pathOf(routes.killPreviews, { instanceId: 'main' }), { client: c, body: { user: h.accounts.app.user, database: h.db1, sessionIds: sessions.map((s) => s.id) } });
   expect(p.status).toBe(201);
   expect(ids(p.body.targets)).toEqual(ids(sessions));
   return p.body.previewId as string;
 }
 function commitOn(base: string, c: Client, previewId: string, key: string, reason = 'several replicas test') {
-  return call(base, 'POST', `/api/kill-previews/${previewId}/commit`, { client: c, body: { reason }, headers: { 'idempotency-key': key } });
+  return call(base, 'POST', pathOf(routes.commitPreview, { previewId }), { client: c, body: { reason }, headers: { 'idempotency-key': key } });
 }
 
 describe('two replicas sharing PostgreSQL and Redis', () => {
@@ -121,7 +125,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     await c.connect();
     try {
       const m = await c.query('SELECT version FROM quell_migrations');
-      expect(m.rows.map((r) => r.version)).toEqual([1]);
+      expect(m.rows.map((r) => r.version).sort()).toEqual(MIGRATIONS.map((x) => x.version).sort());
       const leases = await c.query('SELECT count(*)::int AS n FROM quell_replicas WHERE expires_at > now()');
       expect(leases.rows[0].n).toBe(2);
     } finally {
@@ -131,7 +135,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
 
   it('an operator logged in through A is recognised by B, with an idle-expiring session in Redis; logging out on B ends it on A', async () => {
     const op = await login(A.url, 'operator');
-    const me = await call(B.url, 'GET', '/api/me', { client: op });
+    const me = await call(B.url, 'GET', pathOf(routes.me), { client: op });
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ username: 'operator-user', role: 'operator', csrfToken: op.csrf });
     const keys = (await redis.keys()).filter((k) => k.startsWith(`${redis.prefix}session:`));
@@ -144,8 +148,8 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     // the cookie value itself is not stored anywhere in Redis
     const cookieValue = decodeURIComponent(op.cookie.split('=')[1]!);
     for (const k of await redis.keys()) expect(k).not.toContain(cookieValue);
-    expect((await call(B.url, 'POST', '/api/auth/logout', { client: op })).status).toBe(204);
-    expect((await call(A.url, 'GET', '/api/me', { client: op })).status).toBe(401);
+    expect((await call(B.url, 'POST', pathOf(routes.logout), { client: op })).status).toBe(204);
+    expect((await call(A.url, 'GET', pathOf(routes.me), { client: op })).status).toBe(401);
   });
 
   it('a preview created on A commits on B, and both see the audit row', async () => {
@@ -157,7 +161,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     expect(c.body.summary).toEqual({ killed: 2 });
     expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
     for (const r of [A, B]) {
-      const audit = await call(r.url, 'GET', `/api/audit?limit=500`, { client: op });
+      const audit = await call(r.url, 'GET', `${pathOf(routes.audit)}?limit=500`, { client: op });
       const row = audit.body.entries.find((e: { id: string }) => e.id === c.body.auditId);
       expect(row).toMatchObject({ status: 'completed', previewId, actor: 'operator-user' });
     }
@@ -175,7 +179,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     expect(b.body).toEqual(a.body);
     expect([a.headers.get('idempotent-replayed'), b.headers.get('idempotent-replayed')].filter((x) => x === 'true')).toHaveLength(1);
     expect(a.body.summary).toEqual({ killed: 3 });
-    const audit = await call(A.url, 'GET', `/api/audit?limit=500`, { client: op });
+    const audit = await call(A.url, 'GET', `${pathOf(routes.audit)}?limit=500`, { client: op });
     const rows = audit.body.entries.filter((e: { idempotencyKey: string | null; previewId: string | null }) => e.idempotencyKey === key || e.previewId === previewId);
     expect(rows).toHaveLength(1);
     // a later retry on either replica replays it
@@ -188,11 +192,11 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
   it('login throttling counts failures on both replicas: per (account, client) and per client address', async () => {
     const client = `10.77.${Math.floor(Math.random() * 250)}.1`;
     const wrong = (base: string, username: string, ip = client) =>
-      call(base, 'POST', '/api/auth/login', { body: { username, password: 'not-the-password' }, headers: { 'x-forwarded-for': ip } });
+      call(base, 'POST', pathOf(routes.login), { body: { username, password: 'not-the-password' }, headers: { 'x-forwarded-for': ip } });
     // 5 failures of one account from one client (default limit), alternating replicas
     for (let n = 0; n < 5; n++) expect((await wrong(n % 2 ? A.url : B.url, 'viewer-user')).status).toBe(401);
     for (const r of [A, B]) {
-      const right = await call(r.url, 'POST', '/api/auth/login', { body: { username: 'viewer-user', password: h.passwords.viewer }, headers: { 'x-forwarded-for': client } });
+      const right = await call(r.url, 'POST', pathOf(routes.login), { body: { username: 'viewer-user', password: h.passwords.viewer }, headers: { 'x-forwarded-for': client } });
       expect(right.status).toBe(429);
       expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
     }
@@ -201,7 +205,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     // 20 failures per client address (default limit) across accounts and replicas: 5 above, 15 more here
     for (let n = 0; n < 15; n++) expect((await wrong(n % 2 ? A.url : B.url, `nobody-${n}`)).status).toBe(401);
     for (const r of [A, B]) {
-      const blocked = await call(r.url, 'POST', '/api/auth/login', { body: { username: 'admin-user', password: h.passwords.admin }, headers: { 'x-forwarded-for': client } });
+      const blocked = await call(r.url, 'POST', pathOf(routes.login), { body: { username: 'admin-user', password: h.passwords.admin }, headers: { 'x-forwarded-for': client } });
       expect(blocked.status).toBe(429);
     }
     // another client address is not affected
@@ -277,7 +281,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
       expect(settled.filter((r) => r.status === 'pending')).toEqual([]);
       for (const r of settled) expect(['completed', 'failed', 'unknown']).toContain(r.status);
       // B serves the same trail; a retry on B of a commit C answered replays C's result.
-      const audit = await call(B.url, 'GET', `/api/audit?limit=500`, { client: op });
+      const audit = await call(B.url, 'GET', `${pathOf(routes.audit)}?limit=500`, { client: op });
       for (const r of settled) expect(audit.body.entries.some((e: { id: string }) => e.id === r.id)).toBe(true);
       for (const a of answered.filter((x) => x.status === 200).slice(0, 2)) {
         const key = byId.get(a.body.auditId)!.idempotency_key;

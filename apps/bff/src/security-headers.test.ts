@@ -11,7 +11,7 @@ import { createApp, type AppDeps } from './app.ts';
 import { createFileUserDirectory, upsertUser } from './auth/users-file.ts';
 import type { InstanceConfig } from './config.ts';
 import { openSqliteStores } from './stores/sqlite.ts';
-import { FakeDas } from './test/fake-das.ts';
+import { FakeDas } from '../test/fake-das.ts';
 
 const instance: InstanceConfig = {
   id: 'unit',

@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { API_PREFIX, routes } from '@quell/contracts/routes';
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quell</title></head>
 <body><h1>Quell</h1><p>The web app is not built yet. Build it with <code>pnpm --filter @quell/web build</code> and reload.</p>
-<p>The API is up: see <a href="/api/openapi.json">/api/openapi.json</a>.</p></body></html>`;
+<p>The API is up: see <a href="${routes.openapi.path}">${routes.openapi.path}</a>.</p></body></html>`;
 
 export function spaRouter(dist: string): Router {
   const r = Router();
@@ -22,7 +23,7 @@ export function spaRouter(dist: string): Router {
     }),
   );
   r.get('/{*splat}', (req, res, next) => {
-    if (req.path === '/api' || req.path.startsWith('/api/')) return next();
+    if (req.path === API_PREFIX || req.path.startsWith(`${API_PREFIX}/`)) return next();
     res.setHeader('Cache-Control', 'no-cache');
     if (!existsSync(index)) {
       res.status(200).type('html').send(NOT_BUILT);

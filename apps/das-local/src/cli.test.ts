@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mysqlTarget } from '@quell/test-kit/mariadb';
+import { INSTANCE_ID, PROJECT_ID, call } from '../test/official-signer.ts';
 import { ConfigError, loadConfig, parseCredentialsEnv } from './config.ts';
-import { INSTANCE_ID, MYSQL, PROJECT_ID, call } from './test-support.ts';
 
+const MYSQL = await mysqlTarget();
 const dir = mkdtempSync(join(tmpdir(), 'das-local-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
@@ -32,6 +34,9 @@ describe('config', () => {
     expect(c.listen).toEqual({ host: '127.0.0.1', port: 8787 });
     expect(c.faults).toEqual({ enabled: false, http: false });
     expect(c.deps.lockout).toBe(false);
+    expect(c.deps.innodbTrxScope).toBe('locking');
+    expect(loadConfig(write({ ...valid, innodbTrxScope: 'all' }), {}).deps.innodbTrxScope).toBe('all');
+    expect(() => loadConfig(write({ ...valid, innodbTrxScope: 'some' }), {})).toThrow(/innodbTrxScope/);
   });
 
   it('takes secrets from DAS_LOCAL_CREDENTIALS and DAS_LOCAL_REGISTRY_KEY', () => {

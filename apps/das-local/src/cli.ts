@@ -46,6 +46,10 @@ async function main(): Promise<void> {
   }
   const { url } = await das.listen(config.listen.port, config.listen.host);
   process.stdout.write(`das-local listening on ${url}\n`);
+  for (const inst of config.deps.instances) {
+    const proxy = das.sqlLimitProxy(inst.instanceId);
+    if (proxy) process.stdout.write(`das-local sql-limit proxy for ${inst.instanceId} on ${proxy.host}:${proxy.port}\n`);
+  }
   if (config.faults.enabled) process.stderr.write(`das-local: fault injection enabled${config.faults.http ? ' (HTTP control at /__das-local/faults)' : ''}\n`);
   let closing = false;
   const stop = () => {

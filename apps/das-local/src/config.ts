@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { INNODB_TRX_SCOPES, type InnodbTrxScope } from './locks.ts';
 import type { DasServerDeps } from './server.ts';
 
 export class ConfigError extends Error {
@@ -27,6 +28,16 @@ const FileSchema = z
             instanceId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be 1..64 letters, digits or hyphens'),
             host: z.string().min(1, 'must not be empty'),
             port: z.number().int().min(1).max(65535),
+            sqlLimit: z
+              .object({
+                proxy: z.object({ host: z.string().min(1).optional(), port: z.number().int().min(0).max(65535) }).strict().optional(),
+                caseSensitive: z.boolean().optional(),
+                exemptRoot: z.boolean().optional(),
+                jobDelayMs: z.number().int().min(0).max(600_000).optional(),
+                reportSwitching: z.boolean().optional(),
+              })
+              .strict()
+              .optional(),
           })
           .strict(),
       )
@@ -34,6 +45,7 @@ const FileSchema = z
     registryPath: z.string().min(1, 'must not be empty'),
     registryKey: z.string().min(1, 'must not be empty').optional(),
     lockout: z.boolean().optional(),
+    innodbTrxScope: z.enum(INNODB_TRX_SCOPES as [InnodbTrxScope, ...InnodbTrxScope[]]).optional(),
     listen: z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) })
       .strict()
@@ -96,6 +108,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
       registryPath: c.registryPath === ':memory:' ? ':memory:' : resolve(dirname(path), c.registryPath),
       registryKey,
       lockout: c.lockout ?? false,
+      innodbTrxScope: c.innodbTrxScope ?? 'locking',
     },
     listen: { host: c.listen?.host ?? '127.0.0.1', port: c.listen?.port ?? 8787 },
     faults: { enabled: c.faults?.enabled ?? false, http: c.faults?.http ?? false },

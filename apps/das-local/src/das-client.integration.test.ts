@@ -2,9 +2,12 @@
 import { DasClient } from '@quell/das-client/client';
 import { DasApiError } from '@quell/das-client/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@quell/test-kit/eventually';
+import { aliveIds, closeSessions, openSession, type DbSession } from '@quell/test-kit/mariadb';
+import { INSTANCE_ID, PROJECT_ID } from '../test/official-signer.ts';
+import { createTestAccounts, createTestDas, type TestAccounts } from '../test/sandbox.ts';
 import { FaultController } from './faults.ts';
-import { createDasServer, type DasServer } from './server.ts';
-import { INSTANCE_ID, MYSQL, PROJECT_ID, aliveIds, closeSessions, createTestAccounts, eventually, openSession, type Session, type TestAccounts } from './test-support.ts';
+import type { DasServer } from './server.ts';
 
 describe('DasClient ↔ das-local ↔ MariaDB', () => {
   let accounts: TestAccounts;
@@ -12,19 +15,12 @@ describe('DasClient ↔ das-local ↔ MariaDB', () => {
   let client: DasClient;
   let url: string;
   const faults = new FaultController();
-  const sessions: Session[] = [];
+  const sessions: DbSession[] = [];
   const credentials = { ak: 'AKINTEGRATIONTEST001', sk: 'integration-secret-0123456789abcdefghijkl' };
 
   beforeAll(async () => {
     accounts = await createTestAccounts();
-    das = createDasServer({
-      projectId: PROJECT_ID,
-      credentials: [credentials],
-      instances: [{ instanceId: INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
-      registryPath: ':memory:',
-      registryKey: 'integration-registry-key',
-      faults,
-    });
+    das = await createTestDas({ credentials: [credentials], faults });
     ({ url } = await das.listen());
     client = new DasClient({ endpoint: url, projectId: PROJECT_ID, credentials: () => credentials, timeoutMs: 10_000 });
   });
@@ -38,9 +34,9 @@ describe('DasClient ↔ das-local ↔ MariaDB', () => {
     const dbUserId = await client.registerDbUser(INSTANCE_ID, accounts.das.user, accounts.das.password);
     expect((await client.listDbUsers(INSTANCE_ID)).map((u) => u.dbUserId)).toEqual([dbUserId]);
 
-    for (let i = 0; i < 3; i++) sessions.push(await openSession(accounts.app, accounts.db1));
-    for (let i = 0; i < 2; i++) sessions.push(await openSession(accounts.other, accounts.db2));
-    const [a1, a2, a3, o1, o2] = sessions as [Session, Session, Session, Session, Session];
+    for (let i = 0; i < 3; i++) sessions.push(await openSession(accounts.app, { database: accounts.db1 }));
+    for (let i = 0; i < 2; i++) sessions.push(await openSession(accounts.other, { database: accounts.db2 }));
+    const [a1, a2, a3, o1, o2] = sessions as [DbSession, DbSession, DbSession, DbSession, DbSession];
 
     const listed = await client.listProcesses({ instanceId: INSTANCE_ID, dbUserId, user: accounts.app.user });
     expect(listed.map((p) => p.id).sort((x, y) => x - y)).toEqual([a1.id, a2.id, a3.id].sort((x, y) => x - y));
@@ -77,7 +73,7 @@ describe('DasClient ↔ das-local ↔ MariaDB', () => {
     expect((await observed.listDbUsers(INSTANCE_ID)).map((u) => u.dbUserId)).toEqual([dbUserId]);
     expect(events).toEqual(['ListDbUsers:400:DAS.200002:retry', 'ListDbUsers:200::none']);
 
-    const victim = await openSession(accounts.app, accounts.db1);
+    const victim = await openSession(accounts.app, { database: accounts.db1 });
     sessions.push(victim);
     faults.failWith500({ operations: ['DeleteProcess'], times: 1 });
     const failed = await observed.deleteProcess({ instanceId: INSTANCE_ID, dbUserId, processIds: [victim.id] }).catch((e: unknown) => e);

@@ -1,4 +1,5 @@
 // Fault injection for tests and demos. Reachable only when a FaultController is passed to createDasServer.
+import { SQL_LIMIT_OPERATIONS } from './sql-limit/operations.ts';
 
 export const OPERATIONS = [
   'RegisterDbUser',
@@ -8,6 +9,9 @@ export const OPERATIONS = [
   'DeleteDbUser',
   'ListProcesses',
   'DeleteProcess',
+  'ListInnodbLocks',
+  'ListMetadataLocks',
+  ...SQL_LIMIT_OPERATIONS,
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

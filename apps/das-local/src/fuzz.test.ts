@@ -12,9 +12,12 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signParts, wirePath, wireQuery } from '@quell/das-client/signer';
+import { objectBody, type FieldArbitraries } from '@quell/test-kit/fuzz';
+import { aliveIds, closeSessions, openSession, type DbSession } from '@quell/test-kit/mariadb';
+import { call, INSTANCE_ID, PROJECT_ID } from '../test/official-signer.ts';
+import { createTestAccounts, createTestDas, type TestAccounts } from '../test/sandbox.ts';
 import { MysqlBackend } from './mysql-backend.ts';
-import { createDasServer, type DasServer } from './server.ts';
-import { aliveIds, call, closeSessions, createTestAccounts, INSTANCE_ID, MYSQL, openSession, PROJECT_ID, type Session, type TestAccounts } from './test-support.ts';
+import type { DasServer } from './server.ts';
 
 const RUNS = Number(process.env.QUELL_FUZZ_RUNS ?? 10_000);
 const CONCURRENCY = 16;
@@ -45,7 +48,7 @@ let das: DasServer;
 let port = 0;
 let dbUserId = '';
 let victimId = '';
-const mine: Session[] = [];
+const mine: DbSession[] = [];
 let agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 /** das-local's own account of its 500s (request id → the MySQL error behind it). */
 const internalErrors = new Map<string, string>();
@@ -58,12 +61,8 @@ const tally: Record<string, { inputs: number; statuses: Record<number, number>; 
 
 beforeAll(async () => {
   accounts = await createTestAccounts();
-  das = createDasServer({
-    projectId: PROJECT_ID,
+  das = await createTestDas({
     credentials: [{ ak: AK, sk: SK }],
-    instances: [{ instanceId: INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
-    registryPath: ':memory:',
-    registryKey: randomBytes(16).toString('hex'),
     log: (line) => {
       if (line.status === 500 && typeof line.internal_error === 'string') internalErrors.set(String(line.request_id), line.internal_error);
     },
@@ -82,7 +81,7 @@ beforeAll(async () => {
   expect(victim.status).toBe(200);
   victimId = victim.json.db_user_id;
   // Sessions this test owns; none may die.
-  for (const login of [accounts.weak, accounts.app, accounts.other, accounts.weak]) mine.push(await openSession(login, login === accounts.weak ? undefined : accounts.db1));
+  for (const login of [accounts.weak, accounts.app, accounts.other, accounts.weak]) mine.push(await openSession(login, login === accounts.weak ? {} : { database: accounts.db1 }));
   ROUTES = routes();
 }, 60_000);
 
@@ -119,17 +118,6 @@ const processId = fc.oneof(
 );
 const processIds = fc.oneof({ weight: 5, arbitrary: fc.array(processId, { maxLength: 8 }) }, { weight: 1, arbitrary: anyValue });
 
-type Fields = Record<string, fc.Arbitrary<unknown>>;
-function objectBody(fields: Fields): fc.Arbitrary<Record<string, unknown>> {
-  const entries = Object.entries(fields).map(([k, g]) => fc.option(fc.tuple(fc.constant(k), fc.oneof({ weight: 2, arbitrary: g }, { weight: 1, arbitrary: anyValue })), { nil: undefined, freq: 4 }));
-  const extra = fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), anyValue), { nil: undefined, freq: 4 });
-  return fc.tuple(fc.tuple(...entries), extra).map(([es, x]) => {
-    const o: Record<string, unknown> = {};
-    for (const e of es) if (e) o[e[0]] = e[1];
-    if (x) o[x[0]] = x[1];
-    return o;
-  });
-}
 function wireBody(obj: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<{ body?: string; type: string }> {
   return fc.oneof(
     { weight: 12, arbitrary: obj.map((o) => ({ body: JSON.stringify(o), type: 'application/json' })) },
@@ -163,8 +151,8 @@ interface Route {
 
 const dbUserIdValue = () => fc.oneof(fc.constant(dbUserId), fc.uuid(), fc.constantFrom(dbUserId.toUpperCase(), `${dbUserId}x`, dbUserId.slice(1)));
 
-function route(name: string, method: string, rest: fc.Arbitrary<string[]>, q: fc.Arbitrary<Array<[string, string]>>, body?: Fields): Route {
-  const b = body ? wireBody(objectBody(body)) : fc.oneof({ weight: 6, arbitrary: fc.constant({ type: 'application/json' } as { body?: string; type: string }) }, { weight: 1, arbitrary: wireBody(objectBody({})) });
+function route(name: string, method: string, rest: fc.Arbitrary<string[]>, q: fc.Arbitrary<Array<[string, string]>>, body?: FieldArbitraries): Route {
+  const b = body ? wireBody(objectBody(body, anyValue)) : fc.oneof({ weight: 6, arbitrary: fc.constant({ type: 'application/json' } as { body?: string; type: string }) }, { weight: 1, arbitrary: wireBody(objectBody({}, anyValue)) });
   return {
     name,
     gen: fc.tuple(project, instance, rest, q, b, auth, fc.option(fc.tuple(fc.constantFrom('x-language', 'x-project-id', 'x-junk'), fc.string({ maxLength: 20 }).map((s) => s.replace(/[^\x21-\x7e]/g, ''))), { nil: undefined })).map(([p, i, r, qq, bb, a, x]) => ({

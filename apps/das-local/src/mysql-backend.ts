@@ -1,5 +1,15 @@
-// The real database side: PROCESSLIST (+ INNODB_TRX) and KILL CONNECTION, as the registered db user.
+// The real database side: PROCESSLIST (+ INNODB_TRX), KILL CONNECTION and the lock views, as the registered db user.
 import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import {
+  innodbLocksAnswer,
+  metadataLocksAnswer,
+  readInnodbSnapshot,
+  readMetadataLockRows,
+  type InnodbLocksAnswer,
+  type InnodbTrxScope,
+  type MetadataLockFilter,
+  type MetadataLocksAnswer,
+} from './locks.ts';
 
 export interface InstanceAddress {
   host: string;
@@ -258,6 +268,21 @@ export class MysqlBackend {
       }
       return { killed, denied };
     });
+  }
+
+  /** ListInnodbLocks (§2.3), instance-wide as far as the db user can see. */
+  async innodbLocks(key: string, login: DbLogin, scope: InnodbTrxScope): Promise<InnodbLocksAnswer> {
+    return this.#withConnection(key, login, async (conn) => innodbLocksAnswer(await readInnodbSnapshot(conn), this.#hidden(login, conn), scope));
+  }
+
+  /** ListMetadataLocks (§3.2): granted locks from METADATA_LOCK_INFO, waits from PROCESSLIST. */
+  async metadataLocks(key: string, login: DbLogin, filter: MetadataLockFilter): Promise<MetadataLocksAnswer> {
+    return this.#withConnection(key, login, async (conn) => metadataLocksAnswer(await readMetadataLockRows(conn), this.#hidden(login, conn), filter));
+  }
+
+  /** das-local's own connections, as thread-id strings: never shown in a lock answer. */
+  #hidden(address: InstanceAddress, conn: PoolConnection): Set<string> {
+    return new Set([...this.ownThreadIds(address), conn.threadId].map(String));
   }
 
   async close(): Promise<void> {

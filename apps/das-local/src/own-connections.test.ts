@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import { MysqlBackend, type DbLogin } from './mysql-backend.ts';
-import { startPrivateMariadb, type PrivateMariadb } from './test-support.ts';
+import { startPrivateMariadb, type PrivateMariadb } from '@quell/test-kit/private-mariadb';
 
 describe('das-local forgets the thread ids of its own connections once they close', () => {
   let server: PrivateMariadb;

@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@quell/test-kit/eventually';
+import { adminConnection, aliveIds, closeSessions, openSession, type DbSession } from '@quell/test-kit/mariadb';
+import { INSTANCE_ID, PROJECT_ID, call } from '../test/official-signer.ts';
+import { createTestAccounts, createTestDas, type TestAccounts } from '../test/sandbox.ts';
 import { FaultController } from './faults.ts';
-import { createDasServer, type DasServer } from './server.ts';
-import {
-  INSTANCE_ID,
-  MYSQL,
-  PROJECT_ID,
-  adminConnection,
-  aliveIds,
-  call,
-  closeSessions,
-  createTestAccounts,
-  eventually,
-  openSession,
-  type Session,
-  type TestAccounts,
-} from './test-support.ts';
+import type { DasServer } from './server.ts';
 
 const AK = 'AKPROCESSESTESTAK001';
 const SK = 'processes-secret-key-0123456789abcdefghij';
@@ -26,12 +16,12 @@ describe('ListProcesses / DeleteProcess against real MariaDB sessions', () => {
   let url: string;
   let dbUserId: string;
   const faults = new FaultController();
-  const sessions: Session[] = [];
+  const sessions: DbSession[] = [];
 
   const list = (query: Array<[string, string]>) => call(url, { method: 'GET', path: `${base}/processes`, query, ak: AK, sk: SK });
   const kill = (body: Record<string, unknown>) => call(url, { method: 'DELETE', path: `${base}/process`, body, ak: AK, sk: SK });
   const open = async (who: 'app' | 'other', db: string) => {
-    const s = await openSession(accounts[who], db);
+    const s = await openSession(accounts[who], { database: db });
     sessions.push(s);
     return s;
   };
@@ -40,14 +30,7 @@ describe('ListProcesses / DeleteProcess against real MariaDB sessions', () => {
 
   beforeAll(async () => {
     accounts = await createTestAccounts();
-    das = createDasServer({
-      projectId: PROJECT_ID,
-      credentials: [{ ak: AK, sk: SK }],
-      instances: [{ instanceId: INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
-      registryPath: ':memory:',
-      registryKey: 'processes-registry-key',
-      faults,
-    });
+    das = await createTestDas({ credentials: [{ ak: AK, sk: SK }], faults });
     ({ url } = await das.listen());
     const res = await call(url, {
       method: 'POST',

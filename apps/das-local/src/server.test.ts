@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mysqlTarget } from '@quell/test-kit/mariadb';
+import { INSTANCE_ID, PROJECT_ID, call, rawRequest, type RawResponse } from '../test/official-signer.ts';
+import { createTestAccounts, createTestDas, type TestAccounts } from '../test/sandbox.ts';
 import { FaultController } from './faults.ts';
 import { createDasServer, type DasServer } from './server.ts';
-import { INSTANCE_ID, MYSQL, PROJECT_ID, call, createTestAccounts, rawRequest, type RawResponse, type TestAccounts } from './test-support.ts';
 
 const AK = 'AKSERVERTESTAKSERVER';
 const SK = 'server-test-secret-key-0123456789abcdefgh';
@@ -28,15 +30,7 @@ describe('DAS endpoints §1.1–1.7: shapes, validation and error bodies', () =>
 
   beforeAll(async () => {
     accounts = await createTestAccounts();
-    das = createDasServer({
-      projectId: PROJECT_ID,
-      credentials: [{ ak: AK, sk: SK }],
-      instances: [{ instanceId: INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
-      registryPath: ':memory:',
-      registryKey: 'server-test-registry-key',
-      faults,
-      faultsHttp: true,
-    });
+    das = await createTestDas({ credentials: [{ ak: AK, sk: SK }], faults, faultsHttp: true });
     ({ url } = await das.listen());
     const res = await req('POST', `${base}/db-users`, { body: { db_username: accounts.das.user, db_user_password: accounts.das.password, datastore_type: 'MySQL' } });
     expect(res.status).toBe(200);
@@ -186,10 +180,11 @@ describe('DAS endpoints §1.1–1.7: shapes, validation and error bodies', () =>
 
   it('keeps registered db users across a restart (file registry), and they still work', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'das-local-restart-'));
+    const target = await mysqlTarget();
     const deps = {
       projectId: PROJECT_ID,
       credentials: [{ ak: AK, sk: SK }],
-      instances: [{ instanceId: INSTANCE_ID, host: MYSQL.host, port: MYSQL.port }],
+      instances: [{ instanceId: INSTANCE_ID, host: target.host, port: target.port }],
       registryPath: join(dir, 'registry.sqlite'),
       registryKey: 'restart-key',
     };

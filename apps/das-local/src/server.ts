@@ -1,13 +1,19 @@
-// createDasServer: Huawei Cloud DAS (session APIs, DAS-API.md §1.1–1.7) behind an API Gateway signature check.
+// createDasServer: Huawei Cloud DAS (session APIs, DAS-API.md §1.1–1.7; lock views, DAS-INCIDENT-API.md §2–§3)
+// behind an API Gateway signature check.
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseQuery } from '@quell/das-client/signer';
 import { APIG, DAS, DasError, GatewayError } from './errors.ts';
 import { FaultController, OPERATIONS, type FaultKind, type Operation } from './faults.ts';
+import { LockSourceUnavailable, type InnodbTrxScope, type MetadataLockFilter } from './locks.ts';
 import { CredentialsRejected, MysqlBackend, type DbLogin, type ProcessFilter } from './mysql-backend.ts';
 import { DbUserRegistry, type DbUser } from './registry.ts';
 import { SignatureChecker } from './signature-check.ts';
+import { isSqlLimitOperation, matchSqlLimitRoute } from './sql-limit/operations.ts';
+import { startSqlLimitProxy, type SqlLimitProxy } from './sql-limit/proxy.ts';
+import { handleSqlLimit, type SqlLimitContext } from './sql-limit/routes.ts';
+import { SqlLimitInstance, type SqlLimitOptions } from './sql-limit/state.ts';
 
 export { FaultController } from './faults.ts';
 
@@ -17,7 +23,7 @@ export interface DasServerDeps {
   /** AK→SK map; entries with securityToken are temporary AKs that require X-Security-Token. */
   credentials: Array<{ ak: string; sk: string; securityToken?: string }>;
   /** Where each DAS instance's MySQL lives (no credentials: DAS uses the registered db user's). */
-  instances: Array<{ instanceId: string; host: string; port: number }>;
+  instances: Array<{ instanceId: string; host: string; port: number; sqlLimit?: SqlLimitInstanceConfig }>;
   /** SQLite file for registered db users; ':memory:' allowed. */
   registryPath: string;
   /** Secret used to encrypt db-user passwords at rest (AES-256-GCM, key derived with scrypt). */
@@ -25,6 +31,8 @@ export interface DasServerDeps {
   now?: () => Date;
   /** 5 consecutive signature failures lock an AK for 5 minutes (default false). */
   lockout?: boolean;
+  /** Which transactions ListInnodbLocks lists (default 'locking'; see InnodbTrxScope). */
+  innodbTrxScope?: InnodbTrxScope;
   /** undefined = fault injection unreachable. */
   faults?: FaultController;
   /** Also expose the unsigned HTTP fault-control surface under /__das-local/faults (needs `faults`). */
@@ -32,10 +40,20 @@ export interface DasServerDeps {
   log?: (line: Record<string, unknown>) => void;
 }
 
+/** SQL limit emulation of one instance: matching options, job timing, and the enforcing proxy's listener. */
+export interface SqlLimitInstanceConfig extends SqlLimitOptions {
+  /** Started by listen(): clients connecting here are throttled by the instance's rules (port 0 = any free port). */
+  proxy?: { host?: string; port: number };
+}
+
 export interface DasServer {
   server: http.Server;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
+  /** The SQL limit state of an instance (test toggles: failNextSwitchJob, inflight). */
+  sqlLimit(instanceId: string): SqlLimitInstance | undefined;
+  /** Where the instance's SQL limit proxy listens (after listen()), if it has one. */
+  sqlLimitProxy(instanceId: string): { host: string; port: number } | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -72,8 +90,12 @@ export function matchRoute(method: string, path: string): Route | undefined {
     const op = ({ GET: 'ShowDbUser', PUT: 'UpdateDbUser', DELETE: 'DeleteDbUser' } as const)[method as 'GET' | 'PUT' | 'DELETE'];
     if (op) return { ...base, operation: op, dbUserId: rest[1] };
   }
+  const sqlLimitOperation = matchSqlLimitRoute(method, rest);
+  if (sqlLimitOperation) return { ...base, operation: sqlLimitOperation };
   if (rest.length === 1 && rest[0] === 'processes' && method === 'GET') return { ...base, operation: 'ListProcesses' };
   if (rest.length === 1 && rest[0] === 'process' && method === 'DELETE') return { ...base, operation: 'DeleteProcess' };
+  if (rest.length === 1 && rest[0] === 'innodb-locks' && method === 'GET') return { ...base, operation: 'ListInnodbLocks' };
+  if (rest.length === 1 && rest[0] === 'metadata-locks' && method === 'GET') return { ...base, operation: 'ListMetadataLocks' };
   return undefined;
 }
 
@@ -99,17 +121,17 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-function firstQuery(pairs: Array<[string, string]>, name: string): string | undefined {
+export function firstQuery(pairs: Array<[string, string]>, name: string): string | undefined {
   return pairs.find(([k]) => k === name)?.[1];
 }
 
-function parseOffset(value: string | undefined): number {
+export function parseOffset(value: string | undefined): number {
   if (value === undefined) return 0;
   if (!/^\d{1,9}$/.test(value)) throw DAS.invalidOffset();
   return Number(value);
 }
 
-function parseLimit(value: string | undefined, fallback: number): number {
+export function parseLimit(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d{1,4}$/.test(value)) throw DAS.invalidLimit();
   const n = Number(value);
@@ -117,7 +139,7 @@ function parseLimit(value: string | undefined, fallback: number): number {
   return n;
 }
 
-function jsonObject(body: Buffer): Record<string, unknown> {
+export function jsonObject(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -151,6 +173,19 @@ function optionalFilter(value: unknown, field: string): string | undefined {
   return value;
 }
 
+/** A session id filter: absent or '' = not given; otherwise decimal digits in [0, 2^31-1]. */
+function optionalThreadId(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,10}$/.test(value) || Number(value) > MAX_PROCESS_ID) throw DAS.invalidParameter('thread_id must be an integer in [0, 2147483647].');
+  return String(Number(value));
+}
+
+function requiredDbUserId(query: Array<[string, string]>): string {
+  const dbUserId = firstQuery(query, 'db_user_id');
+  if (dbUserId === undefined || dbUserId === '') throw DAS.invalidParameter('db_user_id is required.');
+  return dbUserId;
+}
+
 export function createDasServer(deps: DasServerDeps): DasServer {
   const registry = new DbUserRegistry(deps.registryPath, deps.registryKey);
   const backend = new MysqlBackend();
@@ -179,8 +214,33 @@ export function createDasServer(deps: DasServerDeps): DasServer {
     return user;
   }
 
+  const sqlLimitStates = new Map(deps.instances.map((i) => [i.instanceId, new SqlLimitInstance(i.sqlLimit, () => now().getTime())]));
+  const sqlLimitProxies = new Map<string, SqlLimitProxy>();
+  const sqlLimit: SqlLimitContext = {
+    state: (instanceId) => sqlLimitStates.get(instanceId)!,
+    // DAS ends them with its own account; das-local uses the instance's first registered db user.
+    // The rules stand either way: a failure here is logged, not turned into a failed create.
+    async endMatchingSessions(instanceId, governs) {
+      const dbUser = registry.list(instanceId)[0];
+      if (!dbUser) return 0;
+      try {
+        const rows = await backend.listProcesses(dbUser.dbUserId, login(dbUser), {});
+        const ids = rows.filter((r) => r.command === 'Query' && governs(r.sql, { user: r.user, database: r.database })).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        return (await backend.killProcesses(dbUser.dbUserId, login(dbUser), { processIds: ids })).killed.length;
+      } catch (err) {
+        log({ ts: new Date().toISOString(), sql_limit: 'could not end the sessions a new rule governs', error: err instanceof Error ? err.name : 'unknown error' });
+        return 0;
+      }
+    },
+  };
+
   async function dispatch(route: Route, query: Array<[string, string]>, body: Buffer, killNoop: boolean): Promise<Reply> {
     const { instanceId } = route;
+    if (isSqlLimitOperation(route.operation)) {
+      const reply = await handleSqlLimit(route.operation, instanceId, query, body, sqlLimit);
+      return new Reply(reply.status, reply.body);
+    }
     switch (route.operation) {
       case 'RegisterDbUser': {
         const b = jsonObject(body);
@@ -242,6 +302,22 @@ export function createDasServer(deps: DasServerDeps): DasServer {
         const dbUser = registeredUser(instanceId, dbUserId, DAS.invalidDbUserId);
         const rows = await backend.listProcesses(dbUser.dbUserId, login(dbUser), filter);
         return new Reply(200, { processes: rows.slice(offset, offset + limit), count: rows.length });
+      }
+      case 'ListInnodbLocks': {
+        const dbUser = registeredUser(instanceId, requiredDbUserId(query), DAS.invalidDbUserId);
+        return new Reply(200, await backend.innodbLocks(dbUser.dbUserId, login(dbUser), deps.innodbTrxScope ?? 'locking'));
+      }
+      case 'ListMetadataLocks': {
+        const dbUserId = requiredDbUserId(query);
+        const filter: MetadataLockFilter = {};
+        const threadId = optionalThreadId(firstQuery(query, 'thread_id'));
+        const database = optionalFilter(firstQuery(query, 'database'), 'database');
+        const table = optionalFilter(firstQuery(query, 'table'), 'table');
+        if (threadId !== undefined) filter.threadId = threadId;
+        if (database !== undefined) filter.database = database;
+        if (table !== undefined) filter.table = table;
+        const dbUser = registeredUser(instanceId, dbUserId, DAS.invalidDbUserId);
+        return new Reply(200, await backend.metadataLocks(dbUser.dbUserId, login(dbUser), filter));
       }
       case 'DeleteProcess': {
         const b = jsonObject(body);
@@ -371,6 +447,7 @@ export function createDasServer(deps: DasServerDeps): DasServer {
       let e: DasError | GatewayError;
       if (err instanceof DasError || err instanceof GatewayError) e = err;
       else if (err instanceof CredentialsRejected) e = DAS.authenticationFailed();
+      else if (err instanceof LockSourceUnavailable) e = DAS.internal(err.message);
       else {
         line.internal_error = err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error';
         e = DAS.internal(
@@ -395,8 +472,8 @@ export function createDasServer(deps: DasServerDeps): DasServer {
 
   return {
     server,
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
+    async listen(port = 0, host = '127.0.0.1') {
+      const address = await new Promise<{ url: string; port: number }>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
@@ -405,8 +482,27 @@ export function createDasServer(deps: DasServerDeps): DasServer {
           resolve({ url: `http://${shownHost}:${addr.port}`, port: addr.port });
         });
       });
+      for (const inst of deps.instances) {
+        if (!inst.sqlLimit?.proxy || sqlLimitProxies.has(inst.instanceId)) continue;
+        const proxy = await startSqlLimitProxy({
+          upstream: { host: inst.host, port: inst.port },
+          state: sqlLimitStates.get(inst.instanceId)!,
+          port: inst.sqlLimit.proxy.port,
+          ...(inst.sqlLimit.proxy.host ? { host: inst.sqlLimit.proxy.host } : {}),
+          log,
+        });
+        sqlLimitProxies.set(inst.instanceId, proxy);
+      }
+      return address;
+    },
+    sqlLimit: (instanceId) => sqlLimitStates.get(instanceId),
+    sqlLimitProxy(instanceId) {
+      const proxy = sqlLimitProxies.get(instanceId);
+      return proxy && { host: proxy.host, port: proxy.port };
     },
     async close() {
+      await Promise.all([...sqlLimitProxies.values()].map((p) => p.close()));
+      sqlLimitProxies.clear();
       if (server.listening) {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

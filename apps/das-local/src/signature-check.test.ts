@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeExactly, formatSdkDate } from '@quell/das-client/signer';
+import { INSTANCE_ID, PROJECT_ID, call, officialSign, rawRequest } from '../test/official-signer.ts';
 import { createDasServer, type DasServer } from './server.ts';
-import { INSTANCE_ID, PROJECT_ID, call, officialSign, rawRequest } from './test-support.ts';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';

@@ -21,6 +21,13 @@ describe('architecture', () => {
     for (const f of files(SRC)) expect(imports(f).filter((i) => i.includes('das-client')), relative(SRC, f)).toEqual([]);
   });
 
+  it('uses the test kit from tests only, never from shipped code', () => {
+    const pkg = JSON.parse(readFileSync(join(APP, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    expect(Object.keys(pkg.dependencies ?? {})).not.toContain('@quell/test-kit');
+    const shipped = files(SRC).filter((f) => !/\.test\.tsx?$/.test(f) && relative(SRC, f).split(sep)[0] !== 'testing');
+    for (const f of shipped) expect(imports(f).filter((i) => i.startsWith('@quell/test-kit')), relative(SRC, f)).toEqual([]);
+  });
+
   it('features never import each other; shared code never imports features or app', () => {
     const problems: string[] = [];
     for (const f of files(SRC)) {

@@ -21,6 +21,10 @@ export const AuditEntry = z.object({
   idempotencyKey: z.string().nullable(),
   /** The preview this commit came from (preview mode only). */
   previewId: z.string().nullable().optional(),
+  /** Who made that preview (it may be another user than the one who committed it). */
+  previewCreatedBy: z.string().nullable().optional(),
+  /** How many requested ids matched no session (`excluded` lists a sample of them). */
+  notFoundCount: z.number().int().optional(),
   /** Why an attempt was refused or failed as a whole (e.g. CONFIRMATION_REQUIRED, UPSTREAM_ERROR). */
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 });
@@ -38,5 +42,11 @@ export const AuditQuery = z.object({
 }).strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-export const AuditListResponse = z.object({ entries: z.array(AuditEntry), total: z.number().int() });
+/** The CSV export allows larger pages than the JSON listing. */
+export const AuditCsvQuery = AuditQuery.extend({ limit: AuditQuery.shape.limit.unwrap().max(10_000).default(10_000) });
+export type AuditCsvQuery = z.infer<typeof AuditCsvQuery>;
+
+/** At most `limit` rows and about AUDIT_PAGE_MAX_BYTES of them (at least one row); `nextOffset` is where the next page starts. */
+export const AUDIT_PAGE_MAX_BYTES = 1_000_000;
+export const AuditListResponse = z.object({ entries: z.array(AuditEntry), total: z.number().int(), nextOffset: z.number().int().nullable().optional() });
 export type AuditListResponse = z.infer<typeof AuditListResponse>;

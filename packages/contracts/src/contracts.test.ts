@@ -4,7 +4,7 @@ import { AuditQuery } from './audit.ts';
 import { ERROR_STATUS, ErrorCode } from './errors.ts';
 import { BlindKillRequest, CommitRequest, IdempotencyKey, KillPreviewRequest } from './kill.ts';
 import { SessionFilter } from './sessions.ts';
-import { routes } from './routes.ts';
+import { needsCsrf, pathOf, routes } from './routes.ts';
 
 const fields = (r: { success: boolean; error?: z.ZodError }) => (r.error?.issues ?? []).map((i) => i.path.join('.'));
 
@@ -35,8 +35,33 @@ describe('contracts', () => {
     expect(fields(AuditQuery.safeParse({ nope: 1 }))).toEqual(['']);
   });
 
-  it('route helpers encode their parameters', () => {
-    expect(routes.sessions('a/b')).toBe('/api/instances/a%2Fb/sessions');
-    expect(routes.commitPreview('p')).toBe('/api/kill-previews/p/commit');
+  it('pathOf fills and percent-encodes every parameter of a route', () => {
+    expect(pathOf(routes.sessions, { instanceId: 'a/b' })).toBe('/api/instances/a%2Fb/sessions');
+    expect(pathOf(routes.commitPreview, { previewId: 'p' })).toBe('/api/kill-previews/p/commit');
+    expect(pathOf(routes.dbUser, { instanceId: 'main', dbUserId: 'x?y' })).toBe('/api/instances/main/db-users/x%3Fy');
+    expect(pathOf(routes.me)).toBe('/api/me');
+    expect(() => pathOf(routes.sessions, {} as { instanceId: string })).toThrow(/instanceId/);
+  });
+
+  it('the route table: one entry per method and path, params matching the template, idempotency where kills happen', () => {
+    const all = Object.values(routes);
+    expect(new Set(all.map((r) => `${r.method} ${r.path}`)).size).toBe(all.length);
+    for (const r of all) {
+      const names = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]).sort();
+      const declared = 'params' in r && r.params ? Object.keys(r.params.shape).sort() : [];
+      expect(declared, r.path).toEqual(names);
+      expect(r.status === 204, r.path).toBe(r.response === null);
+    }
+    const keyed = all.filter((r) => 'headers' in r && r.headers && 'idempotency-key' in r.headers.shape).map((r) => r.path);
+    expect(keyed.sort()).toEqual([routes.blindKills.path, routes.broadKills.path, routes.commitPreview.path].sort());
+    expect(needsCsrf(routes.login)).toBe(false);
+    expect(needsCsrf(routes.logout)).toBe(true);
+    expect(needsCsrf(routes.sessions)).toBe(false);
+  });
+
+  it('a missing Idempotency-Key is named as required', () => {
+    const r = routes.broadKills.headers.safeParse({});
+    expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['idempotency-key', 'is required']]);
+    expect(routes.broadKills.headers.safeParse({ 'idempotency-key': 'a-valid-key-123' }).success).toBe(true);
   });
 });

@@ -4,6 +4,8 @@ import { Session, SessionFilter } from './sessions.ts';
 import { UpstreamDetails } from './errors.ts';
 
 export const MAX_SESSION_IDS = 10_000;
+/** How many requested ids that matched no session a preview (and its audit row) lists; the rest are counted. */
+export const NOT_FOUND_SAMPLE = 20;
 
 const SessionIdList = z.array(SessionId).min(1, 'must list at least one session id').max(MAX_SESSION_IDS, `must list at most ${MAX_SESSION_IDS} ids`);
 
@@ -41,7 +43,9 @@ export const KillPreview = z.object({
   instanceName: z.string(),
   filter: z.object({ user: z.string().optional(), database: z.string().optional(), sessionIds: z.array(z.number()).optional() }),
   targets: z.array(Session),
+  /** At most NOT_FOUND_SAMPLE of the requested ids that matched no session are listed in `excluded`; this counts them all. */
   excluded: z.array(ExcludedSession),
+  notFoundCount: z.number().int().optional(),
   createdAt: z.string(),
   expiresAt: z.string(),
   blastRadiusCap: z.number().int(),
@@ -92,7 +96,8 @@ export const BroadKillRequest = z
   .refine((r) => r.user !== undefined || r.database !== undefined, { message: 'give a user or a database', path: ['user'] });
 export type BroadKillRequest = z.infer<typeof BroadKillRequest>;
 
-export const BlindKillRequest = z.object({ sessionIds: SessionIdList, reason: Reason }).strict();
+/** Above the instance's blast-radius cap, blind ids need the typed instance name, as a preview's commit does. */
+export const BlindKillRequest = z.object({ sessionIds: SessionIdList, reason: Reason, confirmInstanceName: z.string().max(200).optional() }).strict();
 export type BlindKillRequest = z.infer<typeof BlindKillRequest>;
 
 export { SessionFilter };

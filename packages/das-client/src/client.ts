@@ -4,8 +4,20 @@ import type { z } from 'zod';
 import { DasApiError, DasRequestError } from './errors.ts';
 import { dasEndpointForRegion } from './regions.ts';
 import { parseSdkDate, signParts, wirePath, wireQuery, type SigningCredentials } from './signer.ts';
+import * as sqlLimit from './sql-limit.ts';
 import { createFetchTransport, createNodeTransport, TransportError, type Transport, type TransportResponse } from './transport.ts';
-import type { DasAttemptEvent, DasProcess, DbUserRecord, DeleteProcessParams, ListDbUsersFilter, ListProcessesParams } from './types.ts';
+import type {
+  DasAttemptEvent,
+  DasInnodbLocks,
+  DasMetadataLocks,
+  DasProcess,
+  DbUserRecord,
+  DeleteProcessParams,
+  ListDbUsersFilter,
+  ListInnodbLocksParams,
+  ListMetadataLocksParams,
+  ListProcessesParams,
+} from './types.ts';
 import {
   CredentialsSchema,
   DbUserRefSchema,
@@ -13,6 +25,10 @@ import {
   ErrorResponse,
   ListDbUsersResponse,
   ListDbUsersSchema,
+  ListInnodbLocksParamsSchema,
+  ListInnodbLocksResponse,
+  ListMetadataLocksParamsSchema,
+  ListMetadataLocksResponse,
   ListProcessesParamsSchema,
   ListProcessesResponse,
   ProjectId,
@@ -20,6 +36,8 @@ import {
   RegisterDbUserSchema,
   ResultResponse,
   ShowDbUserResponse,
+  toDasInnodbLocks,
+  toDasMetadataLocks,
   toDasProcess,
   toDbUserRecord,
   UpdateDbUserSchema,
@@ -201,6 +219,31 @@ export class DasClient {
     return { requestId: sent.requestId };
   }
 
+  // ---- locks -----------------------------------------------------------------------------------
+
+  /**
+   * ListInnodbLocks: the transactions that hold or wait for row locks and who waits for whom,
+   * instance-wide (DAS takes no filters and does not page). A read: retried like any other.
+   */
+  async listInnodbLocks(params: ListInnodbLocksParams): Promise<DasInnodbLocks> {
+    const operation = 'ListInnodbLocks';
+    const p = check(operation, ListInnodbLocksParamsSchema, params);
+    const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'innodb-locks'], [['db_user_id', p.dbUserId]]);
+    return toDasInnodbLocks(parseBody(operation, ListInnodbLocksResponse, sent));
+  }
+
+  /** ListMetadataLocks: granted and pending metadata locks with the sessions they block and wait for (no paging). */
+  async listMetadataLocks(params: ListMetadataLocksParams): Promise<DasMetadataLocks> {
+    const operation = 'ListMetadataLocks';
+    const p = check(operation, ListMetadataLocksParamsSchema, params);
+    const query: Query = [['db_user_id', p.dbUserId]];
+    if (p.threadId !== undefined) query.push(['thread_id', String(p.threadId)]);
+    if (p.database !== undefined) query.push(['database', p.database]);
+    if (p.table !== undefined) query.push(['table', p.table]);
+    const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'metadata-locks'], query);
+    return toDasMetadataLocks(parseBody(operation, ListMetadataLocksResponse, sent));
+  }
+
   // ---- DB users --------------------------------------------------------------------------------
 
   /** RegisterDbUser: DAS stores the MySQL account's password and answers its db_user_id. */
@@ -256,6 +299,42 @@ export class DasClient {
     const p = check(operation, DbUserRefSchema, { instanceId, dbUserId });
     const sent = await this.#send(operation, 'DELETE', ['instances', p.instanceId, 'db-users', p.dbUserId], []);
     parseOptionalBody(operation, ResultResponse, sent);
+  }
+
+  // ---- SQL limit (DAS-INCIDENT-API.md §4; defined in sql-limit.ts) -----------------------------
+
+  readonly #sqlLimit: sqlLimit.SqlLimitExchange = {
+    send: (operation, method, segments, query, body) => this.#send(operation, method, segments, [...query], body),
+    check,
+    parse: parseBody,
+  };
+
+  showSqlLimitSwitchStatus(params: { instanceId: string }): Promise<sqlLimit.SqlLimitSwitchStatus> {
+    return sqlLimit.showSwitchStatus(this.#sqlLimit, params);
+  }
+
+  changeSqlLimitSwitchStatus(params: { instanceId: string; status: 'ON' | 'OFF' }): Promise<{ jobId: string; requestId: string | undefined }> {
+    return sqlLimit.changeSwitchStatus(this.#sqlLimit, params);
+  }
+
+  showSqlLimitJobInfo(params: { instanceId: string; jobId: string }): Promise<sqlLimit.SqlLimitJob> {
+    return sqlLimit.showJobInfo(this.#sqlLimit, params);
+  }
+
+  createSqlLimitRules(params: { instanceId: string; rules: sqlLimit.SqlLimitRuleInput[] }): Promise<{ requestId: string | undefined }> {
+    return sqlLimit.createRules(this.#sqlLimit, params);
+  }
+
+  listSqlLimitRules(params: { instanceId: string }): Promise<sqlLimit.SqlLimitRule[]> {
+    return sqlLimit.listRules(this.#sqlLimit, params);
+  }
+
+  deleteSqlLimitRules(params: { instanceId: string; ruleIds: string[] }): Promise<{ requestId: string | undefined }> {
+    return sqlLimit.deleteRules(this.#sqlLimit, params);
+  }
+
+  parseSqlLimitRules(params: sqlLimit.ParseSqlLimitParams): Promise<string> {
+    return sqlLimit.parseRule(this.#sqlLimit, params);
   }
 
   // ---- the exchange ----------------------------------------------------------------------------

@@ -122,12 +122,6 @@ export interface CanonicalRequestInput {
   payloadHash: string;
 }
 
-export function signedHeaderNames(headers: Readonly<Record<string, string>>): string[] {
-  return Object.keys(headers)
-    .map((name) => name.toLowerCase())
-    .sort(compareCodePoints);
-}
-
 /** `name:value\n` lines (names lowercased, sorted; values trimmed) and the `a;b;c` list. */
 function canonicalHeaders(headers: Readonly<Record<string, string>>): { block: string; signedHeaders: string } {
   const entries: Array<[string, string]> = [];

@@ -11,6 +11,109 @@ export interface DasProcess {
   trxExecutedTime: number;
 }
 
+/** One InnoDB lock (ListInnodbLocks, DAS-INCIDENT-API.md §2.1). Ids stay strings; null marks what a table lock lacks. */
+export interface DasInnodbLock {
+  lockId: string;
+  lockTrxId: string;
+  /** S, X, IS, IX (each optionally ",GAP"), AUTO_INC, UNKNOWN. */
+  lockMode: string;
+  /** RECORD or TABLE. */
+  lockType: string;
+  /** e.g. "`shop`.`orders`". */
+  lockTable: string;
+  lockIndex: string | null;
+  lockSpace: number | null;
+  lockPage: number | null;
+  lockRec: number | null;
+  /** The locked primary-key value as the server prints it. */
+  lockData: string | null;
+}
+
+/** An InnoDB transaction that holds or waits for locks. */
+export interface DasInnodbTrx {
+  trxId: string;
+  /** RUNNING, LOCK WAIT, ROLLING BACK, COMMITTING. */
+  trxState: string;
+  /** "YYYY-MM-DD HH:MM:SS" in the server's zone, as DAS sends it. */
+  trxStarted: string;
+  /** null when the transaction waits for nothing. */
+  trxWaitStarted: string | null;
+  /** The session id (DasProcess.id). */
+  trxMysqlThreadId: number;
+  /** What it runs now (not the statement that took its locks); null when idle. */
+  trxQuery: string | null;
+  trxTablesLocked: number;
+  trxRowsLocked: number;
+  trxRowsModified: number;
+  trxIsolationLevel: string;
+  innodbWaitLocks: DasInnodbLock[];
+  innodbHoldLocks: DasInnodbLock[];
+}
+
+/** One (requested lock, lock blocking it) pair. */
+export interface DasInnodbLockWait {
+  requestingTrxId: string;
+  requestedLockId: string;
+  blockingTrxId: string;
+  blockingLockId: string;
+}
+
+export interface DasInnodbLocks {
+  innodbTrx: DasInnodbTrx[];
+  innodbLockWaits: DasInnodbLockWait[];
+  /** Transactions that hold or wait for locks, as DAS counts them. */
+  count: number;
+}
+
+/** One metadata lock (ListMetadataLocks, DAS-INCIDENT-API.md §3.1) with its session's processlist columns. */
+export interface DasMetadataLock {
+  threadId: number;
+  /** GRANTED or PENDING. */
+  lockStatus: string;
+  /** MDL_SHARED_READ, MDL_EXCLUSIVE, … */
+  lockMode: string;
+  /** Table metadata lock, Schema metadata lock, … */
+  lockType: string;
+  /** MDL_STATEMENT, MDL_TRANSACTION, MDL_EXPLICIT ('' when DAS sends none). */
+  lockDuration: string;
+  tableSchema: string;
+  tableName: string;
+  user: string;
+  host: string;
+  database: string;
+  command: string;
+  state: string;
+  /** '' when the session runs nothing. */
+  sql: string;
+  /** Seconds in the current state. */
+  time: number;
+  /** Seconds the session's transaction has been open (0 without one). */
+  trxExecTime: number;
+  /** Sessions blocking this one. */
+  blockProcess: DasProcess[];
+  /** Sessions waiting on this one. */
+  waitProcess: DasProcess[];
+}
+
+export interface DasMetadataLocks {
+  metadataLocks: DasMetadataLock[];
+  count: number;
+}
+
+export interface ListInnodbLocksParams {
+  instanceId: string;
+  dbUserId: string;
+}
+
+export interface ListMetadataLocksParams {
+  instanceId: string;
+  dbUserId: string;
+  /** Only this session's locks. */
+  threadId?: number;
+  database?: string;
+  table?: string;
+}
+
 export interface ListProcessesParams {
   instanceId: string;
   dbUserId: string;

@@ -1,7 +1,7 @@
 // zod schemas: what Quell accepts from its callers (checked before anything is sent) and what it
 // accepts from DAS (DAS-API.md §1). Wire process fields are strings; they leave here typed.
 import { z } from 'zod';
-import type { DasProcess, DbUserRecord } from './types.ts';
+import type { DasInnodbLock, DasInnodbLocks, DasInnodbLockWait, DasInnodbTrx, DasMetadataLock, DasMetadataLocks, DasProcess, DbUserRecord } from './types.ts';
 
 export const MAX_PROCESS_ID = 2 ** 31 - 1;
 
@@ -41,6 +41,16 @@ export const DeleteProcessParamsSchema = z
   .refine((p) => p.processIds !== undefined || p.user !== undefined || p.database !== undefined, {
     message: 'give processIds, user or database (DAS requires at least one)',
   });
+
+export const ListInnodbLocksParamsSchema = z.object({ instanceId: InstanceId, dbUserId: DbUserId });
+
+export const ListMetadataLocksParamsSchema = z.object({
+  instanceId: InstanceId,
+  dbUserId: DbUserId,
+  threadId: ProcessId.optional(),
+  database: Name.optional(),
+  table: Name.optional(),
+});
 
 export const RegisterDbUserSchema = z.object({ instanceId: InstanceId, dbUsername: Name, dbUserPassword: z.string().min(1, 'must not be empty') });
 export const UpdateDbUserSchema = z.object({
@@ -85,6 +95,77 @@ export const ListProcessesResponse = z.object({
   count: Count.nullish(),
 });
 
+// Lock objects (DAS-INCIDENT-API.md §2–§3): every field a string on the wire, numbers tolerated.
+const WireId = z.union([z.string().min(1, 'must not be empty'), z.number().int().nonnegative().transform(String)]);
+const ThreadIdWire = z.union([z.string().regex(/^\d{1,16}$/, 'must be a decimal integer'), z.number().int().nonnegative()]);
+const WireNumber = z.union([z.string(), z.number()]).nullish();
+
+const InnodbLockWire = z.object({
+  lock_id: WireId,
+  lock_trx_id: WireId,
+  lock_mode: WireText,
+  lock_type: WireText,
+  lock_table: WireText,
+  lock_index: WireText,
+  lock_space: WireNumber,
+  lock_page: WireNumber,
+  lock_rec: WireNumber,
+  lock_data: WireText,
+});
+
+const InnodbTrxWire = z.object({
+  trx_id: WireId,
+  trx_state: WireText,
+  trx_started: WireText,
+  trx_wait_started: WireText,
+  trx_mysql_thread_id: ThreadIdWire,
+  trx_query: WireText,
+  trx_tables_locked: WireNumber,
+  trx_rows_locked: WireNumber,
+  trx_rows_modified: WireNumber,
+  trx_isolation_level: WireText,
+  innodb_wait_locks: z.array(InnodbLockWire).nullish(),
+  innodb_hold_locks: z.array(InnodbLockWire).nullish(),
+});
+
+const InnodbLockWaitWire = z.object({
+  requesting_trx_id: WireId,
+  requested_lock_id: WireId,
+  blocking_trx_id: WireId,
+  blocking_lock_id: WireId,
+});
+
+export const ListInnodbLocksResponse = z.object({
+  innodb_trx: z.array(InnodbTrxWire).nullish(),
+  innodb_lock_waits: z.array(InnodbLockWaitWire).nullish(),
+  count: Count.nullish(),
+});
+
+const MetadataLockWire = z.object({
+  thread_id: ThreadIdWire,
+  lock_status: WireText,
+  lock_mode: WireText,
+  lock_type: WireText,
+  lock_duration: WireText,
+  table_schema: WireText,
+  table_name: WireText,
+  user: WireText,
+  host: WireText,
+  database: WireText,
+  command: WireText,
+  state: WireText,
+  sql: WireText,
+  time: WireSeconds,
+  trx_exec_time: WireSeconds,
+  block_process: z.array(ProcessWire).nullish(),
+  wait_process: z.array(ProcessWire).nullish(),
+});
+
+export const ListMetadataLocksResponse = z.object({
+  metadata_locks: z.array(MetadataLockWire).nullish(),
+  count: Count.nullish(),
+});
+
 const DbUserWire = z.object({ db_user_id: DbUserId, db_username: z.string() });
 export const RegisterDbUserResponse = z.object({ db_user_id: DbUserId });
 export const ListDbUsersResponse = z.object({ total: Count.nullish(), db_users: z.array(DbUserWire).nullish() });
@@ -122,6 +203,82 @@ export function toDasProcess(p: z.infer<typeof ProcessWire>): DasProcess {
     sql: p.sql ?? '',
     trxExecutedTime: seconds(p.trx_executed_time),
   };
+}
+
+/** A count or position: null when absent or not a non-negative number. */
+function optionalNumber(value: string | number | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  if (!/^\d+$/.test(text)) return null;
+  return Number(text);
+}
+
+function toDasInnodbLock(l: z.infer<typeof InnodbLockWire>): DasInnodbLock {
+  return {
+    lockId: l.lock_id,
+    lockTrxId: l.lock_trx_id,
+    lockMode: l.lock_mode ?? '',
+    lockType: l.lock_type ?? '',
+    lockTable: l.lock_table ?? '',
+    lockIndex: l.lock_index ?? null,
+    lockSpace: optionalNumber(l.lock_space),
+    lockPage: optionalNumber(l.lock_page),
+    lockRec: optionalNumber(l.lock_rec),
+    lockData: l.lock_data ?? null,
+  };
+}
+
+function toDasInnodbTrx(t: z.infer<typeof InnodbTrxWire>): DasInnodbTrx {
+  return {
+    trxId: t.trx_id,
+    trxState: t.trx_state ?? '',
+    trxStarted: t.trx_started ?? '',
+    trxWaitStarted: t.trx_wait_started || null,
+    trxMysqlThreadId: Number(t.trx_mysql_thread_id),
+    trxQuery: t.trx_query ?? null,
+    trxTablesLocked: optionalNumber(t.trx_tables_locked) ?? 0,
+    trxRowsLocked: optionalNumber(t.trx_rows_locked) ?? 0,
+    trxRowsModified: optionalNumber(t.trx_rows_modified) ?? 0,
+    trxIsolationLevel: t.trx_isolation_level ?? '',
+    innodbWaitLocks: (t.innodb_wait_locks ?? []).map(toDasInnodbLock),
+    innodbHoldLocks: (t.innodb_hold_locks ?? []).map(toDasInnodbLock),
+  };
+}
+
+function toDasInnodbLockWait(w: z.infer<typeof InnodbLockWaitWire>): DasInnodbLockWait {
+  return { requestingTrxId: w.requesting_trx_id, requestedLockId: w.requested_lock_id, blockingTrxId: w.blocking_trx_id, blockingLockId: w.blocking_lock_id };
+}
+
+export function toDasInnodbLocks(r: z.infer<typeof ListInnodbLocksResponse>): DasInnodbLocks {
+  const innodbTrx = (r.innodb_trx ?? []).map(toDasInnodbTrx);
+  return { innodbTrx, innodbLockWaits: (r.innodb_lock_waits ?? []).map(toDasInnodbLockWait), count: r.count ?? innodbTrx.length };
+}
+
+function toDasMetadataLock(m: z.infer<typeof MetadataLockWire>): DasMetadataLock {
+  return {
+    threadId: Number(m.thread_id),
+    lockStatus: m.lock_status ?? '',
+    lockMode: m.lock_mode ?? '',
+    lockType: m.lock_type ?? '',
+    lockDuration: m.lock_duration ?? '',
+    tableSchema: m.table_schema ?? '',
+    tableName: m.table_name ?? '',
+    user: m.user ?? '',
+    host: m.host ?? '',
+    database: m.database ?? '',
+    command: m.command ?? '',
+    state: m.state ?? '',
+    sql: m.sql ?? '',
+    time: seconds(m.time),
+    trxExecTime: seconds(m.trx_exec_time),
+    blockProcess: (m.block_process ?? []).map(toDasProcess),
+    waitProcess: (m.wait_process ?? []).map(toDasProcess),
+  };
+}
+
+export function toDasMetadataLocks(r: z.infer<typeof ListMetadataLocksResponse>): DasMetadataLocks {
+  const metadataLocks = (r.metadata_locks ?? []).map(toDasMetadataLock);
+  return { metadataLocks, count: r.count ?? metadataLocks.length };
 }
 
 export function toDbUserRecord(u: z.infer<typeof DbUserWire>): DbUserRecord {

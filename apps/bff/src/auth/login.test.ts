@@ -10,7 +10,7 @@ import { createApp, type QuellApp } from '../app.ts';
 import type { InstanceConfig } from '../config.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { FakeDas } from '../test/fake-das.ts';
+import { FakeDas } from '../../test/fake-das.ts';
 import { createFileUserDirectory, upsertUser } from './users-file.ts';
 
 const instance: InstanceConfig = {

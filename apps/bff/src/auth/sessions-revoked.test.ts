@@ -13,8 +13,8 @@ import type { InstanceConfig } from '../config.ts';
 import { createRedisLoginSessionStore } from '../stores/redis-sessions.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { FakeDas } from '../test/fake-das.ts';
-import { createTestRedis, type TestRedis } from '../test/services.ts';
+import { FakeDas } from '../../test/fake-das.ts';
+import { createTestRedis, type TestRedis } from '@quell/test-kit/services';
 import { createFileUserDirectory, upsertUser } from './users-file.ts';
 
 const instance: InstanceConfig = {

@@ -1,9 +1,12 @@
-// What the BFF needs from DAS (DasClient satisfies it), a factory per inventory instance, and latency metrics.
+// What the BFF needs from DAS (DasClient satisfies it), a factory per inventory instance, and the wrapper
+// through which the BFF calls it: timed by operation, and every DAS failure turned into a BFF error.
+// This is the only module that knows the DAS client's error types.
 import { DasClient } from '@quell/das-client/client';
-import { DasApiError } from '@quell/das-client/errors';
+import { DasApiError, DasRequestError } from '@quell/das-client/errors';
 import type { DasProcess, DbUserRecord, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
 import type { UpstreamDetails } from '@quell/contracts/errors';
 import { dasEndpointFor, type Credentials, type InstanceConfig } from '../config.ts';
+import { NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface DasPort {
@@ -42,9 +45,61 @@ function outcomeOf(err: unknown): string {
   return 'error';
 }
 
-/** Wraps a DasPort so every call is timed by operation and outcome. */
-export function instrumentDas(port: DasPort, metrics: Metrics): DasPort {
-  const timed = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+/** How an operator reads each operation in an error message. */
+const WHAT: Record<string, string> = {
+  ListProcesses: 'session listing',
+  DeleteProcess: 'kill',
+  RegisterDbUser: 'db-user registration',
+  ListDbUsers: 'db-user lookup',
+  DeleteDbUser: 'db-user removal',
+};
+
+/** The details of a DAS answer an operator may see. */
+function detailsOf(err: DasApiError): UpstreamDetails {
+  return {
+    httpStatus: err.httpStatus,
+    ...(err.errorCode !== undefined ? { errorCode: err.errorCode } : {}),
+    ...(err.errorMsg !== undefined ? { errorMsg: err.errorMsg } : err.kind === 'timeout' ? { errorMsg: 'DAS did not answer in time' } : err.kind === 'network' ? { errorMsg: 'DAS could not be reached' } : {}),
+    ...(err.requestId !== undefined ? { dasRequestId: err.requestId } : {}),
+  };
+}
+
+/**
+ * DAS refusing what the admin typed is the admin's to fix, not an upstream fault: a login DAS could not
+ * make (DAS.200051) names the password, any other DAS 400 on registration names the username.
+ */
+function registrationRefusal(err: DasApiError): ValidationError | undefined {
+  if (err.kind !== 'das' || err.httpStatus !== 400) return undefined;
+  const field = err.errorCode === 'DAS.200051' ? 'dbUserPassword' : 'dbUsername';
+  const message = err.errorCode === 'DAS.200051' ? 'DAS could not sign in to the instance with this username and password' : `DAS refused the registration (${err.errorCode ?? 'HTTP 400'})`;
+  return new ValidationError([{ field, message }], message);
+}
+
+/** A DAS failure as the BFF's own error; anything else passes unchanged. */
+function toBffError(operation: string, err: unknown): unknown {
+  if (err instanceof DasRequestError) {
+    return new ValidationError(
+      err.issues.map((i) => ({ field: i.path || '(request)', message: i.message })),
+      `the request cannot be sent to DAS (${operation})`,
+    );
+  }
+  if (!(err instanceof DasApiError)) return err;
+  if (operation === 'RegisterDbUser') {
+    const refusal = registrationRefusal(err);
+    if (refusal) return refusal;
+  }
+  // DAS answers an unknown db user with 400 DAS.220003 ("does not exist during query or deletion").
+  if (operation === 'DeleteDbUser' && err.kind === 'das' && (err.errorCode === 'DAS.220003' || err.httpStatus === 404)) {
+    return new NotFoundError('DAS has no such db user for this instance');
+  }
+  // A refusal (4xx, throttling, a connection that never opened) is certain; no answer or a 5xx is not.
+  const uncertain = !err.retryable && !(err.httpStatus >= 400 && err.httpStatus < 500);
+  return new UpstreamError(err.kind === 'timeout' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR', `DAS ${WHAT[operation] ?? operation} failed`, detailsOf(err), uncertain);
+}
+
+/** Wraps a DasPort for the BFF: every call is timed by operation and outcome, and fails only with BFF errors. */
+export function bffDas(port: DasPort, metrics: Metrics): DasPort {
+  const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     const end = metrics.dasLatency.startTimer({ operation });
     try {
       const v = await fn();
@@ -52,27 +107,21 @@ export function instrumentDas(port: DasPort, metrics: Metrics): DasPort {
       return v;
     } catch (err) {
       end({ outcome: outcomeOf(err) });
-      throw err;
+      throw toBffError(operation, err);
     }
   };
   return {
-    listProcesses: (p) => timed('ListProcesses', () => port.listProcesses(p)),
-    deleteProcess: (p) => timed('DeleteProcess', () => port.deleteProcess(p)),
-    registerDbUser: (i, u, pw) => timed('RegisterDbUser', () => port.registerDbUser(i, u, pw)),
-    listDbUsers: (i) => timed('ListDbUsers', () => port.listDbUsers(i)),
-    deleteDbUser: (i, d) => timed('DeleteDbUser', () => port.deleteDbUser(i, d)),
+    listProcesses: (p) => call('ListProcesses', () => port.listProcesses(p)),
+    deleteProcess: (p) => call('DeleteProcess', () => port.deleteProcess(p)),
+    registerDbUser: (i, u, pw) => call('RegisterDbUser', () => port.registerDbUser(i, u, pw)),
+    listDbUsers: (i) => call('ListDbUsers', () => port.listDbUsers(i)),
+    deleteDbUser: (i, d) => call('DeleteDbUser', () => port.deleteDbUser(i, d)),
   };
 }
 
-/** What an operator may see of a DAS error: status, DAS code and message, DAS request id. */
+/** What an operator may see of a failed DAS call (for reports that list several answers, e.g. /readyz). */
 export function upstreamDetails(err: unknown): UpstreamDetails {
-  if (err instanceof DasApiError) {
-    return {
-      httpStatus: err.httpStatus,
-      ...(err.errorCode !== undefined ? { errorCode: err.errorCode } : {}),
-      ...(err.errorMsg !== undefined ? { errorMsg: err.errorMsg } : err.kind === 'timeout' ? { errorMsg: 'DAS did not answer in time' } : err.kind === 'network' ? { errorMsg: 'DAS could not be reached' } : {}),
-      ...(err.requestId !== undefined ? { dasRequestId: err.requestId } : {}),
-    };
-  }
+  if (err instanceof UpstreamError) return err.upstream;
+  if (err instanceof DasApiError) return detailsOf(err);
   return { httpStatus: 0, errorMsg: 'unexpected error' };
 }

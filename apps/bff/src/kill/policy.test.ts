@@ -30,6 +30,22 @@ describe('protectionOf', () => {
     expect(protectedUserReason('app', inst, 'x')).toBeUndefined();
   });
 
+  it('folds names the way MariaDB matches them: case, accents and trailing spaces do not escape protection', () => {
+    const das = 'quell_das';
+    for (const u of ['QUELL_DAS', 'Quell_Das', 'quéll_das', 'QUÉLL_DAS', 'quell_das ', 'qu\u0065\u0301ll_das', 'ｑｕｅｌｌ_das']) {
+      expect(protectedUserReason(u, inst, das)?.reason, u).toBe('das-user');
+    }
+    for (const u of ['BACKUP_AGENT', 'Bäckup_Agent', 'backup_agént']) expect(protectedUserReason(u, inst, das)?.reason, u).toBe('protected-user');
+    for (const u of ['SYSTEM USER', 'Évent_Scheduler', 'event_scheduler  ']) expect(protectedUserReason(u, inst, das)?.reason, u).toBe('system-thread');
+    // Expansions of the Unicode collation (ß = ss) and the general one (ß = s) both count.
+    expect(protectedUserReason('strasse', { protectedUsers: ['straße'] }, das)?.reason).toBe('protected-user');
+    expect(protectedUserReason('strase', { protectedUsers: ['straße'] }, das)?.reason).toBe('protected-user');
+    for (const u of ['quell_das2', 'quell-das', 'quelldas', ' quell_das', 'backup_agent2']) expect(protectedUserReason(u, inst, das), u).toBeUndefined();
+    expect(protectionOf(session({ user: 'QUELL_DAS' }), inst, das)?.reason).toBe('das-user');
+    expect(protectionOf(session({ host: 'MONITOR.Internal:3306' }), inst, das)?.reason).toBe('protected-host');
+    expect(protectionOf(session({ host: 'mönitor.internal:3306' }), inst, das)?.reason).toBe('protected-host');
+  });
+
   it('hostPart strips only a trailing port', () => {
     expect(hostPart('localhost:39704')).toBe('localhost');
     expect(hostPart('localhost')).toBe('localhost');
@@ -42,9 +58,15 @@ describe('sameIdentity', () => {
     const t0 = 1_000_000_000;
     const frozen = { session: session({ time: 12 }), commandStartMs: commandStartMs({ time: 12 }, t0) };
     expect(sameIdentity(frozen, session({ time: 42 }), t0 + 30_000)).toBe(true);
-    expect(sameIdentity(frozen, session({ time: 0 }), t0 + 30_000)).toBe(false); // a new command started
+    // A newer statement on the same connection (a busy session looping short queries) is the same session.
+    expect(sameIdentity(frozen, session({ time: 0 }), t0 + 30_000)).toBe(true);
+    expect(sameIdentity(frozen, session({ time: 0, command: 'Sleep' }), t0 + 3_600_000)).toBe(true);
+    // A command that started before the one the preview saw cannot be on the connection the preview saw.
+    expect(sameIdentity(frozen, session({ time: 100 }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, database: 'other' }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, host: '10.0.0.5:9' }), t0 + 30_000)).toBe(false);
+    // The port is part of the identity: a reused thread id on a newer connection from the same host.
+    expect(sameIdentity(frozen, session({ time: 0, host: '10.0.0.5:51235' }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, user: 'x' }), t0 + 30_000)).toBe(false);
     expect(sameIdentity(frozen, session({ time: 42, id: 8 }), t0 + 30_000)).toBe(false);
   });

@@ -19,11 +19,34 @@ export function hostPart(host: string): string {
   return m ? m[1]! : host;
 }
 
-/** Is this user name one Quell must never target (broad mode refuses it)? */
+/**
+ * The forms under which MariaDB's default collations take a name to be equal: case- and accent-insensitive
+ * (compatibility forms such as fullwidth letters included), trailing spaces ignored (PAD SPACE), with the
+ * expansions of the Unicode collations (ß = ss, æ = ae, œ = oe) and the single letters of utf8mb4_general_ci
+ * (ß = s). Two names match if any of their forms are equal: a protection check refuses rather than misses.
+ */
+function nameForms(name: string): string[] {
+  const base = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/ +$/, '');
+  const uca = base.replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/œ/g, 'oe');
+  const general = base.replace(/ß/g, 's');
+  return uca === general ? [uca] : [uca, general];
+}
+
+/** Would MariaDB's filter match `a` where the name `b` is meant? */
+export function sameName(a: string, b: string): boolean {
+  const fb = nameForms(b);
+  return nameForms(a).some((f) => fb.includes(f));
+}
+
+/** Is this user name one Quell must never target (broad mode refuses it)? Compared as MariaDB matches names. */
 export function protectedUserReason(user: string, instance: Pick<InstanceConfig, 'protectedUsers'>, dasUsername: string | undefined): Protection | undefined {
-  if ((SYSTEM_USERS as readonly string[]).includes(user.toLowerCase())) return { reason: 'system-thread', explanation: `"${user}" is a server thread account` };
-  if (dasUsername !== undefined && user === dasUsername) return { reason: 'das-user', explanation: `"${user}" is the account DAS itself uses for this instance` };
-  if (instance.protectedUsers.includes(user)) return { reason: 'protected-user', explanation: `"${user}" is a protected user on this instance` };
+  if (SYSTEM_USERS.some((u) => sameName(user, u))) return { reason: 'system-thread', explanation: `"${user}" is a server thread account` };
+  if (dasUsername !== undefined && sameName(user, dasUsername)) return { reason: 'das-user', explanation: `"${user}" is the account DAS itself uses for this instance` };
+  if (instance.protectedUsers.some((u) => sameName(user, u))) return { reason: 'protected-user', explanation: `"${user}" is a protected user on this instance` };
   return undefined;
 }
 
@@ -34,8 +57,8 @@ export function protectionOf(s: Session, instance: Pick<InstanceConfig, 'protect
   if (SYSTEM_COMMANDS.includes(command)) return { reason: 'system-thread', explanation: `a server thread (${s.command})` };
   const byUser = protectedUserReason(s.user, instance, dasUsername);
   if (byUser) return byUser;
-  const hp = hostPart(s.host).toLowerCase();
-  const hit = instance.protectedHosts.find((h) => h.toLowerCase() === s.host.toLowerCase() || h.toLowerCase() === hp);
+  const hp = hostPart(s.host);
+  const hit = instance.protectedHosts.find((h) => sameName(h, s.host) || sameName(h, hp));
   if (hit !== undefined) return { reason: 'protected-host', explanation: `connected from protected host ${hit}` };
   return undefined;
 }
@@ -48,8 +71,12 @@ export function commandStartMs(s: Pick<Session, 'time'>, listedAtMs: number): nu
 export const DEFAULT_START_TOLERANCE_MS = 3000;
 
 /**
- * Same session? Same id, user, host and database, and a command start within the tolerance
- * (PROCESSLIST time has whole-second resolution, and the two listings are taken at different moments).
+ * Same session? A session is its connection: the same id, user, host *with its port* and database. A
+ * newer statement on that connection (a busy session looping short queries) is still the same session,
+ * so the command start may move forward freely. Time only rules out what cannot be the connection the
+ * preview saw: a command that started before the one it saw (beyond the tolerance: PROCESSLIST time has
+ * whole-second resolution, and the two listings are taken at different moments). A newer connection that
+ * reused the thread id comes from another client port.
  */
 export function sameIdentity(
   frozen: { session: Pick<Session, 'id' | 'user' | 'host' | 'database'>; commandStartMs: number },
@@ -62,7 +89,7 @@ export function sameIdentity(
     frozen.session.user === current.user &&
     frozen.session.host === current.host &&
     frozen.session.database === current.database &&
-    Math.abs(frozen.commandStartMs - commandStartMs(current, currentListedAtMs)) <= toleranceMs
+    commandStartMs(current, currentListedAtMs) >= frozen.commandStartMs - toleranceMs
   );
 }
 

@@ -1,12 +1,14 @@
 // The kill workflow end to end: BFF → das-local → real MariaDB sessions opened by this test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createHarness, eventually, type Harness } from '../test/harness.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import { startStack, type Stack } from '@quell/test-kit/stack';
+import { pathOf, routes } from '@quell/contracts/routes';
 
-let h: Harness;
+let h: Stack;
 
 beforeAll(async () => {
-  h = await createHarness({
+  h = await startStack({
     killOptions: { chunkSize: 2 },
     extraInstances: (base) => [
       { ...base, id: 'capped', name: 'capped-db', blastRadiusCap: 1 },
@@ -18,11 +20,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function preview(agent: Awaited<ReturnType<Harness['login']>>, instance: string, body: Record<string, unknown>) {
-  return agent.agent.post(`/api/instances/${instance}/kill-previews`).set('X-CSRF-Token', agent.csrf).send(body);
+async function preview(agent: Awaited<ReturnType<Stack['login']>>, instance: string, body: Record<string, unknown>) {
+  return agent.agent.post(pathOf(routes.killPreviews, { instanceId: instance })).set('X-CSRF-Token', agent.csrf).send(body);
 }
-async function commit(agent: Awaited<ReturnType<Harness['login']>>, previewId: string, body: Record<string, unknown>, key: string = randomUUID()) {
-  return agent.agent.post(`/api/kill-previews/${previewId}/commit`).set('X-CSRF-Token', agent.csrf).set('Idempotency-Key', key).send(body);
+async function commit(agent: Awaited<ReturnType<Stack['login']>>, previewId: string, body: Record<string, unknown>, key: string = randomUUID()) {
+  return agent.agent.post(pathOf(routes.commitPreview, { previewId })).set('X-CSRF-Token', agent.csrf).set('Idempotency-Key', key).send(body);
 }
 
 describe('preview → commit', () => {
@@ -44,7 +46,7 @@ describe('preview → commit', () => {
     expect(await eventually(() => h.aliveIds(targets.map((t) => t.id)), (v) => v.length === 0)).toEqual([]);
     expect(await h.aliveIds(bystanders.map((b) => b.id))).toEqual(bystanders.map((b) => b.id).sort((a, b) => a - b));
 
-    const audit = await op.agent.get(`/api/audit?instanceId=main`);
+    const audit = await op.agent.get(`${pathOf(routes.audit)}?instanceId=main`);
     const entry = audit.body.entries.find((e: { id: string }) => e.id === c.body.auditId);
     expect(entry.status).toBe('completed');
     expect(entry.actor).toBe('operator-user');
@@ -55,10 +57,80 @@ describe('preview → commit', () => {
   });
 });
 
-type Agent = Awaited<ReturnType<Harness['login']>>;
+type Agent = Awaited<ReturnType<Stack['login']>>;
+
+describe('what a stored preview keeps', () => {
+  it('the preview answer shows the SQL, the stored preview does not, and a committed preview is purged', async () => {
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const secret = `not-for-the-disk-${h.prefix}`;
+    void s.conn.query(`SELECT '${secret}', SLEEP(20)`).catch(() => undefined);
+    await eventually(async () => (await op.agent.get(pathOf(routes.sessions, { instanceId: 'main' })).query({ user: h.accounts.app.user })).body.sessions, (ss: Array<{ sql: string }>) => ss.some((x) => x.sql.includes(secret)));
+    const p = await preview(op, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    expect(p.body.targets[0].sql).toContain(secret);
+    const stored = await h.stores.previews.get(p.body.previewId);
+    expect(stored?.targets.map((t) => t.session.id)).toEqual([s.id]);
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    const key = randomUUID();
+    const c = await commit(op, p.body.previewId, { reason: 'purge test' }, key);
+    expect(c.body.summary).toEqual({ killed: 1 });
+    // Purged once the commit is past the cut-off; the same key still replays without the preview.
+    expect(await h.stores.previews.purge(new Date(Date.now() + 1000).toISOString())).toBeGreaterThanOrEqual(1);
+    expect(await h.stores.previews.get(p.body.previewId)).toBeUndefined();
+    const replay = await commit(op, p.body.previewId, { reason: 'purge test' }, key);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(c.body);
+  });
+});
+
+describe('who previewed and who committed', () => {
+  it('the audit records both the maker of the preview and the operator who committed it', async () => {
+    const viewer = await h.login('viewer');
+    const op = await h.login('operator');
+    const s = await h.open(h.accounts.app, h.db2);
+    const p = await preview(viewer, 'main', { user: h.accounts.app.user, sessionIds: [s.id] });
+    expect(p.status).toBe(201);
+    const c = await commit(op, p.body.previewId, { reason: 'committed for the viewer' });
+    expect(c.status).toBe(200);
+    const again = await commit(op, p.body.previewId, { reason: 'refused: already committed' });
+    expect(again.status).toBe(409);
+    const rows = (await auditEntries(op)).filter((e) => e.previewId === p.body.previewId);
+    expect(rows.map((r) => [r.status, r.actor, r.previewCreatedBy]).sort()).toEqual([
+      ['completed', 'operator-user', 'viewer-user'],
+      ['failed', 'operator-user', 'viewer-user'],
+    ]);
+  });
+});
+
+describe('a busy session', () => {
+  it('looping short queries is killed through preview → commit, even more than 3 s later', async () => {
+    const op = await h.login('operator');
+    const busy = await h.open(h.accounts.app, h.db1);
+    const bystanders = [await h.open(h.accounts.app, h.db1), await h.open(h.accounts.oth, h.db1)];
+    let looping = true;
+    const loop = (async () => {
+      while (looping) await busy.conn.query('SELECT SLEEP(0.05)');
+    })().catch(() => undefined);
+    try {
+      const p = await preview(op, 'main', { user: h.accounts.app.user, database: h.db1, sessionIds: [busy.id] });
+      expect(p.body.targets.map((t: { id: number }) => t.id)).toEqual([busy.id]);
+      await new Promise((r) => setTimeout(r, 3_500));
+      const c = await commit(op, p.body.previewId, { reason: 'runaway loop' });
+      expect(c.status).toBe(200);
+      expect(c.body.outcomes).toMatchObject([{ sessionId: busy.id, outcome: 'killed' }]);
+      expect(await eventually(() => h.aliveIds([busy.id]), (v) => v.length === 0)).toEqual([]);
+      expect(await h.aliveIds(bystanders.map((b) => b.id))).toEqual(bystanders.map((b) => b.id).sort((a, b) => a - b));
+    } finally {
+      looping = false;
+      await loop;
+    }
+  });
+});
+
+
 const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id).sort((a, b) => a - b);
 async function auditEntries(agent: Agent, query = '') {
-  const r = await agent.agent.get(`/api/audit?limit=500${query}`);
+  const r = await agent.agent.get(`${pathOf(routes.audit)}?limit=500${query}`);
   expect(r.status).toBe(200);
   return r.body.entries as Array<Record<string, any>>;
 }
@@ -98,6 +170,49 @@ describe('idempotency', () => {
   });
 });
 
+describe('idempotency of broad and blind kills', () => {
+  const kill = (ad: Agent, mode: 'broad' | 'blind', body: Record<string, unknown>, key?: string) => {
+    const r = ad.agent.post(pathOf(mode === 'broad' ? routes.broadKills : routes.blindKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf);
+    return (key === undefined ? r : r.set('Idempotency-Key', key)).send(body);
+  };
+
+  it('a broad kill without an Idempotency-Key is a 400 naming the header, and kills nothing', async () => {
+    const ad = await h.login('admin');
+    const s = await h.open(h.accounts.oth, h.db2);
+    for (const mode of ['broad', 'blind'] as const) {
+      const body = mode === 'broad' ? { user: h.accounts.oth.user, database: h.db2, reason: 'no key', confirmInstanceName: 'main-db' } : { sessionIds: [s.id], reason: 'no key' };
+      const r = await kill(ad, mode, body);
+      expect(r.status).toBe(400);
+      expect(r.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['headers.idempotency-key']);
+      const bad = await kill(ad, mode, body, 'short');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['headers.idempotency-key']);
+    }
+    expect(await h.aliveIds([s.id])).toEqual([s.id]);
+  });
+
+  it.each(['broad', 'blind'] as const)('a double %s submit with the same key kills once, records the key and replays the first result', async (mode) => {
+    const ad = await h.login('admin');
+    const s = [await h.open(h.accounts.oth, h.db2), await h.open(h.accounts.oth, h.db2)];
+    const body = mode === 'broad' ? { user: h.accounts.oth.user, database: h.db2, reason: 'double submit', confirmInstanceName: 'main-db' } : { sessionIds: s.map((x) => x.id), reason: 'double submit' };
+    const key = `${mode}-${randomUUID()}`;
+    const [a, b] = await Promise.all([kill(ad, mode, body, key), kill(ad, mode, body, key)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(b.body.auditId).toBe(a.body.auditId);
+    expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
+    const again = await kill(ad, mode, body, key);
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(a.body);
+    const rows = (await auditEntries(ad)).filter((e) => e.idempotencyKey === key);
+    expect(rows.map((r) => [r.id, r.mode, r.status])).toEqual([[a.body.auditId, mode, 'completed']]);
+    // The same key for another target is a different request.
+    const other = await kill(ad, mode, mode === 'broad' ? { ...body, database: h.db1 } : { ...body, sessionIds: [2147483001] }, key);
+    expect(other.status).toBe(409);
+  });
+});
+
 describe('drift', () => {
   it('a session that switched database or was replaced is reported and not killed', async () => {
     const op = await h.login('operator');
@@ -127,7 +242,7 @@ describe('protected sessions are never killed', () => {
     const victim = await h.open(h.accounts.oth, h.db1);
     const secretSql = `SELECT 'not-for-the-audit-${h.prefix}', SLEEP(20)`;
     void backup.conn.query(secretSql).catch(() => undefined);
-    await eventually(async () => (await op.agent.get(`/api/instances/main/sessions?user=${h.accounts.backup.user}`)).body.sessions, (ss: Array<{ sql: string }>) => ss.some((x) => x.sql.includes('not-for-the-audit')));
+    await eventually(async () => (await op.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=${h.accounts.backup.user}`)).body.sessions, (ss: Array<{ sql: string }>) => ss.some((x) => x.sql.includes('not-for-the-audit')));
     const p = await preview(op, 'main', { database: h.db1 });
     const excluded = Object.fromEntries(p.body.excluded.map((e: { sessionId: number; reason: string }) => [e.sessionId, e.reason]));
     expect(excluded[backup.id]).toBe('protected-user');
@@ -146,21 +261,24 @@ describe('protected sessions are never killed', () => {
     const entry = (await auditEntries(op)).find((e) => e.id === c.body.auditId)!;
     expect(entry.excluded.find((e: { sessionId: number }) => e.sessionId === backup.id).reason).toBe('protected-user');
     expect(JSON.stringify(entry)).not.toContain('not-for-the-audit');
-    expect((await op.agent.get('/api/audit.csv')).text).not.toContain('not-for-the-audit');
+    expect((await op.agent.get(pathOf(routes.auditCsv))).text).not.toContain('not-for-the-audit');
   });
 
   it('broad mode refuses a protected user, and a filter that matches protected sessions', async () => {
     const ad = await h.login('admin');
     const backup = await h.open(h.accounts.backup, h.db1);
-    const r1 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
+    const r1 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.backup.user, reason: 'try protected', confirmInstanceName: 'main-db' });
     expect(r1.status).toBe(422);
     expect(r1.body.error.code).toBe('PROTECTED_TARGET');
-    const r2 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
+    const upper = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.das.user.toUpperCase(), reason: 'try das user in capitals', confirmInstanceName: 'main-db' });
+    expect(upper.status).toBe(422);
+    expect(upper.body.error.details.reason).toBe('das-user');
+    const r2 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.das.user, reason: 'try das user', confirmInstanceName: 'main-db' });
     expect(r2.status).toBe(422);
-    const r3 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
+    const r3 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ database: h.db1, reason: 'try db with backup', confirmInstanceName: 'main-db' });
     expect(r3.status).toBe(422);
     expect(r3.body.error.details.excluded.map((e: { sessionId: number }) => e.sessionId)).toContain(backup.id);
-    const r4 = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: 'system user', reason: 'system', confirmInstanceName: 'main-db' });
+    const r4 = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: 'system user', reason: 'system', confirmInstanceName: 'main-db' });
     expect(r4.status).toBe(422);
     expect(await h.aliveIds([backup.id])).toEqual([backup.id]);
     const failed = (await auditEntries(ad, '&status=failed')).filter((e) => e.mode === 'broad');
@@ -172,7 +290,7 @@ describe('protected sessions are never killed', () => {
     const backup = await h.open(h.accounts.backup, h.db2);
     const dasOwn = await h.open(h.accounts.das);
     const victim = await h.open(h.accounts.oth, h.db2);
-    const r = await ad.agent.post('/api/instances/main/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [backup.id, dasOwn.id, victim.id], reason: 'blind test' });
+    const r = await ad.agent.post(pathOf(routes.blindKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [backup.id, dasOwn.id, victim.id], reason: 'blind test' });
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('unverifiable');
     expect(r.body.outcomes).toEqual([{ sessionId: victim.id, outcome: 'sent-unverified' }]);
@@ -180,7 +298,7 @@ describe('protected sessions are never killed', () => {
     expect(await eventually(() => h.aliveIds([victim.id]), (v) => v.length === 0)).toEqual([]);
     expect(await h.aliveIds([backup.id, dasOwn.id])).toEqual(ids([backup, dasOwn]));
     const other = await h.open(h.accounts.oth, h.db2);
-    const rh = await ad.agent.post('/api/instances/hosts/blind-kills').set('X-CSRF-Token', ad.csrf).send({ sessionIds: [other.id], reason: 'blind on protected hosts' });
+    const rh = await ad.agent.post(pathOf(routes.blindKills, { instanceId: 'hosts' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [other.id], reason: 'blind on protected hosts' });
     expect(rh.status).toBe(422);
     expect(await h.aliveIds([other.id])).toEqual([other.id]);
   });
@@ -192,11 +310,11 @@ describe('broad mode', () => {
     const db = h.db2;
     const s = [await h.open(h.accounts.oth, db), await h.open(h.accounts.oth, db)];
     const keep = await h.open(h.accounts.oth, h.db1);
-    const wrong = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'nope' });
+    const wrong = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'nope' });
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.code).toBe('CONFIRMATION_REQUIRED');
     expect(await h.aliveIds(s.map((x) => x.id))).toEqual(ids(s));
-    const r = await ad.agent.post('/api/instances/main/broad-kills').set('X-CSRF-Token', ad.csrf).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'main-db' });
+    const r = await ad.agent.post(pathOf(routes.broadKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ user: h.accounts.oth.user, database: db, reason: 'storm', confirmInstanceName: 'main-db' });
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('unverifiable');
     expect(r.body.mode).toBe('broad');
@@ -222,6 +340,29 @@ describe('cap, expiry and DAS failures', () => {
     const yes = await commit(op, p.body.previewId, { reason: 'cap test', confirmInstanceName: 'capped-db' });
     expect(yes.status).toBe(200);
     expect(yes.body.summary).toEqual({ killed: 2 });
+  });
+
+  it('blind ids above the cap need the typed instance name too, and each refusal is audited', async () => {
+    const ad = await h.login('admin');
+    const s = [await h.open(h.accounts.oth, h.db2), await h.open(h.accounts.oth, h.db2)];
+    const blind = (body: Record<string, unknown>) => ad.agent.post(pathOf(routes.blindKills, { instanceId: 'capped' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: s.map((x) => x.id), reason: 'blind cap', ...body });
+    const no = await blind({});
+    expect(no.status).toBe(422);
+    expect(no.body.error.code).toBe('CONFIRMATION_REQUIRED');
+    expect(no.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['confirmInstanceName']);
+    const wrong = await blind({ confirmInstanceName: 'main-db' });
+    expect(wrong.status).toBe(422);
+    expect(await h.aliveIds(s.map((x) => x.id))).toEqual(ids(s));
+    const refusals = (await auditEntries(ad, '&instanceId=capped&status=failed')).filter((e) => e.mode === 'blind' && e.error?.code === 'CONFIRMATION_REQUIRED');
+    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    const yes = await blind({ confirmInstanceName: 'capped-db' });
+    expect(yes.status).toBe(200);
+    expect(yes.body.summary).toEqual({ 'sent-unverified': 2 });
+    expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
+    // At the cap, no confirmation is needed.
+    const one = await h.open(h.accounts.oth, h.db2);
+    const r = await ad.agent.post(pathOf(routes.blindKills, { instanceId: 'capped' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [one.id], reason: 'blind at cap' });
+    expect(r.status).toBe(200);
   });
 
   it('an expired preview is refused with 410 and kills nothing', async () => {

@@ -2,9 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from '@quell/contracts/errors';
-import { DasApiError } from '@quell/das-client/errors';
 import { AppError, NotFoundError } from '../errors.ts';
-import { upstreamDetails } from '../das/port.ts';
 
 export function sendError(res: Parameters<RequestHandler>[1], code: ErrorCode, message: string, details?: Record<string, unknown>, status = ERROR_STATUS[code]): void {
   const body: ApiErrorBody = { error: { code, message, requestId: String(res.locals.requestId ?? ''), ...(details ? { details } : {}) } };
@@ -30,12 +28,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
       if (ERROR_STATUS[err.code] >= 500) logger.error({ err, requestId: res.locals.requestId }, err.message);
       sendError(res, err.code, err.message, err.details);
-      return;
-    }
-    if (err instanceof DasApiError) {
-      const upstream = upstreamDetails(err);
-      logger.warn({ requestId: res.locals.requestId, operation: err.operation, upstream }, 'DAS call failed');
-      sendError(res, err.kind === 'timeout' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR', `DAS ${err.operation} failed`, { upstream });
       return;
     }
     const bp = err as BodyParserError;

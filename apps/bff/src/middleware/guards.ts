@@ -1,7 +1,7 @@
 // Authentication, roles, CSRF and same-origin checks.
 import type { RequestHandler } from 'express';
 import type { Role } from '@quell/contracts/common';
-import { BACKGROUND_HEADER, CSRF_HEADER } from '@quell/contracts/routes';
+import { BACKGROUND_HEADER, CSRF_HEADER, routes } from '@quell/contracts/routes';
 import { readCookie, safeEqual, type AuthContext, type SessionManager } from '../auth/sessions.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 
@@ -62,7 +62,7 @@ export function requireRole(role: Role): RequestHandler {
     if (!auth) return next(new UnauthenticatedError());
     if (UNSAFE.has(req.method)) {
       const token = req.get(CSRF_HEADER);
-      if (!token || !safeEqual(token, auth.csrfToken)) return next(new ForbiddenError('missing or wrong X-CSRF-Token (get it from /api/me)'));
+      if (!token || !safeEqual(token, auth.csrfToken)) return next(new ForbiddenError(`missing or wrong ${CSRF_HEADER} (get it from ${routes.me.path})`));
     }
     if (!hasRole(auth.role, role)) return next(new ForbiddenError(`this needs the ${role} role`));
     next();

@@ -6,7 +6,7 @@ import { UnauthenticatedError } from '../errors.ts';
 
 export const loginBeforeBody: RequestHandler = (req, res, next) => {
   const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
-  if (!hasBody || res.locals.auth || req.originalUrl.split('?')[0] === routes.login) return next();
+  if (!hasBody || res.locals.auth || req.originalUrl.split('?')[0] === routes.login.path) return next();
   // The unread body would keep the socket busy: close it after this answer.
   res.setHeader('Connection', 'close');
   next(new UnauthenticatedError());

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRelStack, type RelStack, type Role } from './support.ts';
+import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
 
 const WEB = fileURLToPath(new URL('../../../web', import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), 'quell-attacks-'));
@@ -21,7 +21,7 @@ const dist = path.join(root, 'dist');
 const FILE_CANARY = `file-canary-${randomBytes(8).toString('hex')}`;
 /** A DAS key pair that das-local does not know, for errors that could echo the key back. */
 let badKey = false;
-let s: RelStack;
+let s: Stack;
 let bundleBuilt = false;
 let canaryPair = { ak: '', sk: '' };
 
@@ -62,7 +62,9 @@ beforeAll(async () => {
   writeFileSync(path.join(dist, '.env'), `QUELL_SK=${FILE_CANARY}`);
   mkdirSync(path.join(root, 'private'), { recursive: true });
   writeFileSync(path.join(root, 'private', 'key.pem'), FILE_CANARY);
-  s = await createRelStack({
+  s = await startStack({
+    label: 'rel',
+    blastRadiusCap: 1000,
     webDist: dist,
     logLevel: 'trace',
     creds: { ak: canaryAk, sk: canarySk },
@@ -286,8 +288,8 @@ describe('a canary AK/SK planted in the configuration leaks nowhere', () => {
         ['preview bad', () => a.agent.post('/api/instances/main/kill-previews').set(c).send({ sessionIds: ['x'] })],
         ['commit', () => a.agent.post(`/api/kill-previews/${pid}/commit`).set(c).set('Idempotency-Key', randomUUID()).send({ reason: 'canary crawl' })],
         ['commit bad', () => a.agent.post(`/api/kill-previews/${pid}/commit`).set(c).send({ reason: 1 })],
-        ['broad', () => a.agent.post('/api/instances/main/broad-kills').set(c).send({ user: `${s.prefix}nobody`, reason: 'canary crawl', confirmInstanceName: 'main-db' })],
-        ['blind', () => a.agent.post('/api/instances/main/blind-kills').set(c).send({ sessionIds: [2147483000], reason: 'canary crawl' })],
+        ['broad', () => a.agent.post('/api/instances/main/broad-kills').set(c).set('Idempotency-Key', randomUUID()).send({ user: `${s.prefix}nobody`, reason: 'canary crawl', confirmInstanceName: 'main-db' })],
+        ['blind', () => a.agent.post('/api/instances/main/blind-kills').set(c).set('Idempotency-Key', randomUUID()).send({ sessionIds: [2147483000], reason: 'canary crawl' })],
         ['audit', () => a.agent.get('/api/audit?limit=500')],
         ['audit.csv', () => a.agent.get('/api/audit.csv')],
         ['audit bad', () => a.agent.get('/api/audit?from=yesterday')],

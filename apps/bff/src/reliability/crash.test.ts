@@ -12,9 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@quell/test-kit/eventually';
+import { DAS_INSTANCE_ID, startStack, type Stack } from '@quell/test-kit/stack';
 import { startProcess, type Started } from '../../../../scripts/lib/processes.ts';
 import { upsertUser } from '../auth/users-file.ts';
-import { createRelStack, DAS_INSTANCE_ID, eventually, type RelStack } from './support.ts';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 // node with tsx's loader, not the tsx wrapper: one process, so SIGKILL hits the BFF itself.
 const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -22,7 +24,7 @@ const ENTRY = fileURLToPath(new URL('../index.ts', import.meta.url));
 const BURST = Number(process.env.QUELL_CRASH_BURST ?? 12);
 const BEFORE = 4; // commits that finish before the crash
 
-let s: RelStack;
+let s: Stack;
 const dir = mkdtempSync(path.join(tmpdir(), 'quell-crash-'));
 const dataDir = path.join(dir, 'data');
 const password = randomBytes(12).toString('hex');
@@ -72,13 +74,13 @@ async function api(url: string, method: string, p: string, opts: { cookie?: stri
 }
 
 async function login(url: string) {
-  const r = await api(url, 'POST', '/api/auth/login', { body: { username: 'crash-operator', password } });
+  const r = await api(url, 'POST', pathOf(routes.login), { body: { username: 'crash-operator', password } });
   expect(r.status).toBe(200);
   return { cookie: /quell_session=[^;]+/.exec(String(r.headers.get('set-cookie')))![0], csrf: r.json.csrfToken as string };
 }
 
 beforeAll(async () => {
-  s = await createRelStack();
+  s = await startStack({ label: 'rel', blastRadiusCap: 1000 });
   // Watch what reaches das-local: the body of every DeleteProcess.
   s.das.server.prependListener('request', (req: IncomingMessage) => {
     if (req.method !== 'DELETE' || !req.url?.endsWith('/process')) return;
@@ -120,12 +122,12 @@ describe('SIGKILL during a burst of commits', () => {
     for (let i = 0; i < BURST; i++) sessions.push(await s.open(s.accounts.app, s.db1));
     const previews: string[] = [];
     for (const x of sessions) {
-      const p = await api(first.url, 'POST', '/api/instances/main/kill-previews', { ...op, body: { user: s.accounts.app.user, sessionIds: [x.id] } });
+      const p = await api(first.url, 'POST', pathOf(routes.killPreviews, { instanceId: 'main' }), { ...op, body: { user: s.accounts.app.user, sessionIds: [x.id] } });
       expect(p.status).toBe(201);
       previews.push(p.json.previewId);
     }
     const keys = sessions.map(() => `crash-${randomUUID()}`);
-    const commit = (url: string, o: { cookie: string; csrf: string }, i: number) => api(url, 'POST', `/api/kill-previews/${previews[i]}/commit`, { ...o, key: keys[i]!, body: { reason: 'crash test burst' } });
+    const commit = (url: string, o: { cookie: string; csrf: string }, i: number) => api(url, 'POST', pathOf(routes.commitPreview, { previewId: previews[i]! }), { ...o, key: keys[i]!, body: { reason: 'crash test burst' } });
 
     // A few finish normally.
     for (let i = 0; i < BEFORE; i++) expect((await commit(first.url, op, i)).json.summary).toEqual({ killed: 1 });

@@ -4,15 +4,19 @@
 // nothing is retried that must not be (DeleteProcess requests are counted where they arrive: das-local).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRelStack, eventually, type RelStack } from './support.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import { startStack, type Stack } from '@quell/test-kit/stack';
+import { pathOf, routes } from '@quell/contracts/routes';
 
-let s: RelStack;
+let s: Stack;
 /** The BFF signs with a wrong SK while this is set (signature failures). */
 let wrongSk = false;
 const DAS_TIMEOUT_MS = 3000;
 
 beforeAll(async () => {
-  s = await createRelStack({
+  s = await startStack({
+    label: 'rel',
+    blastRadiusCap: 1000,
     dasTimeoutMs: DAS_TIMEOUT_MS,
     bffCreds: (real) => (wrongSk ? { ak: real.ak, sk: `${real.sk}x` } : real),
     killOptions: { verifyAttempts: 4, verifyDelayMs: 150 },
@@ -26,7 +30,7 @@ beforeEach(() => {
   wrongSk = false;
 });
 
-type Agent = Awaited<ReturnType<RelStack['login']>>;
+type Agent = Awaited<ReturnType<Stack['login']>>;
 let op: Agent;
 beforeAll(async () => {
   op = await s.login('operator');
@@ -36,14 +40,14 @@ beforeAll(async () => {
 async function prepare() {
   const target = await s.open(s.accounts.app, s.db1);
   const bystander = await s.open(s.accounts.oth, s.db1);
-  const p = await op.agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [target.id] });
+  const p = await op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [target.id] });
   expect(p.status).toBe(201);
   expect(p.body.targets.map((t: { id: number }) => t.id)).toEqual([target.id]);
   return { target, bystander, previewId: p.body.previewId as string };
 }
 
 async function commit(previewId: string, key = randomUUID()) {
-  return op.agent.post(`/api/kill-previews/${previewId}/commit`).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'reliability: fault injection' });
+  return op.agent.post(pathOf(routes.commitPreview, { previewId })).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'reliability: fault injection' });
 }
 
 async function auditRow(id: string) {
@@ -139,6 +143,24 @@ describe('faults during a kill', () => {
     expect(row.outcomes.map((x) => x.outcome)).toEqual(['still-present']);
   });
 
+  it('a failed verification listing is not the end: the remaining attempts verify the kill', async () => {
+    const { target, bystander, previewId } = await prepare();
+    const mark = s.dasLines.length;
+    // The kill waits at das-local; once it has arrived (its latency fault is used up), the next listing is verification's.
+    const held = s.faults.addLatency(1500, { operations: ['DeleteProcess'], times: 1 });
+    const pending = commit(previewId);
+    expect(await eventually(async () => s.faults.list().some((f) => f.id === held), (present) => !present)).toBe(false);
+    s.faults.failWith500({ operations: ['ListProcesses'], times: 1 });
+    const c = await pending;
+    expect(c.status).toBe(200);
+    expect(c.body.outcomes).toEqual([expect.objectContaining({ sessionId: target.id, outcome: 'killed' })]);
+    expect(await eventually(() => s.aliveIds([target.id]), (v) => v.length === 0)).toEqual([]);
+    expect(await s.aliveIds([bystander.id])).toEqual([bystander.id]);
+    const lists = s.dasLines.slice(mark).filter((l) => l.operation === 'ListProcesses').map((l) => l.status);
+    expect(lists.slice(1, 3)).toEqual([500, 200]);
+    expect((await auditRow(c.body.auditId)).outcomes.map((x) => x.outcome)).toEqual(['killed']);
+  });
+
   it('server clock 20 minutes ahead: the client re-signs once with the server time and the kill is verified', async () => {
     const { target, bystander, previewId } = await prepare();
     const mark = s.dasLines.length;
@@ -180,7 +202,7 @@ describe('faults during a kill', () => {
 });
 
 describe('faults on reads: a clear message for the operator', () => {
-  const list = () => op.agent.get(`/api/instances/main/sessions?user=${s.accounts.app.user}`);
+  const list = () => op.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=${s.accounts.app.user}`);
 
   it('500 → 502 UPSTREAM_ERROR with the DAS details, not retried', async () => {
     const mark = s.dasLines.length;

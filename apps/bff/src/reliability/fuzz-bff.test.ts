@@ -13,7 +13,8 @@ import { LoginRequest } from '@quell/contracts/auth';
 import { ErrorCode } from '@quell/contracts/errors';
 import { BlindKillRequest, BroadKillRequest, KillPreviewRequest } from '@quell/contracts/kill';
 import { RegisterDbUserRequest } from '@quell/contracts/db-users';
-import { startFuzzServer, type FuzzServer } from './fuzz-server.ts';
+import { objectBody, type FieldArbitraries } from '@quell/test-kit/fuzz';
+import { startFuzzServer, type FuzzServer } from '../../test/fuzz-server.ts';
 
 /** Inputs per route (QUELL_FUZZ_RUNS overrides; the suite's floor is 10 000). */
 const RUNS = Number(process.env.QUELL_FUZZ_RUNS ?? 10_000);
@@ -90,18 +91,6 @@ const sessionIds = fc.oneof(
   { weight: 1, arbitrary: anyValue },
 );
 
-type FieldGens = Record<string, fc.Arbitrary<unknown>>;
-/** A body object: each known field absent, plausible or junk; sometimes extra fields. */
-function objectBody(fields: FieldGens): fc.Arbitrary<Record<string, unknown>> {
-  const entries = Object.entries(fields).map(([k, g]) => fc.option(fc.tuple(fc.constant(k), fc.oneof({ weight: 2, arbitrary: g }, { weight: 1, arbitrary: anyValue })), { nil: undefined, freq: 4 }));
-  const extra = fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), anyValue), { nil: undefined, freq: 4 });
-  return fc.tuple(fc.tuple(...entries), extra).map(([es, x]) => {
-    const o: Record<string, unknown> = {};
-    for (const e of es) if (e) o[e[0]] = e[1];
-    if (x) o[x[0]] = x[1];
-    return o;
-  });
-}
 
 /** How the body is put on the wire: JSON, broken JSON, another content type, nothing, or too much. */
 function wireBody(obj: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<{ body?: string; type?: string }> {
@@ -160,11 +149,11 @@ interface RouteFuzz {
   contract?: { safeParse(v: unknown): { success: boolean } };
 }
 
-function post(name: string, pathGen: fc.Arbitrary<string>, fields: FieldGens, extraHeaders: fc.Arbitrary<Record<string, string>> = fc.constant({}), method = 'POST', contract?: RouteFuzz['contract'], ownSessions = true): RouteFuzz {
+function post(name: string, pathGen: fc.Arbitrary<string>, fields: FieldArbitraries, extraHeaders: fc.Arbitrary<Record<string, string>> = fc.constant({}), method = 'POST', contract?: RouteFuzz['contract'], ownSessions = true): RouteFuzz {
   return {
     name,
     contract,
-    gen: fc.tuple(pathGen, wireBody(objectBody(fields)), authHeaders, extraHeaders).map(([p, b, a, x]) => ({
+    gen: fc.tuple(pathGen, wireBody(objectBody(fields, anyValue)), authHeaders, extraHeaders).map(([p, b, a, x]) => ({
       method,
       path: p,
       headers: { ...headersFor(a, true, ownSessions), ...(b.type ? { 'content-type': b.type } : {}), ...x },
@@ -191,8 +180,8 @@ const ROUTES: RouteFuzz[] = [
   get('GET /api/instances/:id/sessions', fc.tuple(instanceParam, queryString(['user', 'database'])).map(([i, q]) => `/api/instances/${i}/sessions${q}`)),
   post('POST /api/instances/:id/kill-previews', instanceParam.map((i) => `/api/instances/${i}/kill-previews`), { user: fc.constantFrom('app', 'backup', 'system user'), database: fc.constant('shop'), sessionIds }, fc.constant({}), 'POST', KillPreviewRequest),
   post('POST /api/kill-previews/:id/commit', uuidParam.map((p) => `/api/kill-previews/${p}/commit`), { reason: fc.constantFrom('a reason', 'ab'), confirmInstanceName: fc.constant('main-db') }, idempotencyKey),
-  post('POST /api/instances/:id/broad-kills', instanceParam.map((i) => `/api/instances/${i}/broad-kills`), { user: fc.constantFrom('app', 'backup'), database: fc.constant('shop'), reason: fc.constant('a reason'), confirmInstanceName: fc.constant('main-db') }, fc.constant({}), 'POST', BroadKillRequest),
-  post('POST /api/instances/:id/blind-kills', instanceParam.map((i) => `/api/instances/${i}/blind-kills`), { sessionIds, reason: fc.constant('a reason') }, fc.constant({}), 'POST', BlindKillRequest),
+  post('POST /api/instances/:id/broad-kills', instanceParam.map((i) => `/api/instances/${i}/broad-kills`), { user: fc.constantFrom('app', 'backup'), database: fc.constant('shop'), reason: fc.constant('a reason'), confirmInstanceName: fc.constant('main-db') }, idempotencyKey, 'POST', BroadKillRequest),
+  post('POST /api/instances/:id/blind-kills', instanceParam.map((i) => `/api/instances/${i}/blind-kills`), { sessionIds, reason: fc.constant('a reason') }, idempotencyKey, 'POST', BlindKillRequest),
   get('GET /api/audit', queryString(['instanceId', 'actor', 'outcome', 'status', 'from', 'to', 'limit', 'offset']).map((q) => `/api/audit${q}`)),
   get('GET /api/audit.csv', queryString(['instanceId', 'actor', 'outcome', 'status', 'from', 'to', 'limit', 'offset']).map((q) => `/api/audit.csv${q}`)),
   get('GET /api/instances/:id/db-users', instanceParam.map((i) => `/api/instances/${i}/db-users`)),

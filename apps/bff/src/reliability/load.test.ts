@@ -3,7 +3,7 @@
 // runs 60 s). Zero 5xx, zero unexpected answers, no audit row lost, duplicated or left pending, every
 // session reported killed gone, every bystander alive. Latency percentiles are printed, not asserted.
 import { describe, expect, it } from 'vitest';
-import { runLoad } from './load.ts';
+import { runLoad } from '../../test/load.ts';
 
 const SECONDS = Number(process.env.QUELL_LOAD_SECONDS ?? 8);
 

@@ -1,21 +1,12 @@
-// GET /api/audit and GET /api/audit.csv: read-only; the trail is append-only through the API.
-import { Router, type Request } from 'express';
-import { AuditQuery, type AuditEntry, type AuditListResponse } from '@quell/contracts/audit';
-import { parseOr400, ValidationError } from '../errors.ts';
-import { requireRole } from '../middleware/guards.ts';
+// The audit trail as JSON pages and as CSV: read-only; the trail is append-only through the API.
+import { Router } from 'express';
+import type { AuditEntry } from '@quell/contracts/audit';
+import { routes } from '@quell/contracts/routes';
+import type { Mount } from '../http/mount.ts';
 import type { AuditStore } from '../stores/types.ts';
 
-/** CSV export allows larger pages than the JSON listing. */
-export const AuditCsvQuery = AuditQuery.extend({ limit: AuditQuery.shape.limit.unwrap().max(10_000).default(10_000) });
-
-const ALLOWED = Object.keys(AuditQuery.shape);
-
-function query(req: Request): Record<string, unknown> {
-  const q = req.query as Record<string, unknown>;
-  const unknown = Object.keys(q).filter((k) => !ALLOWED.includes(k));
-  if (unknown.length > 0) throw new ValidationError(unknown.map((k) => ({ field: `query.${k}`, message: 'is not a known parameter' })));
-  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''));
-}
+/** An export is a download, not a screen: a larger byte budget than a JSON page, still bounded. */
+const CSV_MAX_BYTES = 16_000_000;
 
 /** One CSV cell: formula-looking values get a leading quote (spreadsheet injection), then RFC 4180 quoting. */
 export function csvCell(value: unknown): string {
@@ -53,19 +44,13 @@ export function auditToCsv(entries: AuditEntry[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function auditRouter(audit: AuditStore): Router {
+export function auditRouter(mount: Mount, audit: AuditStore): Router {
   const r = Router();
-  r.get('/api/audit', requireRole('viewer'), async (req, res) => {
-    const q = parseOr400(AuditQuery, query(req), 'query');
-    const body: AuditListResponse = await audit.list(q);
-    res.json(body);
-  });
-  r.get('/api/audit.csv', requireRole('viewer'), async (req, res) => {
-    const q = parseOr400(AuditCsvQuery, query(req), 'query');
-    const { entries } = await audit.list(q);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  mount(r, routes.audit, ({ query }) => audit.list(query));
+  mount(r, routes.auditCsv, async ({ query, res }) => {
+    const { entries } = await audit.list(query, CSV_MAX_BYTES);
     res.setHeader('Content-Disposition', 'attachment; filename="quell-audit.csv"');
-    res.send(auditToCsv(entries));
+    return auditToCsv(entries);
   });
   return r;
 }

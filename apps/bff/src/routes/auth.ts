@@ -1,13 +1,13 @@
-// POST /api/auth/login, POST /api/auth/logout, GET /api/me
+// Log in, log out, who am I.
 import { Router, type CookieOptions } from 'express';
-import { LoginRequest, type MeResponse } from '@quell/contracts/auth';
+import type { Logger } from 'pino';
+import type { MeResponse } from '@quell/contracts/auth';
+import { routes } from '@quell/contracts/routes';
 import { checkLogin } from '../auth/login.ts';
 import { sessionCookieName, type SessionManager } from '../auth/sessions.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { UserDirectory } from '../auth/users-file.ts';
-import { parseOr400 } from '../errors.ts';
-import { authOf, requireRole } from '../middleware/guards.ts';
-import type { Logger } from 'pino';
+import type { Mount } from '../http/mount.ts';
 
 export interface AuthRouterDeps {
   sessions: SessionManager;
@@ -17,14 +17,13 @@ export interface AuthRouterDeps {
   logger: Logger;
 }
 
-export function authRouter(d: AuthRouterDeps): Router {
+export function authRouter(mount: Mount, d: AuthRouterDeps): Router {
   const r = Router();
   const cookie: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: d.cookieSecure, path: '/' };
   const cookieName = sessionCookieName(d.cookieSecure);
 
   // Login needs no CSRF token (there is no session yet): SameSite=Strict and the same-origin check cover it.
-  r.post('/api/auth/login', async (req, res) => {
-    const body = parseOr400(LoginRequest, req.body ?? {});
+  mount(r, routes.login, async ({ body, auth, req, res }) => {
     const client = req.ip ?? 'unknown';
     const login = await checkLogin({ users: d.users, throttle: d.throttle }, body.username, body.password, client);
     if (!login.ok) {
@@ -34,25 +33,19 @@ export function authRouter(d: AuthRouterDeps): Router {
     }
     const user = login.user;
     // Rotate: whatever session this browser had is ended, and a new id is issued.
-    if (res.locals.auth) await d.sessions.destroy(res.locals.auth.idHash);
+    if (auth) await d.sessions.destroy(auth.idHash);
     const { cookieValue, csrfToken } = await d.sessions.create(user.username);
     res.cookie(cookieName, cookieValue, cookie);
     d.logger.info({ requestId: res.locals.requestId, username: user.username, client }, 'login');
     const me: MeResponse = { username: user.username, role: user.role, csrfToken };
-    res.json(me);
+    return me;
   });
 
-  r.post('/api/auth/logout', requireRole('viewer'), async (_req, res) => {
-    const auth = authOf(res);
+  mount(r, routes.logout, async ({ auth, res }) => {
     await d.sessions.destroy(auth.idHash);
     res.clearCookie(cookieName, cookie);
-    res.status(204).end();
   });
 
-  r.get('/api/me', requireRole('viewer'), (_req, res) => {
-    const auth = authOf(res);
-    const me: MeResponse = { username: auth.username, role: auth.role, csrfToken: auth.csrfToken };
-    res.json(me);
-  });
+  mount(r, routes.me, ({ auth }): MeResponse => ({ username: auth.username, role: auth.role, csrfToken: auth.csrfToken }));
   return r;
 }

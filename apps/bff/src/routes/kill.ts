@@ -1,25 +1,24 @@
-// POST /api/kill-previews/:previewId/commit
-import { Router } from 'express';
-import { z } from 'zod';
-import { CommitRequest, IdempotencyKey } from '@quell/contracts/kill';
-import { IDEMPOTENCY_HEADER } from '@quell/contracts/routes';
-import { parseOr400, ValidationError } from '../errors.ts';
+// Every kill route: previews, committing a preview, broad kills and blind kills.
+import { Router, type Response } from 'express';
+import type { KillResult } from '@quell/contracts/kill';
+import { routes } from '@quell/contracts/routes';
+import type { Mount } from '../http/mount.ts';
 import type { KillService } from '../kill/service.ts';
-import { authOf, requireRole } from '../middleware/guards.ts';
 
-const PreviewParam = z.object({ previewId: z.uuid('must be a preview id') });
-
-export function killRouter(kill: KillService): Router {
+export function killRouter(mount: Mount, kill: KillService): Router {
   const r = Router();
-  r.post('/api/kill-previews/:previewId/commit', requireRole('operator'), async (req, res) => {
-    const { previewId } = parseOr400(PreviewParam, req.params);
-    const body = parseOr400(CommitRequest, req.body ?? {});
-    const rawKey = req.get(IDEMPOTENCY_HEADER);
-    if (rawKey === undefined) throw new ValidationError([{ field: 'headers.idempotency-key', message: 'is required' }]);
-    const key = parseOr400(IdempotencyKey, rawKey, 'headers.idempotency-key');
-    const { result, replayed } = await kill.commit(authOf(res), previewId, body, key);
+
+  mount(r, routes.killPreviews, ({ params, body, auth }) => kill.preview(auth, kill.instance(params.instanceId), body));
+
+  const answer = (res: Response, { result, replayed }: { result: KillResult; replayed: boolean }): KillResult => {
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.json(result);
-  });
+    return result;
+  };
+
+  mount(r, routes.commitPreview, async ({ params, body, headers, auth, res }) => answer(res, await kill.commit(auth, params.previewId, body, headers['idempotency-key'])));
+
+  mount(r, routes.broadKills, async ({ params, body, headers, auth, res }) => answer(res, await kill.broad(auth, kill.instance(params.instanceId), body, headers['idempotency-key'])));
+
+  mount(r, routes.blindKills, async ({ params, body, headers, auth, res }) => answer(res, await kill.blind(auth, kill.instance(params.instanceId), body, headers['idempotency-key'])));
   return r;
 }

@@ -1,5 +1,7 @@
-// /healthz, /readyz, /metrics, /api/openapi.json
+// Health, readiness, metrics and the OpenAPI document: open to anyone, mounted before the session middleware.
 import { Router } from 'express';
+import { routes } from '@quell/contracts/routes';
+import type { Mount } from '../http/mount.ts';
 import type { Metrics } from '../metrics.ts';
 import { buildOpenApi } from '../openapi.ts';
 import type { ReadinessReport } from '../readiness.ts';
@@ -9,22 +11,19 @@ export interface OpsRouterDeps {
   metrics: Metrics;
 }
 
-export function opsRouter(d: OpsRouterDeps): Router {
+export function opsRouter(mount: Mount, d: OpsRouterDeps): Router {
   const r = Router();
   const openapi = buildOpenApi();
-  r.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  r.get('/readyz', async (_req, res) => {
+  mount(r, routes.healthz, () => ({ status: 'ok' as const }));
+  mount(r, routes.readyz, async ({ res }) => {
     const { ready, body } = await d.readiness.check();
-    res.status(ready ? 200 : 503).json(body);
+    res.status(ready ? 200 : 503);
+    return body;
   });
-  r.get('/metrics', async (_req, res) => {
+  mount(r, routes.metrics, async ({ res }) => {
     res.setHeader('Content-Type', d.metrics.registry.contentType);
-    res.send(await d.metrics.registry.metrics());
+    return d.metrics.registry.metrics();
   });
-  r.get('/api/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
+  mount(r, routes.openapi, () => openapi);
   return r;
 }

@@ -17,7 +17,17 @@ export interface AuditRow {
   das_request_ids: string;
   idempotency_key: string | null;
   preview_id: string | null;
+  preview_created_by: string | null;
+  not_found_count: number | null;
   error: string | null;
+}
+
+/** About how much of a page one row takes (its JSON columns and reason, plus the fixed fields), in SQL. */
+export const ROW_SIZE_SQL = '(length(target) + length(excluded) + length(outcomes) + length(das_request_ids) + length(reason) + 400)';
+
+/** The next page's offset, or null when this page reached the end. */
+export function nextOffsetOf(offset: number, returned: number, total: number): number | null {
+  return offset + returned < total ? offset + returned : null;
 }
 
 export function toEntry(r: AuditRow): AuditEntry {
@@ -37,6 +47,8 @@ export function toEntry(r: AuditRow): AuditEntry {
     dasRequestIds: JSON.parse(r.das_request_ids) as string[],
     idempotencyKey: r.idempotency_key,
     previewId: r.preview_id,
+    previewCreatedBy: r.preview_created_by ?? null,
+    ...(r.not_found_count !== null && r.not_found_count !== undefined ? { notFoundCount: Number(r.not_found_count) } : {}),
     error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
   };
 }

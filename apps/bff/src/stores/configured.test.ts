@@ -10,7 +10,7 @@ import { createApp } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createFileUserDirectory } from '../auth/users-file.ts';
 import type { DasFactory } from '../das/port.ts';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../test/services.ts';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@quell/test-kit/services';
 import { DependencyError, openConfiguredStores, type StoreConfig } from './configured.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'quell-configured-'));

@@ -13,10 +13,11 @@
 //   gets 409 and a retry returns the result once it is there.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { AuditQuery } from '@quell/contracts/audit';
+import { AUDIT_PAGE_MAX_BYTES, type AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
-import { toEntry, type AuditRow } from './audit-row.ts';
-import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyClaim, IdempotencyStore, PreviewRecord, PreviewStore } from './types.ts';
+import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
+import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
+import type { AuditStore, IdempotencyClaim, IdempotencyStore, PreviewStore } from './types.ts';
 
 /** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x5175656c6c;
@@ -98,6 +99,16 @@ CREATE TABLE quell_replicas (
   expires_at TIMESTAMPTZ NOT NULL
 );
 `,
+  },
+  {
+    version: 2,
+    name: 'audit: who made the preview of a commit',
+    sql: 'ALTER TABLE quell_audit ADD COLUMN preview_created_by TEXT;',
+  },
+  {
+    version: 3,
+    name: 'audit: how many requested ids matched no session',
+    sql: 'ALTER TABLE quell_audit ADD COLUMN not_found_count INTEGER;',
   },
 ];
 
@@ -189,6 +200,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     i.idempotencyKey,
     i.previewId ?? null,
     replicaId,
+    i.previewCreatedBy ?? null,
+    i.notFoundCount ?? null,
   ];
 
   const markPendingUnknown = async (at: string) => {
@@ -204,8 +217,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const audit: AuditStore = {
     async appendIntent(intent) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13, $14)`,
         intentParams(intent),
       );
     },
@@ -219,8 +232,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     },
     async appendRefusal(intent, error, at) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, finished_at, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, finished_at, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14, $15, $16)`,
         [...intentParams(intent), at, JSON.stringify(error)],
       );
     },
@@ -228,7 +241,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
       const r = await pool.query<AuditRow>('SELECT * FROM quell_audit WHERE id = $1', [id]);
       return r.rows[0] ? toEntry(r.rows[0]) : undefined;
     },
-    async list(q: AuditQuery) {
+    async list(q: AuditQuery, maxBytes = AUDIT_PAGE_MAX_BYTES) {
       const where: string[] = [];
       const params: unknown[] = [];
       const p = (v: unknown) => {
@@ -243,8 +256,19 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
       if (q.to !== undefined) where.push(`at < ${p(new Date(q.to).toISOString())}`);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const total = (await pool.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM quell_audit ${clause}`, params)).rows[0]!.n;
-      const rows = (await pool.query<AuditRow>(`SELECT * FROM quell_audit ${clause} ORDER BY seq DESC LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`, params)).rows;
-      return { entries: rows.map(toEntry), total };
+      // The page's rows with a running size; a row is kept while the size before it is under the budget
+      // (the first row always), so the database stops the page, not JSON.parse.
+      const rows = (
+        await pool.query<AuditRow>(
+          `SELECT * FROM (
+             SELECT page.*, SUM(page.row_size) OVER (ORDER BY page.seq DESC) - page.row_size AS size_before
+             FROM (SELECT quell_audit.*, ${ROW_SIZE_SQL} AS row_size FROM quell_audit ${clause} ORDER BY seq DESC LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}) page
+           ) sized WHERE size_before = 0 OR size_before + row_size <= ${p(maxBytes)} ORDER BY seq DESC`,
+          params,
+        )
+      ).rows;
+      const entries = rows.map(toEntry);
+      return { entries, total, nextOffset: nextOffsetOf(q.offset, entries.length, total) };
     },
     markPendingUnknown,
   };
@@ -268,8 +292,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
       const r = await pool.query('UPDATE quell_previews SET committed_at = $1, audit_id = $2 WHERE id = $3 AND committed_at IS NULL', [at, auditId, id]);
       return r.rowCount === 1;
     },
-    async purgeExpired(before) {
-      return (await pool.query('DELETE FROM quell_previews WHERE expires_at < $1 AND committed_at IS NULL', [before])).rowCount ?? 0;
+    async purge(before) {
+      return (await pool.query('DELETE FROM quell_previews WHERE expires_at < $1 OR committed_at < $1', [before])).rowCount ?? 0;
     },
   };
 

@@ -1,10 +1,11 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { KillResult } from '@quell/contracts/kill';
 import { openSqliteStores } from './sqlite.ts';
-import type { AuditIntent } from './types.ts';
+import type { AuditIntent } from '../kill/types.ts';
 
 const intent = (id: string, over: Partial<AuditIntent> = {}): AuditIntent => ({
   id,
@@ -33,6 +34,21 @@ describe('SQLite stores', () => {
     expect(() => s.db.prepare("UPDATE audit SET reason = 'x'").run()).toThrow();
     expect((await s.audit.get('a'))?.outcomes).toEqual([{ sessionId: 1, outcome: 'killed' }]);
     await s.checkWritable();
+    await s.close();
+  });
+
+  it('a database made before an audit column existed gains it at open, and its rows stay readable', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'quell-store-'));
+    const old = new Database(path.join(dir, 'quell.sqlite'));
+    old.exec(`CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, finished_at TEXT, actor TEXT NOT NULL,
+      role TEXT NOT NULL, instance_id TEXT NOT NULL, mode TEXT NOT NULL, target TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL,
+      excluded TEXT NOT NULL, outcomes TEXT NOT NULL DEFAULT '[]', das_request_ids TEXT NOT NULL DEFAULT '[]', idempotency_key TEXT, preview_id TEXT, error TEXT)`);
+    old.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded) VALUES ('old', '2026-01-01T00:00:00.000Z', 'alice', 'operator', 'main', 'preview', '{}', 'r', 'completed', '[]')`).run();
+    old.close();
+    const s = openSqliteStores(dir);
+    expect((await s.audit.get('old'))?.previewCreatedBy).toBeNull();
+    await s.audit.appendIntent(intent('new', { previewId: 'p', previewCreatedBy: 'bob' }));
+    expect((await s.audit.get('new'))?.previewCreatedBy).toBe('bob');
     await s.close();
   });
 

@@ -2,10 +2,11 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditQuery } from '@quell/contracts/audit';
+import { AUDIT_PAGE_MAX_BYTES, type AuditEntry, type AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
-import { toEntry, type AuditRow } from './audit-row.ts';
-import type { AuditIntent, AuditOutcome, AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewRecord, PreviewStore, Stores } from './types.ts';
+import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
+import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
+import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, Stores } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit (
@@ -25,7 +26,9 @@ CREATE TABLE IF NOT EXISTS audit (
   das_request_ids TEXT NOT NULL DEFAULT '[]',
   idempotency_key TEXT,
   preview_id TEXT,
-  error TEXT
+  error TEXT,
+  preview_created_by TEXT,
+  not_found_count INTEGER
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_instance ON audit(instance_id, at);
@@ -86,11 +89,16 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  // Columns added after the first release: a database created before them gets them here.
+  const auditColumns = new Set((db.prepare('PRAGMA table_info(audit)').all() as Array<{ name: string }>).map((c) => c.name));
+  for (const [column, type] of [['preview_created_by', 'TEXT'], ['not_found_count', 'INTEGER']] as const) {
+    if (!auditColumns.has(column)) db.exec(`ALTER TABLE audit ADD COLUMN ${column} ${type}`);
+  }
 
-  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id)
-    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId)`);
-  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, error)
-    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @error)`);
+  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count)
+    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount)`);
+  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, error)
+    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @error)`);
   const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
     das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
 
@@ -106,6 +114,8 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     excluded: JSON.stringify(i.excluded),
     idempotencyKey: i.idempotencyKey,
     previewId: i.previewId ?? null,
+    previewCreatedBy: i.previewCreatedBy ?? null,
+    notFoundCount: i.notFoundCount ?? null,
   });
 
   const audit: AuditStore = {
@@ -131,7 +141,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
       const row = db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as AuditRow | undefined;
       return row ? toEntry(row) : undefined;
     },
-    async list(q: AuditQuery) {
+    async list(q: AuditQuery, maxBytes = AUDIT_PAGE_MAX_BYTES) {
       const where: string[] = [];
       const params: Record<string, unknown> = {};
       if (q.instanceId !== undefined) {
@@ -160,8 +170,15 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
       }
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const total = (db.prepare(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(params) as { n: number }).n;
-      const rows = db.prepare(`SELECT * FROM audit ${clause} ORDER BY seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit, offset: q.offset }) as AuditRow[];
-      return { entries: rows.map(toEntry), total };
+      const rows = db.prepare(`SELECT *, ${ROW_SIZE_SQL} AS row_size FROM audit ${clause} ORDER BY seq DESC LIMIT @limit OFFSET @offset`).iterate({ ...params, limit: q.limit, offset: q.offset }) as IterableIterator<AuditRow & { row_size: number }>;
+      const entries: AuditEntry[] = [];
+      let size = 0;
+      for (const row of rows) {
+        if (entries.length > 0 && size + row.row_size > maxBytes) break;
+        size += row.row_size;
+        entries.push(toEntry(row));
+      }
+      return { entries, total, nextOffset: nextOffsetOf(q.offset, entries.length, total) };
     },
     async markPendingUnknown(at) {
       return db.prepare(`UPDATE audit SET status = 'unknown', finished_at = ? WHERE status = 'pending'`).run(at).changes;
@@ -186,8 +203,8 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     async claim(id, auditId, at) {
       return db.prepare('UPDATE previews SET committed_at = ?, audit_id = ? WHERE id = ? AND committed_at IS NULL').run(at, auditId, id).changes === 1;
     },
-    async purgeExpired(before) {
-      return db.prepare('DELETE FROM previews WHERE expires_at < ? AND committed_at IS NULL').run(before).changes;
+    async purge(before) {
+      return db.prepare('DELETE FROM previews WHERE expires_at < ? OR committed_at < ?').run(before, before).changes;
     },
   };
 

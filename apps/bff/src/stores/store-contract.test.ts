@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KillResult } from '@quell/contracts/kill';
 import { createMemoryThrottle } from '../auth/throttle.ts';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../test/services.ts';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@quell/test-kit/services';
 import { migrate, MIGRATIONS, openPostgresStores } from './postgres.ts';
 import { createRedisLoginSessionStore, createRedisThrottle } from './redis-sessions.ts';
 import { openSqliteStores } from './sqlite.ts';

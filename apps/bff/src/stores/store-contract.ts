@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KillResult } from '@quell/contracts/kill';
 import type { LoginThrottle, ThrottleLimits } from '../auth/throttle.ts';
-import type { AuditIntent, AuditStore, IdempotencyStore, LoginSessionStore, PreviewRecord, PreviewStore } from './types.ts';
+import type { AuditIntent, PreviewRecord } from '../kill/types.ts';
+import type { AuditStore, IdempotencyStore, LoginSessionStore, PreviewStore } from './types.ts';
 
 export interface DataStores {
   audit: AuditStore;
@@ -78,10 +79,10 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
 
     it('writes the intent as pending, records the outcome once, keeps every field', async () => {
       const id = randomUUID();
-      const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1' });
+      const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', notFoundCount: 9_999 });
       await s.audit.appendIntent(i);
       const pending = await s.audit.get(id);
-      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
+      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', notFoundCount: 9_999, finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
       const finishedAt = new Date().toISOString();
       await s.audit.recordOutcome(id, { status: 'completed', finishedAt, outcomes: [{ sessionId: 1, outcome: 'killed' } as never], dasRequestIds: ['r1', 'r2'] });
       await expect(s.audit.recordOutcome(id, { status: 'failed', finishedAt, outcomes: [], dasRequestIds: [] })).rejects.toThrow(/not pending/);
@@ -91,8 +92,8 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
 
     it('records a refusal as one failed row with its error', async () => {
       const id = randomUUID();
-      await s.audit.appendRefusal(intent(id), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');
-      expect(await s.audit.get(id)).toMatchObject({ status: 'failed', finishedAt: '2030-01-01T00:00:00.000Z', error: { code: 'PREVIEW_EXPIRED', message: 'expired' } });
+      await s.audit.appendRefusal(intent(id, { previewId: 'p-2', previewCreatedBy: 'carol' }), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');
+      expect(await s.audit.get(id)).toMatchObject({ status: 'failed', finishedAt: '2030-01-01T00:00:00.000Z', previewCreatedBy: 'carol', error: { code: 'PREVIEW_EXPIRED', message: 'expired' } });
     });
 
     it('lists newest first with filters, totals and paging', async () => {
@@ -111,6 +112,15 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       const page = await s.audit.list({ ...base, limit: 2, offset: 2 });
       expect(page.total).toBe(5);
       expect(page.entries.map((e) => e.id)).toEqual([`${inst}-2`, `${inst}-1`]);
+      expect(page.nextOffset).toBe(4);
+      expect((await s.audit.list({ ...base, offset: 3 })).nextOffset).toBeNull();
+      // A page is bounded by bytes too: a tiny budget still answers one row, and says where to go on.
+      const tiny = await s.audit.list(base, 1);
+      expect(tiny.entries.map((e) => e.id)).toEqual([`${inst}-4`]);
+      expect(tiny.nextOffset).toBe(1);
+      const two = await s.audit.list({ ...base, offset: 1 }, 2 * (JSON.stringify(intent('x').target).length + JSON.stringify(intent('x').excluded).length + 2 + 2 + 'testing'.length + 400));
+      expect(two.entries.map((e) => e.id)).toEqual([`${inst}-3`, `${inst}-2`]);
+      expect(two.nextOffset).toBe(3);
       // no more pending rows from this test, so the restart test below counts only its own
       for (const n of [0, 2, 3, 4]) await s.audit.recordOutcome(`${inst}-${n}`, { status: 'failed', finishedAt: new Date().toISOString(), outcomes: [], dasRequestIds: [] });
     });
@@ -130,7 +140,7 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       }
     });
 
-    it('saves previews, lets exactly one of several concurrent commits claim one, purges only expired uncommitted ones', async () => {
+    it('saves previews, lets exactly one of several concurrent commits claim one, purges expired and committed ones', async () => {
       const p = preview();
       await s.previews.save(p);
       expect(await s.previews.get(p.id)).toEqual(p);
@@ -140,12 +150,17 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       expect(await s.previews.claim(randomUUID(), 'none', new Date().toISOString())).toBe(false);
       const old = preview({ expiresAt: '2001-01-01T00:00:00.000Z' });
       const oldCommitted = preview({ expiresAt: '2001-01-01T00:00:00.000Z' });
-      await s.previews.save(old);
-      await s.previews.save(oldCommitted);
+      const committedLongAgo = preview();
+      const fresh = preview();
+      for (const x of [old, oldCommitted, committedLongAgo, fresh]) await s.previews.save(x);
       expect(await s.previews.claim(oldCommitted.id, 'a', new Date().toISOString())).toBe(true);
-      expect(await s.previews.purgeExpired('2001-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(1);
+      expect(await s.previews.claim(committedLongAgo.id, 'b', '2001-01-01T00:00:00.000Z')).toBe(true);
+      expect(await s.previews.purge('2001-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(3);
       expect(await s.previews.get(old.id)).toBeUndefined();
-      expect(await s.previews.get(oldCommitted.id)).toBeDefined();
+      expect(await s.previews.get(oldCommitted.id)).toBeUndefined();
+      expect(await s.previews.get(committedLongAgo.id)).toBeUndefined();
+      // Neither expired nor committed before the cut-off: kept (a commit that just claimed p is still running).
+      expect(await s.previews.get(fresh.id)).toBeDefined();
       expect(await s.previews.get(p.id)).toBeDefined();
     });
 

@@ -1,32 +1,8 @@
 // Storage interfaces. SQLite implements them all today (sqlite.ts); every method is async so that
 // PostgreSQL (audit, previews, idempotency) and Redis (login sessions, throttling) can implement them later.
-import type { AuditEntry, AuditQuery, AuditStatus } from '@quell/contracts/audit';
-import type { ExcludedSession, KillResult, SessionOutcome } from '@quell/contracts/kill';
-import type { Session } from '@quell/contracts/sessions';
-import type { Role } from '@quell/contracts/common';
-
-export interface AuditIntent {
-  id: string;
-  at: string;
-  actor: string;
-  role: Role;
-  instanceId: string;
-  mode: AuditEntry['mode'];
-  target: AuditEntry['target'];
-  reason: string;
-  excluded: ExcludedSession[];
-  idempotencyKey: string | null;
-  previewId?: string | null;
-}
-
-export interface AuditOutcome {
-  status: Exclude<AuditStatus, 'pending'>;
-  finishedAt: string;
-  outcomes: SessionOutcome[];
-  excluded?: ExcludedSession[];
-  dasRequestIds: string[];
-  error?: { code: string; message: string } | null;
-}
+import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
+import type { KillResult } from '@quell/contracts/kill';
+import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 
 export interface AuditStore {
   /** Written before anything is sent to DAS; status 'pending'. */
@@ -36,28 +12,19 @@ export interface AuditStore {
   /** A refused attempt (policy said no before DAS was called): intent and outcome in one row. */
   appendRefusal(intent: AuditIntent, error: { code: string; message: string }, at: string): Promise<void>;
   get(id: string): Promise<AuditEntry | undefined>;
-  list(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
+  /**
+   * Newest first: at most `query.limit` rows, and no more than about `maxBytes` of them (default
+   * AUDIT_PAGE_MAX_BYTES; at least one row). `nextOffset` is where the next page starts (null at the end).
+   */
+  list(query: AuditQuery, maxBytes?: number): Promise<AuditPage>;
   /** At process start: rows left 'pending' by a crash become 'unknown'. Returns how many. */
   markPendingUnknown(at: string): Promise<number>;
 }
 
-/** A target frozen by a preview: the session as listed, and when it was listed. */
-export interface FrozenTarget {
-  session: Session;
-  /** ms since epoch: listedAt − time·1000, i.e. when the session's current command started. */
-  commandStartMs: number;
-}
-
-export interface PreviewRecord {
-  id: string;
-  instanceId: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  filter: { user?: string; database?: string; sessionIds?: number[] };
-  targets: FrozenTarget[];
-  excluded: ExcludedSession[];
-  requiresTypedConfirmation: boolean;
+export interface AuditPage {
+  entries: AuditEntry[];
+  total: number;
+  nextOffset: number | null;
 }
 
 export interface PreviewStore {
@@ -65,8 +32,8 @@ export interface PreviewStore {
   get(id: string): Promise<PreviewRecord | undefined>;
   /** Atomically marks the preview committed by `auditId`; false if it was already committed. */
   claim(id: string, auditId: string, at: string): Promise<boolean>;
-  /** Drops previews that expired before `before` and were never committed. */
-  purgeExpired(before: string): Promise<number>;
+  /** Drops previews that expired, or were committed, before `before`. */
+  purge(before: string): Promise<number>;
 }
 
 export type IdempotencyClaim =

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ApiError, api, buildUrl, errorFromResponse, setCsrfToken } from './api-client';
+import type { RouteDef } from '@quell/contracts/routes';
+import { ApiError, buildUrl, callApi, errorFromResponse, setCsrfToken } from './api-client';
 import { errorMessage } from './error-message';
 
 const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -49,37 +50,51 @@ describe('errorFromResponse', () => {
   });
 });
 
-describe('api', () => {
-  it('validates a successful response with the schema', async () => {
+// Routes of the test's own, shaped like entries of the contracts route table.
+const getThing = { method: 'GET', path: '/x/:thingId', summary: 'x', access: 'viewer', params: z.object({ thingId: z.string() }), query: z.object({ user: z.string().optional(), database: z.string().optional(), limit: z.number().optional() }), response: z.object({ n: z.number() }), status: 200 } as const satisfies RouteDef;
+const postThing = { method: 'POST', path: '/b', summary: 'b', access: 'viewer', body: z.object({ a: z.number() }), response: z.object({}), status: 200 } as const satisfies RouteDef;
+const removeThing = { method: 'DELETE', path: '/c', summary: 'c', access: 'viewer', response: null, status: 204 } as const satisfies RouteDef;
+
+describe('callApi', () => {
+  it('validates a successful response with the route response schema', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, { n: 'not a number' })));
-    const p = api.get('/api/x', { schema: z.object({ n: z.number() }) });
+    const p = callApi(getThing, { params: { thingId: '1' } });
     await expect(p).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
   });
 
-  it('returns parsed data and builds the query string', async () => {
+  it('returns parsed data, fills and encodes the path, and builds the query string', async () => {
     const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(200, { n: 3 }));
     vi.stubGlobal('fetch', fetchMock);
-    const data = await api.get('/api/x', { schema: z.object({ n: z.number() }), query: { user: 'app', database: undefined, limit: 5 } });
+    const data = await callApi(getThing, { params: { thingId: 'a/b' }, query: { user: 'app', database: undefined, limit: 5 } });
     expect(data).toEqual({ n: 3 });
-    expect(fetchMock.mock.calls[0]?.[0]).toBe('/api/x?user=app&limit=5');
+    expect(fetchMock.mock.calls[0]?.[0]).toBe('/x/a%2Fb?user=app&limit=5');
+    expect(fetchMock.mock.calls[0]?.[1]?.method).toBe('GET');
   });
 
-  it('sends the CSRF token on POST but not on GET', async () => {
-    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(200, {}));
+  it('sends the CSRF token on POST and DELETE but not on GET; a 204 resolves to nothing', async () => {
+    const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => (url === '/c' ? new Response(null, { status: 204 }) : jsonResponse(200, url === '/b' ? {} : { n: 1 })));
     vi.stubGlobal('fetch', fetchMock);
     setCsrfToken('tok-1');
-    await api.get('/api/a', { schema: z.object({}) });
-    await api.post('/api/b', { schema: z.object({}), body: { a: 1 } });
-    const getHeaders = fetchMock.mock.calls[0]?.[1]?.headers as Record<string, string>;
-    const postHeaders = fetchMock.mock.calls[1]?.[1]?.headers as Record<string, string>;
-    expect(getHeaders['X-CSRF-Token']).toBeUndefined();
-    expect(postHeaders['X-CSRF-Token']).toBe('tok-1');
+    await callApi(getThing, { params: { thingId: '1' } });
+    await callApi(postThing, { body: { a: 1 } });
+    expect(await callApi(removeThing, {})).toBeUndefined();
+    const headersOf = (i: number) => fetchMock.mock.calls[i]?.[1]?.headers as Record<string, string>;
+    expect(headersOf(0)['X-CSRF-Token']).toBeUndefined();
+    expect(headersOf(1)['X-CSRF-Token']).toBe('tok-1');
+    expect(headersOf(2)['X-CSRF-Token']).toBe('tok-1');
     expect(fetchMock.mock.calls[1]?.[1]?.body).toBe('{"a":1}');
+    expect(fetchMock.mock.calls[2]?.[1]?.method).toBe('DELETE');
+  });
+
+  it('a schema given by the caller replaces the table one', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, { n: 2 })));
+    const strict = z.object({ n: z.number().max(1) });
+    await expect(callApi(getThing, { params: { thingId: '1' }, schema: strict })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
   });
 
   it('turns a network failure into a NETWORK ApiError', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch'); }));
-    await expect(api.get('/api/x', { schema: z.object({}) })).rejects.toMatchObject({ code: 'NETWORK', status: 0 });
+    await expect(callApi(getThing, { params: { thingId: '1' } })).rejects.toMatchObject({ code: 'NETWORK', status: 0 });
   });
 });
 

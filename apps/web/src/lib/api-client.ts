@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ApiErrorBody, type ErrorCode, type FieldIssue, type UpstreamDetails } from '@quell/contracts/errors';
-import { BACKGROUND_HEADER, CSRF_HEADER } from '@quell/contracts/routes';
+import { BACKGROUND_HEADER, CSRF_HEADER, pathOf, type PathParamNames, type RouteDef } from '@quell/contracts/routes';
 import { operatorIsIdle } from './operator-activity';
 
 /** Codes the browser adds to the BFF's own: the request never got an answer, or the answer broke the contract. */
@@ -75,45 +75,54 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
-export function getCsrfToken(): string | null {
-  return csrfToken;
-}
 
-interface RequestOptions<S extends z.ZodType> {
-  schema: S;
-  query?: Query;
-  body?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
+type ParamsOption<R extends RouteDef> = [PathParamNames<R['path']>] extends [never] ? { params?: undefined } : { params: Record<PathParamNames<R['path']>, string> };
+type QueryOption<R extends RouteDef> = R extends { query: infer Q extends z.ZodObject } ? { query?: { [K in keyof z.input<Q>]?: Query[string] } } : { query?: undefined };
+type BodyOption<R extends RouteDef> = R extends { body: infer B extends z.ZodType } ? { body: z.input<B> } : { body?: undefined };
 
-async function request<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, opts: RequestOptions<S>): Promise<z.infer<S>> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
+/** What a successful call of `R` resolves to: its response schema's output, nothing for a 204. */
+export type ReplyOf<R extends RouteDef> = R['response'] extends z.ZodType ? z.output<R['response']> : undefined;
+
+export type CallOptions<R extends RouteDef> = ParamsOption<R> &
+  QueryOption<R> &
+  BodyOption<R> & {
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    /** Replaces the table's response schema with an equivalent one (the session list checks its rows in a plain loop). */
+    schema?: z.ZodType<ReplyOf<R>>;
+  };
+
+/** Calls one route of the contracts route table: its method and path, its response checked with its schema. */
+export async function callApi<R extends RouteDef>(route: R, opts: CallOptions<R>): Promise<ReplyOf<R>> {
+  const o = opts as { params?: Record<string, string>; query?: Query; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; schema?: z.ZodType };
+  const path = (pathOf as (r: RouteDef, params?: Record<string, string>) => string)(route, o.params);
+  const headers: Record<string, string> = { Accept: 'application/json', ...o.headers };
+  if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (route.method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
   if (operatorIsIdle()) headers[BACKGROUND_HEADER] = '1';
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, opts.query), {
-      method,
+    res = await fetch(buildUrl(path, o.query), {
+      method: route.method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
       credentials: 'same-origin',
-      signal: opts.signal,
+      signal: o.signal,
     });
   } catch (e) {
-    if (opts.signal?.aborted) throw e;
+    if (o.signal?.aborted) throw e;
     throw new ApiError({ status: 0, code: 'NETWORK', message: 'Quell could not reach its server. Check your connection and try again.' });
   }
   if (!res.ok) throw await errorFromResponse(res);
-  if (res.status === 204) return opts.schema.parse(undefined);
+  const schema = o.schema ?? route.response;
+  if (schema === null) return undefined as ReplyOf<R>;
   let json: unknown;
   try {
     json = await res.json();
   } catch {
     throw new ApiError({ status: res.status, code: 'BAD_RESPONSE', message: 'The server sent a response that is not JSON.', requestId: res.headers.get('x-request-id') });
   }
-  const parsed = opts.schema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     throw new ApiError({
       status: res.status,
@@ -123,14 +132,8 @@ async function request<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', p
       details: { issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) },
     });
   }
-  return parsed.data;
+  return parsed.data as ReplyOf<R>;
 }
-
-export const api = {
-  get: <S extends z.ZodType>(path: string, opts: Omit<RequestOptions<S>, 'body'>) => request('GET', path, opts),
-  post: <S extends z.ZodType>(path: string, opts: RequestOptions<S>) => request('POST', path, opts),
-  delete: <S extends z.ZodType>(path: string, opts: RequestOptions<S>) => request('DELETE', path, opts),
-};
 
 declare module '@tanstack/react-query' {
   interface Register {

@@ -6,6 +6,7 @@ import { InstanceListResponse } from '@quell/contracts/instances';
 import { handle, stubHttp } from '@/testing/http';
 import { instance, me } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 const entry = (i: number): AuditEntry => ({
   id: `a-${i}`,
@@ -27,20 +28,20 @@ const entry = (i: number): AuditEntry => ({
 describe('audit page', () => {
   it('filters through the URL, pages, and exports the same filters as CSV', async () => {
     const http = stubHttp(
-      handle('GET', '/api/me', MeResponse, () => me()),
-      handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
-      handle('GET', '/api/audit', AuditListResponse, (req) => {
+      handle('GET', pathOf(routes.me), MeResponse, () => me()),
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('GET', pathOf(routes.audit), AuditListResponse, (req) => {
         const offset = Number(req.url.searchParams.get('offset'));
         return { entries: [entry(offset + 1)], total: 120 };
       }),
     );
     const { user, router } = renderApp('/audit?instance=prod-orders&outcome=killed');
     expect(await screen.findByText('INC-1')).toBeTruthy();
-    const first = http.calls('GET', '/api/audit')[0];
+    const first = http.calls('GET', pathOf(routes.audit))[0];
     expect(first?.url.searchParams.get('instanceId')).toBe('prod-orders');
     expect(first?.url.searchParams.get('outcome')).toBe('killed');
     expect(screen.getByText('2 killed')).toBeTruthy();
-    expect(screen.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe('/api/audit.csv?instanceId=prod-orders&outcome=killed');
+    expect(screen.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe(`${pathOf(routes.auditCsv)}?instanceId=prod-orders&outcome=killed`);
 
     await user.click(screen.getByRole('button', { name: 'Next page' }));
     expect(await screen.findByText('INC-51')).toBeTruthy();
@@ -48,7 +49,7 @@ describe('audit page', () => {
 
     await user.type(screen.getByLabelText('Operator'), 'bob');
     await user.click(screen.getByRole('button', { name: 'Apply' }));
-    await waitFor(() => expect(http.calls('GET', '/api/audit').some((r) => r.url.searchParams.get('actor') === 'bob' && r.url.searchParams.get('offset') === '0')).toBe(true));
+    await waitFor(() => expect(http.calls('GET', pathOf(routes.audit)).some((r) => r.url.searchParams.get('actor') === 'bob' && r.url.searchParams.get('offset') === '0')).toBe(true));
     expect(router.state.location.search).not.toContain('page=');
   });
 });

@@ -7,15 +7,16 @@ import { SessionListResponse } from '@quell/contracts/sessions';
 import { handle, stubHttp } from '@/testing/http';
 import { instance, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
+import { pathOf, routes } from '@quell/contracts/routes';
 
-const SESSIONS = '/api/instances/prod-orders/sessions';
+const SESSIONS = pathOf(routes.sessions, { instanceId: 'prod-orders' });
 
 function stubs() {
   return stubHttp(
-    handle('GET', '/api/me', MeResponse, () => me()),
-    handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
+    handle('GET', pathOf(routes.me), MeResponse, () => me()),
+    handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
     handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions: [session(1), session(2)], count: 2, fetchedAt: new Date().toISOString() })),
-    handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview()),
+    handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview()),
   );
 }
 
@@ -39,7 +40,7 @@ describe('keyboard shortcuts', () => {
     await user.keyboard('k');
     const dialog = await screen.findByRole('dialog');
     await within(dialog).findByLabelText('Reason');
-    expect(http.calls('POST', '/api/instances/prod-orders/kill-previews')[0]?.body).toEqual({ user: 'app_rw', sessionIds: [2] });
+    expect(http.calls('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }))[0]?.body).toEqual({ user: 'app_rw', sessionIds: [2] });
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
 
     await user.keyboard('?');

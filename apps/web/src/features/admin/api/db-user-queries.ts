@@ -1,8 +1,7 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
-import { DbUserListResponse, type RegisterDbUserRequest } from '@quell/contracts/db-users';
+import type { RegisterDbUserRequest } from '@quell/contracts/db-users';
 import { routes } from '@quell/contracts/routes';
-import { api } from '@/lib/api-client';
+import { callApi } from '@/lib/api-client';
 
 export const dbUserQueries = {
   all: () => ['db-users'] as const,
@@ -10,16 +9,14 @@ export const dbUserQueries = {
   list: (instanceId: string) =>
     queryOptions({
       queryKey: [...dbUserQueries.byInstance(instanceId), 'list'] as const,
-      queryFn: ({ signal }) => api.get(routes.dbUsers(instanceId), { schema: DbUserListResponse, signal }),
+      queryFn: ({ signal }) => callApi(routes.dbUsers, { params: { instanceId }, signal }),
     }),
 };
-
-const Ignored = z.unknown();
 
 export function useRegisterDbUser(instanceId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: RegisterDbUserRequest) => api.post(routes.dbUsers(instanceId), { body, schema: Ignored }),
+    mutationFn: (body: RegisterDbUserRequest) => callApi(routes.registerDbUser, { params: { instanceId }, body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: dbUserQueries.byInstance(instanceId) }),
   });
 }
@@ -27,7 +24,7 @@ export function useRegisterDbUser(instanceId: string) {
 export function useRemoveDbUser(instanceId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (dbUserId: string) => api.delete(routes.dbUser(instanceId, dbUserId), { schema: Ignored }),
+    mutationFn: (dbUserId: string) => callApi(routes.dbUser, { params: { instanceId, dbUserId } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: dbUserQueries.byInstance(instanceId) }),
   });
 }

@@ -1,7 +1,7 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import { AuditListResponse, type AuditQuery } from '@quell/contracts/audit';
-import { routes } from '@quell/contracts/routes';
-import { api, buildUrl } from '@/lib/api-client';
+import type { AuditQuery } from '@quell/contracts/audit';
+import { pathOf, routes } from '@quell/contracts/routes';
+import { buildUrl, callApi } from '@/lib/api-client';
 
 export type AuditFilters = Partial<Pick<AuditQuery, 'instanceId' | 'actor' | 'outcome' | 'status' | 'from' | 'to'>> & { limit: number; offset: number };
 
@@ -14,7 +14,7 @@ export const auditQueries = {
   list: (filters: AuditFilters) =>
     queryOptions({
       queryKey: [...auditQueries.all(), 'list', filters] as const,
-      queryFn: ({ signal }) => api.get(routes.audit, { query: toQuery(filters), signal, schema: AuditListResponse }),
+      queryFn: ({ signal }) => callApi(routes.audit, { query: toQuery(filters), signal }),
       placeholderData: keepPreviousData,
     }),
 };
@@ -22,5 +22,5 @@ export const auditQueries = {
 /** The CSV export of the same filters, without paging. */
 export function auditCsvUrl(filters: AuditFilters): string {
   const { limit: _l, offset: _o, ...rest } = toQuery(filters);
-  return buildUrl(routes.auditCsv, rest);
+  return buildUrl(pathOf(routes.auditCsv), rest);
 }

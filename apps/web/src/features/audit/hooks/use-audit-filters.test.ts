@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, parseAuditParams } from './use-audit-filters';
 import { auditCsvUrl, auditQueries } from '../api/audit-queries';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 describe('audit URL state', () => {
   it('reads filters, ignores unknown outcomes, and pages', () => {
@@ -16,7 +17,7 @@ describe('audit URL state', () => {
   });
 
   it('exports CSV with the same filters and no paging', () => {
-    expect(auditCsvUrl({ instanceId: 'a', actor: 'bob', limit: 50, offset: 100 })).toBe('/api/audit.csv?instanceId=a&actor=bob');
+    expect(auditCsvUrl({ instanceId: 'a', actor: 'bob', limit: 50, offset: 100 })).toBe(`${pathOf(routes.auditCsv)}?instanceId=a&actor=bob`);
     expect(auditQueries.list({ limit: 50, offset: 0 }).queryKey).toEqual(['audit', 'list', { limit: 50, offset: 0 }]);
   });
 });

@@ -1,13 +1,12 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
-import { MeResponse, type LoginRequest } from '@quell/contracts/auth';
+import type { LoginRequest, MeResponse } from '@quell/contracts/auth';
 import { routes } from '@quell/contracts/routes';
-import { ApiError, api, setCsrfToken } from '@/lib/api-client';
+import { ApiError, callApi, setCsrfToken } from '@/lib/api-client';
 
 /** Who is signed in; `null` when nobody is (a 401 is an answer here, not an error). */
 export async function fetchMe(signal?: AbortSignal): Promise<MeResponse | null> {
   try {
-    const me = await api.get(routes.me, { schema: MeResponse, signal });
+    const me = await callApi(routes.me, { signal });
     setCsrfToken(me.csrfToken);
     return me;
   } catch (e) {
@@ -29,14 +28,12 @@ export const authQueries = {
     }),
 };
 
-const Ignored = z.unknown();
-
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (input: LoginRequest) => {
       // the login answer is who-am-I, CSRF token included
-      const me = await api.post(routes.login, { body: input, schema: MeResponse });
+      const me = await callApi(routes.login, { body: input });
       setCsrfToken(me.csrfToken);
       return me;
     },
@@ -49,7 +46,7 @@ export function useLogin() {
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => api.post(routes.logout, { schema: Ignored }),
+    mutationFn: () => callApi(routes.logout, {}),
     onSettled: () => {
       setCsrfToken(null);
       queryClient.clear();

@@ -1,14 +1,13 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { InstanceListResponse } from '@quell/contracts/instances';
 import { routes } from '@quell/contracts/routes';
-import { api } from '@/lib/api-client';
+import { callApi } from '@/lib/api-client';
 
 export const instanceQueries = {
   all: () => ['instances'] as const,
   list: () =>
     queryOptions({
       queryKey: [...instanceQueries.all(), 'list'] as const,
-      queryFn: ({ signal }) => api.get(routes.instances, { schema: InstanceListResponse, signal }),
+      queryFn: ({ signal }) => callApi(routes.instances, { signal }),
       staleTime: 5 * 60_000,
     }),
 };

@@ -6,13 +6,14 @@ import { instance } from '@/testing/fixtures';
 import { renderWithProviders } from '@/testing/test-utils';
 import { rememberInstance, resetRecentInstancesCache } from '../hooks/use-recent-instances';
 import { InstancePicker } from './instance-picker';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 describe('InstancePicker', () => {
   it('searches, badges environments in text, and lists recent instances first', async () => {
     resetRecentInstancesCache();
     rememberInstance('dev-a');
     stubHttp(
-      handle('GET', '/api/instances', InstanceListResponse, () => ({
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({
         instances: [instance(), instance({ id: 'dev-a', name: 'dev-a', environment: 'dev' }), instance({ id: 'stg-b', name: 'stg-b', environment: 'staging', region: 'ap-1' })],
       })),
     );

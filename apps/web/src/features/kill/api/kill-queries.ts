@@ -1,14 +1,7 @@
 import { queryOptions, useMutation } from '@tanstack/react-query';
-import {
-  KillPreview,
-  KillResult,
-  type BlindKillRequest,
-  type BroadKillRequest,
-  type CommitRequest,
-  type KillPreviewRequest,
-} from '@quell/contracts/kill';
+import type { BlindKillRequest, BroadKillRequest, CommitRequest, KillPreviewRequest } from '@quell/contracts/kill';
 import { IDEMPOTENCY_HEADER, routes } from '@quell/contracts/routes';
-import { api } from '@/lib/api-client';
+import { callApi } from '@/lib/api-client';
 
 export const killQueries = {
   all: () => ['kill'] as const,
@@ -20,7 +13,7 @@ export const killQueries = {
   preview: (instanceId: string, request: KillPreviewRequest, attempt: number) =>
     queryOptions({
       queryKey: [...killQueries.previews(instanceId), { ...request, attempt }] as const,
-      queryFn: ({ signal }) => api.post(routes.killPreviews(instanceId), { body: request, schema: KillPreview, signal }),
+      queryFn: ({ signal }) => callApi(routes.killPreviews, { params: { instanceId }, body: request, signal }),
       staleTime: Infinity,
       gcTime: 0,
       retry: false,
@@ -33,20 +26,20 @@ export const killQueries = {
 export function useCommitPreview() {
   return useMutation({
     mutationFn: ({ previewId, body, idempotencyKey }: { previewId: string; body: CommitRequest; idempotencyKey: string }) =>
-      api.post(routes.commitPreview(previewId), { body, schema: KillResult, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+      callApi(routes.commitPreview, { params: { previewId }, body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
   });
 }
 
 export function useBroadKill() {
   return useMutation({
     mutationFn: ({ instanceId, body, idempotencyKey }: { instanceId: string; body: BroadKillRequest; idempotencyKey: string }) =>
-      api.post(routes.broadKills(instanceId), { body, schema: KillResult, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+      callApi(routes.broadKills, { params: { instanceId }, body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
   });
 }
 
 export function useBlindKill() {
   return useMutation({
     mutationFn: ({ instanceId, body, idempotencyKey }: { instanceId: string; body: BlindKillRequest; idempotencyKey: string }) =>
-      api.post(routes.blindKills(instanceId), { body, schema: KillResult, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+      callApi(routes.blindKills, { params: { instanceId }, body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
   });
 }

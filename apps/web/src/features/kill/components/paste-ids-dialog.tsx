@@ -12,7 +12,7 @@ import { canCommit, describeFilter } from '../utils/kill-rules';
 import { parseSessionIds } from '../utils/parse-ids';
 import { commitLabel } from './kill-preview-panel';
 import { KillResultPanel } from './kill-result-view';
-import { ReasonField } from './reason-field';
+import { ReasonField, TypedConfirmField } from './reason-field';
 
 interface Props {
   open: boolean;
@@ -39,6 +39,7 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
   const [text, setText] = useState('');
   const [blind, setBlind] = useState(false);
   const [reason, setReason] = useState('');
+  const [typed, setTyped] = useState('');
   const [result, setResult] = useState<KillResult | null>(null);
   const parsed = parseSessionIds(text);
   const hasFilter = Boolean(filter.user || filter.database);
@@ -50,7 +51,9 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
   if (result) return <KillResultPanel result={result} onClose={onClose} />;
 
   const canPreview = !blind && hasFilter && parsed.ids.length > 0 && !problems;
-  const canBlind = blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: false, typed: '', instanceName: instance.name, pending: blindKill.isPending }) && !problems;
+  // Above the instance's cap, blind ids need the typed instance name, as a previewed kill does.
+  const needsTyped = parsed.ids.length > instance.blastRadiusCap;
+  const canBlind = blind && canCommit({ targets: parsed.ids.length, reason, requiresTypedConfirmation: needsTyped, typed, instanceName: instance.name, pending: blindKill.isPending }) && !problems;
   return (
     <form className="flex min-h-0 flex-col" onSubmit={(e) => e.preventDefault()} aria-label="Paste IDs to kill">
       <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">
@@ -96,6 +99,15 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
                   they died. Whatever session has each id at that moment is killed.
                 </p>
                 <ReasonField value={reason} onChange={setReason} disabled={blindKill.isPending} />
+                {needsTyped && (
+                  <TypedConfirmField
+                    instanceName={instance.name}
+                    value={typed}
+                    onChange={setTyped}
+                    disabled={blindKill.isPending}
+                    why={`This kills more than the cap of ${instance.blastRadiusCap} sessions.`}
+                  />
+                )}
                 {blindKill.isError && <ErrorPanel title="The blind kill was not carried out" error={blindKill.error} />}
               </div>
             )}
@@ -111,7 +123,7 @@ function PasteIdsBody({ instance, filter, isAdmin, onClose, onPreview, onCommitt
             onClick={() => {
               if (!canBlind) return;
               blindKill.mutate(
-                { instanceId: instance.id, body: { sessionIds: parsed.ids, reason: reason.trim() }, idempotencyKey: key },
+                { instanceId: instance.id, body: { sessionIds: parsed.ids, reason: reason.trim(), ...(needsTyped ? { confirmInstanceName: typed.trim() } : {}) }, idempotencyKey: key },
                 {
                   onSuccess: (r) => {
                     setResult(r);

@@ -1,8 +1,8 @@
 import { queryOptions } from '@tanstack/react-query';
 import { z } from 'zod';
-import { SessionListResponse, type Session } from '@quell/contracts/sessions';
+import type { Session } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
-import { api } from '@/lib/api-client';
+import { callApi } from '@/lib/api-client';
 
 /** Only the server filters go into the key: client filters never cause a fetch. */
 export interface SessionListFilter {
@@ -28,7 +28,7 @@ function rowProblem(row: unknown): { field: string; message: string } | null {
  * rows costs more than drawing them). A malformed row still fails the request with the client's
  * BAD_RESPONSE error, naming the row and field.
  */
-export const SessionListEnvelope = SessionListResponse.extend({
+export const SessionListEnvelope = routes.sessions.response.extend({
   sessions: z.custom<Session[]>((v) => Array.isArray(v), { message: 'expected an array' }),
 }).superRefine((res, ctx) => {
   const rows = res.sessions;
@@ -50,7 +50,7 @@ export const sessionQueries = {
     if (filter.database) f.database = filter.database;
     return queryOptions({
       queryKey: [...sessionQueries.byInstance(instanceId), 'list', f] as const,
-      queryFn: ({ signal }) => api.get(routes.sessions(instanceId), { query: { user: f.user, database: f.database }, signal, schema: SessionListEnvelope }),
+      queryFn: ({ signal }) => callApi(routes.sessions, { params: { instanceId }, query: { user: f.user, database: f.database }, signal, schema: SessionListEnvelope }),
       enabled: Boolean(f.user || f.database),
       staleTime: 0,
     });

@@ -1,10 +1,9 @@
-// Test services for the several-replicas path: the local PostgreSQL (127.0.0.1:5432, trust) and
-// Redis (127.0.0.1:6379). Started where installed but not running, installed with apt where absent
-// (scripts/bootstrap.sh does the same for `./quell test`). Every test gets its own database with a
-// random name, and its own random Redis key prefix; both are removed afterwards.
-import { execFileSync } from 'node:child_process';
+// PostgreSQL and Redis for the several-replicas tests and benchmarks: the local PostgreSQL
+// (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379), overridable with QUELL_TEST_PG_HOST/_PORT/_USER
+// and QUELL_TEST_REDIS_HOST/_PORT. Tests install and start nothing (`./quell test` does, through
+// scripts/bootstrap.sh): a server that is not there is an error that says so. Every test gets its own
+// database with a random name, and its own random Redis key prefix; both are removed afterwards.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -34,39 +33,8 @@ function listening(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function waitFor(host: string, port: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await listening(host, port)) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
-
-const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-let aptUpdated = false;
-function aptInstall(...pkgs: string[]) {
-  if (!aptUpdated) run('apt-get', ['update', '-qq']);
-  aptUpdated = true;
-  run('apt-get', ['install', '-y', '-qq', ...pkgs]);
-}
-
-/** Makes sure PostgreSQL answers on PG.host:PG.port (starting or installing the Debian cluster). */
-export async function ensurePostgres(): Promise<void> {
-  if (await listening(PG.host, PG.port)) return;
-  if (!existsSync('/usr/bin/pg_ctlcluster')) aptInstall('postgresql');
-  const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
-  if (versions.length === 0) throw new Error('PostgreSQL is installed but has no cluster under /etc/postgresql');
-  run('pg_ctlcluster', ['--skip-systemctl-redirect', versions.sort().at(-1)!, 'main', 'start']);
-  if (!(await waitFor(PG.host, PG.port, 30_000))) throw new Error(`PostgreSQL did not start on ${PG.host}:${PG.port}`);
-}
-
-/** Makes sure Redis answers on REDIS.host:REDIS.port (starting or installing redis-server). */
-export async function ensureRedis(): Promise<void> {
-  if (await listening(REDIS.host, REDIS.port)) return;
-  if (!existsSync('/usr/bin/redis-server')) aptInstall('redis-server');
-  run('redis-server', ['--daemonize', 'yes', '--bind', REDIS.host, '--port', String(REDIS.port), '--save', '', '--appendonly', 'no']);
-  if (!(await waitFor(REDIS.host, REDIS.port, 30_000))) throw new Error(`Redis did not start on ${REDIS.host}:${REDIS.port}`);
+async function required(what: string, host: string, port: number): Promise<void> {
+  if (!(await listening(host, port))) throw new Error(`${what} is not listening on ${host}:${port}; \`./quell test\` installs and starts it (scripts/bootstrap.sh)`);
 }
 
 /** Trust auth: the superuser is `postgres` on Debian; some machines map root instead. */
@@ -93,7 +61,7 @@ export interface TestDatabase {
 
 /** Creates a database with a random name (dropped by drop(), together with its connections). */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  await ensurePostgres();
+  await required('PostgreSQL', PG.host, PG.port);
   const name = `qt_bff_${randomBytes(5).toString('hex')}`;
   const a = await adminClient();
   const user = a.user!;
@@ -127,7 +95,7 @@ export interface TestRedis {
 }
 
 export async function createTestRedis(): Promise<TestRedis> {
-  await ensureRedis();
+  await required('Redis', REDIS.host, REDIS.port);
   const url = `redis://${REDIS.host}:${REDIS.port}`;
   const prefix = `qt_bff_${randomBytes(5).toString('hex')}:`;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });

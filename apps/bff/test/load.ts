@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { AuditEntry } from '@quell/contracts/audit';
-import { createRelStack, eventually, type DbSession, type RelStack } from './support.ts';
+import { eventually } from '@quell/test-kit/eventually';
+import type { DbSession } from '@quell/test-kit/mariadb';
+import { startStack, type Stack } from '@quell/test-kit/stack';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 export interface LoadOptions {
   operators: number;
@@ -72,8 +75,9 @@ function limiter(max: number) {
   };
 }
 
-export async function runLoad(options: LoadOptions, existing?: RelStack): Promise<LoadReport> {
-  const s = existing ?? (await createRelStack({ killOptions: { verifyDelayMs: 200 } }));
+export async function runLoad(options: LoadOptions, existing?: Stack): Promise<LoadReport> {
+  // Debug logging (kept in memory) as in the runs bench/RESULTS.md and docs/RELIABILITY.md report.
+  const s = existing ?? (await startStack({ label: 'load', blastRadiusCap: 1000, logLevel: 'debug', killOptions: { verifyDelayMs: 200 } }));
   const log = options.log ?? (() => {});
   try {
     const bystanders: DbSession[] = [];
@@ -115,22 +119,22 @@ export async function runLoad(options: LoadOptions, existing?: RelStack): Promis
         n++;
         const roll = (i * 7 + n * 13) % 10;
         if (roll < 5) {
-          const r = await timed('list', () => op.agent.get(`/api/instances/main/sessions?user=${s.accounts.app.user}`));
+          const r = await timed('list', () => op.agent.get(`${pathOf(routes.sessions, { instanceId: 'main' })}?user=${s.accounts.app.user}`));
           check('list', r, [200]);
         } else if (roll < 8) {
-          const r = await timed('preview', () => op.agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', op.csrf).send({ database: s.db1 }));
+          const r = await timed('preview', () => op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', op.csrf).send({ database: s.db1 }));
           check('preview', r, [201]);
         } else {
           await victims.take();
           let victim: DbSession | undefined;
           try {
             victim = await s.open(s.accounts.app, s.db1);
-            const p = await timed('preview', () => op.agent.post('/api/instances/main/kill-previews').set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [victim!.id] }));
+            const p = await timed('preview', () => op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', op.csrf).send({ user: s.accounts.app.user, database: s.db1, sessionIds: [victim!.id] }));
             check('preview', p, [201]);
             if (p.status !== 201) continue;
             const key = `load-${randomUUID()}`;
             sentKeys.set(key, actor);
-            const send = () => op.agent.post(`/api/kill-previews/${p.body.previewId}/commit`).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'load test' });
+            const send = () => op.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', op.csrf).set('Idempotency-Key', key).send({ reason: 'load test' });
             // Every fifth commit is a double click: the same key twice at once.
             const [c, again] = await timed('commit', () => Promise.all([send(), n % 5 === 0 ? send() : Promise.resolve(undefined)]));
             check('commit', c, [200]);

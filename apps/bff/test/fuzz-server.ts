@@ -8,12 +8,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApp } from '../app.ts';
-import { createFileUserDirectory, upsertUser } from '../auth/users-file.ts';
-import type { InstanceConfig } from '../config.ts';
-import type { DasPort } from '../das/port.ts';
-import { openSqliteStores } from '../stores/sqlite.ts';
-import { FakeDas } from '../test/fake-das.ts';
+import { createApp } from '../src/app.ts';
+import { createFileUserDirectory, upsertUser } from '../src/auth/users-file.ts';
+import type { InstanceConfig } from '../src/config.ts';
+import type { DasPort } from '../src/das/port.ts';
+import { openSqliteStores } from '../src/stores/sqlite.ts';
+import { FakeDas } from './fake-das.ts';
 
 const instance: InstanceConfig = {
   id: 'main',

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BFF_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export const BFF_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ReplicaProcess {
   url: string;

@@ -1,6 +1,6 @@
 // An in-memory DasPort for tests that need no MariaDB: sessions are plain objects; every call is recorded.
 import type { DasProcess, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
-import type { DasPort } from '../das/port.ts';
+import type { DasPort } from '../src/das/port.ts';
 
 export class FakeDas implements DasPort {
   sessions: DasProcess[] = [];

@@ -1,0 +1,88 @@
+// The audit trail of kill attempts: an intent written before the first DAS call, then its outcome;
+// or, for an attempt policy refused before DAS was called, one refusal row. Built here and only here.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { KillResult } from '@quell/contracts/kill';
+import type { InstanceConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import type { AuditStore } from '../stores/types.ts';
+import { excludedWithoutSql } from './redact.ts';
+import type { Actor, AuditIntent } from './types.ts';
+
+export interface AttemptFields {
+  mode: AuditIntent['mode'];
+  target: AuditIntent['target'];
+  reason: string;
+  idempotencyKey: string;
+  excluded?: AuditIntent['excluded'];
+  previewId?: string;
+  previewCreatedBy?: string;
+  notFoundCount?: number;
+}
+
+export class AuditTrail {
+  readonly #o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date };
+
+  constructor(options: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date }) {
+    this.#o = options;
+  }
+
+  /** The intent of one attempt, with a fresh audit id. */
+  intent(actor: Actor, instance: InstanceConfig, f: AttemptFields): AuditIntent {
+    return {
+      id: randomUUID(),
+      at: this.#o.now().toISOString(),
+      actor: actor.username,
+      role: actor.role,
+      instanceId: instance.id,
+      mode: f.mode,
+      target: f.target,
+      reason: f.reason,
+      excluded: f.excluded ?? [],
+      idempotencyKey: f.idempotencyKey,
+      ...(f.previewId !== undefined ? { previewId: f.previewId } : {}),
+      ...(f.previewCreatedBy !== undefined ? { previewCreatedBy: f.previewCreatedBy } : {}),
+      ...(f.notFoundCount !== undefined ? { notFoundCount: f.notFoundCount } : {}),
+    };
+  }
+
+  /** Records a refusal (nothing was sent to DAS) and throws `error`. */
+  async refuse(intent: AuditIntent, error: AppError): Promise<never> {
+    try {
+      await this.#o.audit.appendRefusal({ ...intent, excluded: excludedWithoutSql(intent.excluded) }, { code: error.code, message: error.message }, this.#o.now().toISOString());
+    } catch (err) {
+      this.#o.metrics.auditWriteFailures.inc();
+      this.#o.logger.error({ err, auditId: intent.id }, 'audit write failed (refusal)');
+    }
+    throw error;
+  }
+
+  /** Writes the intent; if it cannot be written, nothing may be sent to DAS. */
+  async open(intent: AuditIntent): Promise<void> {
+    try {
+      await this.#o.audit.appendIntent({ ...intent, excluded: excludedWithoutSql(intent.excluded) });
+    } catch (err) {
+      this.#o.metrics.auditWriteFailures.inc();
+      this.#o.logger.error({ err, auditId: intent.id }, 'audit intent write failed: nothing was sent to DAS');
+      throw new AppError('INTERNAL', 'the audit trail could not be written, so nothing was killed');
+    }
+  }
+
+  /** Records the outcome of an opened intent. A failed write leaves the row pending (unknown at restart). */
+  async finish(result: KillResult, status: 'completed' | 'failed', error?: { code: string; message: string }): Promise<void> {
+    try {
+      await this.#o.audit.recordOutcome(result.auditId, {
+        status,
+        finishedAt: result.finishedAt,
+        outcomes: result.outcomes,
+        excluded: excludedWithoutSql(result.excluded),
+        dasRequestIds: result.dasRequestIds,
+        error: error ?? null,
+      });
+    } catch (err) {
+      this.#o.metrics.auditWriteFailures.inc();
+      this.#o.logger.error({ err, auditId: result.auditId }, 'audit outcome write failed; the row stays pending and becomes unknown at restart');
+    }
+  }
+}

@@ -1,0 +1,152 @@
+// Commit of a preview: refuse what policy forbids, then reconcile (re-list, identity check), kill in
+// chunks, and verify by listing again.
+import type { CommitRequest, KillResult, SessionOutcome } from '@quell/contracts/kill';
+import type { Session } from '@quell/contracts/sessions';
+import type { InstanceConfig } from '../config.ts';
+import { AppError, ConflictError, UpstreamError } from '../errors.ts';
+import type { KillContext } from './context.ts';
+import type { SessionListFilter } from './inventory.ts';
+import { killResult, outcomeFor } from './outcomes.ts';
+import { protectionOf, sameIdentity } from './policy.ts';
+import { listFilter } from './preview.ts';
+import { sendKills, type SentKills } from './send.ts';
+import type { Actor, FrozenTarget, PreviewRecord } from './types.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Outcomes = Map<number, SessionOutcome>;
+
+export async function commitPreview(c: KillContext, actor: Actor, preview: PreviewRecord, req: CommitRequest, idempotencyKey: string): Promise<KillResult> {
+  const instance = c.inventory.instance(preview.instanceId);
+  const intent = c.audit.intent(actor, instance, {
+    mode: 'preview',
+    target: { ...preview.filter, sessionIds: preview.targets.map((t) => t.session.id) },
+    reason: req.reason,
+    excluded: preview.excluded,
+    idempotencyKey,
+    previewId: preview.id,
+    previewCreatedBy: preview.createdBy,
+    ...(preview.notFoundCount !== undefined ? { notFoundCount: preview.notFoundCount } : {}),
+  });
+  if (c.now().getTime() > Date.parse(preview.expiresAt)) {
+    await c.audit.refuse(intent, new AppError('PREVIEW_EXPIRED', 'this preview has expired: preview again'));
+  }
+  if (preview.requiresTypedConfirmation && req.confirmInstanceName !== instance.name) {
+    await c.audit.refuse(
+      intent,
+      new AppError('CONFIRMATION_REQUIRED', `more than ${instance.blastRadiusCap} sessions: type the instance name to confirm`, {
+        issues: [{ field: 'confirmInstanceName', message: 'must be the instance name' }],
+        targetCount: preview.targets.length,
+        blastRadiusCap: instance.blastRadiusCap,
+      }),
+    );
+  }
+  if (!(await c.stores.previews.claim(preview.id, intent.id, intent.at))) {
+    await c.audit.refuse(intent, new ConflictError('this preview was already committed'));
+  }
+  await c.audit.open(intent);
+
+  const outcomes: Outcomes = new Map();
+  const dasRequestIds: string[] = [];
+  const finish = async (status: 'completed' | 'failed', error?: { code: string; message: string }): Promise<KillResult> => {
+    const ordered = preview.targets.map((t) => outcomes.get(t.session.id) ?? outcomeFor(t.session, 'unknown'));
+    const result = killResult({ auditId: intent.id, instanceId: instance.id, mode: 'preview', outcomes: ordered, excluded: preview.excluded, dasRequestIds, verification: 'verified', finishedAt: c.now() });
+    await c.audit.finish(result, status, error);
+    const killed = result.summary.killed ?? 0;
+    if (killed > 0) c.metrics.sessionsKilled.inc({ instance: instance.id, mode: 'preview' }, killed);
+    return result;
+  };
+  if (preview.targets.length === 0) return finish('completed');
+
+  const filter = listFilter(preview.filter);
+  let toKill: FrozenTarget[];
+  try {
+    toKill = await reconcile(c, instance, preview.targets, filter, outcomes);
+  } catch (err) {
+    const upstream = err instanceof UpstreamError ? err.upstream : undefined;
+    for (const t of preview.targets) outcomes.set(t.session.id, outcomeFor(t.session, 'failed', upstream));
+    if (upstream?.dasRequestId) dasRequestIds.push(upstream.dasRequestId);
+    return finish('failed', { code: err instanceof AppError ? err.code : 'INTERNAL', message: 'the sessions could not be listed again, so nothing was killed' });
+  }
+
+  const sent = await sendKills(c, instance, toKill.map((t) => t.session.id));
+  dasRequestIds.push(...sent.requestIds);
+  for (const t of toKill) {
+    if (sent.failed.has(t.session.id)) outcomes.set(t.session.id, outcomeFor(t.session, 'failed', sent.failed.get(t.session.id)));
+  }
+  await verify(c, instance, filter, toKill, sent, outcomes);
+  return finish('completed');
+}
+
+/**
+ * Re-lists and keeps the targets that are still the same session and still not protected. The others get
+ * their outcome here: changed-skipped (a different or now-protected session, or one that switched
+ * database) or gone-before-kill. Throws if the sessions cannot be listed (then nothing is killed).
+ */
+async function reconcile(c: KillContext, instance: InstanceConfig, targets: FrozenTarget[], filter: SessionListFilter, outcomes: Outcomes): Promise<FrozenTarget[]> {
+  const dasUser = await c.inventory.dasUsername(instance);
+  const current = await c.inventory.listSessions(instance, filter);
+  const byId = new Map(current.sessions.map((s) => [s.id, s]));
+  const toKill: FrozenTarget[] = [];
+  const missing: FrozenTarget[] = [];
+  for (const t of targets) {
+    const now = byId.get(t.session.id);
+    if (!now) missing.push(t);
+    else if (!sameIdentity(t, now, current.listedAtMs, c.settings.startToleranceMs) || protectionOf(now, instance, dasUser)) outcomes.set(t.session.id, outcomeFor(now, 'changed-skipped'));
+    else toKill.push(t);
+  }
+  if (missing.length === 0) return toKill;
+  // A session missing from a database-filtered listing may have switched database: look for it by user.
+  const found = new Map<number, Session>();
+  if (filter.database !== undefined) {
+    const users = [...new Set(missing.map((t) => t.session.user))].slice(0, 20);
+    for (const user of users) {
+      try {
+        for (const s of (await c.inventory.listSessions(instance, { user })).sessions) found.set(s.id, s);
+      } catch {
+        /* not found is the safe reading: it is not killed either way */
+      }
+    }
+  }
+  for (const t of missing) {
+    const f = found.get(t.session.id);
+    outcomes.set(t.session.id, f && f.user === t.session.user && f.host === t.session.host ? outcomeFor(f, 'changed-skipped') : outcomeFor(t.session, 'gone-before-kill'));
+  }
+  return toKill;
+}
+
+/**
+ * Lists again until every sent session is gone or the attempts run out (a failed listing uses up one
+ * attempt; only when the last one fails too is the outcome sent-unverified). A sent session whose identity is
+ * still listed is still present. A chunk whose outcome is uncertain (timeout, reset, 5xx) is verified too:
+ * gone → killed; still there → failed if DAS answered, unknown if it never did (the kill may still land).
+ */
+async function verify(c: KillContext, instance: InstanceConfig, filter: SessionListFilter, toKill: FrozenTarget[], sent: SentKills, outcomes: Outcomes): Promise<void> {
+  let pending = toKill.filter((t) => sent.sent.has(t.session.id) || sent.uncertain.has(t.session.id));
+  let verified = true;
+  for (let attempt = 0; pending.length > 0 && attempt < c.settings.verifyAttempts; attempt++) {
+    if (attempt > 0) await sleep(c.settings.verifyDelayMs);
+    let after: { sessions: Session[]; listedAtMs: number };
+    try {
+      after = await c.inventory.listSessions(instance, filter);
+    } catch {
+      // One failed listing proves nothing either way: the next attempt may still see the sessions gone.
+      verified = false;
+      continue;
+    }
+    verified = true;
+    const stillById = new Map(after.sessions.map((s) => [s.id, s]));
+    const next: FrozenTarget[] = [];
+    for (const t of pending) {
+      const s = stillById.get(t.session.id);
+      if (s && sameIdentity(t, s, after.listedAtMs, c.settings.startToleranceMs)) next.push(t);
+      else outcomes.set(t.session.id, outcomeFor(t.session, 'killed'));
+    }
+    pending = next;
+  }
+  for (const t of pending) {
+    const error = sent.failed.get(t.session.id);
+    if (error) outcomes.set(t.session.id, outcomeFor(t.session, verified && error.httpStatus > 0 ? 'failed' : 'unknown', error));
+    else outcomes.set(t.session.id, outcomeFor(t.session, verified ? 'still-present' : 'sent-unverified'));
+  }
+}

@@ -1,0 +1,85 @@
+// The instances Quell may act on, their DAS db user, and the one cache of the MySQL account behind it.
+// Everything that changes DAS db users goes through here, so the cache is forgotten where it goes stale.
+import type { DbUserRecord } from '@quell/das-client/types';
+import type { Session } from '@quell/contracts/sessions';
+import type { InstanceConfig } from '../config.ts';
+import type { DasPort } from '../das/port.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+
+export interface InventoryOptions {
+  instances: InstanceConfig[];
+  das: (instance: InstanceConfig) => DasPort;
+  now: () => Date;
+  dasUserCacheMs: number;
+}
+
+export type SessionListFilter = { user?: string; database?: string };
+
+export class Inventory {
+  readonly #o: InventoryOptions;
+  readonly #instances: Map<string, InstanceConfig>;
+  readonly #dasUsers = new Map<string, { username: string; at: number }>();
+
+  constructor(options: InventoryOptions) {
+    this.#o = options;
+    this.#instances = new Map(options.instances.map((i) => [i.id, i]));
+  }
+
+  instance(id: string): InstanceConfig {
+    const i = this.#instances.get(id);
+    if (!i) throw new NotFoundError(`no instance "${id}" in the inventory`);
+    return i;
+  }
+
+  das(instance: InstanceConfig): DasPort {
+    return this.#o.das(instance);
+  }
+
+  dbUserId(instance: InstanceConfig): string {
+    if (!instance.dbUserId) throw new ConflictError(`instance "${instance.id}" has no dbUserId: an admin registers a DAS db user and sets it in the inventory`);
+    return instance.dbUserId;
+  }
+
+  /** The MySQL account behind the instance's DAS db user (never killed). Cached. */
+  async dasUsername(instance: InstanceConfig): Promise<string> {
+    const dbUserId = this.dbUserId(instance);
+    const cached = this.#dasUsers.get(instance.id);
+    const now = this.#o.now().getTime();
+    if (cached && now - cached.at < this.#o.dasUserCacheMs) return cached.username;
+    const users = await this.das(instance).listDbUsers(instance.instanceId);
+    const me = users.find((u) => u.dbUserId.toLowerCase() === dbUserId.toLowerCase());
+    if (!me) throw new ConflictError(`the dbUserId of instance "${instance.id}" is not registered with DAS`);
+    this.#dasUsers.set(instance.id, { username: me.dbUsername, at: now });
+    return me.dbUsername;
+  }
+
+  forgetDasUser(instanceId: string): void {
+    this.#dasUsers.delete(instanceId);
+  }
+
+  /** Every session matching the filter, all pages. */
+  async listSessions(instance: InstanceConfig, filter: SessionListFilter): Promise<{ sessions: Session[]; listedAtMs: number }> {
+    const dbUserId = this.dbUserId(instance);
+    const sessions = await this.das(instance).listProcesses({ instanceId: instance.instanceId, dbUserId, ...filter });
+    return { sessions, listedAtMs: this.#o.now().getTime() };
+  }
+
+  listDbUsers(instance: InstanceConfig): Promise<DbUserRecord[]> {
+    return this.das(instance).listDbUsers(instance.instanceId);
+  }
+
+  async registerDbUser(instance: InstanceConfig, dbUsername: string, dbUserPassword: string): Promise<string> {
+    const dbUserId = await this.das(instance).registerDbUser(instance.instanceId, dbUsername, dbUserPassword);
+    this.forgetDasUser(instance.id);
+    return dbUserId;
+  }
+
+  /** Removes a DAS db user; never the one the inventory names for the instance. */
+  async deleteDbUser(instance: InstanceConfig, dbUserId: string): Promise<void> {
+    if (instance.dbUserId && instance.dbUserId.toLowerCase() === dbUserId.toLowerCase()) {
+      throw new ConflictError('this db user is the one Quell uses for the instance (dbUserId in the inventory): change the inventory first');
+    }
+    await this.das(instance).deleteDbUser(instance.instanceId, dbUserId);
+    this.forgetDasUser(instance.id);
+  }
+}
