@@ -1,7 +1,7 @@
 // Question 6 — start-up. From process start (the built servers, `node dist/…` as in production and
 // as the embedded default spawns them, same environment and state) until the "listening" line, and
-// until ready: the BFF's GET /readyz answers 200 (its store takes a write and DAS answers
-// ListDbUsers); das-local has no /readyz, so its ready is its first signed ListDbUsers answered 200.
+// until ready: the BFF's GET /readyz answers 200 (its store takes a write and each
+// instance answers a one-row ListProcesses); das-local has no /readyz, so its ready is its first signed ListDbUsers answered 200.
 // Baseline: a bare Express app under plain node, ready when GET / answers — the part of start-up that
 // is Node + Express, not Quell. Target: the BFF ready in ≤ 1.5× that. The three alternate round by round.
 //

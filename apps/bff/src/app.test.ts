@@ -398,8 +398,9 @@ describe('headers, SPA and operations', () => {
     expect(metrics).toMatch(/quell_das_request_duration_seconds_count\{operation="ListProcesses",outcome="ok"\}/);
     expect(metrics).toContain('quell_audit_write_failures_total');
     const ready = await h.anon().get('/readyz');
-    expect(ready.body).toEqual({ status: 'ready', checks: { store: { ok: true }, das: { main: { ok: true } } } });
-    const fault = h.faults.add('error500', { operations: ['ListDbUsers'] });
+    expect(ready.body).toEqual({ status: 'ready', checkedAt: expect.any(String), checks: { store: { ok: true }, das: { main: { ok: true, reached: 'database' } } } });
+    const fault = h.faults.add('error500', { operations: ['ListProcesses'] });
+    h.clock.offsetMs = 6_000; // past the readiness cache window
     try {
       const down = await h.anon().get('/readyz');
       expect(down.status).toBe(503);
@@ -407,6 +408,7 @@ describe('headers, SPA and operations', () => {
       expect(down.body.checks.das.main.error.httpStatus).toBe(500);
     } finally {
       h.faults.remove(fault);
+      h.clock.offsetMs = 0;
     }
   });
 

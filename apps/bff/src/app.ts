@@ -2,10 +2,10 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { API_PREFIX, type RouteDef } from '@quell/contracts/routes';
+import { API_PREFIX, routes, type RouteDef } from '@quell/contracts/routes';
 import type { AppConfig, InstanceConfig } from './config.ts';
 import { bffDas, type DasFactory, type DasPort } from './das/port.ts';
-import { SessionManager } from './auth/sessions.ts';
+import { SessionManager, sessionCookieName } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
@@ -13,20 +13,24 @@ import { createMount } from './http/mount.ts';
 import { KillService, type KillServiceOptions } from './kill/service.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { allowedHosts } from './middleware/allowed-hosts.ts';
 import { apiNotFound, errorHandler } from './middleware/error-handler.ts';
 import { loadSession, sameOrigin } from './middleware/guards.ts';
+import { loginBeforeBody } from './middleware/login-before-body.ts';
+import { metricsToken } from './middleware/metrics-token.ts';
 import { requestId } from './middleware/request-id.ts';
 import { auditRouter } from './routes/audit.ts';
 import { authRouter } from './routes/auth.ts';
 import { dbUsersRouter } from './routes/db-users.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
+import { createReadiness, type ReadinessDeps } from './readiness.ts';
 import { opsRouter } from './routes/ops.ts';
 import { spaRouter } from './spa.ts';
 import type { Stores } from './stores/types.ts';
 
 export interface AppDeps {
-  config: Pick<AppConfig, 'instances' | 'sessionSecret' | 'webDist' | 'cookieSecure' | 'sessionIdleMinutes' | 'trustProxy'>;
+  config: Pick<AppConfig, 'instances' | 'sessionSecret' | 'webDist' | 'cookieSecure' | 'sessionIdleMinutes' | 'trustProxy' | 'allowedHosts' | 'metricsToken'>;
   /** A DAS client per inventory instance (createDasFactory in das/port.ts for the real one). */
   das: DasFactory;
   stores: Stores;
@@ -39,6 +43,8 @@ export interface AppDeps {
   killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
   /** Body size limit for JSON (default 128 kB: room for MAX_SESSION_IDS ids, nothing more). */
   bodyLimit?: string;
+  /** /readyz tuning (check timeout, cache window). */
+  readiness?: Pick<ReadinessDeps, 'timeoutMs' | 'cacheMs'>;
   /** Check every success against its route's response schema (a mismatch is a 500). Default: on when NODE_ENV=test. */
   checkResponses?: boolean;
 }
@@ -109,6 +115,8 @@ export function createApp(deps: AppDeps): QuellApp {
       },
       strictTransportSecurity: deps.config.cookieSecure ? { maxAge: 31536000, includeSubDomains: true } : false,
       crossOriginEmbedderPolicy: false,
+      // CSP frame-ancestors 'none' says the same to new browsers; old ones only read this header.
+      xFrameOptions: { action: 'deny' },
       referrerPolicy: { policy: 'no-referrer' },
     }),
   );
@@ -124,13 +132,16 @@ export function createApp(deps: AppDeps): QuellApp {
     next();
   });
 
-  app.use(opsRouter(mount, { instances, das, stores: deps.stores, metrics }));
-
+  app.use(allowedHosts(deps.config.allowedHosts));
   app.use(API_PREFIX, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(API_PREFIX, sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions));
+  app.use(routes.metrics.path, metricsToken(deps.config.metricsToken));
+  app.use(opsRouter(mount, { readiness: createReadiness({ instances, das, stores: deps.stores, dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness }), metrics }));
+
+  // The session is loaded before the body is read: bodies without a login (but the login's) are refused unread.
+  app.use(API_PREFIX, sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));
   app.use(authRouter(mount, { sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter(mount, { instances, kill }));
   app.use(killRouter(mount, kill));

@@ -113,3 +113,36 @@ describe('loadConfig', () => {
     expect(() => loadInventory(write('empty.yaml', 'instances: []'))).toThrow(/instances: must list at least one instance/);
   });
 });
+
+describe('loadConfig: proxy, host names, metrics token', () => {
+  it('takes QUELL_TRUST_PROXY as a hop count or proxy addresses, never as "trust everyone"', () => {
+    expect(loadConfig(baseEnv, dir).trustProxy).toBe(false);
+    expect(loadConfig({ ...baseEnv, QUELL_TRUST_PROXY: '1' }, dir).trustProxy).toBe(1);
+    expect(loadConfig({ ...baseEnv, QUELL_TRUST_PROXY: '0' }, dir).trustProxy).toBe(0);
+    expect(loadConfig({ ...baseEnv, QUELL_TRUST_PROXY: 'loopback, 10.0.0.0/8' }, dir).trustProxy).toBe('loopback, 10.0.0.0/8');
+    for (const bad of ['true', 'false', 'yes', '1,']) expect(problems({ ...baseEnv, QUELL_TRUST_PROXY: bad })[0]).toMatch(/^QUELL_TRUST_PROXY: must be a hop count/);
+  });
+
+  it('reads QUELL_ALLOWED_HOSTS as lowercase names, and QUELL_METRICS_TOKEN or its _FILE', () => {
+    expect(loadConfig({ ...baseEnv, QUELL_ALLOWED_HOSTS: 'Quell.Example.com, localhost' }, dir).allowedHosts).toEqual(['quell.example.com', 'localhost']);
+    expect(loadConfig(baseEnv, dir).allowedHosts).toBeUndefined();
+    expect(problems({ ...baseEnv, QUELL_ALLOWED_HOSTS: 'https://quell.example.com/' })[0]).toMatch(/^QUELL_ALLOWED_HOSTS: /);
+    const token = 'metrics-token-0123456789';
+    expect(loadConfig({ ...baseEnv, QUELL_METRICS_TOKEN_FILE: write('metrics-token', `${token}\n`) }, dir).metricsToken).toBe(token);
+    expect(loadConfig(baseEnv, dir).metricsToken).toBeUndefined();
+    const short = problems({ ...baseEnv, QUELL_METRICS_TOKEN: 'short-one' });
+    expect(short).toEqual(['QUELL_METRICS_TOKEN: must be at least 16 characters']);
+  });
+});
+
+describe('loadConfig: slow and numerous clients', () => {
+  it('defaults to 10 s for headers, 30 s for a whole request and 1000 connections; names bad values', () => {
+    const c = loadConfig(baseEnv, dir);
+    expect([c.headersTimeoutSeconds, c.requestTimeoutSeconds, c.maxConnections]).toEqual([10, 30, 1000]);
+    const set = loadConfig({ ...baseEnv, QUELL_HEADERS_TIMEOUT_SECONDS: '5', QUELL_REQUEST_TIMEOUT_SECONDS: '20', QUELL_MAX_CONNECTIONS: '200' }, dir);
+    expect([set.headersTimeoutSeconds, set.requestTimeoutSeconds, set.maxConnections]).toEqual([5, 20, 200]);
+    expect(problems({ ...baseEnv, QUELL_HEADERS_TIMEOUT_SECONDS: '40', QUELL_REQUEST_TIMEOUT_SECONDS: '20' })).toEqual(['QUELL_HEADERS_TIMEOUT_SECONDS: must not exceed QUELL_REQUEST_TIMEOUT_SECONDS']);
+    expect(problems({ ...baseEnv, QUELL_MAX_CONNECTIONS: '0' })).toEqual(['QUELL_MAX_CONNECTIONS: must be at least 1']);
+    expect(problems({ ...baseEnv, QUELL_REQUEST_TIMEOUT_SECONDS: 'forever' })[0]).toMatch(/^QUELL_REQUEST_TIMEOUT_SECONDS: /);
+  });
+});

@@ -99,7 +99,18 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   port: number;
   host: string;
-  trustProxy: boolean | number | string;
+  /** Express `trust proxy`: how many proxy hops to trust (0: none), or the proxies' addresses. Never "trust everyone". */
+  trustProxy: false | number | string;
+  /** When set, only these Host names are served (a defence against DNS rebinding). */
+  allowedHosts?: string[];
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Request line and headers must arrive within this many seconds. */
+  headersTimeoutSeconds: number;
+  /** The whole request, body included, must arrive within this many seconds. */
+  requestTimeoutSeconds: number;
+  /** Open connections beyond this are closed at once. */
+  maxConnections: number;
   /** PostgreSQL for audit, previews and idempotency keys (several replicas); absent: SQLite in dataDir. */
   databaseUrl?: string;
   /** Redis for login sessions and rate limits (several replicas); absent: SQLite sessions, in-memory limits. */
@@ -124,7 +135,18 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   QUELL_REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or : _ . -').default('quell:'),
   QUELL_REPLICA_LEASE_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(3600, 'must be at most 3600').default(60),
-  QUELL_TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/, 'must be true, false, a hop count or a list of addresses').optional(),
+  // A hop count, not a boolean: "true" would trust any client's own X-Forwarded-For (and so its throttle key).
+  QUELL_TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|(?:[0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal)(?:\s*,\s*(?:[0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal))*)$/, 'must be a hop count (0-99, e.g. 1 behind one reverse proxy) or a comma-separated list of proxy addresses')
+    .optional(),
+  QUELL_HEADERS_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(120, 'must be at most 120').default(10),
+  QUELL_REQUEST_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(300, 'must be at most 300').default(30),
+  QUELL_MAX_CONNECTIONS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(1000),
+  QUELL_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9.:\[\]-]+(\s*,\s*[A-Za-z0-9.:\[\]-]+)*\s*$/, 'must be a comma-separated list of host names (without ports)')
+    .optional(),
 });
 
 /** A secret from VAR or from the file named by VAR_FILE (never both). Problems name the variable only. */
@@ -160,6 +182,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const ak = readSecret(env, 'QUELL_AK', problems, true);
   const sk = readSecret(env, 'QUELL_SK', problems, true);
   const securityToken = readSecret(env, 'QUELL_SECURITY_TOKEN', problems, false);
+  const metricsToken = readSecret(env, 'QUELL_METRICS_TOKEN', problems, false);
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('QUELL_METRICS_TOKEN: must be at least 16 characters');
   const sessionSecret = readSecret(env, 'QUELL_SESSION_SECRET', problems, true);
   if (sessionSecret !== undefined && sessionSecret.length < 32) problems.push('QUELL_SESSION_SECRET: must be at least 32 characters');
   // Connection URLs may hold a password: read like secrets, checked without ever echoing them.
@@ -179,10 +203,14 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       else throw err;
     }
   }
+  if (parsed.success && parsed.data.QUELL_HEADERS_TIMEOUT_SECONDS > parsed.data.QUELL_REQUEST_TIMEOUT_SECONDS) {
+    problems.push('QUELL_HEADERS_TIMEOUT_SECONDS: must not exceed QUELL_REQUEST_TIMEOUT_SECONDS');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const tp = e.QUELL_TRUST_PROXY;
-  const trustProxy: boolean | number | string = tp === undefined || tp === 'false' ? false : tp === 'true' ? true : /^\d+$/.test(tp) ? Number(tp) : tp;
+  const trustProxy: false | number | string = tp === undefined ? false : /^\d+$/.test(tp) ? Number(tp) : tp;
+  const allowedHosts = e.QUELL_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
   return Object.freeze({
     inventoryFile: path.resolve(cwd, e.QUELL_INVENTORY),
     instances,
@@ -197,6 +225,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     port: e.PORT,
     host: e.HOST,
     trustProxy,
+    ...(allowedHosts && allowedHosts.length > 0 ? { allowedHosts } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
+    headersTimeoutSeconds: e.QUELL_HEADERS_TIMEOUT_SECONDS,
+    requestTimeoutSeconds: e.QUELL_REQUEST_TIMEOUT_SECONDS,
+    maxConnections: e.QUELL_MAX_CONNECTIONS,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),
     redisKeyPrefix: e.QUELL_REDIS_KEY_PREFIX,

@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { createFileUserDirectory } from './auth/users-file.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createDasFactory } from './das/port.ts';
+import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { openConfiguredStores } from './stores/configured.ts';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
     metrics: createMetrics({ defaultMetrics: true }),
     ...(throttle ? { throttle } : {}),
   });
-  const server = quell.app.listen(config.port, config.host);
+  const server = createHttpServer(quell.app, { headersTimeoutMs: config.headersTimeoutSeconds * 1000, requestTimeoutMs: config.requestTimeoutSeconds * 1000, maxConnections: config.maxConnections });
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -115,7 +115,8 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({
         status: 'ready',
-        checks: { store: { ok: true, kind: 'postgres' }, sessions: { ok: true, kind: 'redis', rateLimits: 'redis' }, das: { main: { ok: true } } },
+        checkedAt: expect.any(String),
+        checks: { store: { ok: true, kind: 'postgres' }, sessions: { ok: true, kind: 'redis', rateLimits: 'redis' }, das: { main: { ok: true, reached: 'database' } } },
       });
       expect(ready.text).not.toContain(DB_PASSWORD);
     }
@@ -188,17 +189,19 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     expect(again.body.auditId).toBe(a.body.auditId);
   });
 
-  it('login throttling counts failures on both replicas: per account and per client address', async () => {
+  it('login throttling counts failures on both replicas: per (account, client) and per client address', async () => {
     const client = `10.77.${Math.floor(Math.random() * 250)}.1`;
     const wrong = (base: string, username: string, ip = client) =>
       call(base, 'POST', pathOf(routes.login), { body: { username, password: 'not-the-password' }, headers: { 'x-forwarded-for': ip } });
-    // 5 failures per account (default limit), alternating replicas
+    // 5 failures of one account from one client (default limit), alternating replicas
     for (let n = 0; n < 5; n++) expect((await wrong(n % 2 ? A.url : B.url, 'viewer-user')).status).toBe(401);
     for (const r of [A, B]) {
-      const right = await call(r.url, 'POST', pathOf(routes.login), { body: { username: 'viewer-user', password: h.passwords.viewer }, headers: { 'x-forwarded-for': `10.78.0.${r === A ? 1 : 2}` } });
+      const right = await call(r.url, 'POST', pathOf(routes.login), { body: { username: 'viewer-user', password: h.passwords.viewer }, headers: { 'x-forwarded-for': client } });
       expect(right.status).toBe(429);
       expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
     }
+    // the account is not locked for anybody else
+    await login(A.url, 'viewer', '10.78.0.1');
     // 20 failures per client address (default limit) across accounts and replicas: 5 above, 15 more here
     for (let n = 0; n < 15; n++) expect((await wrong(n % 2 ? A.url : B.url, `nobody-${n}`)).status).toBe(401);
     for (const r of [A, B]) {

@@ -4,6 +4,7 @@ import { eventually } from '@quell/test-kit/eventually';
 import { adminConnection, aliveIds, mysqlTarget } from '@quell/test-kit/mariadb';
 import { randomPrefix } from '@quell/test-kit/sandbox';
 import { dropDemoObjects, startDemoWorkload, type DemoWorkload } from './demo-workload.ts';
+import { startPrivateMariadb, type PrivateMariadb } from '@quell/test-kit/private-mariadb';
 
 const MYSQL = await mysqlTarget();
 
@@ -99,4 +100,35 @@ describe('demo workload', () => {
       await check.end();
     }
   });
+});
+
+// A plain `mariadb-install-db` creates anonymous ''@localhost accounts; connecting over 127.0.0.1 then
+// matches ''@localhost before demo_app@'%', and the demo logins were refused.
+describe('demo workload on a freshly installed server (anonymous accounts present)', () => {
+  let server: PrivateMariadb | undefined;
+  let workload: DemoWorkload | undefined;
+  afterAll(async () => {
+    await workload?.stop();
+    await server?.stop();
+  });
+
+  it('opens every demo session over TCP on loopback', async () => {
+    server = await startPrivateMariadb({ freshDefaults: true });
+    const admin = await server.admin();
+    try {
+      const [anonymous] = await admin.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM mysql.user WHERE User = '' AND Host = 'localhost'");
+      expect(Number(anonymous[0]!.n)).toBe(1); // the shadowing account is really there
+    } finally {
+      await admin.end();
+    }
+    workload = await startDemoWorkload({ host: server.host, port: server.port, adminUser: 'root' });
+    expect(workload.sessionIds).toHaveLength(7);
+    const check = await server.admin();
+    try {
+      const [rows] = await check.query<mysql.RowDataPacket[]>('SELECT USER AS user FROM information_schema.PROCESSLIST WHERE USER IN (?, ?)', workload.users);
+      expect(rows).toHaveLength(7);
+    } finally {
+      await check.end();
+    }
+  }, 30_000);
 });

@@ -30,6 +30,13 @@ const isLockWaitTimeout = (err: unknown) => typeof err === 'object' && err !== n
 /** The demo's ALTER: harmless if it ever runs (a comment), and on a table of the demo's own. */
 const DEMO_ALTER = "ALTER TABLE products COMMENT = 'product catalog' /* schema migration */";
 
+/**
+ * Hosts of each demo account. A freshly installed server has anonymous ''@localhost accounts, which
+ * match a loopback login before user@'%' does: the same account @localhost and @127.0.0.1 wins over
+ * them. The user's own accounts are left as they are.
+ */
+const DEMO_HOSTS = ['%', 'localhost', '127.0.0.1'] as const;
+
 function names(prefix: string) {
   return {
     app: `${prefix}app`,
@@ -87,9 +94,11 @@ export async function startDemoWorkload(opts: DemoWorkloadOptions): Promise<Demo
     await admin.query(`CREATE TABLE IF NOT EXISTS ${ident(n.analytics)}.events (id INT PRIMARY KEY, kind VARCHAR(20) NOT NULL) ENGINE=InnoDB`);
     await admin.query(`INSERT IGNORE INTO ${ident(n.analytics)}.events VALUES (1, 'view'), (2, 'click'), (3, 'buy')`);
     for (const [user, password] of [[n.app, passwords.app], [n.report, passwords.report]] as const) {
-      await admin.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, '%', password]);
-      await admin.query('ALTER USER ?@? IDENTIFIED BY ?', [user, '%', password]);
-      for (const db of [n.shop, n.analytics]) await admin.query(`GRANT ALL ON ${ident(db)}.* TO ?@?`, [user, '%']);
+      for (const host of DEMO_HOSTS) {
+        await admin.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password]);
+        await admin.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password]);
+        for (const db of [n.shop, n.analytics]) await admin.query(`GRANT ALL ON ${ident(db)}.* TO ?@?`, [user, host]);
+      }
     }
 
     const open = async (user: 'app' | 'report', database: string) => {
@@ -185,7 +194,7 @@ export async function dropDemoObjects(opts: DemoWorkloadOptions): Promise<void> 
   const n = names(opts.prefix ?? 'demo_');
   const admin = await adminConnection(opts);
   try {
-    for (const user of [n.app, n.report]) await admin.query('DROP USER IF EXISTS ?@?', [user, '%']);
+    for (const user of [n.app, n.report]) for (const host of DEMO_HOSTS) await admin.query('DROP USER IF EXISTS ?@?', [user, host]);
     for (const db of [n.shop, n.analytics]) await admin.query(`DROP DATABASE IF EXISTS ${ident(db)}`);
   } finally {
     await admin.end();

@@ -78,6 +78,14 @@ function isConnectionLost(err: unknown): boolean {
   return code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET' || code === 'EPIPE' || (typeof err === 'object' && err !== null && 'fatal' in err && err.fatal === true);
 }
 
+const serverKey = (a: InstanceAddress): string => `${a.host}:${a.port}`;
+
+/** mysql2 keeps the socket as `stream` on every connection class; its 'close' is the one event every ending shares. */
+function streamOf(conn: unknown): { threadId: number; stream?: { once(event: 'close', fn: () => void): unknown } } {
+  const c = conn as { threadId: number; stream?: { once(event: 'close', fn: () => void): unknown }; connection?: { stream?: { once(event: 'close', fn: () => void): unknown } } };
+  return { threadId: c.threadId, stream: c.stream ?? c.connection?.stream };
+}
+
 const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 
 function toProcessRow(r: RowDataPacket): ProcessRow {
@@ -95,9 +103,36 @@ function toProcessRow(r: RowDataPacket): ProcessRow {
 }
 
 export class MysqlBackend {
-  /** Thread ids of every connection das-local itself opened: never listed, never killed. */
-  readonly #ownThreadIds = new Set<number>();
+  /**
+   * Thread ids of das-local's own open connections, per server (ids are per server): never listed,
+   * never killed. An id is forgotten when its connection closes, since a restarted server hands the
+   * same ids to other sessions; so the set holds at most the connections open right now.
+   */
+  readonly #own = new Map<string, Map<number, { user: string; stream: unknown }>>();
   readonly #pools = new Map<string, { pool: Pool; fingerprint: string }>();
+
+  /** The thread ids of das-local's own open connections to this server. */
+  ownThreadIds(address: InstanceAddress): number[] {
+    return [...(this.#own.get(serverKey(address))?.keys() ?? [])];
+  }
+
+  /** Remembers a connection of ours until its socket closes (quit, pool idle timeout, kill, server restart). */
+  #remember(address: InstanceAddress, user: string, conn: { threadId: number; stream?: { once(event: 'close', fn: () => void): unknown } }): void {
+    const key = serverKey(address);
+    let ids = this.#own.get(key);
+    if (!ids) this.#own.set(key, (ids = new Map()));
+    const threadId = conn.threadId;
+    const stream = conn.stream;
+    if (ids.get(threadId)?.stream === stream) return;
+    ids.set(threadId, { user, stream });
+    stream?.once('close', () => {
+      const current = this.#own.get(key);
+      // Only if the id is still this connection's (a newer one may have been given the same id since).
+      if (current?.get(threadId)?.stream !== stream) return;
+      current.delete(threadId);
+      if (current.size === 0) this.#own.delete(key);
+    });
+  }
 
   /** Connects with these credentials once; throws CredentialsRejected on access denied. */
   async checkCredentials(login: DbLogin): Promise<void> {
@@ -105,7 +140,7 @@ export class MysqlBackend {
     try {
       conn = await mysql.createConnection({ ...this.#options(login) });
       conn.on('error', () => {});
-      this.#ownThreadIds.add(conn.threadId);
+      this.#remember(login, login.user, streamOf(conn));
       await conn.query('SELECT 1');
     } catch (err) {
       if (isAccessDenied(err)) throw new CredentialsRejected('access denied');
@@ -135,7 +170,7 @@ export class MysqlBackend {
     if (existing) void existing.pool.end().catch(() => {});
     const pool = mysql.createPool({ ...this.#options(login), connectionLimit: 2, maxIdle: 2, idleTimeout: 60_000 });
     pool.pool.on('connection', (conn) => {
-      this.#ownThreadIds.add(conn.threadId);
+      this.#remember(login, login.user, streamOf(conn));
       conn.on('error', () => {});
     });
     this.#pools.set(key, { pool, fingerprint });
@@ -149,13 +184,13 @@ export class MysqlBackend {
     await existing?.pool.end().catch(() => {});
   }
 
-  async #withConnection<T>(key: string, login: DbLogin, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  async #withConnection<T>(key: string, login: DbLogin, fn: (conn: PoolConnection, address: InstanceAddress) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       let conn: PoolConnection | undefined;
       try {
         conn = await this.#pool(key, login).getConnection();
-        this.#ownThreadIds.add(conn.threadId);
-        const result = await fn(conn);
+        this.#remember(login, login.user, streamOf(conn));
+        const result = await fn(conn, login);
         conn.release();
         return result;
       } catch (err) {
@@ -173,7 +208,7 @@ export class MysqlBackend {
 
   /** Sessions visible to the db user that match every given filter (AND), own connections excluded, by id. */
   async listProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<ProcessRow[]> {
-    return this.#withConnection(key, login, async (conn) => (await this.#select(conn, filter)).rows);
+    return this.#withConnection(key, login, async (conn, address) => (await this.#select(conn, address, filter)).rows);
   }
 
   /**
@@ -182,10 +217,10 @@ export class MysqlBackend {
    * 100 rows into das-local, not all of them.
    */
   async listProcessesPage(key: string, login: DbLogin, filter: ProcessFilter, page: ProcessPage): Promise<{ rows: ProcessRow[]; count: number }> {
-    return this.#withConnection(key, login, (conn) => this.#select(conn, filter, page));
+    return this.#withConnection(key, login, (conn, address) => this.#select(conn, address, filter, page));
   }
 
-  async #select(conn: PoolConnection, filter: ProcessFilter, page?: ProcessPage): Promise<{ rows: ProcessRow[]; count: number }> {
+  async #select(conn: PoolConnection, address: InstanceAddress, filter: ProcessFilter, page?: ProcessPage): Promise<{ rows: ProcessRow[]; count: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.user !== undefined) {
@@ -201,10 +236,11 @@ export class MysqlBackend {
       where.push(`p.ID IN (${filter.processIds.map(() => '?').join(', ')})`);
       params.push(...filter.processIds);
     }
-    const own = [...this.#ownThreadIds];
+    // An id counts as ours only with the user it was opened as: a session of another user is never hidden.
+    const own = [...(this.#own.get(serverKey(address)) ?? [])];
     if (own.length > 0) {
-      where.push(`p.ID NOT IN (${own.map(() => '?').join(', ')})`);
-      params.push(...own);
+      where.push(`(p.ID, p.USER) NOT IN (${own.map(() => '(?, ?)').join(', ')})`);
+      for (const [id, { user }] of own) params.push(id, user);
     }
     where.push('p.ID <> CONNECTION_ID()');
     const cond = where.join(' AND ');
@@ -255,8 +291,8 @@ export class MysqlBackend {
    * Returns the ids killed and the ids the db user was not allowed to kill.
    */
   async killProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<{ killed: string[]; denied: string[] }> {
-    return this.#withConnection(key, login, async (conn) => {
-      const { rows: targets } = await this.#select(conn, filter);
+    return this.#withConnection(key, login, async (conn, address) => {
+      const { rows: targets } = await this.#select(conn, address, filter);
       const killed: string[] = [];
       const denied: string[] = [];
       for (const t of targets) {
@@ -279,17 +315,17 @@ export class MysqlBackend {
 
   /** ListInnodbLocks (§2.3), instance-wide as far as the db user can see. */
   async innodbLocks(key: string, login: DbLogin, scope: InnodbTrxScope): Promise<InnodbLocksAnswer> {
-    return this.#withConnection(key, login, async (conn) => innodbLocksAnswer(await readInnodbSnapshot(conn), this.#hidden(conn), scope));
+    return this.#withConnection(key, login, async (conn) => innodbLocksAnswer(await readInnodbSnapshot(conn), this.#hidden(login, conn), scope));
   }
 
   /** ListMetadataLocks (§3.2): granted locks from METADATA_LOCK_INFO, waits from PROCESSLIST. */
   async metadataLocks(key: string, login: DbLogin, filter: MetadataLockFilter): Promise<MetadataLocksAnswer> {
-    return this.#withConnection(key, login, async (conn) => metadataLocksAnswer(await readMetadataLockRows(conn), this.#hidden(conn), filter));
+    return this.#withConnection(key, login, async (conn) => metadataLocksAnswer(await readMetadataLockRows(conn), this.#hidden(login, conn), filter));
   }
 
   /** das-local's own connections, as thread-id strings: never shown in a lock answer. */
-  #hidden(conn: PoolConnection): Set<string> {
-    return new Set([...this.#ownThreadIds, conn.threadId].map(String));
+  #hidden(address: InstanceAddress, conn: PoolConnection): Set<string> {
+    return new Set([...this.ownThreadIds(address), conn.threadId].map(String));
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,8 @@ const Check = z.object({ ok: z.boolean(), error: z.unknown().optional() }).catch
 /** `/readyz`: 200 with status "ready", or 503 with "not-ready"; one check per store and per DAS instance. */
 export const ReadyResponse = z.object({
   status: z.enum(['ready', 'not-ready']),
+  /** When the (briefly cached) check ran. */
+  checkedAt: z.string(),
   checks: z.object({ store: Check, sessions: Check.optional(), das: z.record(z.string(), Check) }),
 });
 export type ReadyResponse = z.infer<typeof ReadyResponse>;

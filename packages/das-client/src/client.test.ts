@@ -154,6 +154,15 @@ describe('ListProcesses', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('with limit, asks for one page of that size and stops there', async () => {
+    pagingServer(250);
+    const processes = await makeClient().listProcesses({ instanceId: INSTANCE, dbUserId: DB_USER, user: 'app', limit: 1 });
+    expect(processes.map((p) => p.id)).toEqual([1]);
+    expect(server.requests.map((r) => [r.query.get('offset'), r.query.get('limit')])).toEqual([['0', '1']]);
+    const c = makeClient();
+    for (const limit of [0, 101, 1.5]) expect(await rejectionOf(c.listProcesses({ instanceId: INSTANCE, dbUserId: DB_USER, user: 'app', limit }))).toMatchObject({ name: 'DasRequestError' });
+  });
+
   it('stops on a short page even when count claims more, and on an empty page', async () => {
     pagingServer(130, 1000);
     expect(await makeClient().listProcesses({ instanceId: INSTANCE, dbUserId: DB_USER, database: 'shop' })).toHaveLength(130);

@@ -175,7 +175,7 @@ export class DasClient {
 
   // ---- sessions --------------------------------------------------------------------------------
 
-  /** ListProcesses, one page (limit 100) at a time, until `count` is reached or a page comes back short. */
+  /** ListProcesses, one page (limit 100) at a time, until `count` is reached or a page comes back short; or one page of `limit`. */
   async *listProcessPages(params: ListProcessesParams): AsyncGenerator<DasProcess[]> {
     const operation = 'ListProcesses';
     const p = check(operation, ListProcessesParamsSchema, params);
@@ -185,11 +185,12 @@ export class DasClient {
       if (p.user !== undefined) query.push(['user', p.user]);
       if (p.database !== undefined) query.push(['database', p.database]);
       if (p.nodeId !== undefined) query.push(['node_id', p.nodeId]);
-      query.push(['offset', String(offset)], ['limit', String(PAGE_LIMIT)]);
+      query.push(['offset', String(offset)], ['limit', String(p.limit ?? PAGE_LIMIT)]);
       const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'processes'], query);
       const page = parseBody(operation, ListProcessesResponse, sent);
       const processes = (page.processes ?? []).map(toDasProcess);
-      yield processes;
+      yield p.limit === undefined ? processes : processes.slice(0, p.limit);
+      if (p.limit !== undefined) return;
       offset += processes.length;
       if (processes.length === 0 || processes.length < PAGE_LIMIT) return;
       if (page.count !== null && page.count !== undefined && offset >= page.count) return;

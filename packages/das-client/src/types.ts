@@ -120,6 +120,8 @@ export interface ListProcessesParams {
   user?: string;
   database?: string;
   nodeId?: string;
+  /** At most this many sessions (1-100): one page of that size, no paging. */
+  limit?: number;
 }
 
 export interface DeleteProcessParams {

@@ -25,6 +25,7 @@ export const ListProcessesParamsSchema = z
     user: Name.optional(),
     database: Name.optional(),
     nodeId: Name.optional(),
+    limit: z.number().int().min(1).max(100).optional(),
   })
   .refine((p) => p.user !== undefined || p.database !== undefined, { message: 'give user or database (DAS requires at least one)' });
 

@@ -1,8 +1,9 @@
 // Login sessions: a random cookie value; the store keeps only its keyed hash, the username and a CSRF token.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@quell/contracts/common';
+import { SESSION_COOKIE } from '@quell/contracts/routes';
 import type { LoginSession, LoginSessionStore } from '../stores/types.ts';
-import type { UserDirectory } from './users-file.ts';
+import { sessionEndedByAccountChange, type UserDirectory } from './users-file.ts';
 
 export interface AuthContext {
   username: string;
@@ -19,6 +20,14 @@ export interface SessionManagerOptions {
   /** Hard limit regardless of activity. */
   absoluteMs?: number;
   now: () => Date;
+}
+
+/**
+ * The session cookie's name. A Secure cookie is named __Host-…: browsers then refuse it unless it was
+ * set by this very host, Secure, Path=/ and without Domain, so a sibling subdomain cannot plant one.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
 }
 
 /** Writes to last_seen_at at most this often. */
@@ -48,7 +57,8 @@ export class SessionManager {
   }
 
   /**
-   * The live session behind a cookie value, or undefined (unknown, idle too long, user gone or disabled).
+   * The live session behind a cookie value, or undefined (unknown, idle too long, user gone or disabled,
+   * or opened before the user's password, role or status last changed).
    * Only the operator's own activity keeps it alive: a request the browser made on its own (an open tab
    * refreshing a list, `background`) is authenticated but does not reset the idle clock.
    */
@@ -63,7 +73,7 @@ export class SessionManager {
       return undefined;
     }
     const user = await this.#o.users.find(s.username);
-    if (!user || user.disabled) {
+    if (!user || user.disabled || sessionEndedByAccountChange(user, s.createdAt)) {
       await this.#o.store.destroy(idHash);
       return undefined;
     }

@@ -13,6 +13,8 @@ const StoredUser = z.object({
   role: Role,
   passwordHash: z.string(),
   disabled: z.boolean().default(false),
+  /** Login sessions opened before this time are ended (set by a password change, role change or disable). */
+  sessionsValidFrom: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -69,6 +71,19 @@ function update(file: string, username: string, change: (u: StoredUser) => void)
   writeUsersFile(file, data);
 }
 
+/** The same change, and every login session the user has open ends (checked by SessionManager on each request). */
+function updateAndEndSessions(file: string, username: string, change: (u: StoredUser) => void): void {
+  update(file, username, (u) => {
+    change(u);
+    u.sessionsValidFrom = new Date().toISOString();
+  });
+}
+
+/** Whether a login session opened at `createdAtMs` was ended by a later change to the account. */
+export function sessionEndedByAccountChange(user: Pick<StoredUser, 'sessionsValidFrom'>, createdAtMs: number): boolean {
+  return user.sessionsValidFrom !== undefined && createdAtMs < Date.parse(user.sessionsValidFrom);
+}
+
 /** Adds an account; fails if the username exists. */
 export async function addUser(file: string, username: string, password: string, role: string): Promise<void> {
   checkUsername(username);
@@ -91,7 +106,7 @@ export async function upsertUser(file: string, username: string, password: strin
   const data = readUsersFile(file);
   const now = new Date().toISOString();
   const existing = data.users.find((u) => u.username === username);
-  if (existing) Object.assign(existing, { role: r, passwordHash, disabled: false, updatedAt: now });
+  if (existing) Object.assign(existing, { role: r, passwordHash, disabled: false, updatedAt: now, sessionsValidFrom: now });
   else data.users.push({ username, role: r, passwordHash, disabled: false, createdAt: now, updatedAt: now });
   writeUsersFile(file, data);
 }
@@ -99,20 +114,20 @@ export async function upsertUser(file: string, username: string, password: strin
 export async function setPassword(file: string, username: string, password: string): Promise<void> {
   checkPassword(password);
   const passwordHash = await hashPassword(password);
-  update(file, username, (u) => {
+  updateAndEndSessions(file, username, (u) => {
     u.passwordHash = passwordHash;
   });
 }
 
 export function setRole(file: string, username: string, role: string): void {
   const r = checkRole(role);
-  update(file, username, (u) => {
+  updateAndEndSessions(file, username, (u) => {
     u.role = r;
   });
 }
 
 export function disableUser(file: string, username: string): void {
-  update(file, username, (u) => {
+  updateAndEndSessions(file, username, (u) => {
     u.disabled = true;
   });
 }

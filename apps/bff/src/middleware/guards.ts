@@ -1,7 +1,7 @@
 // Authentication, roles, CSRF and same-origin checks.
 import type { RequestHandler } from 'express';
 import type { Role } from '@quell/contracts/common';
-import { BACKGROUND_HEADER, CSRF_HEADER, routes, SESSION_COOKIE } from '@quell/contracts/routes';
+import { BACKGROUND_HEADER, CSRF_HEADER, routes } from '@quell/contracts/routes';
 import { readCookie, safeEqual, type AuthContext, type SessionManager } from '../auth/sessions.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 
@@ -19,9 +19,9 @@ const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 export const hasRole = (have: Role, need: Role) => RANK[have] >= RANK[need];
 
 /** Attaches res.locals.auth when the session cookie names a live session. Never fails the request itself. */
-export function loadSession(sessions: SessionManager): RequestHandler {
+export function loadSession(sessions: SessionManager, cookieName: string): RequestHandler {
   return async (req, res, next) => {
-    const value = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const value = readCookie(req.headers.cookie, cookieName);
     if (value) {
       const auth = await sessions.resolve(value, { background: req.get(BACKGROUND_HEADER) === '1' });
       if (auth) res.locals.auth = auth;

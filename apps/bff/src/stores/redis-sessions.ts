@@ -4,14 +4,13 @@
 // Keys (all under the configured prefix, default "quell:"):
 //   <prefix>session:<idHash>       hash {username, csrfToken, createdAt, lastSeenAt}; TTL = idle expiry
 //   <prefix>user-sessions:<user>   set of idHashes (so disabling a user ends all their sessions)
-//   <prefix>throttle:a:<sha256>    failed logins of an account in the current window; TTL = window
-//   <prefix>throttle:c:<sha256>    failed logins of a client address in the current window
+//   <prefix>throttle:<sha256>      failed logins in the current window of one throttle key (an account,
+//                                  a client address, or the pair: see auth/throttle.ts); TTL = window
 // The session id is already a keyed hash of the cookie (never the cookie itself); account names and
 // client addresses are hashed too, so a password typed into the username field never lands in Redis.
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { LoginThrottle, ThrottleLimits } from '../auth/throttle.ts';
-import { DEFAULT_THROTTLE } from '../auth/throttle.ts';
+import { createLoginThrottle, DEFAULT_THROTTLE, type FailureCounters, type LoginThrottle, type ThrottleLimits } from '../auth/throttle.ts';
 import type { LoginSession, LoginSessionStore } from './types.ts';
 
 export interface RedisConnectOptions {
@@ -47,8 +46,9 @@ end
 return 0`;
 
 const INCR_WINDOW = `local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n`;
+local ttl = redis.call('PTTL', KEYS[1])
+if n == 1 or ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}`;
 
 export interface RedisSessionStoreOptions {
   prefix: string;
@@ -105,27 +105,34 @@ export interface RedisThrottleOptions {
   limits?: ThrottleLimits;
 }
 
-/** Fixed-window login throttle shared by every replica (same limits as the in-memory one). */
-export function createRedisThrottle(redis: Redis, o: RedisThrottleOptions): LoginThrottle {
-  const limits = o.limits ?? DEFAULT_THROTTLE;
-  const h = (s: string) => createHash('sha256').update(s).digest('hex');
-  const accountKey = (account: string) => `${o.prefix}throttle:a:${h(account.toLowerCase())}`;
-  const clientKey = (client: string) => `${o.prefix}throttle:c:${h(client)}`;
-  const wait = async (key: string, limit: number): Promise<number> => {
-    const [count, pttl] = await Promise.all([redis.get(key), redis.pttl(key)]);
-    if (Number(count ?? 0) < limit) return 0;
-    return Math.max(1, Math.ceil((pttl > 0 ? pttl : limits.windowMs) / 1000));
-  };
+/** Fixed-window failure counters shared by every replica. */
+export function createRedisCounters(redis: Redis, prefix: string): FailureCounters {
+  const key = (k: string) => `${prefix}throttle:${createHash('sha256').update(k).digest('hex')}`;
   return {
-    async retryAfter(account, client) {
-      const [a, c] = await Promise.all([wait(accountKey(account), limits.perAccount), wait(clientKey(client), limits.perClient)]);
-      return Math.max(a, c);
+    async read(keys) {
+      return Promise.all(
+        keys.map(async (k) => {
+          const [count, pttl] = await Promise.all([redis.get(key(k)), redis.pttl(key(k))]);
+          const n = Number(count ?? 0);
+          return n > 0 && pttl > 0 ? { count: n, ttlMs: pttl } : { count: 0, ttlMs: 0 };
+        }),
+      );
     },
-    async recordFailure(account, client) {
-      await Promise.all([redis.eval(INCR_WINDOW, 1, accountKey(account), String(limits.windowMs)), redis.eval(INCR_WINDOW, 1, clientKey(client), String(limits.windowMs))]);
+    async increment(keys, windowMs) {
+      return Promise.all(
+        keys.map(async (k) => {
+          const [count, ttl] = (await redis.eval(INCR_WINDOW, 1, key(k), String(windowMs))) as [number, number];
+          return { count: Number(count), ttlMs: Number(ttl) };
+        }),
+      );
     },
-    async recordSuccess(account) {
-      await redis.del(accountKey(account));
+    async clear(k) {
+      await redis.del(key(k));
     },
   };
+}
+
+/** The login throttle shared by every replica (the policy of auth/throttle.ts on Redis counters). */
+export function createRedisThrottle(redis: Redis, o: RedisThrottleOptions): LoginThrottle {
+  return createLoginThrottle(createRedisCounters(redis, o.prefix), o.limits ?? DEFAULT_THROTTLE);
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KillResult } from '@quell/contracts/kill';
-import type { LoginThrottle } from '../auth/throttle.ts';
+import type { LoginThrottle, ThrottleLimits } from '../auth/throttle.ts';
 import type { AuditIntent, PreviewRecord } from '../kill/types.ts';
 import type { AuditStore, IdempotencyStore, LoginSessionStore, PreviewStore } from './types.ts';
 
@@ -263,7 +263,7 @@ export function describeLoginSessionStoreContract(name: string, backend: Session
 export interface ThrottleBackend {
   setup(): Promise<void>;
   /** Two throttles (two replicas, or the same one twice for an in-process throttle) with these limits. */
-  open(limits: { windowMs: number; perAccount: number; perClient: number }): Promise<[LoginThrottle, LoginThrottle]>;
+  open(limits: ThrottleLimits): Promise<[LoginThrottle, LoginThrottle]>;
   teardown(): Promise<void>;
 }
 
@@ -273,32 +273,38 @@ export function describeThrottleContract(name: string, backend: ThrottleBackend)
     let b: LoginThrottle;
     beforeAll(async () => {
       await backend.setup();
-      [a, b] = await backend.open({ windowMs: 60_000, perAccount: 3, perClient: 5 });
+      [a, b] = await backend.open({ windowMs: 60_000, perAccountClient: 3, perClient: 5, perAccount: 4, slowdownMs: 250 });
     });
     afterAll(async () => {
       await backend.teardown();
     });
 
-    it('counts failures per account across both throttles; success clears the account', async () => {
+    it('counts failures per (account, client) across both throttles; success clears the pair', async () => {
       const acct = `acct-${randomUUID()}`;
       const client = `10.1.${Math.floor(Math.random() * 250)}.1`;
       await a.recordFailure(acct, client);
-      await b.recordFailure(acct, client);
-      expect(await a.retryAfter(acct, client)).toBe(0);
+      expect((await b.recordFailure(acct, client)).attemptsLeft).toBe(1);
+      expect((await a.check(acct, client)).retryAfterSeconds).toBe(0);
       await a.recordFailure(acct.toUpperCase(), client);
-      const wait = await b.retryAfter(acct, client);
+      const wait = (await b.check(acct, client)).retryAfterSeconds;
       expect(wait).toBeGreaterThan(0);
       expect(wait).toBeLessThanOrEqual(60);
-      expect(await b.retryAfter(`${acct}-other`, `${client}9`)).toBe(0);
+      expect((await b.check(acct, `${client}9`)).retryAfterSeconds).toBe(0);
       await b.recordSuccess(acct, client);
-      expect(await a.retryAfter(acct, `${client}9`)).toBe(0);
+      expect((await a.check(acct, client)).retryAfterSeconds).toBe(0);
     });
 
     it('counts failures per client address across accounts', async () => {
       const client = `10.2.${Math.floor(Math.random() * 250)}.2`;
       for (let n = 0; n < 5; n++) await (n % 2 ? a : b).recordFailure(`acct-${randomUUID()}`, client);
-      expect(await a.retryAfter(`fresh-${randomUUID()}`, client)).toBeGreaterThan(0);
-      expect(await b.retryAfter(`fresh-${randomUUID()}`, `${client}0`)).toBe(0);
+      expect((await a.check(`fresh-${randomUUID()}`, client)).retryAfterSeconds).toBeGreaterThan(0);
+      expect((await b.check(`fresh-${randomUUID()}`, `${client}0`)).retryAfterSeconds).toBe(0);
+    });
+
+    it('an account failed from many clients is only slowed for a client with no failures', async () => {
+      const acct = `acct-${randomUUID()}`;
+      for (let n = 0; n < 6; n++) await (n % 2 ? a : b).recordFailure(acct, `10.3.${n}.${Math.floor(Math.random() * 250)}`);
+      expect(await a.check(acct, '10.4.0.1')).toEqual({ retryAfterSeconds: 0, attemptsLeft: 3, delayMs: 250 });
     });
   });
 }
