@@ -21,6 +21,7 @@ import { authRouter } from './routes/auth.ts';
 import { dbUsersRouter } from './routes/db-users.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
+import { locksRouter } from './routes/locks.ts';
 import { opsRouter } from './routes/ops.ts';
 import { spaRouter } from './spa.ts';
 import type { Stores } from './stores/types.ts';
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(API_PREFIX, sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions));
   app.use(authRouter(mount, { sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter(mount, { instances, kill }));
+  app.use(locksRouter(mount, { kill, now }));
   app.use(killRouter(mount, kill));
   app.use(dbUsersRouter(mount, { kill, logger }));
   app.use(auditRouter(mount, deps.stores.audit));

@@ -51,7 +51,7 @@ const mdl = (threadId: number, over: Partial<DasMetadataLock> = {}): DasMetadata
   lockStatus: 'GRANTED',
   lockMode: 'MDL_SHARED_READ',
   lockType: 'Table metadata lock',
-  lockDuration: 'MDL_TRANSACTION',
+  lockDuration: 'MDL_STATEMENT',
   tableSchema: 'shop',
   tableName: 'ddl',
   user: 'app',
@@ -156,7 +156,7 @@ describe('buildLockGraph: metadata locks', () => {
   const alter = process(2, { sql: 'ALTER TABLE ddl ADD COLUMN x INT', time: 40 });
   const pileUp = input({
     mdl: [
-      mdl(1, { command: 'Sleep', time: 50, trxExecTime: 120, waitProcess: [alter, process(3), process(4)] }),
+      mdl(1, { command: 'Sleep', time: 50, trxExecTime: 120, lockDuration: 'MDL_TRANSACTION', waitProcess: [alter, process(3), process(4)] }),
       mdl(2, { lockMode: 'MDL_SHARED_UPGRADABLE', waitProcess: [process(3), process(4)] }),
       mdl(2, { lockStatus: 'PENDING', lockMode: 'MDL_EXCLUSIVE', time: 40, sql: alter.sql, blockProcess: [reader] }),
       mdl(3, { lockStatus: 'PENDING', time: 20, sql: 'SELECT * FROM ddl', blockProcess: [reader, alter] }),

@@ -172,7 +172,8 @@ function transactionsOf(input: LockGraphInput, known: Map<number, Known>, now: n
   }
   // A transaction that only read (no InnoDB lock) still holds its metadata locks: the metadata view shows its age.
   for (const m of input.metadata.metadataLocks) {
-    if (out.has(m.threadId) || m.trxExecTime <= 0) continue;
+    const inTransaction = m.trxExecTime > 0 || (m.lockStatus === 'GRANTED' && m.lockDuration === 'MDL_TRANSACTION');
+    if (out.has(m.threadId) || !inTransaction) continue;
     out.set(m.threadId, { sessionId: m.threadId, trxId: null, state: null, ageSeconds: m.trxExecTime, rowsLocked: null, rowsModified: null, tablesLocked: null, sql: m.sql });
   }
   return out;
