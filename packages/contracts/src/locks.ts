@@ -86,3 +86,12 @@ export const LocksResponse = z.object({
   fetchedAt: z.string(),
 });
 export type LocksResponse = z.infer<typeof LocksResponse>;
+
+/** A kill target whose open transaction modified rows: killing it rolls them back, which can take a while. */
+export const RollbackRisk = z.object({
+  sessionId: z.number().int(),
+  rowsModified: z.number().int(),
+  /** Seconds the transaction has been open. */
+  trxAgeSeconds: z.number(),
+});
+export type RollbackRisk = z.infer<typeof RollbackRisk>;

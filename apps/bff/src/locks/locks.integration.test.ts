@@ -142,6 +142,34 @@ describe('the lock graph on real chains', () => {
   }, 60_000);
 });
 
+describe('rollback risk in the kill preview', () => {
+  it('names the targets whose open transaction modified rows, with its age; unknown when the InnoDB view fails', async () => {
+    const writer = await session();
+    await writer.conn.query('BEGIN');
+    await writer.conn.query('UPDATE chain SET v = v + 10 WHERE id IN (1, 2, 3)');
+    const idle = await session();
+    // The listing counts transaction age in whole seconds: only a transaction older than 0 s is looked up.
+    await new Promise((r) => setTimeout(r, 1200));
+    const op = await h.login('operator');
+    const preview = () => op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set('X-CSRF-Token', op.csrf).send({ user: h.accounts.app.user, sessionIds: [writer.id, idle.id] });
+    const p = await preview();
+    expect(p.status).toBe(201);
+    expect(p.body.targets.map((t: { id: number }) => t.id).sort()).toEqual([writer.id, idle.id].sort());
+    expect(p.body.rollbackRisks).toHaveLength(1);
+    expect(p.body.rollbackRisks[0]).toMatchObject({ sessionId: writer.id, rowsModified: 3 });
+    expect(p.body.rollbackRisks[0].trxAgeSeconds).toBeGreaterThanOrEqual(1);
+
+    const fault = h.faults.failWith500({ operations: ['ListInnodbLocks'] });
+    try {
+      const blind = await preview();
+      expect(blind.status).toBe(201);
+      expect(blind.body.rollbackRisks).toBeUndefined();
+    } finally {
+      h.faults.remove(fault);
+    }
+  }, 60_000);
+});
+
 describe('bad input and DAS failures', () => {
   it('an unknown instance is a 404, a thread id that is not a number a 400 naming it, an unknown parameter a 400', async () => {
     const { agent } = await h.login('viewer');
