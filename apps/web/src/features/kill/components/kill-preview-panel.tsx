@@ -3,6 +3,7 @@ import type { ExcludedSession, KillPreview } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
+import { RollbackWarning } from '@/features/locks/components/rollback-warning';
 import { formatClock, formatDuration, plural } from '@/lib/format';
 import { canCommit } from '../utils/kill-rules';
 import { ReasonField, TypedConfirmField } from './reason-field';
@@ -60,6 +61,7 @@ export function KillPreviewPanel({ preview, onCommit, onCancel, pending, error, 
             {preview.excluded.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">None.</p> : <ExcludedList excluded={preview.excluded} />}
           </section>
         </div>
+        {n > 0 && <RollbackWarning risks={preview.rollbackRisks} />}
         <p className="text-xs text-slate-600 dark:text-slate-400">
           Frozen at {formatClock(new Date(preview.createdAt))}; valid until {formatClock(new Date(preview.expiresAt))}. Only these session ids are killed, and only if
           they still belong to the same user when the kill runs.
