@@ -12,6 +12,9 @@ import { rememberInstance } from '@/features/instances/hooks/use-recent-instance
 import { BroadKillDialog } from '@/features/kill/components/broad-kill-dialog';
 import { KillDialog } from '@/features/kill/components/kill-dialog';
 import { PasteIdsDialog } from '@/features/kill/components/paste-ids-dialog';
+import { lockQueries } from '@/features/locks/api/lock-queries';
+import { RootBlockersChip } from '@/features/locks/components/root-blockers-chip';
+import { lockInfoById } from '@/features/locks/utils/lock-tree';
 import { sessionQueries } from '@/features/sessions/api/session-queries';
 import { ClientFilters } from '@/features/sessions/components/client-filters';
 import { GoneSessions } from '@/features/sessions/components/gone-sessions';
@@ -113,14 +116,28 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
     if (list.isSuccess) remember(serverFilter);
   }, [list.isSuccess, serverFilter, remember]);
 
+  // The lock graph fills the "Blocked by"/"Blocking" columns and the root-blockers chip; without it they stay empty.
+  const lockGraph = useQuery({
+    ...lockQueries.graph(instance.id),
+    enabled: canList,
+    retry: false,
+    refetchInterval: paused || dialogOpen || refreshSeconds === 0 ? false : refreshSeconds * 1000,
+    refetchIntervalInBackground: false,
+  });
+  const lockInfo = useMemo(() => lockInfoById(lockGraph.data), [lockGraph.data]);
+  const [rootsOnly, setRootsOnly] = useState(false);
+  const blockersHref = useCallback((id?: number) => `/instances/${encodeURIComponent(instance.id)}/blockers${id === undefined ? '' : `?session=${id}`}`, [instance.id]);
+  const tableLocks = useMemo(() => ({ of: lockInfo, href: (id: number) => blockersHref(id) }), [lockInfo, blockersHref]);
+
   const listed = list.data?.sessions;
   // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
   const q = useDeferredValue(filters.q);
   const host = useDeferredValue(filters.host);
-  const shown = useMemo(
-    () => filterSessions(listed ?? [], { q, host, command: filters.command, minTime: filters.minTime }),
-    [listed, q, host, filters.command, filters.minTime],
-  );
+  const shown = useMemo(() => {
+    const matching = filterSessions(listed ?? [], { q, host, command: filters.command, minTime: filters.minTime });
+    return rootsOnly ? matching.filter((x) => lockInfo.get(x.id)?.root) : matching;
+  }, [listed, q, host, filters.command, filters.minTime, rootsOnly, lockInfo]);
+  const rootCount = useMemo(() => (listed ?? []).filter((x) => lockInfo.get(x.id)?.root).length, [listed, lockInfo]);
   const groups = useMemo(() => groupCounts(listed ?? []), [listed]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
   // a selection belongs to one listing: a new user/database filter starts a new one
@@ -198,6 +215,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               active={{ user: filters.user, database: filters.database, command: filters.command, host: filters.host }}
               onPick={pickChip}
             />
+            <RootBlockersChip count={rootCount} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
             <div className="flex flex-wrap gap-2">
               {shown.length > 0 &&
                 (allShownSelected ? (
@@ -270,6 +288,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
               fetchedAt={list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0}
               resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.minTime, filters.q, filters.sort])}
+              locks={tableLocks}
             />
           )}
         </>

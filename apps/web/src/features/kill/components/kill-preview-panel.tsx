@@ -3,7 +3,7 @@ import type { ExcludedSession, KillPreview } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
-import { RollbackWarning } from '@/features/locks/components/rollback-warning';
+import { RollbackWarning } from './rollback-warning';
 import { formatClock, formatDuration, plural } from '@/lib/format';
 import { canCommit } from '../utils/kill-rules';
 import { ReasonField, TypedConfirmField } from './reason-field';

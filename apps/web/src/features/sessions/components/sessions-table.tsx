@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Session } from '@quell/contracts/sessions';
@@ -24,7 +25,22 @@ interface Props {
   fetchedAt: number;
   /** Changes when the filters or the sort change: the view goes back to the top then (never on a refresh). */
   resetKey: string;
+  /** Lock waits by session id, for the "Blocked by" and "Blocking" columns (empty cells without them). */
+  locks?: SessionLocks | undefined;
 }
+
+/** Who a session waits behind and how many wait behind it; `href` links a blocker to the Blockers view. */
+export interface SessionLocks {
+  of: ReadonlyMap<number, { blockedBy: number | null; blocking: number }>;
+  href: (sessionId: number) => string;
+}
+
+/** The lock columns: not sortable, read from `locks`. */
+const LOCK_COLUMNS = [
+  { key: 'blockedBy', header: 'Blocked by', width: 'w-24' },
+  { key: 'blocking', header: 'Blocking', width: 'w-20' },
+] as const;
+const COLUMN_COUNT = 12;
 
 const HEADERS: Record<SortKey, string> = {
   id: 'ID',
@@ -51,7 +67,7 @@ const WIDTHS: Record<SortKey | 'select', string> = {
 };
 const COLUMNS = Object.keys(HEADERS) as SortKey[];
 
-export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey }: Props) {
+export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const toggleExpanded = useCallback((id: number) => {
     setExpanded((prev) => {
@@ -150,12 +166,17 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                 </th>
               );
             })}
+            {LOCK_COLUMNS.map((c) => (
+              <th key={c.key} scope="col" className={`${c.width} border-b border-slate-300 px-2 py-1 font-semibold dark:border-slate-700 ${c.key === 'blocking' ? 'text-right' : ''}`}>
+                {c.header}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={10} style={{ height: padTop }} />
+              <td colSpan={COLUMN_COUNT} style={{ height: padTop }} />
             </tr>
           )}
           {items.map((item) => {
@@ -170,6 +191,8 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                 expanded={expanded.has(s.id)}
                 measureRef={expanded.has(s.id) ? virtualizer.measureElement : undefined}
                 fetchedAt={fetchedAt}
+                lock={locks?.of.get(s.id)}
+                lockHref={locks?.href}
                 onToggleExpanded={toggleExpanded}
                 onSelect={onSelect}
               />
@@ -177,7 +200,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={10} style={{ height: padBottom }} />
+              <td colSpan={COLUMN_COUNT} style={{ height: padBottom }} />
             </tr>
           )}
         </tbody>
@@ -200,6 +223,8 @@ interface RowProps {
   expanded: boolean;
   fetchedAt: number;
   measureRef: ((el: Element | null) => void) | undefined;
+  lock: { blockedBy: number | null; blocking: number } | undefined;
+  lockHref: ((sessionId: number) => string) | undefined;
   onToggleExpanded: (id: number) => void;
   onSelect: (id: number, shift: boolean) => void;
 }
@@ -207,7 +232,7 @@ interface RowProps {
 /** Every cell is exactly ROW_HEIGHT tall (border-box), so rows need no measuring. */
 const cell = 'h-[34px] truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
 
-const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, onToggleExpanded, onSelect }: RowProps) {
+const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, lock, lockHref, onToggleExpanded, onSelect }: RowProps) {
   const startedAt = new Date(fetchedAt - s.time * 1000);
   const onRowClick = (e: MouseEvent<HTMLTableRowElement>) => {
     const t = e.target as HTMLElement;
@@ -276,6 +301,20 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
           <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>
         )}
       </td>
+      <td className={`${cell} font-mono tabular-nums`}>
+        {lock?.blockedBy != null ? (
+          lockHref ? (
+            <Link to={lockHref(lock.blockedBy)} className="text-red-800 underline dark:text-red-300" aria-label={`Blocked by session ${lock.blockedBy}`}>
+              {lock.blockedBy}
+            </Link>
+          ) : (
+            lock.blockedBy
+          )
+        ) : (
+          <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>
+        )}
+      </td>
+      <td className={`${cell} text-right tabular-nums`}>{lock && lock.blocking > 0 ? <strong>{lock.blocking}</strong> : <span className="text-slate-500 dark:text-slate-400" aria-label="none">—</span>}</td>
     </tr>
   );
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render, screen } from '@testing-library/react';
 import { preview } from '@/testing/fixtures';
-import { KillPreviewPanel } from '@/features/kill/components/kill-preview-panel';
+import { KillPreviewPanel } from './kill-preview-panel';
 import { RollbackWarning, rollbackText } from './rollback-warning';
 
 describe('RollbackWarning', () => {
