@@ -83,6 +83,21 @@ describe('Blockers view', () => {
     expect(await within(dialog).findByText(/1 killed/)).toBeTruthy();
   });
 
+  it('points out a root that was not one before (the next waiter got the lock)', async () => {
+    let answer = graph();
+    stubHttp(...base(), handle('GET', LOCKS, LocksResponse, () => answer));
+    const { user } = renderApp('/instances/prod-orders/blockers');
+    await screen.findByRole('tree', { name: `Chain of session ${root.id}` });
+    expect(screen.queryByText('new root')).toBeNull();
+    const next = graph();
+    const promoted = { ...next.sessions[1]!, waitsFor: [], root: true };
+    answer = { ...next, sessions: [promoted, next.sessions[2]!], roots: [promoted.id] };
+    await user.click(screen.getByRole('button', { name: 'Refresh' }));
+    const tree = await screen.findByRole('tree', { name: `Chain of session ${promoted.id}` });
+    expect(within(tree).getByText('new root')).toBeTruthy();
+    expect(screen.queryByRole('tree', { name: `Chain of session ${root.id}` })).toBeNull();
+  });
+
   it('without lock data says so with the DAS error, and still lets the operator kill by filter', async () => {
     const http = stubHttp(
       ...base(),
