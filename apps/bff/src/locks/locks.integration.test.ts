@@ -134,7 +134,8 @@ describe('the lock graph on real chains', () => {
     await eventually(() => locks(), (g) => g.sessions.some((s) => s.id === alter.id), 10_000, 250);
     const selects = [await session(), await session()];
     for (const s of selects) void blocked(s, 'SELECT * FROM ddl');
-    const of = await graphOf([reader.id, alter.id, ...selects.map((s) => s.id)], (of) => of(reader.id)?.blockingTotal === 3);
+    // INNODB_TRX (which gives the reader's transaction) is a cache InnoDB refreshes only after 0.1 s unread: poll for it too.
+    const of = await graphOf([reader.id, alter.id, ...selects.map((s) => s.id)], (of) => of(reader.id)?.blockingTotal === 3 && of(reader.id)?.transaction != null);
     expect(of(reader.id)).toMatchObject({ root: true, blockingDirect: 1, blockingTotal: 3, command: 'Sleep' });
     expect(of(reader.id).transaction?.ageSeconds).toBeGreaterThanOrEqual(0);
     expect(of(alter.id)).toMatchObject({ root: false, blockingDirect: 2, blockingTotal: 2, waitsFor: [{ blockerId: reader.id, kind: 'metadata', table: `${h.db1}.ddl`, mode: 'MDL_EXCLUSIVE', queued: false }] });
