@@ -25,6 +25,7 @@ import { dbUsersRouter } from './routes/db-users.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
 import { createReadiness, type ReadinessDeps } from './readiness.ts';
+import { locksRouter } from './routes/locks.ts';
 import { opsRouter } from './routes/ops.ts';
 import { spaRouter } from './spa.ts';
 import type { Stores } from './stores/types.ts';
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(API_PREFIX, sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));
   app.use(authRouter(mount, { sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter(mount, { instances, kill }));
+  app.use(locksRouter(mount, { kill, now }));
   app.use(killRouter(mount, kill));
   app.use(dbUsersRouter(mount, { kill, logger }));
   app.use(auditRouter(mount, deps.stores.audit));

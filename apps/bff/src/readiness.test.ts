@@ -13,7 +13,7 @@ import { startPrivateMariadb, type PrivateMariadb } from '@quell/test-kit/privat
 import { createApp, type QuellApp } from './app.ts';
 import { createFileUserDirectory } from './auth/users-file.ts';
 import type { InstanceConfig } from './config.ts';
-import { createDasFactory, type DasFactory, type DasPort } from './das/port.ts';
+import { createDasFactory, type DasFactory } from './das/port.ts';
 import { openSqliteStores } from './stores/sqlite.ts';
 import type { Stores } from './stores/types.ts';
 import { mysqlTarget } from '@quell/test-kit/mariadb';
@@ -70,15 +70,20 @@ describe('/readyz', () => {
       { ...base, id: 'private', name: 'private-db', instanceId: PRIVATE_INSTANCE_ID, dbUserId: privUser },
     ];
     const real = createDasFactory(() => creds, { timeoutMs: 5_000 });
+    // Every DAS call of the app, counted per instance and operation (ListProcesses, ListDbUsers, …).
     const counting: DasFactory = (i) => {
       const port = real(i);
-      return {
-        listProcesses: (p) => (count(i.id, 'ListProcesses'), port.listProcesses(p)),
-        deleteProcess: (p) => (count(i.id, 'DeleteProcess'), port.deleteProcess(p)),
-        registerDbUser: (a, b, c) => (count(i.id, 'RegisterDbUser'), port.registerDbUser(a, b, c)),
-        listDbUsers: (a) => (count(i.id, 'ListDbUsers'), port.listDbUsers(a)),
-        deleteDbUser: (a, b) => (count(i.id, 'DeleteDbUser'), port.deleteDbUser(a, b)),
-      } satisfies DasPort;
+      return new Proxy(port, {
+        get(target, prop, receiver) {
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function') return value;
+          const op = String(prop);
+          return (...args: unknown[]) => {
+            count(i.id, op[0]!.toUpperCase() + op.slice(1));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
     };
     const dir = mkdtempSync(path.join(tmpdir(), 'quell-ready-'));
     stores = openSqliteStores(':memory:');

@@ -1,10 +1,13 @@
 // An in-memory DasPort for tests that need no MariaDB: sessions are plain objects; every call is recorded.
-import type { DasProcess, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
+import type { DasInnodbLocks, DasMetadataLocks, DasProcess, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
 import type { DasPort } from '../src/das/port.ts';
 
 export class FakeDas implements DasPort {
   sessions: DasProcess[] = [];
   calls: string[] = [];
+  /** What the lock views answer (empty unless a test sets them). */
+  innodbLocks: DasInnodbLocks = { innodbTrx: [], innodbLockWaits: [], count: 0 };
+  metadataLocks: DasMetadataLocks = { metadataLocks: [], count: 0 };
   users = [{ dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6', dbUsername: 'quell_das' }];
   #seq = 0;
 
@@ -36,5 +39,13 @@ export class FakeDas implements DasPort {
   async deleteDbUser(_i: string, id: string) {
     this.calls.push('DeleteDbUser');
     this.users = this.users.filter((u) => u.dbUserId !== id);
+  }
+  async listInnodbLocks() {
+    this.calls.push('ListInnodbLocks');
+    return structuredClone(this.innodbLocks);
+  }
+  async listMetadataLocks() {
+    this.calls.push('ListMetadataLocks');
+    return structuredClone(this.metadataLocks);
   }
 }

@@ -42,6 +42,8 @@ function countingDas(fake: FakeDas, als: AsyncLocalStorage<string>, counts: Map<
     registerDbUser: (i, u) => rec(() => fake.registerDbUser(i, u)),
     listDbUsers: () => rec(() => fake.listDbUsers()),
     deleteDbUser: (i, d) => rec(() => fake.deleteDbUser(i, d)),
+    listInnodbLocks: () => rec(() => fake.listInnodbLocks()),
+    listMetadataLocks: () => rec(() => fake.listMetadataLocks()),
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MysqlDatabase, MysqlUser, Reason, SessionId } from './common.ts';
 import { Session, SessionFilter } from './sessions.ts';
 import { UpstreamDetails } from './errors.ts';
+import { RollbackRisk } from './locks.ts';
 
 export const MAX_SESSION_IDS = 10_000;
 /** How many requested ids that matched no session a preview (and its audit row) lists; the rest are counted. */
@@ -50,6 +51,8 @@ export const KillPreview = z.object({
   expiresAt: z.string(),
   blastRadiusCap: z.number().int(),
   requiresTypedConfirmation: z.boolean(),
+  /** Targets with an open transaction that modified rows; absent when the InnoDB view could not be read. */
+  rollbackRisks: z.array(RollbackRisk).optional(),
 });
 export type KillPreview = z.infer<typeof KillPreview>;
 

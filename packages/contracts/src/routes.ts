@@ -8,6 +8,7 @@ import { InstanceKey, type Role } from './common.ts';
 import { DbUser, DbUserIdParam, DbUserListResponse, RegisterDbUserRequest } from './db-users.ts';
 import { InstanceListResponse } from './instances.ts';
 import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, KillPreview, KillPreviewRequest, KillResult } from './kill.ts';
+import { LocksQuery, LocksResponse } from './locks.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
 import { SessionFilter, SessionListResponse } from './sessions.ts';
 
@@ -73,6 +74,16 @@ export const routes = {
     params: InstanceParams,
     query: SessionFilter,
     response: SessionListResponse,
+    status: 200,
+  }),
+  locks: route({
+    method: 'GET',
+    path: '/api/instances/:instanceId/locks',
+    summary: 'Who blocks whom: the lock graph (row and metadata locks) with root blockers, and the open transactions',
+    access: 'viewer',
+    params: InstanceParams,
+    query: LocksQuery,
+    response: LocksResponse,
     status: 200,
   }),
 

@@ -9,7 +9,7 @@ const failing = (err: unknown): DasPort => {
   const fail = async (): Promise<never> => {
     throw err;
   };
-  return { listProcesses: fail, deleteProcess: fail, registerDbUser: fail, listDbUsers: fail, deleteDbUser: fail };
+  return { listProcesses: fail, deleteProcess: fail, registerDbUser: fail, listDbUsers: fail, deleteDbUser: fail, listInnodbLocks: fail, listMetadataLocks: fail };
 };
 const das = (err: unknown) => bffDas(failing(err), createMetrics());
 const apiError = (over: Partial<ConstructorParameters<typeof DasApiError>[0]>) =>
@@ -41,6 +41,13 @@ describe('bffDas', () => {
     expect(gone).toBeInstanceOf(NotFoundError);
     const other = await rejection(das(apiError({ operation: 'DeleteDbUser', httpStatus: 500 })).deleteDbUser('i', 'd'));
     expect(other).toBeInstanceOf(UpstreamError);
+  });
+
+  it('a lock listing DAS refuses is an upstream error naming the listing', async () => {
+    const innodb = await rejection(das(apiError({ operation: 'ListInnodbLocks', httpStatus: 400, errorCode: 'DAS.200112' })).listInnodbLocks({ instanceId: 'i', dbUserId: 'd' }));
+    expect(innodb).toMatchObject({ code: 'UPSTREAM_ERROR', message: 'DAS InnoDB lock listing failed', upstream: { httpStatus: 400, errorCode: 'DAS.200112' }, uncertain: false });
+    const mdl = await rejection(das(apiError({ operation: 'ListMetadataLocks', httpStatus: 500 })).listMetadataLocks({ instanceId: 'i', dbUserId: 'd' }));
+    expect(mdl).toMatchObject({ code: 'UPSTREAM_ERROR', message: 'DAS metadata-lock listing failed', upstream: { httpStatus: 500 } });
   });
 
   it('anything that is not a DAS error passes unchanged', async () => {

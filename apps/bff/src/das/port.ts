@@ -3,7 +3,16 @@
 // This is the only module that knows the DAS client's error types.
 import { DasClient } from '@quell/das-client/client';
 import { DasApiError, DasRequestError } from '@quell/das-client/errors';
-import type { DasProcess, DbUserRecord, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
+import type {
+  DasInnodbLocks,
+  DasMetadataLocks,
+  DasProcess,
+  DbUserRecord,
+  DeleteProcessParams,
+  ListInnodbLocksParams,
+  ListMetadataLocksParams,
+  ListProcessesParams,
+} from '@quell/das-client/types';
 import type { UpstreamDetails } from '@quell/contracts/errors';
 import { dasEndpointFor, type Credentials, type InstanceConfig } from '../config.ts';
 import { NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
@@ -15,6 +24,8 @@ export interface DasPort {
   registerDbUser(instanceId: string, dbUsername: string, dbUserPassword: string): Promise<string>;
   listDbUsers(instanceId: string): Promise<DbUserRecord[]>;
   deleteDbUser(instanceId: string, dbUserId: string): Promise<void>;
+  listInnodbLocks(params: ListInnodbLocksParams): Promise<DasInnodbLocks>;
+  listMetadataLocks(params: ListMetadataLocksParams): Promise<DasMetadataLocks>;
 }
 
 export type DasFactory = (instance: InstanceConfig) => DasPort;
@@ -52,6 +63,8 @@ const WHAT: Record<string, string> = {
   RegisterDbUser: 'db-user registration',
   ListDbUsers: 'db-user lookup',
   DeleteDbUser: 'db-user removal',
+  ListInnodbLocks: 'InnoDB lock listing',
+  ListMetadataLocks: 'metadata-lock listing',
 };
 
 /** The details of a DAS answer an operator may see. */
@@ -116,6 +129,8 @@ export function bffDas(port: DasPort, metrics: Metrics): DasPort {
     registerDbUser: (i, u, pw) => call('RegisterDbUser', () => port.registerDbUser(i, u, pw)),
     listDbUsers: (i) => call('ListDbUsers', () => port.listDbUsers(i)),
     deleteDbUser: (i, d) => call('DeleteDbUser', () => port.deleteDbUser(i, d)),
+    listInnodbLocks: (p) => call('ListInnodbLocks', () => port.listInnodbLocks(p)),
+    listMetadataLocks: (p) => call('ListMetadataLocks', () => port.listMetadataLocks(p)),
   };
 }
 

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { NOT_FOUND_SAMPLE, type ExcludedSession, type KillPreview, type KillPreviewRequest } from '@quell/contracts/kill';
 import type { InstanceConfig } from '../config.ts';
+import { rollbackRisks } from '../locks/rollback-risk.ts';
 import type { KillContext } from './context.ts';
 import { commandStartMs, protectionOf } from './policy.ts';
 import { excludedWithoutSql, withoutSql } from './redact.ts';
@@ -54,6 +55,7 @@ export async function createPreview(c: KillContext, actor: Actor, instance: Inst
     ...(wanted ? { notFoundCount } : {}),
     requiresTypedConfirmation: targets.length > instance.blastRadiusCap,
   };
+  const risks = await rollbackRisks(c.inventory, instance, targets.map((t) => t.session), c.logger);
   // The answer shows the SQL to the operator; the stored copy never holds it.
   await c.stores.previews.save({ ...record, targets: targets.map((t) => ({ ...t, session: withoutSql(t.session) })), excluded: excludedWithoutSql(excluded) });
   return {
@@ -68,5 +70,6 @@ export async function createPreview(c: KillContext, actor: Actor, instance: Inst
     expiresAt: record.expiresAt,
     blastRadiusCap: instance.blastRadiusCap,
     requiresTypedConfirmation: record.requiresTypedConfirmation,
+    ...(risks !== undefined ? { rollbackRisks: risks } : {}),
   };
 }

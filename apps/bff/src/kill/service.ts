@@ -69,6 +69,11 @@ export class KillService {
     return this.#inventory.instance(id);
   }
 
+  /** The inventory the kill workflow uses, for reads that need the same instances and DAS db users (the lock views). */
+  get inventory(): Inventory {
+    return this.#inventory;
+  }
+
   /** Kills in progress right now. */
   get inFlight(): number {
     return this.#inFlight.size;

@@ -178,6 +178,7 @@ const ROUTES: RouteFuzz[] = [
   get('GET /api/me', queryString(['x'] as string[]).map((q) => `/api/me${q}`)),
   get('GET /api/instances', queryString(['x']).map((q) => `/api/instances${q}`)),
   get('GET /api/instances/:id/sessions', fc.tuple(instanceParam, queryString(['user', 'database'])).map(([i, q]) => `/api/instances/${i}/sessions${q}`)),
+  get('GET /api/instances/:id/locks', fc.tuple(instanceParam, queryString(['user', 'database', 'threadId'])).map(([i, q]) => `/api/instances/${i}/locks${q}`)),
   post('POST /api/instances/:id/kill-previews', instanceParam.map((i) => `/api/instances/${i}/kill-previews`), { user: fc.constantFrom('app', 'backup', 'system user'), database: fc.constant('shop'), sessionIds }, fc.constant({}), 'POST', KillPreviewRequest),
   post('POST /api/kill-previews/:id/commit', uuidParam.map((p) => `/api/kill-previews/${p}/commit`), { reason: fc.constantFrom('a reason', 'ab'), confirmInstanceName: fc.constant('main-db') }, idempotencyKey),
   post('POST /api/instances/:id/broad-kills', instanceParam.map((i) => `/api/instances/${i}/broad-kills`), { user: fc.constantFrom('app', 'backup'), database: fc.constant('shop'), reason: fc.constant('a reason'), confirmInstanceName: fc.constant('main-db') }, idempotencyKey, 'POST', BroadKillRequest),

@@ -40,6 +40,7 @@ export const preview = (over: Partial<KillPreview> = {}): KillPreview => ({
   expiresAt: '2026-11-28T20:05:00.000Z',
   blastRadiusCap: 50,
   requiresTypedConfirmation: false,
+  rollbackRisks: [],
   ...over,
 });
 

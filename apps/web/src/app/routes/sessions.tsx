@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import { MAX_SESSION_IDS } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
@@ -12,6 +12,9 @@ import { rememberInstance } from '@/features/instances/hooks/use-recent-instance
 import { BroadKillDialog } from '@/features/kill/components/broad-kill-dialog';
 import { KillDialog } from '@/features/kill/components/kill-dialog';
 import { PasteIdsDialog } from '@/features/kill/components/paste-ids-dialog';
+import { lockQueries } from '@/features/locks/api/lock-queries';
+import { RootBlockersChip } from '@/features/locks/components/root-blockers-chip';
+import { lockInfoById } from '@/features/locks/utils/lock-tree';
 import { sessionQueries } from '@/features/sessions/api/session-queries';
 import { ClientFilters } from '@/features/sessions/components/client-filters';
 import { GoneSessions } from '@/features/sessions/components/gone-sessions';
@@ -26,7 +29,7 @@ import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interv
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter } from '@/features/sessions/utils/filter-sessions';
-import { hasClientFilter } from '@/features/sessions/utils/session-filters';
+import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
 import { useRelistAfterKill } from './use-relist-after-kill';
@@ -61,7 +64,20 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const dialogOpen = dialogs.open;
   const { filters, urlFilters, update, change, pickGroup } = useTypedFilters();
   const refreshing = useRefreshInterval({ suspended: dialogOpen });
-  const view = useSessionsView(instance.id, filters, refreshing.refetchInterval);
+  // The lock graph fills the "Blocked by"/"Blocking" columns and the root-blockers chip; without it they stay empty.
+  const lockGraph = useQuery({
+    ...lockQueries.graph(instance.id),
+    enabled: hasServerFilter({ user: filters.user, database: filters.database }),
+    retry: false,
+    refetchInterval: refreshing.refetchInterval,
+    refetchIntervalInBackground: false,
+  });
+  const lockInfo = useMemo(() => lockInfoById(lockGraph.data), [lockGraph.data]);
+  const rootIds = useMemo(() => new Set([...lockInfo].filter(([, info]) => info.root).map(([id]) => id)), [lockInfo]);
+  const [rootsOnly, setRootsOnly] = useState(false);
+  const blockersHref = useCallback((id?: number) => `/instances/${encodeURIComponent(instance.id)}/blockers${id === undefined ? '' : `?session=${id}`}`, [instance.id]);
+  const tableLocks = useMemo(() => ({ of: lockInfo, href: (id: number) => blockersHref(id) }), [lockInfo, blockersHref]);
+  const view = useSessionsView(instance.id, filters, refreshing.refetchInterval, rootsOnly ? rootIds : undefined);
   const { list, listed, shown, selection, part, killRequest } = view;
 
   useEffect(() => rememberInstance(instance.id), [instance.id]);
@@ -129,6 +145,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             allShownSelected={view.allShownSelected}
             onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
           >
+            <RootBlockersChip count={view.listed?.filter((x) => rootIds.has(x.id)).length ?? 0} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
             {canKill && (
               <Button size="sm" variant="ghost" onClick={dialogs.openPaste}>
                 Kill by pasted IDs…
@@ -173,7 +190,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               onRowClick={selection.click}
               onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
               fetchedAt={view.fetchedAt}
-              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort])}
+              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
+              locks={tableLocks}
             />
           )}
         </ListingState>

@@ -4,6 +4,7 @@ import type { Session } from '@quell/contracts/sessions';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { useNow } from '@/hooks/use-now';
+import { RollbackWarning } from './rollback-warning';
 import { formatClock, formatDuration, plural } from '@/lib/format';
 import { canCommit, describeFilter } from '../utils/kill-rules';
 import type { RejectedToken } from '../utils/parse-ids';
@@ -104,6 +105,7 @@ export function KillPreviewPanel({
             <ExcludedGroups excluded={preview.excluded} listedIds={listedIds} filterText={describeFilter(preview.filter)} />
           )}
         </section>
+        {!nothing && <RollbackWarning risks={preview.rollbackRisks} />}
         <p className="text-xs text-slate-600 dark:text-slate-400">
           Frozen at {formatClock(new Date(preview.createdAt))}; valid until {formatClock(new Date(preview.expiresAt))}. Only these session ids are killed, and only if
           they still belong to the same user when the kill runs.

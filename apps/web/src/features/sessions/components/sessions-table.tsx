@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Session } from '@quell/contracts/sessions';
@@ -24,10 +25,20 @@ interface Props {
   fetchedAt: number;
   /** Changes when the filters or the sort change: the view goes back to the top then (never on a refresh). */
   resetKey: string;
+  /** Who waits behind whom, when the instance's lock data is known. */
+  locks?: SessionLocks | undefined;
+}
+
+/** Who a session waits behind and how many wait behind it; `href` links a blocker to the Blockers view. */
+export interface SessionLocks {
+  of: ReadonlyMap<number, { blockedBy: number | null; blocking: number }>;
+  href: (sessionId: number) => string;
 }
 
 /** What a row's cells need besides the session. */
 interface RowContext {
+  lock: { blockedBy: number | null; blocking: number } | undefined;
+  lockHref: ((sessionId: number) => string) | undefined;
   selected: boolean;
   expanded: boolean;
   fetchedAt: number;
@@ -44,7 +55,7 @@ interface HeaderContext {
 
 /** One column: its header (a sort button, or its own content), width, and how a row's cell looks. */
 interface Column {
-  key: SortKey | 'select';
+  key: SortKey | 'select' | 'blockedBy' | 'blocking';
   /** The sort button's text, for a sortable column. */
   label?: string;
   /** A header of its own instead of a sort button (the select-all box). */
@@ -95,9 +106,22 @@ const COLUMNS: readonly Column[] = [
   { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none) },
   { key: 'state', label: 'State', width: 'w-32', title: (s) => s.state, cell: (s) => s.state },
   { key: 'sql', label: 'SQL', width: '', cellClass: (row) => (row.expanded ? 'whitespace-normal' : ''), cell: (s, row) => <SqlCell session={s} row={row} /> },
+  // The lock columns are not sortable: they come from the lock graph, not the listing.
+  { key: 'blockedBy', header: () => 'Blocked by', width: 'w-24', cellClass: () => 'font-mono tabular-nums', cell: (_s, row) => <BlockedByCell row={row} /> },
+  { key: 'blocking', header: () => 'Blocking', width: 'w-20', cellClass: right, cell: (_s, row) => (row.lock && row.lock.blocking > 0 ? <strong>{row.lock.blocking}</strong> : none) },
 ];
 
-export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey }: Props) {
+function BlockedByCell({ row: { lock, lockHref } }: { row: RowContext }) {
+  if (lock?.blockedBy == null) return none;
+  if (!lockHref) return lock.blockedBy;
+  return (
+    <Link to={lockHref(lock.blockedBy)} className="text-red-800 underline dark:text-red-300" aria-label={`Blocked by session ${lock.blockedBy}`}>
+      {lock.blockedBy}
+    </Link>
+  );
+}
+
+export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const toggleExpanded = useCallback((id: number) => {
     setExpanded((prev) => {
@@ -172,7 +196,8 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                   </th>
                 );
               }
-              const key = col.key;
+              // only sortable columns get here: the others have a header of their own
+              const key = col.key as SortKey;
               const active = sort.id === key;
               return (
                 <th
@@ -214,6 +239,8 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                 expanded={expanded.has(s.id)}
                 measureRef={expanded.has(s.id) ? virtualizer.measureElement : undefined}
                 fetchedAt={fetchedAt}
+                lock={locks?.of.get(s.id)}
+                lockHref={locks?.href}
                 onToggleExpanded={toggleExpanded}
                 onSelect={onSelect}
               />
@@ -251,6 +278,8 @@ interface RowProps {
   expanded: boolean;
   fetchedAt: number;
   measureRef: ((el: Element | null) => void) | undefined;
+  lock: RowContext['lock'];
+  lockHref: RowContext['lockHref'];
   onToggleExpanded: (id: number) => void;
   onSelect: (id: number, shift: boolean) => void;
 }
@@ -258,13 +287,13 @@ interface RowProps {
 /** Every cell is exactly ROW_HEIGHT tall (border-box), so rows need no measuring. */
 const cell = 'h-[34px] truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
 
-const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, onToggleExpanded, onSelect }: RowProps) {
+const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, lock, lockHref, onToggleExpanded, onSelect }: RowProps) {
   const onRowClick = (e: MouseEvent<HTMLTableRowElement>) => {
     const t = e.target as HTMLElement;
     if (t.closest('button, input, a, pre') || window.getSelection()?.toString()) return;
     onSelect(s.id, e.shiftKey);
   };
-  const row: RowContext = { selected, expanded, fetchedAt, onSelect, onToggleExpanded };
+  const row: RowContext = { lock, lockHref, selected, expanded, fetchedAt, onSelect, onToggleExpanded };
   return (
     <tr
       ref={measureRef}

@@ -11,8 +11,9 @@ import { useSelection } from './use-selection';
 /**
  * What the sessions page shows for `filters`: the listing (by the server filter), the rows the client
  * filters leave, the group counts, the selection and how it splits into shown / hidden / gone.
+ * `onlyIds`, when given, narrows the shown rows further (the root blockers, say).
  */
-export function useSessionsView(instanceId: string, filters: SessionFilters, refetchInterval: number | false) {
+export function useSessionsView(instanceId: string, filters: SessionFilters, refetchInterval: number | false, onlyIds?: ReadonlySet<number>) {
   const serverFilter = useMemo(() => ({ user: filters.user, database: filters.database }), [filters.user, filters.database]);
   const canList = hasServerFilter(serverFilter);
   const { recent, remember } = useRecentFilters(instanceId);
@@ -26,10 +27,10 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
   const q = useDeferredValue(filters.q);
   const host = useDeferredValue(filters.host);
-  const shown = useMemo(
-    () => filterSessions(listed ?? [], { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime }),
-    [listed, q, host, filters.command, filters.noDatabase, filters.minTime],
-  );
+  const shown = useMemo(() => {
+    const matching = filterSessions(listed ?? [], { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime });
+    return onlyIds ? matching.filter((s) => onlyIds.has(s.id)) : matching;
+  }, [listed, q, host, filters.command, filters.noDatabase, filters.minTime, onlyIds]);
   const groups = useMemo(() => groupCounts(listed ?? []), [listed]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
 
