@@ -122,11 +122,11 @@ describe('demo workload on a freshly installed server (anonymous accounts presen
       await admin.end();
     }
     workload = await startDemoWorkload({ host: server.host, port: server.port, adminUser: 'root' });
-    expect(workload.sessionIds).toHaveLength(7);
+    expect(workload.sessionIds).toHaveLength(12);
     const check = await server.admin();
     try {
       const [rows] = await check.query<mysql.RowDataPacket[]>('SELECT USER AS user FROM information_schema.PROCESSLIST WHERE USER IN (?, ?)', workload.users);
-      expect(rows).toHaveLength(7);
+      expect(rows).toHaveLength(workload.sessionIds.length);
     } finally {
       await check.end();
     }
