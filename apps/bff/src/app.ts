@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { API_PREFIX, type RouteDef } from '@quell/contracts/routes';
 import type { AppConfig, InstanceConfig } from './config.ts';
 import { bffDas, type DasFactory, type DasPort } from './das/port.ts';
+import { localAccountsAllowed } from './auth/oidc-config.ts';
+import type { OidcSignIn } from './auth/oidc.ts';
 import { SessionManager } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
@@ -21,6 +23,7 @@ import { authRouter } from './routes/auth.ts';
 import { dbUsersRouter } from './routes/db-users.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
+import { oidcRouter } from './routes/oidc.ts';
 import { opsRouter } from './routes/ops.ts';
 import { spaRouter } from './spa.ts';
 import type { Stores } from './stores/types.ts';
@@ -31,6 +34,8 @@ export interface AppDeps {
   das: DasFactory;
   stores: Stores;
   users: UserDirectory;
+  /** Sign-in with the identity provider (started by the caller); absent: local accounts only. */
+  oidc?: OidcSignIn;
   logger?: Logger;
   metrics?: Metrics;
   now?: () => Date;
@@ -77,7 +82,9 @@ export function createApp(deps: AppDeps): QuellApp {
     if (!port) throw new Error(`instance ${i.id} is not in the inventory`);
     return port;
   };
-  const sessions = new SessionManager({ store: deps.stores.loginSessions, users: deps.users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
+  // With an identity provider, local accounts may be limited to break-glass admins (or switched off).
+  const users = deps.oidc ? localAccountsAllowed(deps.users, deps.oidc.config.localLogin) : deps.users;
+  const sessions = new SessionManager({ store: deps.stores.loginSessions, users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
   const throttle = deps.throttle ?? createMemoryThrottle();
   const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, ...deps.killOptions });
 
@@ -124,14 +131,15 @@ export function createApp(deps: AppDeps): QuellApp {
     next();
   });
 
-  app.use(opsRouter(mount, { instances, das, stores: deps.stores, metrics }));
+  app.use(opsRouter(mount, { instances, das, stores: deps.stores, metrics, ...(deps.oidc ? { oidc: deps.oidc } : {}) }));
 
   app.use(API_PREFIX, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.use(API_PREFIX, sameOrigin, jsonOnly, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }), loadSession(sessions));
-  app.use(authRouter(mount, { sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
+  app.use(authRouter(mount, { sessions, users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
+  app.use(oidcRouter(mount, { ...(deps.oidc ? { oidc: deps.oidc } : {}), sessions, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter(mount, { instances, kill }));
   app.use(killRouter(mount, kill));
   app.use(dbUsersRouter(mount, { kill, logger }));

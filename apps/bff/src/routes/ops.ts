@@ -14,6 +14,8 @@ export interface OpsRouterDeps {
   das: (instance: InstanceConfig) => DasPort;
   stores: Stores;
   metrics: Metrics;
+  /** The identity provider, when configured: reported, not required (break-glass accounts still work without it). */
+  oidc?: { check(): Promise<{ ok: boolean; error?: string }> };
   readyTimeoutMs?: number;
 }
 
@@ -60,13 +62,16 @@ export function opsRouter(mount: Mount, d: OpsRouterDeps): Router {
         }
       }),
     );
+    const oidc = d.oidc
+      ? await withTimeout(d.oidc.check(), timeout).catch(() => ({ ok: false, error: 'issuer unreachable: no answer in time' }))
+      : undefined;
     const ready = store.ok && (sessions?.ok ?? true) && Object.values(instances).every((c) => c.ok);
     // `kind` is reported when the stores say what backs them (several replicas: postgres / redis).
     const checks = kinds
       ? { store: { ...store, kind: kinds.store }, sessions: { ...(sessions ?? store), kind: kinds.sessions, rateLimits: kinds.rateLimits }, das: instances }
       : { store, ...(sessions ? { sessions } : {}), das: instances };
     res.status(ready ? 200 : 503);
-    return { status: ready ? ('ready' as const) : ('not-ready' as const), checks };
+    return { status: ready ? ('ready' as const) : ('not-ready' as const), checks: { ...checks, ...(oidc ? { oidc } : {}) } };
   });
   mount(r, routes.metrics, async ({ res }) => {
     res.setHeader('Content-Type', d.metrics.registry.contentType);
