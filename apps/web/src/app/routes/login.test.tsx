@@ -47,7 +47,7 @@ describe('login', () => {
   it('offers the identity provider first, local accounts second', async () => {
     stubHttp(
       handleError('GET', pathOf(routes.me), 'UNAUTHENTICATED'),
-      handle('GET', pathOf(routes.authProviders), AuthProvidersResponse, () => ({ oidc: { displayName: 'Acme SSO', loginPath: routes.oidcLogin.path }, local: 'admin-only' })),
+      handle('GET', pathOf(routes.authProviders), AuthProvidersResponse, () => ({ oidc: { displayName: 'Acme SSO', loginPath: routes.oidcLogin.path }, local: 'admin-only' as const })),
     );
     renderApp('/login');
     const idp = await screen.findByRole('link', { name: 'Sign in with Acme SSO' });
@@ -61,7 +61,7 @@ describe('login', () => {
   it('hides the local form when break-glass is off, and says why a sign-in was refused', async () => {
     stubHttp(
       handleError('GET', pathOf(routes.me), 'UNAUTHENTICATED'),
-      handle('GET', pathOf(routes.authProviders), AuthProvidersResponse, () => ({ oidc: { displayName: 'Acme SSO', loginPath: routes.oidcLogin.path }, local: 'off' })),
+      handle('GET', pathOf(routes.authProviders), AuthProvidersResponse, () => ({ oidc: { displayName: 'Acme SSO', loginPath: routes.oidcLogin.path }, local: 'off' as const })),
     );
     renderApp('/login?signin=no-role');
     await screen.findByRole('link', { name: 'Sign in with Acme SSO' });
