@@ -22,6 +22,8 @@ export interface TestIdpOptions {
   /** Default: a free port. */
   port?: number;
   clientId?: string;
+  /** Default: random. */
+  clientSecret?: string;
 }
 
 export interface TestIdp {
@@ -47,7 +49,7 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
 export async function startTestIdp(o: TestIdpOptions): Promise<TestIdp> {
   const clientId = o.clientId ?? 'quell';
-  const clientSecret = randomBytes(24).toString('base64url');
+  const clientSecret = o.clientSecret ?? randomBytes(24).toString('base64url');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomBytes(8).toString('hex');
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
