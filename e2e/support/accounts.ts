@@ -7,6 +7,14 @@ export const E2E_DAS_DB_USER = 'quell_das_e2e';
 export const E2E_PROTECTED_USER = 'qe_guarded_app';
 export const E2E_INSTANCE = { id: 'e2e-local', name: 'e2e-local', blastRadiusCap: 5, protectedUsers: [E2E_PROTECTED_USER] } as const;
 
+/** The browser tests' OpenID provider (test kit) and the users it knows, each in its groups. */
+export const E2E_IDP_PORT = 3197;
+export const E2E_IDP_NAME = 'Test IdP';
+export const idpUsers = {
+  operator: { login: 'olga.oncall', name: 'Olga Oncall', groups: ['quell-oncall', 'staff'] },
+  viewer: { login: 'vic.viewer', name: 'Vic Viewer', groups: ['quell-readers'] },
+} as const;
+
 export const accounts = {
   viewer: { username: 'e2e-viewer', password: 'e2e-viewer-password', role: 'viewer' },
   operator: { username: 'e2e-operator', password: 'e2e-operator-password', role: 'operator' },

@@ -29,6 +29,8 @@ export interface StackOptions {
   /** Account DAS uses on MariaDB; tests pass their own so they never share one with a running demo. */
   dasDbUser?: string;
   onLine?: (name: string, line: string) => void;
+  /** More settings for the BFF (e.g. QUELL_OIDC_* for the browser tests' identity provider). */
+  bffEnv?: Record<string, string>;
 }
 
 export interface Stack {
@@ -175,6 +177,7 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
         QUELL_AK: secrets.ak,
         QUELL_SK: secrets.sk,
         QUELL_SESSION_SECRET: secrets.sessionSecret,
+        ...opts.bffEnv,
       },
       ready: /Quell BFF listening on (http:\/\/\S+)/,
       onLine: lineSink('bff'),

@@ -48,6 +48,11 @@ const main = { instanceId: 'main' };
 const ROUTES: RouteCase[] = [
   { name: 'login', route: routes.login, path: () => pathOf(routes.login), body: () => ({ username: 'viewer-user', password: h.passwords.viewer }), expect: open(200) },
   { name: 'logout', route: routes.logout, path: () => pathOf(routes.logout), expect: viewerUp(204) },
+  { name: 'sign-out', route: routes.signOut, path: () => pathOf(routes.signOut), expect: viewerUp(200) },
+  { name: 'auth providers', route: routes.authProviders, path: () => pathOf(routes.authProviders), expect: open(200) },
+  // Without an identity provider configured, both send the browser back to the sign-in page.
+  { name: 'oidc login', route: routes.oidcLogin, path: () => pathOf(routes.oidcLogin), expect: open(303) },
+  { name: 'oidc callback', route: routes.oidcCallback, path: () => `${pathOf(routes.oidcCallback)}?code=x&state=y`, expect: open(303) },
   { name: 'me', route: routes.me, path: () => pathOf(routes.me), expect: viewerUp(200) },
   { name: 'instances', route: routes.instances, path: () => pathOf(routes.instances), expect: viewerUp(200) },
   { name: 'sessions', route: routes.sessions, path: () => `${pathOf(routes.sessions, main)}?user=${h.accounts.app.user}`, expect: viewerUp(200) },
@@ -107,7 +112,7 @@ describe('route × role table', () => {
           expect(reg.status).toBe(201);
           registeredId = reg.body.dbUserId;
         } else if (route.name === 'db-users delete') registeredId = randomUUID();
-        const { agent, csrf } = await agentFor(who, route.name === 'logout' || route.name === 'login');
+        const { agent, csrf } = await agentFor(who, route.name === 'logout' || route.name === 'login' || route.name === 'sign-out');
         let req = agent[verb(route)](route.path());
         if (csrf) req = req.set('X-CSRF-Token', csrf);
         for (const [k, v] of Object.entries(route.headers?.() ?? {})) req = req.set(k, v);

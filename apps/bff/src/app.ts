@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { API_PREFIX, routes, type RouteDef } from '@quell/contracts/routes';
 import type { AppConfig, InstanceConfig } from './config.ts';
 import { bffDas, type DasFactory, type DasPort } from './das/port.ts';
+import { localAccountsAllowed } from './auth/oidc-config.ts';
+import type { OidcSignIn } from './auth/oidc.ts';
 import { SessionManager, sessionCookieName } from './auth/sessions.ts';
 import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
@@ -26,6 +28,7 @@ import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
 import { createReadiness, type ReadinessDeps } from './readiness.ts';
 import { locksRouter } from './routes/locks.ts';
+import { oidcRouter } from './routes/oidc.ts';
 import { opsRouter } from './routes/ops.ts';
 import { spaRouter } from './spa.ts';
 import type { Stores } from './stores/types.ts';
@@ -36,6 +39,8 @@ export interface AppDeps {
   das: DasFactory;
   stores: Stores;
   users: UserDirectory;
+  /** Sign-in with the identity provider (started by the caller); absent: local accounts only. */
+  oidc?: OidcSignIn;
   logger?: Logger;
   metrics?: Metrics;
   now?: () => Date;
@@ -84,7 +89,9 @@ export function createApp(deps: AppDeps): QuellApp {
     if (!port) throw new Error(`instance ${i.id} is not in the inventory`);
     return port;
   };
-  const sessions = new SessionManager({ store: deps.stores.loginSessions, users: deps.users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
+  // With an identity provider, local accounts may be limited to break-glass admins (or switched off).
+  const users = deps.oidc ? localAccountsAllowed(deps.users, deps.oidc.config.localLogin) : deps.users;
+  const sessions = new SessionManager({ store: deps.stores.loginSessions, users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
   const throttle = deps.throttle ?? createMemoryThrottle();
   const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, ...deps.killOptions });
 
@@ -139,11 +146,12 @@ export function createApp(deps: AppDeps): QuellApp {
     next();
   });
   app.use(routes.metrics.path, metricsToken(deps.config.metricsToken));
-  app.use(opsRouter(mount, { readiness: createReadiness({ instances, das, stores: deps.stores, dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness }), metrics }));
+  app.use(opsRouter(mount, { readiness: createReadiness({ instances, das, stores: deps.stores, ...(deps.oidc ? { oidc: deps.oidc } : {}), dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness }), metrics }));
 
   // The session is loaded before the body is read: bodies without a login (but the login's) are refused unread.
   app.use(API_PREFIX, sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));
-  app.use(authRouter(mount, { sessions, users: deps.users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
+  app.use(authRouter(mount, { sessions, users, throttle, cookieSecure: deps.config.cookieSecure, logger }));
+  app.use(oidcRouter(mount, { ...(deps.oidc ? { oidc: deps.oidc } : {}), sessions, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter(mount, { instances, kill }));
   app.use(locksRouter(mount, { kill, now }));
   app.use(killRouter(mount, kill));

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Environment } from '@quell/contracts/instances';
+import { loadOidcConfig, type OidcConfig } from './auth/oidc-config.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -119,6 +120,8 @@ export interface AppConfig {
   redisKeyPrefix: string;
   /** Lease of a replica in PostgreSQL: its audit rows still pending this long after it stopped renewing become unknown. */
   replicaLeaseSeconds: number;
+  /** Sign-in with an OpenID Connect identity provider (QUELL_OIDC_*); absent: local accounts only. */
+  oidc?: OidcConfig;
 }
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -193,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const redisUrl = readSecret(env, 'QUELL_REDIS_URL', problems, false);
   const redisProblem = redisUrl === undefined ? undefined : checkServiceUrl(redisUrl, ['redis:', 'rediss:'], 'redis://host:6379');
   if (redisProblem) problems.push(`QUELL_REDIS_URL: ${redisProblem}`);
+  const oidc = loadOidcConfig(env, (name, required) => readSecret(env, name, problems, required), problems);
 
   let instances: InstanceConfig[] = [];
   if (parsed.success) {
@@ -234,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     ...(redisUrl ? { redisUrl } : {}),
     redisKeyPrefix: e.QUELL_REDIS_KEY_PREFIX,
     replicaLeaseSeconds: e.QUELL_REPLICA_LEASE_SECONDS,
+    ...(oidc ? { oidc } : {}),
   });
 }
 

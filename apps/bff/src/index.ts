@@ -1,6 +1,7 @@
 // Quell BFF entry point: loadConfig(process.env) → deps → createApp → listen → graceful shutdown.
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
+import { OidcSignIn } from './auth/oidc.ts';
 import { createFileUserDirectory } from './auth/users-file.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createDasFactory } from './das/port.ts';
@@ -26,11 +27,15 @@ async function main(): Promise<void> {
   const unknown = await stores.audit.markPendingUnknown(new Date().toISOString());
   if (unknown > 0) logger.warn({ count: unknown }, 'audit rows left pending by a previous run are now unknown');
   const credentials = config.credentials;
+  // Discovery runs in the background: an unreachable issuer is reported by /readyz, not fatal.
+  const oidc = config.oidc ? new OidcSignIn({ config: config.oidc, sessionSecret: config.sessionSecret, logger }) : undefined;
+  void oidc?.start();
   const quell = createApp({
     config,
     das: createDasFactory(() => credentials),
     stores,
     users: createFileUserDirectory(config.usersFile),
+    ...(oidc ? { oidc } : {}),
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
     ...(throttle ? { throttle } : {}),
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing kills in progress');
+    oidc?.stop();
     server.close();
     server.closeIdleConnections();
     const force = setTimeout(() => {

@@ -14,6 +14,8 @@ export interface ReadinessDeps {
   instances: InstanceConfig[];
   das: (instance: InstanceConfig) => DasPort;
   stores: Stores;
+  /** The identity provider, when configured: reported, not required (break-glass accounts still work without it). */
+  oidc?: { check(): Promise<{ ok: boolean; error?: string }> };
   /** The MySQL account behind an instance's DAS db user (cached by the kill service). */
   dasUsername: (instance: InstanceConfig) => Promise<string>;
   timeoutMs?: number;
@@ -100,12 +102,13 @@ export function createReadiness(d: ReadinessDeps): { check(): Promise<ReadinessR
         instances[i.id] = await instanceCheck(i);
       }),
     );
+    const oidc = d.oidc ? await withTimeout(d.oidc.check(), timeout).catch(() => ({ ok: false, error: 'issuer unreachable: no answer in time' })) : undefined;
     const ready = store.ok && (sessions?.ok ?? true) && Object.values(instances).every((c) => c.ok);
     // `kind` is reported when the stores say what backs them (several replicas: postgres / redis).
     const checks = kinds
       ? { store: { ...store, kind: kinds.store }, sessions: { ...(sessions ?? store), kind: kinds.sessions, rateLimits: kinds.rateLimits }, das: instances }
       : { store, ...(sessions ? { sessions } : {}), das: instances };
-    return { ready, body: { status: ready ? 'ready' : 'not-ready', checkedAt: new Date(now()).toISOString(), checks } };
+    return { ready, body: { status: ready ? 'ready' : 'not-ready', checkedAt: new Date(now()).toISOString(), checks: { ...checks, ...(oidc ? { oidc } : {}) } } };
   };
 
   return {

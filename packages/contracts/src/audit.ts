@@ -9,6 +9,8 @@ export const AuditEntry = z.object({
   at: z.string(),
   finishedAt: z.string().nullable(),
   actor: z.string(),
+  /** The actor's display name at the identity provider (`actor` is then `oidc:<subject>`); null for local accounts. */
+  actorName: z.string().nullable().optional(),
   role: z.string(),
   instanceId: z.string(),
   mode: z.enum(['preview', 'broad', 'blind']),

@@ -10,6 +10,7 @@ export const ReadyResponse = z.object({
   status: z.enum(['ready', 'not-ready']),
   /** When the (briefly cached) check ran. */
   checkedAt: z.string(),
-  checks: z.object({ store: Check, sessions: Check.optional(), das: z.record(z.string(), Check) }),
+  /** `oidc`: the identity provider answers (reported, but it does not make Quell not-ready: break-glass accounts still work). */
+  checks: z.object({ store: Check, sessions: Check.optional(), das: z.record(z.string(), Check), oidc: Check.optional() }),
 });
 export type ReadyResponse = z.infer<typeof ReadyResponse>;

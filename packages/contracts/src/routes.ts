@@ -3,7 +3,7 @@
 // schemas from it. No route path is written anywhere else: build one with `pathOf`.
 import { z } from 'zod';
 import { AuditCsvQuery, AuditListResponse, AuditQuery } from './audit.ts';
-import { LoginRequest, MeResponse } from './auth.ts';
+import { AuthProvidersResponse, LoginRequest, MeResponse, OidcCallbackQuery, SignOutResponse } from './auth.ts';
 import { InstanceKey, type Role } from './common.ts';
 import { DbUser, DbUserIdParam, DbUserListResponse, RegisterDbUserRequest } from './db-users.ts';
 import { InstanceListResponse } from './instances.ts';
@@ -63,6 +63,18 @@ export const routes = {
 
   login: route({ method: 'POST', path: '/api/auth/login', summary: 'Log in; sets the quell_session cookie', access: 'anonymous', body: LoginRequest, response: MeResponse, status: 200 }),
   logout: route({ method: 'POST', path: '/api/auth/logout', summary: 'Log out', access: 'any', response: null, status: 204 }),
+  authProviders: route({ method: 'GET', path: '/api/auth/providers', summary: 'How one may sign in (identity provider, local accounts)', access: 'anonymous', response: AuthProvidersResponse, status: 200 }),
+  oidcLogin: route({ method: 'GET', path: '/api/auth/oidc/login', summary: 'Sign in with the identity provider: redirects the browser to it', access: 'anonymous', response: null, status: 302 }),
+  oidcCallback: route({
+    method: 'GET',
+    path: '/api/auth/oidc/callback',
+    summary: 'Where the identity provider sends the browser back; sets the quell_session cookie and redirects',
+    access: 'anonymous',
+    query: OidcCallbackQuery,
+    response: null,
+    status: 303,
+  }),
+  signOut: route({ method: 'POST', path: '/api/auth/sign-out', summary: 'Log out, and where to end the identity-provider session too', access: 'any', response: SignOutResponse, status: 200 }),
   me: route({ method: 'GET', path: '/api/me', summary: 'Who am I, and my CSRF token', access: 'any', response: MeResponse, status: 200 }),
 
   instances: route({ method: 'GET', path: '/api/instances', summary: 'The inventory, without secrets', access: 'viewer', response: InstanceListResponse, status: 200 }),

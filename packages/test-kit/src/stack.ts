@@ -61,6 +61,8 @@ export interface StackOptions {
   creds?: { ak: string; sk: string };
   /** SQLite directory (default in memory). */
   dataDir?: string;
+  /** Sign-in with an identity provider (e.g. OidcSignIn on startTestIdp from ./oidc.ts), given the BFF's logger. */
+  oidc?: (logger: NonNullable<AppDeps['logger']>) => NonNullable<AppDeps['oidc']>;
 }
 
 export interface Stack {
@@ -180,6 +182,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     now: () => new Date(Date.now() + clock.offsetMs),
     logger,
     killOptions: { verifyDelayMs: 150, ...options.killOptions },
+    ...(options.oidc ? { oidc: options.oidc(logger) } : {}),
   });
   const server: Server = quell.app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));

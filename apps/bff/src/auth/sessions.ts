@@ -10,6 +10,14 @@ export interface AuthContext {
   role: Role;
   csrfToken: string;
   idHash: string;
+  /** The identity provider's name for the user (identity-provider sign-ins only). */
+  displayName?: string;
+}
+
+/** A sign-in through the identity provider: no local account, the role its groups gave. */
+export interface ExternalIdentity {
+  role: Role;
+  displayName: string;
 }
 
 export interface SessionManagerOptions {
@@ -47,11 +55,18 @@ export class SessionManager {
     return createHmac('sha256', this.#o.secret).update(`session\n${cookieValue}`).digest('hex');
   }
 
-  async create(username: string): Promise<{ cookieValue: string; csrfToken: string }> {
+  async create(username: string, external?: ExternalIdentity): Promise<{ cookieValue: string; csrfToken: string }> {
     const cookieValue = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const now = this.#o.now().getTime();
-    const s: LoginSession = { idHash: this.hashId(cookieValue), username, csrfToken, createdAt: now, lastSeenAt: now };
+    const s: LoginSession = {
+      idHash: this.hashId(cookieValue),
+      username,
+      csrfToken,
+      createdAt: now,
+      lastSeenAt: now,
+      ...(external ? { role: external.role, displayName: external.displayName } : {}),
+    };
     await this.#o.store.create(s);
     return { cookieValue, csrfToken };
   }
@@ -71,6 +86,11 @@ export class SessionManager {
     if (now - s.lastSeenAt > this.#o.idleMs || now - s.createdAt > this.#o.absoluteMs) {
       await this.#o.store.destroy(idHash);
       return undefined;
+    }
+    // An identity-provider session carries its role (re-read from the groups at every sign-in).
+    if (s.role) {
+      if (!opts.background && now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#o.store.touch(idHash, now);
+      return { username: s.username, role: s.role, csrfToken: s.csrfToken, idHash, ...(s.displayName ? { displayName: s.displayName } : {}) };
     }
     const user = await this.#o.users.find(s.username);
     if (!user || user.disabled || sessionEndedByAccountChange(user, s.createdAt)) {

@@ -34,6 +34,7 @@ export class AuditTrail {
       id: randomUUID(),
       at: this.#o.now().toISOString(),
       actor: actor.username,
+      ...(actor.displayName !== undefined ? { actorName: actor.displayName } : {}),
       role: actor.role,
       instanceId: instance.id,
       mode: f.mode,

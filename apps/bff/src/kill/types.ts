@@ -8,6 +8,8 @@ import type { Session } from '@quell/contracts/sessions';
 export interface Actor {
   username: string;
   role: Role;
+  /** The identity provider's display name (identity-provider sign-ins; `username` is then `oidc:<subject>`). */
+  displayName?: string;
 }
 
 /** A target frozen by a preview: the session as listed, and when it was listed. */
@@ -35,6 +37,8 @@ export interface AuditIntent {
   id: string;
   at: string;
   actor: string;
+  /** The actor's display name at the identity provider, when they signed in through it. */
+  actorName?: string | null;
   role: Role;
   instanceId: string;
   mode: AuditEntry['mode'];

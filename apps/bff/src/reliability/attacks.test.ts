@@ -3,7 +3,8 @@
 // force per client address, oversized bodies on every state-changing route, path traversal on the static
 // files (raw, encoded, double-encoded, backslashes, overlong UTF-8), security headers on every kind of
 // answer, and a canary AK/SK that must appear in no HTTP answer (every route as every role, errors,
-// /metrics, /api/openapi.json, the SPA), no log line, no audit export and not in the built bundle.
+// /metrics, /api/openapi.json, the SPA), no log line, no audit export and not in the built bundle; the
+// same for the identity provider's client secret and the ID tokens it issued (a real sign-in is crawled too).
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestIdp, type TestIdp } from '@quell/test-kit/oidc';
 import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
+import { OidcSignIn } from '../auth/oidc.ts';
 
 const WEB = fileURLToPath(new URL('../../../web', import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), 'quell-attacks-'));
@@ -24,6 +27,11 @@ let badKey = false;
 let s: Stack;
 let bundleBuilt = false;
 let canaryPair = { ak: '', sk: '' };
+/** The identity provider's client secret, planted like the AK/SK. */
+const OIDC_SECRET_CANARY = `oidc-canary-${randomBytes(16).toString('hex')}`;
+const OIDC_REDIRECT = 'http://127.0.0.1:39872/api/auth/oidc/callback';
+let idp: TestIdp;
+let oidc: OidcSignIn | undefined;
 
 function raw(url: string, method: string, p: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   const u = new URL(url);
@@ -51,7 +59,7 @@ beforeAll(async () => {
   const canarySk = `canary-sk-${randomBytes(16).toString('hex')}`;
   const build = spawnSync(path.join(WEB, 'node_modules/.bin/vite'), ['build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], {
     cwd: WEB,
-    env: { ...process.env, QUELL_AK: canaryAk, QUELL_SK: canarySk, QUELL_SESSION_SECRET: canarySk },
+    env: { ...process.env, QUELL_AK: canaryAk, QUELL_SK: canarySk, QUELL_SESSION_SECRET: canarySk, QUELL_OIDC_CLIENT_SECRET: OIDC_SECRET_CANARY },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -62,8 +70,26 @@ beforeAll(async () => {
   writeFileSync(path.join(dist, '.env'), `QUELL_SK=${FILE_CANARY}`);
   mkdirSync(path.join(root, 'private'), { recursive: true });
   writeFileSync(path.join(root, 'private', 'key.pem'), FILE_CANARY);
+  idp = await startTestIdp({ clientSecret: OIDC_SECRET_CANARY, redirectUris: [OIDC_REDIRECT], users: [{ login: 'olga', name: 'Olga Oncall', groups: ['quell-oncall'] }] });
   s = await startStack({
     label: 'rel',
+    oidc: (logger) =>
+      (oidc = new OidcSignIn({
+        config: {
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          clientSecret: OIDC_SECRET_CANARY,
+          redirectUrl: OIDC_REDIRECT,
+          postLogoutUrl: 'http://127.0.0.1:39872/login',
+          scopes: 'openid profile groups',
+          groupsClaim: 'groups',
+          roleGroups: [{ role: 'operator', group: 'quell-oncall' }],
+          displayName: 'Canary IdP',
+          localLogin: 'on',
+        },
+        sessionSecret: randomBytes(32).toString('hex'),
+        logger,
+      })),
     blastRadiusCap: 1000,
     webDist: dist,
     logLevel: 'trace',
@@ -72,10 +98,13 @@ beforeAll(async () => {
     bffCreds: () => (badKey ? { ak: `${canaryAk}X`, sk: canarySk } : { ak: canaryAk, sk: canarySk }),
   });
   canaryPair = { ak: canaryAk, sk: canarySk };
+  await oidc!.start();
 }, 180_000);
 
 afterAll(async () => {
+  oidc?.stop();
   await s?.close();
+  await idp?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -264,6 +293,7 @@ describe('a canary AK/SK planted in the configuration leaks nowhere', () => {
       const text = readFileSync(f, 'latin1');
       expect(text.includes(canary().ak), f).toBe(false);
       expect(text.includes(canary().sk), f).toBe(false);
+      expect(text.includes(OIDC_SECRET_CANARY), f).toBe(false);
     }
   });
 
@@ -303,7 +333,13 @@ describe('a canary AK/SK planted in the configuration leaks nowhere', () => {
         ['spa', () => a.agent.get('/')],
         ['unknown api', () => a.agent.get('/api/nothing')],
         ['malformed json', () => a.agent.post('/api/instances/main/kill-previews').set(c).set('Content-Type', 'application/json').send('{"user":')],
+        ['auth providers', () => a.agent.get('/api/auth/providers')],
+        ['oidc login', () => a.agent.get('/api/auth/oidc/login')],
+        ['oidc callback forged', () => a.agent.get('/api/auth/oidc/callback?code=forged&state=forged')],
+        ['oidc callback error', () => a.agent.get('/api/auth/oidc/callback?error=access_denied&error_description=no')],
+        ['oidc callback unknown parameter', () => a.agent.get('/api/auth/oidc/callback?token=x')],
         ['logout', () => a.agent.post('/api/auth/logout').set(c)],
+        ['sign-out', () => a.agent.post('/api/auth/sign-out').set(c)],
       ];
       for (const [name, fn] of reqs) {
         const r = await fn();
@@ -316,6 +352,18 @@ describe('a canary AK/SK planted in the configuration leaks nowhere', () => {
       }
     };
     for (const who of ['anonymous', 'viewer', 'operator', 'admin'] as const) await crawl(who, 'healthy');
+    // A real sign-in through the identity provider, then its session's answers and its sign-out.
+    const viaIdp = request.agent(s.url);
+    const start = await viaIdp.get('/api/auth/oidc/login').expect(302);
+    keep('oidc start', start);
+    const back = new URL(await idp.signIn(start.headers.location as string, 'olga'));
+    const callback = await viaIdp.get(`${back.pathname}${back.search}`).expect(303);
+    expect(callback.headers.location).toBe('/');
+    keep('oidc callback', callback);
+    const idpMe = await viaIdp.get('/api/me').expect(200);
+    keep('oidc me', idpMe);
+    keep('oidc sign-out', await viaIdp.post('/api/auth/sign-out').set('X-CSRF-Token', idpMe.body.csrfToken as string).expect(200));
+    expect(idp.issuedIdTokens.length).toBeGreaterThan(0);
     // DAS failing in ways that could echo the key back: an AK it does not know, a timeout-free 500, throttling.
     badKey = true;
     try {
@@ -334,12 +382,16 @@ describe('a canary AK/SK planted in the configuration leaks nowhere', () => {
     for (const [what, text] of bodies) {
       expect(text.includes(ak), `AK in ${what}`).toBe(false);
       expect(text.includes(sk), `SK in ${what}`).toBe(false);
+      expect(text.includes(OIDC_SECRET_CANARY), `OIDC client secret in ${what}`).toBe(false);
+      for (const token of idp.issuedIdTokens) expect(text.includes(token.split('.')[2]!), `ID token in ${what}`).toBe(false);
     }
     expect(bodies.length).toBeGreaterThan(150);
     const logs = s.logLines.join('\n');
     expect(s.logLines.length).toBeGreaterThan(100);
     expect(logs.includes(ak)).toBe(false);
     expect(logs.includes(sk)).toBe(false);
+    expect(logs.includes(OIDC_SECRET_CANARY)).toBe(false);
+    for (const token of idp.issuedIdTokens) expect(logs.includes(token.split('.')[2]!)).toBe(false);
     const csv = bodies.filter(([w]) => w.endsWith('audit.csv')).map(([, t]) => t);
     expect(csv.some((t) => t.includes('canary crawl'))).toBe(true);
   }, 120_000);

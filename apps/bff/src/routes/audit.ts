@@ -15,7 +15,7 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const COLUMNS = ['id', 'at', 'finishedAt', 'actor', 'role', 'instanceId', 'mode', 'status', 'reason', 'user', 'database', 'sessionIds', 'outcomes', 'excluded', 'dasRequestIds', 'idempotencyKey', 'error'] as const;
+const COLUMNS = ['id', 'at', 'finishedAt', 'actor', 'role', 'instanceId', 'mode', 'status', 'reason', 'user', 'database', 'sessionIds', 'outcomes', 'excluded', 'dasRequestIds', 'idempotencyKey', 'error', 'actorName'] as const;
 
 export function auditToCsv(entries: AuditEntry[]): string {
   const lines = [COLUMNS.join(',')];
@@ -38,6 +38,8 @@ export function auditToCsv(entries: AuditEntry[]): string {
       e.dasRequestIds.join(' '),
       e.idempotencyKey,
       e.error ? `${e.error.code}: ${e.error.message}` : '',
+      // Last, so that existing column positions stay: the IdP display name of an `oidc:` actor.
+      e.actorName,
     ];
     lines.push(row.map(csvCell).join(','));
   }

@@ -46,6 +46,6 @@ export function authRouter(mount: Mount, d: AuthRouterDeps): Router {
     res.clearCookie(cookieName, cookie);
   });
 
-  mount(r, routes.me, ({ auth }): MeResponse => ({ username: auth.username, role: auth.role, csrfToken: auth.csrfToken }));
+  mount(r, routes.me, ({ auth }): MeResponse => ({ username: auth.username, role: auth.role, csrfToken: auth.csrfToken, ...(auth.displayName ? { displayName: auth.displayName } : {}) }));
   return r;
 }

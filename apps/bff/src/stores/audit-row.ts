@@ -6,6 +6,7 @@ export interface AuditRow {
   at: string;
   finished_at: string | null;
   actor: string;
+  actor_name: string | null;
   role: string;
   instance_id: string;
   mode: string;
@@ -36,6 +37,7 @@ export function toEntry(r: AuditRow): AuditEntry {
     at: r.at,
     finishedAt: r.finished_at,
     actor: r.actor,
+    actorName: r.actor_name ?? null,
     role: r.role,
     instanceId: r.instance_id,
     mode: r.mode as AuditEntry['mode'],

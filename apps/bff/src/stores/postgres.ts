@@ -110,6 +110,11 @@ CREATE TABLE quell_replicas (
     name: 'audit: how many requested ids matched no session',
     sql: 'ALTER TABLE quell_audit ADD COLUMN not_found_count INTEGER;',
   },
+  {
+    version: 4,
+    name: 'audit: the display name of an actor who signed in through the identity provider',
+    sql: 'ALTER TABLE quell_audit ADD COLUMN actor_name TEXT;',
+  },
 ];
 
 /** Applies the missing migrations under an advisory lock; returns the versions this call applied. */
@@ -202,6 +207,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     replicaId,
     i.previewCreatedBy ?? null,
     i.notFoundCount ?? null,
+    i.actorName ?? null,
   ];
 
   const markPendingUnknown = async (at: string) => {
@@ -217,8 +223,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const audit: AuditStore = {
     async appendIntent(intent) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, actor_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13, $14, $15)`,
         intentParams(intent),
       );
     },
@@ -232,8 +238,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     },
     async appendRefusal(intent, error, at) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, finished_at, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14, $15, $16)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, actor_name, finished_at, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         [...intentParams(intent), at, JSON.stringify(error)],
       );
     },

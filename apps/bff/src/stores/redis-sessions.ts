@@ -10,6 +10,7 @@
 // client addresses are hashed too, so a password typed into the username field never lands in Redis.
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { Role } from '@quell/contracts/common';
 import { createLoginThrottle, DEFAULT_THROTTLE, type FailureCounters, type LoginThrottle, type ThrottleLimits } from '../auth/throttle.ts';
 import type { LoginSession, LoginSessionStore } from './types.ts';
 
@@ -66,7 +67,14 @@ export function createRedisLoginSessionStore(redis: Redis, o: RedisSessionStoreO
     async create(s: LoginSession) {
       await redis
         .multi()
-        .hset(sessionKey(s.idHash), { username: s.username, csrfToken: s.csrfToken, createdAt: String(s.createdAt), lastSeenAt: String(s.lastSeenAt) })
+        .hset(sessionKey(s.idHash), {
+          username: s.username,
+          csrfToken: s.csrfToken,
+          createdAt: String(s.createdAt),
+          lastSeenAt: String(s.lastSeenAt),
+          ...(s.role ? { role: s.role } : {}),
+          ...(s.displayName ? { displayName: s.displayName } : {}),
+        })
         .pexpire(sessionKey(s.idHash), o.idleMs)
         .sadd(userKey(s.username), s.idHash)
         .pexpire(userKey(s.username), absoluteMs + o.idleMs)
@@ -75,7 +83,15 @@ export function createRedisLoginSessionStore(redis: Redis, o: RedisSessionStoreO
     async get(idHash) {
       const h = await redis.hgetall(sessionKey(idHash));
       if (!h.username || !h.csrfToken) return undefined;
-      return { idHash, username: h.username, csrfToken: h.csrfToken, createdAt: Number(h.createdAt), lastSeenAt: Number(h.lastSeenAt) };
+      return {
+        idHash,
+        username: h.username,
+        csrfToken: h.csrfToken,
+        createdAt: Number(h.createdAt),
+        lastSeenAt: Number(h.lastSeenAt),
+        ...(h.role ? { role: h.role as Role } : {}),
+        ...(h.displayName ? { displayName: h.displayName } : {}),
+      };
     },
     async touch(idHash, at) {
       await redis.eval(TOUCH, 1, sessionKey(idHash), String(at), String(o.idleMs));

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AUDIT_PAGE_MAX_BYTES, type AuditEntry, type AuditQuery } from '@quell/contracts/audit';
+import type { Role } from '@quell/contracts/common';
 import type { KillResult } from '@quell/contracts/kill';
 import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
@@ -91,14 +92,18 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   db.exec(SCHEMA);
   // Columns added after the first release: a database created before them gets them here.
   const auditColumns = new Set((db.prepare('PRAGMA table_info(audit)').all() as Array<{ name: string }>).map((c) => c.name));
-  for (const [column, type] of [['preview_created_by', 'TEXT'], ['not_found_count', 'INTEGER']] as const) {
+  for (const [column, type] of [['preview_created_by', 'TEXT'], ['not_found_count', 'INTEGER'], ['actor_name', 'TEXT']] as const) {
     if (!auditColumns.has(column)) db.exec(`ALTER TABLE audit ADD COLUMN ${column} ${type}`);
   }
+  const sessionColumns = new Set((db.prepare('PRAGMA table_info(login_sessions)').all() as Array<{ name: string }>).map((c) => c.name));
+  for (const column of ['role', 'display_name']) {
+    if (!sessionColumns.has(column)) db.exec(`ALTER TABLE login_sessions ADD COLUMN ${column} TEXT`);
+  }
 
-  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count)
-    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount)`);
-  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, error)
-    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @error)`);
+  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, actor_name)
+    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @actorName)`);
+  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, error, actor_name)
+    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @error, @actorName)`);
   const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
     das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
 
@@ -115,6 +120,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     idempotencyKey: i.idempotencyKey,
     previewId: i.previewId ?? null,
     previewCreatedBy: i.previewCreatedBy ?? null,
+    actorName: i.actorName ?? null,
     notFoundCount: i.notFoundCount ?? null,
   });
 
@@ -234,13 +240,30 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
 
   const loginSessions: LoginSessionStore = {
     async create(s: LoginSession) {
-      db.prepare('INSERT INTO login_sessions (id_hash, username, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(s.idHash, s.username, s.csrfToken, s.createdAt, s.lastSeenAt);
+      db.prepare('INSERT INTO login_sessions (id_hash, username, csrf_token, created_at, last_seen_at, role, display_name) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        s.idHash,
+        s.username,
+        s.csrfToken,
+        s.createdAt,
+        s.lastSeenAt,
+        s.role ?? null,
+        s.displayName ?? null,
+      );
     },
     async get(idHash) {
-      const r = db.prepare('SELECT id_hash, username, csrf_token, created_at, last_seen_at FROM login_sessions WHERE id_hash = ?').get(idHash) as
-        | { id_hash: string; username: string; csrf_token: string; created_at: number; last_seen_at: number }
+      const r = db.prepare('SELECT id_hash, username, csrf_token, created_at, last_seen_at, role, display_name FROM login_sessions WHERE id_hash = ?').get(idHash) as
+        | { id_hash: string; username: string; csrf_token: string; created_at: number; last_seen_at: number; role: string | null; display_name: string | null }
         | undefined;
-      return r ? { idHash: r.id_hash, username: r.username, csrfToken: r.csrf_token, createdAt: r.created_at, lastSeenAt: r.last_seen_at } : undefined;
+      if (!r) return undefined;
+      return {
+        idHash: r.id_hash,
+        username: r.username,
+        csrfToken: r.csrf_token,
+        createdAt: r.created_at,
+        lastSeenAt: r.last_seen_at,
+        ...(r.role ? { role: r.role as Role } : {}),
+        ...(r.display_name ? { displayName: r.display_name } : {}),
+      };
     },
     async touch(idHash, at) {
       db.prepare('UPDATE login_sessions SET last_seen_at = ? WHERE id_hash = ?').run(at, idHash);

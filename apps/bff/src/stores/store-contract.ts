@@ -82,7 +82,7 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       const i = intent(id, { idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', notFoundCount: 9_999 });
       await s.audit.appendIntent(i);
       const pending = await s.audit.get(id);
-      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', notFoundCount: 9_999, finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
+      expect(pending).toMatchObject({ id, status: 'pending', actor: 'alice', role: 'operator', target: i.target, excluded: i.excluded, idempotencyKey: 'k-1', previewId: 'p-1', previewCreatedBy: 'bob', notFoundCount: 9_999, actorName: null, finishedAt: null, outcomes: [], dasRequestIds: [], error: null });
       const finishedAt = new Date().toISOString();
       await s.audit.recordOutcome(id, { status: 'completed', finishedAt, outcomes: [{ sessionId: 1, outcome: 'killed' } as never], dasRequestIds: ['r1', 'r2'] });
       await expect(s.audit.recordOutcome(id, { status: 'failed', finishedAt, outcomes: [], dasRequestIds: [] })).rejects.toThrow(/not pending/);
@@ -92,8 +92,8 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
 
     it('records a refusal as one failed row with its error', async () => {
       const id = randomUUID();
-      await s.audit.appendRefusal(intent(id, { previewId: 'p-2', previewCreatedBy: 'carol' }), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');
-      expect(await s.audit.get(id)).toMatchObject({ status: 'failed', finishedAt: '2030-01-01T00:00:00.000Z', previewCreatedBy: 'carol', error: { code: 'PREVIEW_EXPIRED', message: 'expired' } });
+      await s.audit.appendRefusal(intent(id, { previewId: 'p-2', previewCreatedBy: 'carol', actor: 'oidc:c-42', actorName: 'Carol Doe' }), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');
+      expect(await s.audit.get(id)).toMatchObject({ status: 'failed', finishedAt: '2030-01-01T00:00:00.000Z', actor: 'oidc:c-42', actorName: 'Carol Doe', previewCreatedBy: 'carol', error: { code: 'PREVIEW_EXPIRED', message: 'expired' } });
     });
 
     it('lists newest first with filters, totals and paging', async () => {
@@ -231,6 +231,13 @@ export function describeLoginSessionStoreContract(name: string, backend: Session
       // touching a destroyed session does not bring it back
       await s.touch(x.idHash, Date.now());
       expect(await s.get(x.idHash)).toBeUndefined();
+    });
+
+    it('keeps the role and display name of an identity-provider session', async () => {
+      const x = { ...session('oidc:sub-1'), role: 'operator' as const, displayName: 'Olga Oncall' };
+      await s.create(x);
+      expect(await s.get(x.idHash)).toEqual(x);
+      await s.destroy(x.idHash);
     });
 
     it('ends every session of one user, and only theirs', async () => {

@@ -1,6 +1,7 @@
 // Storage interfaces. SQLite implements them all today (sqlite.ts); every method is async so that
 // PostgreSQL (audit, previews, idempotency) and Redis (login sessions, throttling) can implement them later.
 import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
+import type { Role } from '@quell/contracts/common';
 import type { KillResult } from '@quell/contracts/kill';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 
@@ -58,6 +59,10 @@ export interface LoginSession {
   csrfToken: string;
   createdAt: number;
   lastSeenAt: number;
+  /** Set for an identity-provider sign-in: the role its groups gave at sign-in (no local account behind it). */
+  role?: Role;
+  /** The IdP's display name of the user (identity-provider sign-ins only). */
+  displayName?: string;
 }
 
 export interface LoginSessionStore {

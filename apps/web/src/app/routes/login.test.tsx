@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
-import { MeResponse } from '@quell/contracts/auth';
+import { AuthProvidersResponse, MeResponse, SignOutResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { SessionListResponse } from '@quell/contracts/sessions';
 import { handle, handleError, stubHttp } from '@/testing/http';
@@ -62,6 +62,47 @@ describe('login', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     await screen.findByRole('checkbox', { name: 'Select session 7' });
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('User')));
+  });
+
+  it('offers the identity provider first, local accounts second', async () => {
+    stubHttp(
+      handleError('GET', pathOf(routes.me), 'UNAUTHENTICATED'),
+      handle('GET', pathOf(routes.authProviders), AuthProvidersResponse, () => ({ oidc: { displayName: 'Acme SSO', loginPath: routes.oidcLogin.path }, local: 'admin-only' as const })),
+    );
+    renderApp('/login');
+    const idp = await screen.findByRole('link', { name: 'Sign in with Acme SSO' });
+    expect(idp.getAttribute('href')).toBe(routes.oidcLogin.path);
+    const password = screen.getByLabelText('Password');
+    // The IdP button comes before the local form in the page.
+    expect(idp.compareDocumentPosition(password) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(screen.getByText(/break-glass/)).toBeTruthy();
+  });
+
+  it('hides the local form when break-glass is off, and says why a sign-in was refused', async () => {
+    stubHttp(
+      handleError('GET', pathOf(routes.me), 'UNAUTHENTICATED'),
+      handle('GET', pathOf(routes.authProviders), AuthProvidersResponse, () => ({ oidc: { displayName: 'Acme SSO', loginPath: routes.oidcLogin.path }, local: 'off' as const })),
+    );
+    renderApp('/login?signin=no-role');
+    await screen.findByRole('link', { name: 'Sign in with Acme SSO' });
+    expect(screen.queryByLabelText('Password')).toBeNull();
+    expect((await screen.findByRole('alert')).textContent).toContain('none of the groups');
+  });
+
+  it('signing out of an identity-provider session ends it at the IdP too', async () => {
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    const http = stubHttp(
+      handle('GET', pathOf(routes.me), MeResponse, () => me({ username: 'oidc:olga', role: 'operator', displayName: 'Olga Oncall' })),
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('POST', pathOf(routes.signOut), SignOutResponse, () => ({ logoutUrl: 'https://sso.example.com/logout?client_id=quell' })),
+    );
+    const { user } = renderApp('/');
+    expect((await screen.findByTestId('who-am-i')).textContent).toBe('Olga Oncall (operator)');
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    await vi.waitFor(() => expect(assign).toHaveBeenCalledWith('https://sso.example.com/logout?client_id=quell'));
+    expect(http.calls('POST', pathOf(routes.signOut))[0]?.headers.get('X-CSRF-Token')).toBe('csrf-123');
+    vi.unstubAllGlobals();
   });
 
   it('only returns to same-site paths', () => {

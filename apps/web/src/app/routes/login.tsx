@@ -1,5 +1,5 @@
 import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
-import { LoginForm } from '@/features/auth/components/login-form';
+import { SignInOptions } from '@/features/auth/components/sign-in-options';
 import { useMe } from '@/features/auth/hooks/use-me';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { ThemeToggle } from '@/components/ui/theme-toggle';
@@ -30,7 +30,7 @@ export function LoginRoute() {
           <h1 className="text-xl font-semibold">Sign in to Quell</h1>
           <ThemeToggle />
         </div>
-        {me.isPending ? <SkeletonRows rows={3} label="Checking your session" /> : <LoginForm expired={expired} onSignedIn={() => navigate(next, { replace: true, state: SIGNED_IN })} />}
+        {me.isPending ? <SkeletonRows rows={3} label="Checking your session" /> : <SignInOptions expired={expired} refusal={params.get('signin')} onSignedIn={() => navigate(next, { replace: true, state: SIGNED_IN })} />}
       </div>
     </main>
   );

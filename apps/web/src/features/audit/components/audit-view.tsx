@@ -136,7 +136,14 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
                   <tr key={e.id} className="border-t border-slate-100 align-top dark:border-slate-800">
                     <td className="px-2 py-1 whitespace-nowrap">{formatDateTime(e.at)}</td>
                     <td className="px-2 py-1">
-                      {e.actor} <span className="text-xs text-slate-600 dark:text-slate-400">({e.role})</span>
+                      {e.actorName ? (
+                        <>
+                          {e.actorName} <span className="text-xs text-slate-600 dark:text-slate-400">{e.actor}</span>{' '}
+                        </>
+                      ) : (
+                        <>{e.actor} </>
+                      )}
+                      <span className="text-xs text-slate-600 dark:text-slate-400">({e.role})</span>
                     </td>
                     <td className="px-2 py-1">{e.instanceId}</td>
                     <td className="px-2 py-1">{e.mode}</td>

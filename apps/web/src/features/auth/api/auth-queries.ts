@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import type { LoginRequest, MeResponse } from '@quell/contracts/auth';
+import type { AuthProvidersResponse, LoginRequest, MeResponse } from '@quell/contracts/auth';
 import { routes } from '@quell/contracts/routes';
 import { ApiError, callApi, setCsrfToken } from '@/lib/api-client';
 
@@ -26,6 +26,19 @@ export const authQueries = {
       queryFn: ({ signal }) => fetchMe(signal),
       staleTime: 60_000,
     }),
+  /** How one may sign in; if the BFF cannot say, the local form (the embedded default). */
+  providers: () =>
+    queryOptions({
+      queryKey: [...authQueries.all(), 'providers'] as const,
+      queryFn: async ({ signal }): Promise<AuthProvidersResponse> => {
+        try {
+          return await callApi(routes.authProviders, { signal });
+        } catch {
+          return { oidc: null, local: 'on' };
+        }
+      },
+      staleTime: 5 * 60_000,
+    }),
 };
 
 export function useLogin() {
@@ -43,10 +56,17 @@ export function useLogin() {
   });
 }
 
+/** Signs out; resolves to the identity provider's logout URL when the session came from it (else null). */
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => callApi(routes.logout, {}),
+    mutationFn: async (me: MeResponse | null | undefined): Promise<string | null> => {
+      if (me?.displayName === undefined) {
+        await callApi(routes.logout, {});
+        return null;
+      }
+      return (await callApi(routes.signOut, {})).logoutUrl;
+    },
     onSettled: () => {
       setCsrfToken(null);
       queryClient.clear();

@@ -11,13 +11,19 @@ export function UserMenu() {
   return (
     <div className="flex items-center gap-2 text-sm">
       <span data-testid="who-am-i">
-        <span className="font-medium">{me.data.username}</span> <span className="text-slate-500 dark:text-slate-400">({me.data.role})</span>
+        <span className="font-medium">{me.data.displayName ?? me.data.username}</span> <span className="text-slate-500 dark:text-slate-400">({me.data.role})</span>
       </span>
       <Button
         size="sm"
         variant="ghost"
         disabled={logout.isPending}
-        onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) })}
+        onClick={() =>
+          logout.mutate(me.data, {
+            // Signed in through the identity provider: end its session too, when it offers that.
+            onSuccess: (logoutUrl) => (logoutUrl ? window.location.assign(logoutUrl) : navigate('/login', { replace: true })),
+            onError: () => navigate('/login', { replace: true }),
+          })
+        }
       >
         Sign out
       </Button>
