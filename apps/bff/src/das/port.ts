@@ -4,6 +4,7 @@
 import { DasClient } from '@quell/das-client/client';
 import { DasApiError, DasRequestError } from '@quell/das-client/errors';
 import type { DasProcess, DbUserRecord, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
+import type { ParseSqlLimitParams, SqlLimitJob, SqlLimitRule, SqlLimitRuleInput, SqlLimitSwitchStatus } from '@quell/das-client/sql-limit';
 import type { UpstreamDetails } from '@quell/contracts/errors';
 import { dasEndpointFor, type Credentials, type InstanceConfig } from '../config.ts';
 import { NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
@@ -15,6 +16,13 @@ export interface DasPort {
   registerDbUser(instanceId: string, dbUsername: string, dbUserPassword: string): Promise<string>;
   listDbUsers(instanceId: string): Promise<DbUserRecord[]>;
   deleteDbUser(instanceId: string, dbUserId: string): Promise<void>;
+  showSqlLimitSwitchStatus(params: { instanceId: string }): Promise<SqlLimitSwitchStatus>;
+  changeSqlLimitSwitchStatus(params: { instanceId: string; status: 'ON' | 'OFF' }): Promise<{ jobId: string; requestId: string | undefined }>;
+  showSqlLimitJobInfo(params: { instanceId: string; jobId: string }): Promise<SqlLimitJob>;
+  createSqlLimitRules(params: { instanceId: string; rules: SqlLimitRuleInput[] }): Promise<{ requestId: string | undefined }>;
+  listSqlLimitRules(params: { instanceId: string }): Promise<SqlLimitRule[]>;
+  deleteSqlLimitRules(params: { instanceId: string; ruleIds: string[] }): Promise<{ requestId: string | undefined }>;
+  parseSqlLimitRules(params: ParseSqlLimitParams): Promise<string>;
 }
 
 export type DasFactory = (instance: InstanceConfig) => DasPort;
@@ -52,6 +60,13 @@ const WHAT: Record<string, string> = {
   RegisterDbUser: 'db-user registration',
   ListDbUsers: 'db-user lookup',
   DeleteDbUser: 'db-user removal',
+  ShowSqlLimitSwitchStatus: 'SQL limit switch lookup',
+  ChangeSqlLimitSwitchStatus: 'SQL limit switch change',
+  ShowSqlLimitJobInfo: 'SQL limit job lookup',
+  CreateSqlLimitRules: 'SQL limit rule creation',
+  ListSqlLimitRules: 'SQL limit rule listing',
+  DeleteSqlLimitRules: 'SQL limit rule removal',
+  ParseSqlLimitRules: 'SQL pattern suggestion',
 };
 
 /** The details of a DAS answer an operator may see. */
@@ -116,6 +131,13 @@ export function bffDas(port: DasPort, metrics: Metrics): DasPort {
     registerDbUser: (i, u, pw) => call('RegisterDbUser', () => port.registerDbUser(i, u, pw)),
     listDbUsers: (i) => call('ListDbUsers', () => port.listDbUsers(i)),
     deleteDbUser: (i, d) => call('DeleteDbUser', () => port.deleteDbUser(i, d)),
+    showSqlLimitSwitchStatus: (p) => call('ShowSqlLimitSwitchStatus', () => port.showSqlLimitSwitchStatus(p)),
+    changeSqlLimitSwitchStatus: (p) => call('ChangeSqlLimitSwitchStatus', () => port.changeSqlLimitSwitchStatus(p)),
+    showSqlLimitJobInfo: (p) => call('ShowSqlLimitJobInfo', () => port.showSqlLimitJobInfo(p)),
+    createSqlLimitRules: (p) => call('CreateSqlLimitRules', () => port.createSqlLimitRules(p)),
+    listSqlLimitRules: (p) => call('ListSqlLimitRules', () => port.listSqlLimitRules(p)),
+    deleteSqlLimitRules: (p) => call('DeleteSqlLimitRules', () => port.deleteSqlLimitRules(p)),
+    parseSqlLimitRules: (p) => call('ParseSqlLimitRules', () => port.parseSqlLimitRules(p)),
   };
 }
 
