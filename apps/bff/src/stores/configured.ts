@@ -44,7 +44,7 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
   const opened: Array<() => Promise<void>> = [];
   if (sqlite) opened.push(() => sqlite.close());
   try {
-    let data: Pick<Stores, 'audit' | 'previews' | 'idempotency' | 'checkWritable'> = sqlite!;
+    let data: Pick<Stores, 'audit' | 'previews' | 'idempotency' | 'sqlThrottles' | 'checkWritable'> = sqlite!;
     if (config.databaseUrl) {
       const url = config.databaseUrl;
       const pg = await openPostgresStores(url, {
@@ -82,6 +82,7 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
       audit: data.audit,
       previews: data.previews,
       idempotency: data.idempotency,
+      sqlThrottles: data.sqlThrottles,
       loginSessions: loginSessions!,
       checkWritable: () => data.checkWritable(),
       kinds,
