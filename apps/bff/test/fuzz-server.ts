@@ -42,6 +42,13 @@ function countingDas(fake: FakeDas, als: AsyncLocalStorage<string>, counts: Map<
     registerDbUser: (i, u) => rec(() => fake.registerDbUser(i, u)),
     listDbUsers: () => rec(() => fake.listDbUsers()),
     deleteDbUser: (i, d) => rec(() => fake.deleteDbUser(i, d)),
+    showSqlLimitSwitchStatus: () => rec(() => fake.showSqlLimitSwitchStatus()),
+    changeSqlLimitSwitchStatus: (p) => rec(() => fake.changeSqlLimitSwitchStatus(p)),
+    showSqlLimitJobInfo: (p) => rec(() => fake.showSqlLimitJobInfo(p)),
+    createSqlLimitRules: (p) => rec(() => fake.createSqlLimitRules(p)),
+    listSqlLimitRules: () => rec(() => fake.listSqlLimitRules()),
+    deleteSqlLimitRules: (p) => rec(() => fake.deleteSqlLimitRules(p)),
+    parseSqlLimitRules: (p) => rec(() => fake.parseSqlLimitRules(p)),
   };
 }
 
