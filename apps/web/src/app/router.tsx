@@ -23,6 +23,7 @@ export const routeObjects: RouteObject[] = [
       { path: 'instances/:instanceId', element: <ToSessions /> },
       // the sessions view (table, virtualiser, kill dialogs), audit and admin are split out of the first download
       { path: 'instances/:instanceId/sessions', lazy: async () => ({ Component: (await import('./routes/sessions')).SessionsRoute }) },
+      { path: 'instances/:instanceId/throttles', lazy: async () => ({ Component: (await import('./routes/throttles')).ThrottlesRoute }) },
       { path: 'audit', lazy: async () => ({ Component: (await import('./routes/audit')).AuditRoute }) },
       { path: 'admin', lazy: async () => ({ Component: (await import('./routes/admin')).AdminRoute }) },
       { path: '*', element: <NotFoundRoute /> },

@@ -2,7 +2,8 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
+import { MAX_SESSION_IDS, type KillPreviewRequest, type KillResult } from '@quell/contracts/kill';
+import type { Session } from '@quell/contracts/sessions';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
@@ -28,6 +29,9 @@ import { filterSessions, groupCounts, type GroupField } from '@/features/session
 import { hasClientFilter, hasServerFilter, type SessionFilters } from '@/features/sessions/utils/session-filters';
 import { partitionSelection } from '@/features/sessions/utils/selection';
 import { useDocumentTitle } from '@/hooks/use-document-title';
+import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
+import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
+import { throttlesPath } from '@/features/throttles/components/throttles-panel';
 import { useShortcuts } from '@/hooks/use-shortcuts';
 import { formatCount } from '@/lib/format';
 import { readJson, writeJson } from '@/lib/storage';
@@ -58,7 +62,7 @@ export function SessionsRoute() {
   return <SessionsView key={instanceId} instance={instance.data} />;
 }
 
-type Dialogs = { kind: 'none' } | { kind: 'preview'; request: KillPreviewRequest } | { kind: 'paste' } | { kind: 'broad' };
+type Dialogs = { kind: 'none' } | { kind: 'preview'; request: KillPreviewRequest } | { kind: 'paste' } | { kind: 'broad' } | { kind: 'throttle'; sample: Session };
 
 function SessionsView({ instance }: { instance: InstanceSummary }) {
   const queryClient = useQueryClient();
@@ -97,6 +101,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const [refreshSeconds, setRefreshSeconds] = useState(() => readJson(REFRESH_KEY, 5, isSeconds));
   const [paused, setPaused] = useState(false);
   const [dialog, setDialog] = useState<Dialogs>({ kind: 'none' });
+  const [lastKill, setLastKill] = useState<KillResult | null>(null);
   const dialogOpen = dialog.kind !== 'none';
   const serverFilter = useMemo(() => ({ user: filters.user, database: filters.database }), [filters.user, filters.database]);
   const canList = hasServerFilter(serverFilter);
@@ -214,6 +219,9 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
                   Kill by pasted IDs…
                 </Button>
               )}
+              <Link className="self-center text-sm underline" to={throttlesPath(instance.id)}>
+                Throttles
+              </Link>
               {isAdmin && canList && (
                 <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: 'broad' })}>
                   Broad kill (admin)…
@@ -223,6 +231,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           </div>
         )}
       </div>
+
+      <AfterKillThrottle result={lastKill} sessions={listed ?? []} onThrottle={(sample) => setDialog({ kind: 'throttle', sample })} onDismiss={() => setLastKill(null)} />
 
       <GoneSessions ids={part.gone} lastKnown={selection.lastKnown} onForget={() => selection.remove(part.gone)} />
 
@@ -270,6 +280,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
               fetchedAt={list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0}
               resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.minTime, filters.q, filters.sort])}
+              onThrottleSimilar={canKill ? (sample) => setDialog({ kind: 'throttle', sample }) : undefined}
             />
           )}
         </>
@@ -291,6 +302,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         request={dialog.kind === 'preview' ? dialog.request : null}
         onClose={() => setDialog({ kind: 'none' })}
         onCommitted={(r) => {
+          setLastKill(r);
           selection.remove(r.outcomes.filter((o) => o.outcome === 'killed' || o.outcome === 'gone-before-kill').map((o) => o.sessionId));
           afterKill();
         }}
@@ -304,6 +316,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         onPreview={(request) => setDialog({ kind: 'preview', request })}
         onCommitted={afterKill}
       />
+      <ThrottleDialog instance={instance} sample={dialog.kind === 'throttle' ? dialog.sample : null} role={me.data?.role} onClose={() => setDialog({ kind: 'none' })} onKilled={afterKill} />
       {isAdmin && (
         <BroadKillDialog open={dialog.kind === 'broad'} instance={instance} filter={serverFilter} onClose={() => setDialog({ kind: 'none' })} onCommitted={afterKill} />
       )}

@@ -24,6 +24,8 @@ interface Props {
   fetchedAt: number;
   /** Changes when the filters or the sort change: the view goes back to the top then (never on a refresh). */
   resetKey: string;
+  /** A row action on sessions with SQL: "Throttle similar…". */
+  onThrottleSimilar?: ((session: Session) => void) | undefined;
 }
 
 const HEADERS: Record<SortKey, string> = {
@@ -51,7 +53,7 @@ const WIDTHS: Record<SortKey | 'select', string> = {
 };
 const COLUMNS = Object.keys(HEADERS) as SortKey[];
 
-export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey }: Props) {
+export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, onThrottleSimilar }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const toggleExpanded = useCallback((id: number) => {
     setExpanded((prev) => {
@@ -172,6 +174,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                 fetchedAt={fetchedAt}
                 onToggleExpanded={toggleExpanded}
                 onSelect={onSelect}
+                onThrottleSimilar={onThrottleSimilar}
               />
             );
           })}
@@ -202,12 +205,13 @@ interface RowProps {
   measureRef: ((el: Element | null) => void) | undefined;
   onToggleExpanded: (id: number) => void;
   onSelect: (id: number, shift: boolean) => void;
+  onThrottleSimilar?: ((session: Session) => void) | undefined;
 }
 
 /** Every cell is exactly ROW_HEIGHT tall (border-box), so rows need no measuring. */
 const cell = 'h-[34px] truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
 
-const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, onToggleExpanded, onSelect }: RowProps) {
+const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, onToggleExpanded, onSelect, onThrottleSimilar }: RowProps) {
   const startedAt = new Date(fetchedAt - s.time * 1000);
   const onRowClick = (e: MouseEvent<HTMLTableRowElement>) => {
     const t = e.target as HTMLElement;
@@ -270,6 +274,11 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
               <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
                 {s.sql}
               </code>
+            )}
+            {onThrottleSimilar && (
+              <button type="button" className="ml-auto shrink-0 rounded px-1 text-xs text-slate-600 underline hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800" aria-label={`Throttle statements similar to session ${s.id}`} onClick={() => onThrottleSimilar(s)}>
+                Throttle similar…
+              </button>
             )}
           </div>
         ) : (
