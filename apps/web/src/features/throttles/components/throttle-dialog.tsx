@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
@@ -9,9 +9,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { inputClass } from '@/components/ui/field';
-import { ReasonField, swallowEnter } from '@/features/kill/components/reason-field';
-import { useIdempotencyKey } from '@/features/kill/hooks/use-idempotency-key';
-import { reasonIsValid, summaryLine } from '@/features/kill/utils/kill-rules';
+import { isApiError } from '@/lib/api-client';
 import { plural } from '@/lib/format';
 import { throttleQueries, useCreateThrottle, useKillAndThrottle } from '../api/throttle-queries';
 import { maxMinutes } from '../utils/countdown';
@@ -45,6 +43,22 @@ export function ThrottleDialog({ instance, sample, role, onClose, onKilled }: Pr
   );
 }
 
+/** Enter in a field never submits. */
+const swallowEnter = (e: KeyboardEvent) => {
+  if (e.key === 'Enter') e.preventDefault();
+};
+/** The BFF's Reason rule: 3 to 500 characters once trimmed. */
+const reasonIsValid = (r: string) => r.trim().length >= 3 && r.trim().length <= 500;
+
+/** One key per kill-and-throttle attempt: a retry after a lost answer reuses it; a definite refusal (4xx) starts a new attempt. */
+function useAttemptKey() {
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const afterError = (error: unknown) => {
+    if (isApiError(error) && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) setKey(crypto.randomUUID());
+  };
+  return { key, afterError };
+}
+
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
   useEffect(() => {
@@ -55,7 +69,7 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance: InstanceSummary; sample: Session; role: string | undefined; onClose: () => void; onKilled: (() => void) | undefined }) {
-  const ids = { type: useId(), pattern: useId(), max: useId(), minutes: useId() };
+  const ids = { type: useId(), pattern: useId(), max: useId(), minutes: useId(), reason: useId() };
   const parsed = useQuery(throttleQueries.pattern(instance.id, sample.sql.slice(0, 1024)));
   const [sqlType, setSqlType] = useState<ThrottleSqlType>('SELECT');
   const [pattern, setPattern] = useState<string | null>(null);
@@ -76,7 +90,7 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
   const preview = useQuery({ ...throttleQueries.preview(instance.id, { sqlType, pattern: debounced, user: sample.user }), enabled: debounced !== '' });
   const create = useCreateThrottle(instance.id);
   const killAndThrottle = useKillAndThrottle(instance.id);
-  const { key, afterError } = useIdempotencyKey(`throttle-kill-${sample.id}`);
+  const { key, afterError } = useAttemptKey();
   const limit = maxMinutes(role);
   const protectedCount = preview.data?.excluded.length ?? 0;
   const pending = create.isPending || killAndThrottle.isPending;
@@ -86,7 +100,7 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
   if (done) {
     return (
       <div className="space-y-3 px-5 py-4 text-sm">
-        {done.kill && <p>{summaryLine(done.kill.kill)}</p>}
+        {done.kill && <p>Killed {plural(done.kill.kill.summary.killed ?? 0, 'session')}.</p>}
         {done.throttle ? (
           <p role="status">
             Throttled until {new Date(done.throttle.expiresAt).toLocaleTimeString()}: <code className="font-mono">{done.throttle.pattern}</code>.{' '}
@@ -152,7 +166,10 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
           <input id={ids.minutes} type="number" min={1} max={limit} className={inputClass} value={minutes} aria-invalid={minutes > limit || undefined} onKeyDown={swallowEnter} onChange={(e) => setMinutes(Math.trunc(Number(e.target.value) || 0))} />
         </div>
       </div>
-      <ReasonField value={reason} onChange={setReason} />
+      <div>
+        <label htmlFor={ids.reason} className="mb-1 block text-xs font-medium">Reason</label>
+        <input id={ids.reason} className={inputClass} value={reason} maxLength={500} placeholder="INC-4211 runaway report query" aria-invalid={(reason !== '' && !reasonIsValid(reason)) || undefined} onKeyDown={swallowEnter} onChange={(e) => setReason(e.target.value)} />
+      </div>
       {(create.error || killAndThrottle.error) && <ErrorPanel title="Nothing was throttled" error={create.error ?? killAndThrottle.error} />}
       <div className="flex flex-wrap justify-end gap-2">
         <Button onClick={onClose}>Cancel</Button>
