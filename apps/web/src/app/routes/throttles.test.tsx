@@ -55,7 +55,7 @@ describe('throttles', () => {
   it('"Throttle similar…" on a session row prefills the pattern DAS suggests, explains it, counts matches live as it is edited, and creates the throttle', async () => {
     const http = stubHttp(
       ...base(),
-      handle('POST', '/api/instances/prod-orders/throttle-patterns', ThrottlePatternResponse, () => ({ sqlType: 'SELECT', pattern: 'SELECT~FROM~orders', explanation: 'x' })),
+      handle('POST', '/api/instances/prod-orders/throttle-patterns', ThrottlePatternResponse, () => ({ sqlType: 'SELECT' as const, pattern: 'SELECT~FROM~orders', explanation: 'x' })),
       handle('POST', '/api/instances/prod-orders/throttle-previews', ThrottlePreview, (req) => {
         const body = req.body as { pattern: string };
         return previewAnswer(body.pattern, body.pattern.endsWith('sleep') ? 1 : 3);
@@ -91,7 +91,7 @@ describe('throttles', () => {
   it('kills and throttles in one confirmed step; protected matches need an acknowledgement; an expiry past the role limit is refused', async () => {
     const http = stubHttp(
       ...base(),
-      handle('POST', '/api/instances/prod-orders/throttle-patterns', ThrottlePatternResponse, () => ({ sqlType: 'SELECT', pattern: 'SELECT~FROM~orders', explanation: 'x' })),
+      handle('POST', '/api/instances/prod-orders/throttle-patterns', ThrottlePatternResponse, () => ({ sqlType: 'SELECT' as const, pattern: 'SELECT~FROM~orders', explanation: 'x' })),
       handle('POST', '/api/instances/prod-orders/throttle-previews', ThrottlePreview, () => previewAnswer('SELECT~FROM~orders', 1, 1)),
       handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview({ previewId: 'pv-9', targets: [session(101, { sql: SQL })] })),
       handle('POST', '/api/kill-previews/pv-9/commit-and-throttle', KillAndThrottleResult, () => ({
