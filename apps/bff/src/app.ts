@@ -30,7 +30,9 @@ import { createReadiness, type ReadinessDeps } from './readiness.ts';
 import { locksRouter } from './routes/locks.ts';
 import { oidcRouter } from './routes/oidc.ts';
 import { opsRouter } from './routes/ops.ts';
+import { throttlesRouter } from './routes/throttles.ts';
 import { spaRouter } from './spa.ts';
+import { ThrottleService, type ThrottleSettings } from './throttle/service.ts';
 import type { Stores } from './stores/types.ts';
 
 export interface AppDeps {
@@ -47,6 +49,8 @@ export interface AppDeps {
   throttle?: LoginThrottle;
   /** Kill-workflow tuning (preview TTL, chunk size, verification polling…). */
   killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
+  /** SQL throttle tuning (sweep interval, removal lease, switch job polling). */
+  throttleOptions?: Partial<ThrottleSettings>;
   /** Body size limit for JSON (default 128 kB: room for MAX_SESSION_IDS ids, nothing more). */
   bodyLimit?: string;
   /** /readyz tuning (check timeout, cache window). */
@@ -58,6 +62,7 @@ export interface AppDeps {
 export interface QuellApp {
   app: Express;
   kill: KillService;
+  throttles: ThrottleService;
   metrics: Metrics;
   /** The route-table entries this app serves, in mounting order. */
   routes: readonly RouteDef[];
@@ -94,6 +99,9 @@ export function createApp(deps: AppDeps): QuellApp {
   const sessions = new SessionManager({ store: deps.stores.loginSessions, users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
   const throttle = deps.throttle ?? createMemoryThrottle();
   const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, ...deps.killOptions });
+
+  const throttles = new ThrottleService({ kill, das, stores: deps.stores, metrics, logger, now, ...deps.throttleOptions });
+  throttles.start();
 
   const mount = createMount({ checkResponses: deps.checkResponses ?? process.env.NODE_ENV === 'test' });
 
@@ -155,6 +163,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(instancesRouter(mount, { instances, kill }));
   app.use(locksRouter(mount, { kill, now }));
   app.use(killRouter(mount, kill));
+  app.use(throttlesRouter(mount, { kill, throttles }));
   app.use(dbUsersRouter(mount, { kill, logger }));
   app.use(auditRouter(mount, deps.stores.audit));
   app.use(API_PREFIX, apiNotFound);
@@ -172,10 +181,12 @@ export function createApp(deps: AppDeps): QuellApp {
   return {
     app,
     kill,
+    throttles,
     metrics,
     routes: mount.mounted,
     async shutdown() {
       clearInterval(purge);
+      await throttles.stop();
       await kill.drain();
     },
   };

@@ -1,5 +1,6 @@
 // An in-memory DasPort for tests that need no MariaDB: sessions are plain objects; every call is recorded.
 import type { DasInnodbLocks, DasMetadataLocks, DasProcess, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
+import type { SqlLimitRule, SqlLimitRuleInput } from '@quell/das-client/sql-limit';
 import type { DasPort } from '../src/das/port.ts';
 
 export class FakeDas implements DasPort {
@@ -47,5 +48,47 @@ export class FakeDas implements DasPort {
   async listMetadataLocks() {
     this.calls.push('ListMetadataLocks');
     return structuredClone(this.metadataLocks);
+  }
+
+  // SQL limit: a switch whose jobs complete at once (or fail with `failSwitchJob`), rules newest first.
+  switchOn = false;
+  failSwitchJob: string | undefined;
+  rules: SqlLimitRule[] = [];
+  #jobs = new Map<string, { status: 'COMPLETED' | 'FAILED'; failReason: string }>();
+  async showSqlLimitSwitchStatus() {
+    this.calls.push('ShowSqlLimitSwitchStatus');
+    return this.switchOn ? ('ON' as const) : ('OFF' as const);
+  }
+  async changeSqlLimitSwitchStatus(p: { status: 'ON' | 'OFF' }) {
+    this.calls.push('ChangeSqlLimitSwitchStatus');
+    const jobId = String(this.#jobs.size + 1);
+    if (this.failSwitchJob !== undefined) this.#jobs.set(jobId, { status: 'FAILED', failReason: this.failSwitchJob });
+    else {
+      this.#jobs.set(jobId, { status: 'COMPLETED', failReason: '' });
+      this.switchOn = p.status === 'ON';
+    }
+    return { jobId, requestId: `req${this.calls.length}` };
+  }
+  async showSqlLimitJobInfo(p: { jobId: string }) {
+    this.calls.push('ShowSqlLimitJobInfo');
+    return { jobId: p.jobId, ...this.#jobs.get(p.jobId)! };
+  }
+  async createSqlLimitRules(p: { rules: SqlLimitRuleInput[] }) {
+    this.calls.push('CreateSqlLimitRules');
+    for (const r of p.rules) this.rules.unshift({ id: String(++this.#seq), sqlType: r.sqlType, pattern: r.pattern, maxConcurrency: r.maxConcurrency });
+    return { requestId: `req${this.calls.length}` };
+  }
+  async listSqlLimitRules() {
+    this.calls.push('ListSqlLimitRules');
+    return this.rules.map((r) => ({ ...r }));
+  }
+  async deleteSqlLimitRules(p: { ruleIds: string[] }) {
+    this.calls.push('DeleteSqlLimitRules');
+    this.rules = this.rules.filter((r) => !p.ruleIds.includes(r.id));
+    return { requestId: `req${this.calls.length}` };
+  }
+  async parseSqlLimitRules(p: { originalSql: string }) {
+    this.calls.push('ParseSqlLimitRules');
+    return p.originalSql.split(/\s+/).filter((w) => w !== '*').join('~');
   }
 }

@@ -44,6 +44,13 @@ function countingDas(fake: FakeDas, als: AsyncLocalStorage<string>, counts: Map<
     deleteDbUser: (i, d) => rec(() => fake.deleteDbUser(i, d)),
     listInnodbLocks: () => rec(() => fake.listInnodbLocks()),
     listMetadataLocks: () => rec(() => fake.listMetadataLocks()),
+    showSqlLimitSwitchStatus: () => rec(() => fake.showSqlLimitSwitchStatus()),
+    changeSqlLimitSwitchStatus: (p) => rec(() => fake.changeSqlLimitSwitchStatus(p)),
+    showSqlLimitJobInfo: (p) => rec(() => fake.showSqlLimitJobInfo(p)),
+    createSqlLimitRules: (p) => rec(() => fake.createSqlLimitRules(p)),
+    listSqlLimitRules: () => rec(() => fake.listSqlLimitRules()),
+    deleteSqlLimitRules: (p) => rec(() => fake.deleteSqlLimitRules(p)),
+    parseSqlLimitRules: (p) => rec(() => fake.parseSqlLimitRules(p)),
   };
 }
 

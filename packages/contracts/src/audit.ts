@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { ExcludedSession, KillOutcome, SessionOutcome } from './kill.ts';
 
+export const AuditThrottleTarget = z.object({
+  throttleId: z.string(),
+  sqlType: z.string(),
+  pattern: z.string(),
+  maxConcurrency: z.number().int(),
+  expiresAt: z.string(),
+  ruleId: z.string().nullable(),
+  killAuditId: z.string().nullable(),
+});
+
 export const AuditStatus = z.enum(['pending', 'completed', 'failed', 'unknown']);
 export type AuditStatus = z.infer<typeof AuditStatus>;
 
@@ -13,8 +23,15 @@ export const AuditEntry = z.object({
   actorName: z.string().nullable().optional(),
   role: z.string(),
   instanceId: z.string(),
-  mode: z.enum(['preview', 'broad', 'blind']),
-  target: z.object({ user: z.string().optional(), database: z.string().optional(), sessionIds: z.array(z.number()).optional() }),
+  /** A kill (preview, broad, blind) or a step in a SQL throttle's life (created, expired, removed early). */
+  mode: z.enum(['preview', 'broad', 'blind', 'throttle-create', 'throttle-expire', 'throttle-remove']),
+  target: z.object({
+    user: z.string().optional(),
+    database: z.string().optional(),
+    sessionIds: z.array(z.number()).optional(),
+    /** Throttle rows: the rule, its expiry and the kill that led to it. */
+    throttle: AuditThrottleTarget.optional(),
+  }),
   reason: z.string(),
   status: AuditStatus,
   excluded: z.array(ExcludedSession),

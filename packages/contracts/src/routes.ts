@@ -11,6 +11,17 @@ import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, Kill
 import { LocksQuery, LocksResponse } from './locks.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
 import { SessionFilter, SessionListResponse } from './sessions.ts';
+import {
+  CreateThrottleRequest,
+  KillAndThrottleRequest,
+  KillAndThrottleResult,
+  Throttle,
+  ThrottleListResponse,
+  ThrottlePatternRequest,
+  ThrottlePatternResponse,
+  ThrottlePreview,
+  ThrottlePreviewRequest,
+} from './throttles.ts';
 
 export const CSRF_HEADER = 'X-CSRF-Token';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -48,12 +59,15 @@ const route = <const R extends RouteDef>(r: R): R => r;
 const InstanceParams = z.object({ instanceId: InstanceKey });
 const PreviewParams = z.object({ previewId: z.uuid('must be a preview id') });
 const DbUserParams = InstanceParams.extend({ dbUserId: DbUserIdParam });
+const ThrottleParams = InstanceParams.extend({ throttleId: z.uuid('must be a throttle id') });
 const IdempotencyHeaders = z.object({
   'idempotency-key': z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).pipe(IdempotencyKey),
 });
 
 /** Shared by listing and registering: one path, two methods. */
 const DB_USERS_PATH = '/api/instances/:instanceId/db-users';
+/** Shared by listing and creating throttles. */
+const THROTTLES_PATH = '/api/instances/:instanceId/throttles';
 
 export const routes = {
   healthz: route({ method: 'GET', path: '/healthz', summary: 'Liveness: the process answers', access: 'anonymous', response: HealthResponse, status: 200 }),
@@ -140,6 +154,59 @@ export const routes = {
     body: BlindKillRequest,
     headers: IdempotencyHeaders,
     response: KillResult,
+    status: 200,
+  }),
+
+  commitAndThrottle: route({
+    method: 'POST',
+    path: '/api/kill-previews/:previewId/commit-and-throttle',
+    summary: 'Kill the frozen targets, then throttle their SQL (one confirmed step)',
+    access: 'operator',
+    params: PreviewParams,
+    body: KillAndThrottleRequest,
+    headers: IdempotencyHeaders,
+    response: KillAndThrottleResult,
+    status: 200,
+  }),
+
+  throttles: route({ method: 'GET', path: THROTTLES_PATH, summary: 'Active SQL throttles of the instance', access: 'viewer', params: InstanceParams, response: ThrottleListResponse, status: 200 }),
+  createThrottle: route({
+    method: 'POST',
+    path: THROTTLES_PATH,
+    summary: 'Throttle matching SQL until an expiry (turns the SQL limit switch on when needed)',
+    access: 'operator',
+    params: InstanceParams,
+    body: CreateThrottleRequest,
+    response: Throttle,
+    status: 201,
+  }),
+  throttle: route({
+    method: 'DELETE',
+    path: '/api/instances/:instanceId/throttles/:throttleId',
+    summary: 'Remove a throttle before its expiry',
+    access: 'operator',
+    params: ThrottleParams,
+    response: null,
+    status: 204,
+  }),
+  throttlePreviews: route({
+    method: 'POST',
+    path: '/api/instances/:instanceId/throttle-previews',
+    summary: 'Which running sessions a throttle pattern matches now',
+    access: 'viewer',
+    params: InstanceParams,
+    body: ThrottlePreviewRequest,
+    response: ThrottlePreview,
+    status: 200,
+  }),
+  throttlePatterns: route({
+    method: 'POST',
+    path: '/api/instances/:instanceId/throttle-patterns',
+    summary: "DAS's suggested throttle pattern for a sample statement",
+    access: 'viewer',
+    params: InstanceParams,
+    body: ThrottlePatternRequest,
+    response: ThrottlePatternResponse,
     status: 200,
   }),
 

@@ -13,7 +13,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Role } from '@quell/contracts/common';
 import { DasClient } from '@quell/das-client/client';
-import { createDasServer, FaultController, type DasServer } from '@quell/das-local/server';
+import { createDasServer, FaultController, type DasServer, type SqlLimitInstanceConfig } from '@quell/das-local/server';
 import { createApp, type AppDeps, type QuellApp } from '@quell/bff/app';
 import { createFileUserDirectory, upsertUser } from '@quell/bff/auth/users-file';
 import type { InstanceConfig } from '@quell/bff/config';
@@ -63,6 +63,11 @@ export interface StackOptions {
   dataDir?: string;
   /** Sign-in with an identity provider (e.g. OidcSignIn on startTestIdp from ./oidc.ts), given the BFF's logger. */
   oidc?: (logger: NonNullable<AppDeps['logger']>) => NonNullable<AppDeps['oidc']>;
+  /** The BFF's stores (default SQLite in `dataDir`); the stack closes them. */
+  stores?: Stores;
+  /** das-local's SQL limit emulation of the instance; `proxy: { port: 0 }` starts its enforcing proxy. */
+  sqlLimit?: SqlLimitInstanceConfig;
+  throttleOptions?: AppDeps['throttleOptions'];
 }
 
 export interface Stack {
@@ -87,6 +92,10 @@ export interface Stack {
   clock: { offsetMs: number };
   /** Every request das-local saw, in order. */
   dasLines: DasLine[];
+  /** Where das-local's SQL limit proxy for the instance listens (with `sqlLimit.proxy`). */
+  proxy: { host: string; port: number } | undefined;
+  /** Another BFF on the same configuration and clock (a restart, or a second replica), not listening; the caller shuts it down. */
+  newApp(stores: Stores): QuellApp;
   /** Everything the default logger wrote (pino JSON lines). */
   logLines: string[];
   /** Requests das-local saw for this operation since `from` (an index into dasLines). */
@@ -128,7 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const das = createDasServer({
     projectId,
     credentials: [creds, ...(options.creds ? [options.creds] : [])],
-    instances: [{ instanceId: DAS_INSTANCE_ID, host: sandbox.target.host, port: sandbox.target.port }],
+    instances: [{ instanceId: DAS_INSTANCE_ID, host: sandbox.target.host, port: sandbox.target.port, ...(options.sqlLimit ? { sqlLimit: options.sqlLimit } : {}) }],
     registryPath: ':memory:',
     registryKey: randomBytes(16).toString('hex'),
     faults,
@@ -165,25 +174,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'silent', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-  const stores = openSqliteStores(options.dataDir ?? ':memory:');
+  const stores = options.stores ?? openSqliteStores(options.dataDir ?? ':memory:');
   const clock = { offsetMs: 0 };
-  const quell = createApp({
-    config: {
-      instances,
-      sessionSecret: randomBytes(32).toString('hex'),
-      webDist: options.webDist ?? path.join(dir, 'no-dist'),
-      cookieSecure: false,
-      sessionIdleMinutes: options.sessionIdleMinutes ?? 30,
-      trustProxy: false,
-    },
-    das: createDasFactory(() => (options.bffCreds ? options.bffCreds(creds) : creds), { timeoutMs: options.dasTimeoutMs ?? 10_000 }),
-    stores,
-    users: createFileUserDirectory(usersFile),
-    now: () => new Date(Date.now() + clock.offsetMs),
-    logger,
-    killOptions: { verifyDelayMs: 150, ...options.killOptions },
-    ...(options.oidc ? { oidc: options.oidc(logger) } : {}),
-  });
+  const sessionSecret = randomBytes(32).toString('hex');
+  const newApp = (appStores: Stores) =>
+    createApp({
+      config: {
+        instances,
+        sessionSecret,
+        webDist: options.webDist ?? path.join(dir, 'no-dist'),
+        cookieSecure: false,
+        sessionIdleMinutes: options.sessionIdleMinutes ?? 30,
+        trustProxy: false,
+      },
+      das: createDasFactory(() => (options.bffCreds ? options.bffCreds(creds) : creds), { timeoutMs: options.dasTimeoutMs ?? 10_000 }),
+      stores: appStores,
+      users: createFileUserDirectory(usersFile),
+      now: () => new Date(Date.now() + clock.offsetMs),
+      logger,
+      killOptions: { verifyDelayMs: 150, ...options.killOptions },
+      ...(options.throttleOptions ? { throttleOptions: options.throttleOptions } : {}),
+      ...(options.oidc ? { oidc: options.oidc(logger) } : {}),
+    });
+  const quell = newApp(stores);
   const server: Server = quell.app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -208,6 +221,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     clock,
     dasLines,
     logLines,
+    proxy: das.sqlLimitProxy(DAS_INSTANCE_ID),
+    newApp,
     count: (operation, from = 0) => dasLines.slice(from).filter((l) => l.operation === operation).length,
     login: (role) => loginAs(url, role, passwords[role]),
     anon: () => request.agent(url),

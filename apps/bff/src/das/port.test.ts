@@ -9,7 +9,22 @@ const failing = (err: unknown): DasPort => {
   const fail = async (): Promise<never> => {
     throw err;
   };
-  return { listProcesses: fail, deleteProcess: fail, registerDbUser: fail, listDbUsers: fail, deleteDbUser: fail, listInnodbLocks: fail, listMetadataLocks: fail };
+  return {
+    listProcesses: fail,
+    deleteProcess: fail,
+    registerDbUser: fail,
+    listDbUsers: fail,
+    deleteDbUser: fail,
+    showSqlLimitSwitchStatus: fail,
+    changeSqlLimitSwitchStatus: fail,
+    showSqlLimitJobInfo: fail,
+    createSqlLimitRules: fail,
+    listSqlLimitRules: fail,
+    deleteSqlLimitRules: fail,
+    parseSqlLimitRules: fail,
+    listInnodbLocks: fail,
+    listMetadataLocks: fail,
+  };
 };
 const das = (err: unknown) => bffDas(failing(err), createMetrics());
 const apiError = (over: Partial<ConstructorParameters<typeof DasApiError>[0]>) =>
@@ -48,6 +63,13 @@ describe('bffDas', () => {
     expect(innodb).toMatchObject({ code: 'UPSTREAM_ERROR', message: 'DAS InnoDB lock listing failed', upstream: { httpStatus: 400, errorCode: 'DAS.200112' }, uncertain: false });
     const mdl = await rejection(das(apiError({ operation: 'ListMetadataLocks', httpStatus: 500 })).listMetadataLocks({ instanceId: 'i', dbUserId: 'd' }));
     expect(mdl).toMatchObject({ code: 'UPSTREAM_ERROR', message: 'DAS metadata-lock listing failed', upstream: { httpStatus: 500 } });
+  });
+
+  it('the SQL limit calls fail as BFF errors too, named for the operator', async () => {
+    const e = await rejection(das(apiError({ operation: 'CreateSqlLimitRules', httpStatus: 400, errorCode: 'DAS.200100' })).createSqlLimitRules({ instanceId: 'i', rules: [] }));
+    expect(e).toMatchObject({ code: 'UPSTREAM_ERROR', message: 'DAS SQL limit rule creation failed', uncertain: false });
+    const bad = await rejection(das(new DasRequestError('CreateSqlLimitRules', [{ path: 'rules.0.pattern', message: 'must not be empty' }])).createSqlLimitRules({ instanceId: 'i', rules: [] }));
+    expect((bad as ValidationError).issues).toEqual([{ field: 'rules.0.pattern', message: 'must not be empty' }]);
   });
 
   it('anything that is not a DAS error passes unchanged', async () => {

@@ -13,6 +13,7 @@ import type {
   ListMetadataLocksParams,
   ListProcessesParams,
 } from '@quell/das-client/types';
+import type { ParseSqlLimitParams, SqlLimitJob, SqlLimitRule, SqlLimitRuleInput, SqlLimitSwitchStatus } from '@quell/das-client/sql-limit';
 import type { UpstreamDetails } from '@quell/contracts/errors';
 import { dasEndpointFor, type Credentials, type InstanceConfig } from '../config.ts';
 import { NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
@@ -26,6 +27,13 @@ export interface DasPort {
   deleteDbUser(instanceId: string, dbUserId: string): Promise<void>;
   listInnodbLocks(params: ListInnodbLocksParams): Promise<DasInnodbLocks>;
   listMetadataLocks(params: ListMetadataLocksParams): Promise<DasMetadataLocks>;
+  showSqlLimitSwitchStatus(params: { instanceId: string }): Promise<SqlLimitSwitchStatus>;
+  changeSqlLimitSwitchStatus(params: { instanceId: string; status: 'ON' | 'OFF' }): Promise<{ jobId: string; requestId: string | undefined }>;
+  showSqlLimitJobInfo(params: { instanceId: string; jobId: string }): Promise<SqlLimitJob>;
+  createSqlLimitRules(params: { instanceId: string; rules: SqlLimitRuleInput[] }): Promise<{ requestId: string | undefined }>;
+  listSqlLimitRules(params: { instanceId: string }): Promise<SqlLimitRule[]>;
+  deleteSqlLimitRules(params: { instanceId: string; ruleIds: string[] }): Promise<{ requestId: string | undefined }>;
+  parseSqlLimitRules(params: ParseSqlLimitParams): Promise<string>;
 }
 
 export type DasFactory = (instance: InstanceConfig) => DasPort;
@@ -65,6 +73,13 @@ const WHAT: Record<string, string> = {
   DeleteDbUser: 'db-user removal',
   ListInnodbLocks: 'InnoDB lock listing',
   ListMetadataLocks: 'metadata-lock listing',
+  ShowSqlLimitSwitchStatus: 'SQL limit switch lookup',
+  ChangeSqlLimitSwitchStatus: 'SQL limit switch change',
+  ShowSqlLimitJobInfo: 'SQL limit job lookup',
+  CreateSqlLimitRules: 'SQL limit rule creation',
+  ListSqlLimitRules: 'SQL limit rule listing',
+  DeleteSqlLimitRules: 'SQL limit rule removal',
+  ParseSqlLimitRules: 'SQL pattern suggestion',
 };
 
 /** The details of a DAS answer an operator may see. */
@@ -131,6 +146,13 @@ export function bffDas(port: DasPort, metrics: Metrics): DasPort {
     deleteDbUser: (i, d) => call('DeleteDbUser', () => port.deleteDbUser(i, d)),
     listInnodbLocks: (p) => call('ListInnodbLocks', () => port.listInnodbLocks(p)),
     listMetadataLocks: (p) => call('ListMetadataLocks', () => port.listMetadataLocks(p)),
+    showSqlLimitSwitchStatus: (p) => call('ShowSqlLimitSwitchStatus', () => port.showSqlLimitSwitchStatus(p)),
+    changeSqlLimitSwitchStatus: (p) => call('ChangeSqlLimitSwitchStatus', () => port.changeSqlLimitSwitchStatus(p)),
+    showSqlLimitJobInfo: (p) => call('ShowSqlLimitJobInfo', () => port.showSqlLimitJobInfo(p)),
+    createSqlLimitRules: (p) => call('CreateSqlLimitRules', () => port.createSqlLimitRules(p)),
+    listSqlLimitRules: (p) => call('ListSqlLimitRules', () => port.listSqlLimitRules(p)),
+    deleteSqlLimitRules: (p) => call('DeleteSqlLimitRules', () => port.deleteSqlLimitRules(p)),
+    parseSqlLimitRules: (p) => call('ParseSqlLimitRules', () => port.parseSqlLimitRules(p)),
   };
 }
 

@@ -17,7 +17,8 @@ import { AUDIT_PAGE_MAX_BYTES, type AuditQuery } from '@quell/contracts/audit';
 import type { KillResult } from '@quell/contracts/kill';
 import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
-import type { AuditStore, IdempotencyClaim, IdempotencyStore, PreviewStore } from './types.ts';
+import { throttleData, throttleFromRow, type SqlThrottleRow } from './sql-throttle-row.ts';
+import type { AuditStore, IdempotencyClaim, IdempotencyStore, PreviewStore, SqlThrottleStore } from './types.ts';
 
 /** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x5175656c6c;
@@ -115,6 +116,25 @@ CREATE TABLE quell_replicas (
     name: 'audit: the display name of an actor who signed in through the identity provider',
     sql: 'ALTER TABLE quell_audit ADD COLUMN actor_name TEXT;',
   },
+  {
+    version: 5,
+    name: 'SQL throttles with their due times and removal leases',
+    sql: `
+CREATE TABLE quell_sql_throttles (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  rule_id TEXT,
+  lease_owner TEXT,
+  lease_until TEXT,
+  ended_at TEXT,
+  ended_by TEXT,
+  data TEXT NOT NULL
+);
+CREATE INDEX quell_sql_throttles_due ON quell_sql_throttles(expires_at) WHERE status = 'active';
+`,
+  },
 ];
 
 /** Applies the missing migrations under an advisory lock; returns the versions this call applied. */
@@ -159,6 +179,7 @@ export interface PostgresStores {
   audit: AuditStore;
   previews: PreviewStore;
   idempotency: IdempotencyStore;
+  sqlThrottles: SqlThrottleStore;
   pool: pg.Pool;
   /** This process's id in quell_replicas and in the audit rows it writes. */
   replicaId: string;
@@ -334,6 +355,63 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     },
   };
 
+  const sqlThrottles: SqlThrottleStore = {
+    async save(t) {
+      await pool.query('INSERT INTO quell_sql_throttles (id, instance_id, expires_at, status, rule_id, ended_at, ended_by, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        t.id,
+        t.instanceId,
+        t.expiresAt,
+        t.status,
+        t.ruleId,
+        t.endedAt,
+        t.endedBy,
+        throttleData(t),
+      ]);
+    },
+    async setRuleId(id, ruleId) {
+      await pool.query('UPDATE quell_sql_throttles SET rule_id = $1 WHERE id = $2', [ruleId, id]);
+    },
+    async get(id) {
+      const r = await pool.query<SqlThrottleRow>('SELECT * FROM quell_sql_throttles WHERE id = $1', [id]);
+      return r.rows[0] ? throttleFromRow(r.rows[0]) : undefined;
+    },
+    async listActive(instanceId) {
+      const r = await pool.query<SqlThrottleRow>(`SELECT * FROM quell_sql_throttles WHERE instance_id = $1 AND status = 'active' ORDER BY expires_at, id`, [instanceId]);
+      return r.rows.map(throttleFromRow);
+    },
+    async claimDue(now, owner, leaseUntil, limit) {
+      // SKIP LOCKED: two replicas sweeping at once take different rows; the outer WHERE re-checks after the lock.
+      const r = await pool.query<SqlThrottleRow>(
+        `UPDATE quell_sql_throttles SET lease_owner = $1, lease_until = $2
+         WHERE id IN (SELECT id FROM quell_sql_throttles WHERE status = 'active' AND expires_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+                      ORDER BY expires_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+           AND status = 'active' AND (lease_until IS NULL OR lease_until < $3)
+         RETURNING *`,
+        [owner, leaseUntil, now, limit],
+      );
+      return r.rows.map(throttleFromRow);
+    },
+    async claim(id, owner, leaseUntil, now) {
+      const r = await pool.query(`UPDATE quell_sql_throttles SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND status = 'active' AND (lease_until IS NULL OR lease_until < $4)`, [
+        owner,
+        leaseUntil,
+        id,
+        now,
+      ]);
+      return r.rowCount === 1;
+    },
+    async finish(id, owner, status, at, by) {
+      const r = await pool.query(
+        `UPDATE quell_sql_throttles SET status = $1, ended_at = $2, ended_by = $3, lease_owner = NULL, lease_until = NULL WHERE id = $4 AND status = 'active' AND lease_owner = $5`,
+        [status, at, by, id, owner],
+      );
+      return r.rowCount === 1;
+    },
+    async release(id, owner) {
+      await pool.query('UPDATE quell_sql_throttles SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
+    },
+  };
+
   const beat = setInterval(() => {
     heartbeat().catch((err: unknown) => options.onBackgroundError?.(err));
   }, Math.max(250, Math.floor(leaseMs / 3)));
@@ -352,6 +430,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     audit,
     previews,
     idempotency,
+    sqlThrottles,
     pool,
     replicaId,
     checkWritable: heartbeat,

@@ -7,7 +7,8 @@ import type { Role } from '@quell/contracts/common';
 import type { KillResult } from '@quell/contracts/kill';
 import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
-import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, Stores } from './types.ts';
+import { throttleFromRow, throttleData, type SqlThrottleRow } from './sql-throttle-row.ts';
+import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, SqlThrottleStore, Stores } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit (
@@ -73,6 +74,20 @@ CREATE TABLE IF NOT EXISTS login_sessions (
   last_seen_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS login_sessions_user ON login_sessions(username);
+
+CREATE TABLE IF NOT EXISTS sql_throttles (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  rule_id TEXT,
+  lease_owner TEXT,
+  lease_until TEXT,
+  ended_at TEXT,
+  ended_by TEXT,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sql_throttles_due ON sql_throttles(status, expires_at);
 
 CREATE TABLE IF NOT EXISTS health (k TEXT PRIMARY KEY, at TEXT NOT NULL);
 `;
@@ -238,6 +253,57 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     },
   };
 
+  const claimDueTx = db.transaction((now: string, owner: string, leaseUntil: string, limit: number) => {
+    const rows = db
+      .prepare(`SELECT * FROM sql_throttles WHERE status = 'active' AND expires_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY expires_at LIMIT ?`)
+      .all(now, now, limit) as SqlThrottleRow[];
+    const lease = db.prepare('UPDATE sql_throttles SET lease_owner = ?, lease_until = ? WHERE id = ?');
+    for (const r of rows) lease.run(owner, leaseUntil, r.id);
+    return rows.map(throttleFromRow);
+  });
+  const sqlThrottles: SqlThrottleStore = {
+    async save(t) {
+      db.prepare(`INSERT INTO sql_throttles (id, instance_id, expires_at, status, rule_id, ended_at, ended_by, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        t.id,
+        t.instanceId,
+        t.expiresAt,
+        t.status,
+        t.ruleId,
+        t.endedAt,
+        t.endedBy,
+        throttleData(t),
+      );
+    },
+    async setRuleId(id, ruleId) {
+      db.prepare('UPDATE sql_throttles SET rule_id = ? WHERE id = ?').run(ruleId, id);
+    },
+    async get(id) {
+      const row = db.prepare('SELECT * FROM sql_throttles WHERE id = ?').get(id) as SqlThrottleRow | undefined;
+      return row ? throttleFromRow(row) : undefined;
+    },
+    async listActive(instanceId) {
+      return (db.prepare(`SELECT * FROM sql_throttles WHERE instance_id = ? AND status = 'active' ORDER BY expires_at, id`).all(instanceId) as SqlThrottleRow[]).map(throttleFromRow);
+    },
+    async claimDue(now, owner, leaseUntil, limit) {
+      return claimDueTx.immediate(now, owner, leaseUntil, limit);
+    },
+    async claim(id, owner, leaseUntil, now) {
+      return (
+        db.prepare(`UPDATE sql_throttles SET lease_owner = ?, lease_until = ? WHERE id = ? AND status = 'active' AND (lease_until IS NULL OR lease_until < ?)`).run(owner, leaseUntil, id, now)
+          .changes === 1
+      );
+    },
+    async finish(id, owner, status, at, by) {
+      return (
+        db.prepare(`UPDATE sql_throttles SET status = ?, ended_at = ?, ended_by = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'active' AND lease_owner = ?`).run(status, at, by, id, owner)
+          .changes === 1
+      );
+    },
+    async release(id, owner) {
+      db.prepare(`UPDATE sql_throttles SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?`).run(id, owner);
+    },
+  };
+
   const loginSessions: LoginSessionStore = {
     async create(s: LoginSession) {
       db.prepare('INSERT INTO login_sessions (id_hash, username, csrf_token, created_at, last_seen_at, role, display_name) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
@@ -284,6 +350,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     audit,
     previews,
     idempotency,
+    sqlThrottles,
     loginSessions,
     async checkWritable() {
       db.prepare('INSERT INTO health (k, at) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET at = excluded.at').run('readyz', new Date().toISOString());

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KillResult } from '@quell/contracts/kill';
 import type { LoginThrottle, ThrottleLimits } from '../auth/throttle.ts';
 import type { AuditIntent, PreviewRecord } from '../kill/types.ts';
-import type { AuditStore, IdempotencyStore, LoginSessionStore, PreviewStore } from './types.ts';
+import type { SqlThrottleRecord } from '../throttle/types.ts';
+import type { AuditStore, IdempotencyStore, LoginSessionStore, PreviewStore, SqlThrottleStore } from './types.ts';
 
 export interface DataStores {
   audit: AuditStore;
   previews: PreviewStore;
   idempotency: IdempotencyStore;
+  sqlThrottles: SqlThrottleStore;
   checkWritable(): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,6 +63,26 @@ const preview = (over: Partial<PreviewRecord> = {}): PreviewRecord => ({
   targets: [{ session: { id: 1, user: 'app', host: 'h:1', db: 'shop', command: 'Query', time: 3, state: null, info: null } as never, commandStartMs: Date.now() - 3000 }],
   excluded: [],
   requiresTypedConfirmation: false,
+  ...over,
+});
+
+const throttle = (over: Partial<SqlThrottleRecord> = {}): SqlThrottleRecord => ({
+  id: randomUUID(),
+  instanceId: `i-${randomUUID().slice(0, 8)}`,
+  sqlType: 'SELECT',
+  pattern: 'select~orders~sleep',
+  maxConcurrency: 1,
+  reason: 'runaway report',
+  createdBy: 'alice',
+  role: 'operator',
+  createdAt: '2031-01-01T00:00:00.000Z',
+  expiresAt: '2031-01-01T00:15:00.000Z',
+  killAuditId: null,
+  auditId: randomUUID(),
+  ruleId: null,
+  status: 'active',
+  endedAt: null,
+  endedBy: null,
   ...over,
 });
 
@@ -192,6 +214,63 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       expect(await s.idempotency.purgeFinished('2001-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(1);
       expect((await s.idempotency.claim(actor, 'old', 'h', new Date().toISOString())).state).toBe('claimed');
       expect((await s.idempotency.claim(actor, 'r', 'h', new Date().toISOString())).state).toBe('done');
+    });
+
+    it('keeps SQL throttles with every field, lists the active ones soonest due first, records the rule id', async () => {
+      const later = throttle({ expiresAt: '2031-01-01T00:30:00.000Z', killAuditId: randomUUID() });
+      const sooner = throttle({ instanceId: later.instanceId });
+      await s.sqlThrottles.save(later);
+      await s.sqlThrottles.save(sooner);
+      await s.sqlThrottles.save(throttle());
+      expect(await s.sqlThrottles.get(later.id)).toEqual(later);
+      expect(await s.sqlThrottles.get(randomUUID())).toBeUndefined();
+      expect((await s.sqlThrottles.listActive(later.instanceId)).map((t) => t.id)).toEqual([sooner.id, later.id]);
+      await s.sqlThrottles.setRuleId(sooner.id, '17');
+      expect((await s.sqlThrottles.get(sooner.id))?.ruleId).toBe('17');
+    });
+
+    it('leases each due throttle to one of several concurrent sweeps; a lapsed lease can be taken again; finishing happens once', async () => {
+      const due = '2032-02-01T00:00:00.000Z';
+      const mine = [throttle({ expiresAt: '2032-01-31T23:00:00.000Z' }), throttle({ expiresAt: '2032-01-31T23:30:00.000Z' })];
+      const notYet = throttle({ expiresAt: '2032-02-01T00:00:01.000Z' });
+      for (const t of [...mine, notYet]) await s.sqlThrottles.save(t);
+      const leaseUntil = '2032-02-01T00:01:00.000Z';
+      const claims = await Promise.all(Array.from({ length: 6 }, (_, n) => s.sqlThrottles.claimDue(due, `sweep-${n}`, leaseUntil, 1000)));
+      const ours = new Set(mine.map((t) => t.id));
+      const taken = claims.flatMap((c, n) => c.filter((t) => ours.has(t.id) || t.id === notYet.id).map((t) => ({ id: t.id, owner: `sweep-${n}` })));
+      // each due throttle exactly once, the one not yet due never
+      expect(taken.map((t) => t.id).sort()).toEqual([...ours].sort());
+      // a lease still held is not taken, by a sweep or an early removal
+      expect((await s.sqlThrottles.claimDue('2032-02-01T00:00:30.000Z', 'other', leaseUntil, 1000)).filter((t) => ours.has(t.id))).toEqual([]);
+      expect(await s.sqlThrottles.claim(mine[0]!.id, 'remover', leaseUntil, '2032-02-01T00:00:30.000Z')).toBe(false);
+      // the first holder dies: its lease lapses and another sweep takes it
+      const first = taken.find((t) => t.id === mine[0]!.id)!;
+      const retaken = await s.sqlThrottles.claimDue('2032-02-01T00:02:00.000Z', 'heir', '2032-02-01T00:03:00.000Z', 1000);
+      expect(retaken.map((t) => t.id)).toContain(mine[0]!.id);
+      expect(await s.sqlThrottles.finish(mine[0]!.id, first.owner, 'expired', due, 'quell')).toBe(false);
+      expect(await s.sqlThrottles.finish(mine[0]!.id, 'heir', 'expired', '2032-02-01T00:02:01.000Z', 'quell')).toBe(true);
+      expect(await s.sqlThrottles.finish(mine[0]!.id, 'heir', 'expired', '2032-02-01T00:02:01.000Z', 'quell')).toBe(false);
+      expect(await s.sqlThrottles.get(mine[0]!.id)).toMatchObject({ status: 'expired', endedAt: '2032-02-01T00:02:01.000Z', endedBy: 'quell' });
+      expect(await s.sqlThrottles.listActive(mine[0]!.instanceId)).toEqual([]);
+      // the heir took the other lapsed one too; only the holder can give a lease back, and then it is free at once
+      const second = taken.find((t) => t.id === mine[1]!.id)!;
+      await s.sqlThrottles.release(mine[1]!.id, second.owner);
+      expect(await s.sqlThrottles.claim(mine[1]!.id, 'remover', leaseUntil, '2032-02-01T00:02:30.000Z')).toBe(false);
+      await s.sqlThrottles.release(mine[1]!.id, 'heir');
+      expect(await s.sqlThrottles.claim(mine[1]!.id, 'remover', leaseUntil, '2032-02-01T00:00:30.000Z')).toBe(true);
+      expect(await s.sqlThrottles.finish(mine[1]!.id, 'remover', 'removed', '2032-02-01T00:00:31.000Z', 'bob')).toBe(true);
+      expect(await s.sqlThrottles.claim(mine[1]!.id, 'again', leaseUntil, '2032-02-01T00:10:00.000Z')).toBe(false);
+    });
+
+    it('a throttle saved before a restart is still due after it', async () => {
+      const t = throttle();
+      await s.sqlThrottles.save(t);
+      const again = await backend.open();
+      try {
+        expect(await again.sqlThrottles.get(t.id)).toEqual(t);
+      } finally {
+        await again.close();
+      }
     });
 
     it('accepts writes for readiness', async () => {

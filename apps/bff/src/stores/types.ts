@@ -4,6 +4,7 @@ import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
 import type { Role } from '@quell/contracts/common';
 import type { KillResult } from '@quell/contracts/kill';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
+import type { SqlThrottleRecord } from '../throttle/types.ts';
 
 export interface AuditStore {
   /** Written before anything is sent to DAS; status 'pending'. */
@@ -35,6 +36,29 @@ export interface PreviewStore {
   claim(id: string, auditId: string, at: string): Promise<boolean>;
   /** Drops previews that expired, or were committed, before `before`. */
   purge(before: string): Promise<number>;
+}
+
+/**
+ * SQL throttles and their due times. Removal is leased, as a preview is claimed: of several replicas
+ * (or a sweep and an early removal) exactly one holds a throttle at a time, and a lease that lapsed
+ * (its holder died) may be taken again.
+ */
+export interface SqlThrottleStore {
+  /** Saves a new throttle (status 'active'), before DAS is asked for the rule. */
+  save(record: SqlThrottleRecord): Promise<void>;
+  /** Records DAS's rule id once it is known. */
+  setRuleId(id: string, ruleId: string): Promise<void>;
+  get(id: string): Promise<SqlThrottleRecord | undefined>;
+  /** The active throttles of an instance, soonest due first. */
+  listActive(instanceId: string): Promise<SqlThrottleRecord[]>;
+  /** Leases (to `owner` until `leaseUntil`) up to `limit` active throttles due at `now` whose lease is free or lapsed. */
+  claimDue(now: string, owner: string, leaseUntil: string, limit: number): Promise<SqlThrottleRecord[]>;
+  /** Leases one active throttle whose lease is free or lapsed at `now`; false otherwise. */
+  claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
+  /** Ends a throttle `owner` holds: once; false when it does not hold it (any more). */
+  finish(id: string, owner: string, status: 'expired' | 'removed' | 'failed', at: string, by: string): Promise<boolean>;
+  /** Gives a lease back (the removal failed; the next sweep tries again). */
+  release(id: string, owner: string): Promise<void>;
 }
 
 export type IdempotencyClaim =
@@ -78,6 +102,7 @@ export interface Stores {
   audit: AuditStore;
   previews: PreviewStore;
   idempotency: IdempotencyStore;
+  sqlThrottles: SqlThrottleStore;
   loginSessions: LoginSessionStore;
   /** Proves the store accepts writes (for /readyz). */
   checkWritable(): Promise<void>;

@@ -4,7 +4,7 @@
 // literals dropped (so the pattern also matches the statement with other values), operators kept
 // only with keep_operators.
 import { SQL_LIMIT } from '@quell/das-client/sql-limit-pattern';
-import { statementType, tokenize } from './matcher.ts';
+import { statementType, tokenize } from '@quell/das-client/sql-limit-matcher';
 
 const OPERATORS = new Set(['=', '<', '>', '<=', '>=', '<>', '!=', '<=>']);
 

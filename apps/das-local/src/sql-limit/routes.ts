@@ -4,7 +4,7 @@
 import { SQL_LIMIT, SQL_LIMIT_TYPES, patternProblem, type SqlLimitSqlType } from '@quell/das-client/sql-limit-pattern';
 import { DAS } from '../errors.ts';
 import { firstQuery, jsonObject, parseLimit, parseOffset } from '../server.ts';
-import { governingRule, type SessionContext } from './matcher.ts';
+import { governingRule, type SessionContext } from '@quell/das-client/sql-limit-matcher';
 import type { SqlLimitOperation } from './operations.ts';
 import { suggestPattern } from './parse-rule.ts';
 import { SqlLimitError, type NewRule, type SqlLimitInstance, type StoredRule } from './state.ts';

@@ -2,7 +2,7 @@
 // and its jobs, the rules with increasing string ids, and the in-flight counter of each rule that
 // the enforcement (the proxy) admits statements against.
 import { SQL_LIMIT, type SqlLimitSqlType } from '@quell/das-client/sql-limit-pattern';
-import { governingRule, keywordsOf, type MatchOptions, type SessionContext } from './matcher.ts';
+import { governingRule, keywordsOf, type MatchOptions, type SessionContext } from '@quell/das-client/sql-limit-matcher';
 
 export interface SqlLimitOptions extends MatchOptions {
   /** How long a switch job stays RUNNING before it completes (default 1 000 ms). */

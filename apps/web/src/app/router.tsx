@@ -24,6 +24,7 @@ export const routeObjects: RouteObject[] = [
       // the sessions view (table, virtualiser, kill dialogs), audit and admin are split out of the first download
       { path: 'instances/:instanceId/sessions', lazy: async () => ({ Component: (await import('./routes/sessions')).SessionsRoute }) },
       { path: 'instances/:instanceId/blockers', lazy: async () => ({ Component: (await import('./routes/blockers')).BlockersRoute }) },
+      { path: 'instances/:instanceId/throttles', lazy: async () => ({ Component: (await import('./routes/throttles')).ThrottlesRoute }) },
       { path: 'audit', lazy: async () => ({ Component: (await import('./routes/audit')).AuditRoute }) },
       { path: 'admin', lazy: async () => ({ Component: (await import('./routes/admin')).AdminRoute }) },
       { path: '*', element: <NotFoundRoute /> },

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import { MAX_SESSION_IDS } from '@quell/contracts/kill';
+import { MAX_SESSION_IDS, type KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
@@ -30,6 +30,9 @@ import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter } from '@/features/sessions/utils/filter-sessions';
 import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
+import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
+import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
+import { throttlesPath } from '@/features/throttles/components/throttles-panel';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
 import { useRelistAfterKill } from './use-relist-after-kill';
@@ -75,6 +78,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const lockInfo = useMemo(() => lockInfoById(lockGraph.data), [lockGraph.data]);
   const rootIds = useMemo(() => new Set([...lockInfo].filter(([, info]) => info.root).map(([id]) => id)), [lockInfo]);
   const [rootsOnly, setRootsOnly] = useState(false);
+  const [lastKill, setLastKill] = useState<KillResult | null>(null);
   const blockersHref = useCallback((id?: number) => `/instances/${encodeURIComponent(instance.id)}/blockers${id === undefined ? '' : `?session=${id}`}`, [instance.id]);
   const tableLocks = useMemo(() => ({ of: lockInfo, href: (id: number) => blockersHref(id) }), [lockInfo, blockersHref]);
   const view = useSessionsView(instance.id, filters, refreshing.refetchInterval, rootsOnly ? rootIds : undefined);
@@ -151,6 +155,9 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
                 Kill by pasted IDs…
               </Button>
             )}
+            <Link className="self-center text-sm underline" to={throttlesPath(instance.id)}>
+              Throttles
+            </Link>
             {isAdmin && view.canList && (
               <Button size="sm" variant="ghost" onClick={dialogs.openBroad}>
                 Broad kill (admin)…
@@ -159,6 +166,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           </ListingBar>
         )}
       </div>
+
+      <AfterKillThrottle result={lastKill} sessions={listed ?? []} onThrottle={dialogs.openThrottle} onDismiss={() => setLastKill(null)} />
 
       <GoneSessions ids={part.gone} lastKnown={selection.lastKnown} onForget={() => selection.remove(part.gone)} />
 
@@ -192,6 +201,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               fetchedAt={view.fetchedAt}
               resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
               locks={tableLocks}
+              onThrottleSimilar={canKill ? dialogs.openThrottle : undefined}
             />
           )}
         </ListingState>
@@ -215,6 +225,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         {...(dialog.kind === 'preview' && dialog.pasted ? { rejected: dialog.pasted } : {})}
         onClose={dialogs.close}
         onCommitted={(r) => {
+          setLastKill(r);
           selection.remove(r.outcomes.filter((o) => o.outcome === 'killed' || o.outcome === 'gone-before-kill').map((o) => o.sessionId));
           dialogs.committed();
           afterKill();
@@ -235,6 +246,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           afterKill();
         }}
       />
+      <ThrottleDialog instance={instance} sample={dialog.kind === 'throttle' ? dialog.sample : null} role={me.data?.role} onClose={dialogs.close} onKilled={afterKill} />
       {isAdmin && (
         <BroadKillDialog
           open={dialog.kind === 'broad'}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useBlocker } from 'react-router';
 import type { KillPreviewRequest } from '@quell/contracts/kill';
+import type { Session } from '@quell/contracts/sessions';
 import type { RejectedToken } from '@/features/kill/utils/parse-ids';
 
 export type SessionsDialog =
@@ -8,7 +9,9 @@ export type SessionsDialog =
   /** `pasted`: the preview came from the paste dialog (with the tokens that were not ids); cancelling goes back there. */
   | { kind: 'preview'; request: KillPreviewRequest; pasted?: readonly RejectedToken[]; committed?: boolean }
   | { kind: 'paste' }
-  | { kind: 'broad' };
+  | { kind: 'broad' }
+  /** "Throttle similar…" to the statement of `sample`. */
+  | { kind: 'throttle'; sample: Session };
 
 /** Which dialog of the sessions page is open, and the pasted text, which outlives a cancelled preview. */
 export function useSessionsDialogs() {
@@ -19,6 +22,7 @@ export function useSessionsDialogs() {
   const previewPasted = useCallback((request: KillPreviewRequest, rejected: readonly RejectedToken[]) => setDialog({ kind: 'preview', request, pasted: rejected }), []);
   const openPaste = useCallback(() => setDialog({ kind: 'paste' }), []);
   const openBroad = useCallback(() => setDialog({ kind: 'broad' }), []);
+  const openThrottle = useCallback((sample: Session) => setDialog({ kind: 'throttle', sample }), []);
   const close = useCallback(() => {
     setDialog((d) => (d.kind === 'preview' && d.pasted && !d.committed ? { kind: 'paste' } : { kind: 'none' }));
   }, []);
@@ -36,5 +40,5 @@ export function useSessionsDialogs() {
     close();
   }, [blocker, close]);
 
-  return { dialog, open: dialog.kind !== 'none', openPreview, previewPasted, openPaste, openBroad, close, committed, pastedText, setPastedText };
+  return { dialog, open: dialog.kind !== 'none', openPreview, previewPasted, openPaste, openBroad, openThrottle, close, committed, pastedText, setPastedText };
 }

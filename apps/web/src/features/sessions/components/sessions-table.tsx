@@ -27,6 +27,8 @@ interface Props {
   resetKey: string;
   /** Who waits behind whom, when the instance's lock data is known. */
   locks?: SessionLocks | undefined;
+  /** A row action on sessions with SQL: "Throttle similar…". */
+  onThrottleSimilar?: ((session: Session) => void) | undefined;
 }
 
 /** Who a session waits behind and how many wait behind it; `href` links a blocker to the Blockers view. */
@@ -39,6 +41,7 @@ export interface SessionLocks {
 interface RowContext {
   lock: { blockedBy: number | null; blocking: number } | undefined;
   lockHref: ((sessionId: number) => string) | undefined;
+  onThrottleSimilar: ((session: Session) => void) | undefined;
   selected: boolean;
   expanded: boolean;
   fetchedAt: number;
@@ -121,7 +124,7 @@ function BlockedByCell({ row: { lock, lockHref } }: { row: RowContext }) {
   );
 }
 
-export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks }: Props) {
+export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks, onThrottleSimilar }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const toggleExpanded = useCallback((id: number) => {
     setExpanded((prev) => {
@@ -241,6 +244,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                 fetchedAt={fetchedAt}
                 lock={locks?.of.get(s.id)}
                 lockHref={locks?.href}
+                onThrottleSimilar={onThrottleSimilar}
                 onToggleExpanded={toggleExpanded}
                 onSelect={onSelect}
               />
@@ -280,6 +284,7 @@ interface RowProps {
   measureRef: ((el: Element | null) => void) | undefined;
   lock: RowContext['lock'];
   lockHref: RowContext['lockHref'];
+  onThrottleSimilar: RowContext['onThrottleSimilar'];
   onToggleExpanded: (id: number) => void;
   onSelect: (id: number, shift: boolean) => void;
 }
@@ -287,13 +292,13 @@ interface RowProps {
 /** Every cell is exactly ROW_HEIGHT tall (border-box), so rows need no measuring. */
 const cell = 'h-[34px] truncate border-b border-slate-200 px-2 py-1.5 align-top dark:border-slate-800';
 
-const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, lock, lockHref, onToggleExpanded, onSelect }: RowProps) {
+const SessionRow = memo(function SessionRow({ session: s, index, selected, expanded, fetchedAt, measureRef, lock, lockHref, onThrottleSimilar, onToggleExpanded, onSelect }: RowProps) {
   const onRowClick = (e: MouseEvent<HTMLTableRowElement>) => {
     const t = e.target as HTMLElement;
     if (t.closest('button, input, a, pre') || window.getSelection()?.toString()) return;
     onSelect(s.id, e.shiftKey);
   };
-  const row: RowContext = { lock, lockHref, selected, expanded, fetchedAt, onSelect, onToggleExpanded };
+  const row: RowContext = { lock, lockHref, onThrottleSimilar, selected, expanded, fetchedAt, onSelect, onToggleExpanded };
   return (
     <tr
       ref={measureRef}
@@ -336,6 +341,16 @@ function SqlCell({ session: s, row }: { session: Session; row: RowContext }) {
         <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
           {s.sql}
         </code>
+      )}
+      {row.onThrottleSimilar && (
+        <button
+          type="button"
+          className="ml-auto shrink-0 rounded px-1 text-xs text-slate-600 underline hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
+          aria-label={`Throttle statements similar to session ${s.id}`}
+          onClick={() => row.onThrottleSimilar?.(s)}
+        >
+          Throttle similar…
+        </button>
       )}
     </div>
   );

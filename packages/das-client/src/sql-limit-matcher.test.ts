@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exemption, governingRule, keywordsInOrder, keywordsOf, referencedTables, statementType, tokenize, type MatchableRule } from './matcher.ts';
+import { exemption, governingRule, keywordsInOrder, keywordsOf, referencedTables, statementType, tokenize, type MatchableRule } from './sql-limit-matcher.ts';
 
 const app = { user: 'app', database: 'shop' };
 let nextId = 1;

@@ -3,7 +3,7 @@
 //
 // Statement type and table detection come from a small tokenizer (comments, quoted strings and
 // identifiers are understood; grammar is not): approximate in the ways listed in the README.
-import { splitPattern, type SqlLimitSqlType } from '@quell/das-client/sql-limit-pattern';
+import { splitPattern, type SqlLimitSqlType } from './sql-limit-pattern.ts';
 
 export interface MatchableRule {
   id: string;
