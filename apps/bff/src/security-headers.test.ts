@@ -9,22 +9,9 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from './app.ts';
 import { createFileUserDirectory, upsertUser } from './auth/users-file.ts';
-import type { InstanceConfig } from './config.ts';
 import { openSqliteStores } from './stores/sqlite.ts';
-import { FakeDas } from '../test/fake-das.ts';
+import { FakeDas, FAKE_INSTANCE as instance } from '../test/fake-das.ts';
 
-const instance: InstanceConfig = {
-  id: 'unit',
-  name: 'unit-db',
-  environment: 'test',
-  endpoint: 'http://127.0.0.1:9',
-  projectId: '0123456789abcdef0123456789abcdef',
-  instanceId: 'da304cd5bbb944de828759bc7be3d3fein01',
-  dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6',
-  protectedUsers: [],
-  protectedHosts: [],
-  blastRadiusCap: 20,
-};
 const password = 'operator password';
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {

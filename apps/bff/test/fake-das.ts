@@ -1,7 +1,22 @@
 // An in-memory DasPort for tests that need no MariaDB: sessions are plain objects; every call is recorded.
 import type { DasInnodbLocks, DasMetadataLocks, DasProcess, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
 import type { SqlLimitRule, SqlLimitRuleInput } from '@quell/das-client/sql-limit';
+import type { InstanceConfig } from '../src/config.ts';
 import type { DasPort } from '../src/das/port.ts';
+
+/** An inventory instance for apps built on a FakeDas (nothing listens at its endpoint). */
+export const FAKE_INSTANCE: InstanceConfig = {
+  id: 'unit',
+  name: 'unit-db',
+  environment: 'test',
+  endpoint: 'http://127.0.0.1:9',
+  projectId: '0123456789abcdef0123456789abcdef',
+  instanceId: 'da304cd5bbb944de828759bc7be3d3fein01',
+  dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6',
+  protectedUsers: [],
+  protectedHosts: [],
+  blastRadiusCap: 20,
+};
 
 export class FakeDas implements DasPort {
   sessions: DasProcess[] = [];

@@ -7,24 +7,11 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type QuellApp } from '../app.ts';
-import type { InstanceConfig } from '../config.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { FakeDas } from '../../test/fake-das.ts';
+import { FakeDas, FAKE_INSTANCE as instance } from '../../test/fake-das.ts';
 import { createFileUserDirectory, upsertUser } from './users-file.ts';
 
-const instance: InstanceConfig = {
-  id: 'unit',
-  name: 'unit-db',
-  environment: 'test',
-  endpoint: 'http://127.0.0.1:9',
-  projectId: '0123456789abcdef0123456789abcdef',
-  instanceId: 'da304cd5bbb944de828759bc7be3d3fein01',
-  dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6',
-  protectedUsers: [],
-  protectedHosts: [],
-  blastRadiusCap: 20,
-};
 
 describe('login throttling over HTTP (one proxy hop: the client is X-Forwarded-For)', () => {
   let quell: QuellApp;

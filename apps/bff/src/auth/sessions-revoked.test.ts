@@ -9,26 +9,13 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { runUsersCli } from '../cli/users.ts';
-import type { InstanceConfig } from '../config.ts';
 import { createRedisLoginSessionStore } from '../stores/redis-sessions.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { FakeDas } from '../../test/fake-das.ts';
+import { FakeDas, FAKE_INSTANCE as instance } from '../../test/fake-das.ts';
 import { createTestRedis, type TestRedis } from '@quell/test-kit/services';
 import { createFileUserDirectory, upsertUser } from './users-file.ts';
 
-const instance: InstanceConfig = {
-  id: 'unit',
-  name: 'unit-db',
-  environment: 'test',
-  endpoint: 'http://127.0.0.1:9',
-  projectId: '0123456789abcdef0123456789abcdef',
-  instanceId: 'da304cd5bbb944de828759bc7be3d3fein01',
-  dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6',
-  protectedUsers: [],
-  protectedHosts: [],
-  blastRadiusCap: 20,
-};
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {

@@ -14,23 +14,10 @@ import { createApp, type QuellApp } from '../app.ts';
 import type { OidcConfig } from '../auth/oidc-config.ts';
 import { OidcSignIn, PENDING_COOKIE } from '../auth/oidc.ts';
 import { createFileUserDirectory, upsertUser } from '../auth/users-file.ts';
-import type { InstanceConfig } from '../config.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
-import { FakeDas } from '../../test/fake-das.ts';
+import { FakeDas, FAKE_INSTANCE as instance } from '../../test/fake-das.ts';
 
-const instance: InstanceConfig = {
-  id: 'unit',
-  name: 'unit-db',
-  environment: 'test',
-  endpoint: 'http://127.0.0.1:9',
-  projectId: '0123456789abcdef0123456789abcdef',
-  instanceId: 'da304cd5bbb944de828759bc7be3d3fein01',
-  dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6',
-  protectedUsers: [],
-  protectedHosts: [],
-  blastRadiusCap: 20,
-};
 // The test talks to the app directly; the provider only needs the callback URL to match what Quell sends.
 const REDIRECT = 'http://127.0.0.1:39871/api/auth/oidc/callback';
 const SESSION_SECRET = randomBytes(32).toString('hex');
