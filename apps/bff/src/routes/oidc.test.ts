@@ -62,6 +62,8 @@ async function makeApp(signIn: OidcSignIn) {
     users: createFileUserDirectory(usersFile),
     oidc: signIn,
     logger,
+    // every probe checks afresh: the test stops and restarts the provider between two probes
+    readiness: { cacheMs: 0 },
   });
   return { app, stores: s };
 }
