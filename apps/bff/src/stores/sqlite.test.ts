@@ -33,6 +33,13 @@ describe('SQLite stores', () => {
     expect(() => s.db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
     expect(() => s.db.prepare("UPDATE audit SET reason = 'x'").run()).toThrow();
     expect((await s.audit.get('a'))?.outcomes).toEqual([{ sessionId: 1, outcome: 'killed' }]);
+    expect(() => s.db.prepare("UPDATE audit SET outcomes = '[]' WHERE id = 'a'").run()).toThrow(/cannot change/);
+    // A row still rolling back may change its outcomes, and nothing else.
+    await s.audit.appendIntent(intent('b'));
+    await s.audit.recordOutcome('b', { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 1, outcome: 'rolling-back' }], dasRequestIds: [] });
+    expect(() => s.db.prepare("UPDATE audit SET status = 'failed' WHERE id = 'b'").run()).toThrow(/cannot change/);
+    s.db.prepare(`UPDATE audit SET outcomes = '[{"sessionId":1,"outcome":"killed"}]' WHERE id = 'b'`).run();
+    expect(() => s.db.prepare("UPDATE audit SET outcomes = '[]' WHERE id = 'b'").run()).toThrow(/cannot change/);
     await s.checkWritable();
     await s.close();
   });
