@@ -66,6 +66,7 @@ const ROUTES: RouteCase[] = [
     headers: key,
     expect: operatorUp(404),
   },
+  { name: 'recheck (unknown kill)', route: routes.recheckKill, path: () => pathOf(routes.recheckKill, { auditId: randomUUID() }), expect: viewerUp(404) },
   { name: 'broad-kills', route: routes.broadKills, path: () => pathOf(routes.broadKills, main), body: () => ({ user: `${h.prefix}nobody`, reason: 'table test', confirmInstanceName: 'main-db' }), headers: key, expect: adminOnly(200) },
   { name: 'blind-kills', route: routes.blindKills, path: () => pathOf(routes.blindKills, main), body: () => ({ sessionIds: [2147483001], reason: 'table test' }), headers: key, expect: adminOnly(200) },
   {

@@ -64,7 +64,8 @@ export type CommitRequest = z.infer<typeof CommitRequest>;
 /** Idempotency-Key header: 8-128 visible ASCII characters. */
 export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{8,128}$/, 'must be 8-128 visible ASCII characters');
 
-export const KillOutcome = z.enum(['killed', 'gone-before-kill', 'changed-skipped', 'still-present', 'failed', 'sent-unverified', 'unknown']);
+/** `rolling-back`: still listed as `Killed` after the kill, undoing its transaction; it resolves to `killed` or `still-present` on a recheck. */
+export const KillOutcome = z.enum(['killed', 'gone-before-kill', 'changed-skipped', 'still-present', 'rolling-back', 'failed', 'sent-unverified', 'unknown']);
 export type KillOutcome = z.infer<typeof KillOutcome>;
 
 export const SessionOutcome = z.object({
@@ -73,6 +74,8 @@ export const SessionOutcome = z.object({
   host: z.string().optional(),
   database: z.string().optional(),
   outcome: KillOutcome,
+  /** `rolling-back` only: seconds the session has been in `Killed` when it was last listed. */
+  rollingBackSeconds: z.number().nonnegative().optional(),
   error: UpstreamDetails.optional(),
 });
 export type SessionOutcome = z.infer<typeof SessionOutcome>;
@@ -92,6 +95,19 @@ export const KillResult = z.object({
   observed: z.object({ before: z.number().int().nullable(), after: z.number().int().nullable() }).optional(),
 });
 export type KillResult = z.infer<typeof KillResult>;
+
+export const RecheckParams = z.object({ auditId: z.uuid('must be an audit id') });
+
+/** The outcomes of a kill after its rolling-back sessions were listed again (the audit row holds the same). */
+export const RecheckResult = z.object({
+  auditId: z.string(),
+  outcomes: z.array(SessionOutcome),
+  summary: z.partialRecord(KillOutcome, z.number().int()),
+  /** How many sessions are still rolling back: poll again while this is above 0. */
+  rollingBack: z.number().int(),
+  checkedAt: z.string(),
+});
+export type RecheckResult = z.infer<typeof RecheckResult>;
 
 export const BroadKillRequest = z
   .object({ user: MysqlUser.optional(), database: MysqlDatabase.optional(), reason: Reason, confirmInstanceName: z.string().max(200) })

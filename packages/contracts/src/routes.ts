@@ -7,7 +7,7 @@ import { AuthProvidersResponse, LoginRequest, MeResponse, OidcCallbackQuery, Sig
 import { InstanceKey, type Role } from './common.ts';
 import { DbUser, DbUserIdParam, DbUserListResponse, RegisterDbUserRequest } from './db-users.ts';
 import { InstanceListResponse } from './instances.ts';
-import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, KillPreview, KillPreviewRequest, KillResult } from './kill.ts';
+import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, KillPreview, KillPreviewRequest, KillResult, RecheckParams, RecheckResult } from './kill.ts';
 import { LocksQuery, LocksResponse } from './locks.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
 import { SessionFilter, SessionListResponse } from './sessions.ts';
@@ -132,6 +132,15 @@ export const routes = {
     body: CommitRequest,
     headers: IdempotencyHeaders,
     response: KillResult,
+    status: 200,
+  }),
+  recheckKill: route({
+    method: 'POST',
+    path: '/api/kills/:auditId/recheck',
+    summary: 'List the rolling-back sessions of a kill again and record the ones that are gone',
+    access: 'viewer',
+    params: RecheckParams,
+    response: RecheckResult,
     status: 200,
   }),
   broadKills: route({

@@ -2,7 +2,7 @@
 // or, for an attempt policy refused before DAS was called, one refusal row. Built here and only here.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KillResult } from '@quell/contracts/kill';
+import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { InstanceConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
@@ -84,6 +84,17 @@ export class AuditTrail {
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: result.auditId }, 'audit outcome write failed; the row stays pending and becomes unknown at restart');
+    }
+  }
+
+  /** Records what rolling-back sessions became (the one change a finished row allows); returns the row's outcomes. */
+  async resolveRollingBack(auditId: string, updates: SessionOutcome[]): Promise<SessionOutcome[]> {
+    try {
+      return await this.#o.audit.updateOutcomes(auditId, updates);
+    } catch (err) {
+      this.#o.metrics.auditWriteFailures.inc();
+      this.#o.logger.error({ err, auditId }, 'audit write failed (rolling-back outcomes)');
+      throw new AppError('INTERNAL', 'the audit trail could not be updated: check again');
     }
   }
 }

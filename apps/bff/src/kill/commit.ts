@@ -6,7 +6,7 @@ import type { InstanceConfig } from '../config.ts';
 import { AppError, ConflictError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
 import type { SessionListFilter } from './inventory.ts';
-import { killResult, outcomeFor } from './outcomes.ts';
+import { killResult, outcomeFor, stillListedOutcome } from './outcomes.ts';
 import { protectionOf, sameIdentity } from './policy.ts';
 import { listFilter } from './preview.ts';
 import { sendKills, type SentKills } from './send.ts';
@@ -118,12 +118,13 @@ async function reconcile(c: KillContext, instance: InstanceConfig, targets: Froz
 /**
  * Lists again until every sent session is gone or the attempts run out (a failed listing uses up one
  * attempt; only when the last one fails too is the outcome sent-unverified). A sent session whose identity is
- * still listed is still present. A chunk whose outcome is uncertain (timeout, reset, 5xx) is verified too:
+ * still listed is still present, or rolling back when it is listed as `Killed`. A chunk whose outcome is uncertain (timeout, reset, 5xx) is verified too:
  * gone → killed; still there → failed if DAS answered, unknown if it never did (the kill may still land).
  */
 async function verify(c: KillContext, instance: InstanceConfig, filter: SessionListFilter, toKill: FrozenTarget[], sent: SentKills, outcomes: Outcomes): Promise<void> {
   let pending = toKill.filter((t) => sent.sent.has(t.session.id) || sent.uncertain.has(t.session.id));
   let verified = true;
+  const lastListed = new Map<number, Session>();
   for (let attempt = 0; pending.length > 0 && attempt < c.settings.verifyAttempts; attempt++) {
     if (attempt > 0) await sleep(c.settings.verifyDelayMs);
     let after: { sessions: Session[]; listedAtMs: number };
@@ -139,14 +140,19 @@ async function verify(c: KillContext, instance: InstanceConfig, filter: SessionL
     const next: FrozenTarget[] = [];
     for (const t of pending) {
       const s = stillById.get(t.session.id);
-      if (s && sameIdentity(t, s, after.listedAtMs, c.settings.startToleranceMs)) next.push(t);
-      else outcomes.set(t.session.id, outcomeFor(t.session, 'killed'));
+      if (s && sameIdentity(t, s, after.listedAtMs, c.settings.startToleranceMs)) {
+        next.push(t);
+        lastListed.set(t.session.id, s);
+      } else outcomes.set(t.session.id, outcomeFor(t.session, 'killed'));
     }
     pending = next;
   }
   for (const t of pending) {
     const error = sent.failed.get(t.session.id);
     if (error) outcomes.set(t.session.id, outcomeFor(t.session, verified && error.httpStatus > 0 ? 'failed' : 'unknown', error));
-    else outcomes.set(t.session.id, outcomeFor(t.session, verified ? 'still-present' : 'sent-unverified'));
+    else {
+      const listed = lastListed.get(t.session.id);
+      outcomes.set(t.session.id, verified && listed ? stillListedOutcome(t.session, listed) : outcomeFor(t.session, 'sent-unverified'));
+    }
   }
 }

@@ -12,6 +12,22 @@ export function outcomeFor(session: Pick<Session, 'id' | 'user' | 'host' | 'data
   return { sessionId: session.id, user: session.user, host: session.host, database: session.database, outcome, ...(error ? { error } : {}) };
 }
 
+/** MySQL and MariaDB list a killed session as `Killed` until it has undone its transaction. */
+export const ROLLING_BACK_COMMAND = 'Killed';
+
+/**
+ * The outcome of a sent kill whose session is still listed with its identity: rolling back (with how long
+ * it has been in `Killed`) while the server undoes its transaction, otherwise still present.
+ */
+export function stillListedOutcome(target: Pick<Session, 'id' | 'user' | 'host' | 'database'>, listed: Pick<Session, 'command' | 'time'>): SessionOutcome {
+  return { ...outcomeFor(target, 'still-present'), ...listedState(listed) };
+}
+
+/** The outcome part of stillListedOutcome, for an outcome that is already known. */
+export function listedState(listed: Pick<Session, 'command' | 'time'>): Pick<SessionOutcome, 'outcome' | 'rollingBackSeconds'> {
+  return listed.command === ROLLING_BACK_COMMAND ? { outcome: 'rolling-back', rollingBackSeconds: Math.max(0, listed.time) } : { outcome: 'still-present' };
+}
+
 export function killResult(r: {
   auditId: string;
   instanceId: string;

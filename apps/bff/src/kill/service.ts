@@ -3,7 +3,7 @@
 // Every attempt writes its audit intent before the first DAS call and its outcome after the last one.
 import type { Logger } from 'pino';
 import type { DbUserRecord } from '@quell/das-client/types';
-import type { BlindKillRequest, BroadKillRequest, CommitRequest, KillPreview, KillPreviewRequest, KillResult } from '@quell/contracts/kill';
+import type { BlindKillRequest, BroadKillRequest, CommitRequest, KillPreview, KillPreviewRequest, KillResult, RecheckResult } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
 import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
@@ -14,6 +14,7 @@ import { AuditTrail } from './audit-trail.ts';
 import { blindKill } from './blind.ts';
 import { broadKill } from './broad.ts';
 import { commitPreview } from './commit.ts';
+import { recheckKill } from './recheck.ts';
 import type { KillContext, KillSettings } from './context.ts';
 import { Idempotency, requestHash } from './idempotency.ts';
 import { InFlight } from './in-flight.ts';
@@ -136,5 +137,10 @@ export class KillService {
   blind(actor: Actor, instance: InstanceConfig, req: BlindKillRequest, idempotencyKey: string): Promise<KillAnswer> {
     const hash = requestHash('blind', instance.id, ...[...new Set(req.sessionIds)].sort((a, b) => a - b));
     return this.#inFlight.track(this.#idempotency.once(actor.username, idempotencyKey, hash, () => blindKill(this.#c, actor, instance, req, idempotencyKey)));
+  }
+
+  /** Lists the rolling-back sessions of a kill again and records the ones that resolved. */
+  recheck(auditId: string): Promise<RecheckResult> {
+    return recheckKill(this.#c, auditId);
   }
 }

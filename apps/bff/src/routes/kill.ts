@@ -1,4 +1,4 @@
-// Every kill route: previews, committing a preview, broad kills and blind kills.
+// Every kill route: previews, committing a preview, rechecking its rolling-back sessions, broad kills and blind kills.
 import { Router, type Response } from 'express';
 import type { KillResult } from '@quell/contracts/kill';
 import { routes } from '@quell/contracts/routes';
@@ -20,5 +20,7 @@ export function killRouter(mount: Mount, kill: KillService): Router {
   mount(r, routes.broadKills, async ({ params, body, headers, auth, res }) => answer(res, await kill.broad(auth, kill.instance(params.instanceId), body, headers['idempotency-key'])));
 
   mount(r, routes.blindKills, async ({ params, body, headers, auth, res }) => answer(res, await kill.blind(auth, kill.instance(params.instanceId), body, headers['idempotency-key'])));
+
+  mount(r, routes.recheckKill, ({ params }) => kill.recheck(params.auditId));
   return r;
 }

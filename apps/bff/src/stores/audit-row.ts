@@ -1,5 +1,6 @@
 // The audit table's row shape, the same in SQLite and PostgreSQL (JSON columns stored as text).
 import type { AuditEntry } from '@quell/contracts/audit';
+import type { SessionOutcome } from '@quell/contracts/kill';
 
 export interface AuditRow {
   id: string;
@@ -54,3 +55,30 @@ export function toEntry(r: AuditRow): AuditEntry {
     error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
   };
 }
+
+/** What a `rolling-back` outcome may become (the audit trail otherwise never changes a finished row). */
+const ROLLBACK_RESOLUTIONS = new Set<SessionOutcome['outcome']>(['killed', 'still-present', 'rolling-back']);
+
+/**
+ * The stored outcomes with the updates of their rolling-back sessions applied; undefined when nothing
+ * changes. An update for a session that is not rolling back (any more) is ignored: another recheck got
+ * there first. Throws on an update to anything but a resolution of a rollback.
+ */
+export function mergeRollingBack(stored: SessionOutcome[], updates: SessionOutcome[]): SessionOutcome[] | undefined {
+  const byId = new Map<number, SessionOutcome>();
+  for (const u of updates) {
+    if (!ROLLBACK_RESOLUTIONS.has(u.outcome)) throw new Error(`a rolling-back outcome cannot become ${u.outcome}`);
+    byId.set(u.sessionId, u);
+  }
+  let changed = false;
+  const merged = stored.map((o) => {
+    const u = o.outcome === 'rolling-back' ? byId.get(o.sessionId) : undefined;
+    if (u === undefined || JSON.stringify(u) === JSON.stringify(o)) return o;
+    changed = true;
+    return u;
+  });
+  return changed ? merged : undefined;
+}
+
+/** Recognises, in SQL, a stored outcomes column that still holds a rolling-back session (as JSON.stringify writes it). */
+export const ROLLING_BACK_JSON = '"outcome":"rolling-back"';

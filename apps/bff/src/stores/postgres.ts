@@ -14,8 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AUDIT_PAGE_MAX_BYTES, type AuditQuery } from '@quell/contracts/audit';
-import type { KillResult } from '@quell/contracts/kill';
-import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
+import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
+import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import { throttleData, throttleFromRow, type SqlThrottleRow } from './sql-throttle-row.ts';
 import type { AuditStore, IdempotencyClaim, IdempotencyStore, PreviewStore, SqlThrottleStore } from './types.ts';
@@ -133,6 +133,30 @@ CREATE TABLE quell_sql_throttles (
   data TEXT NOT NULL
 );
 CREATE INDEX quell_sql_throttles_due ON quell_sql_throttles(expires_at) WHERE status = 'active';
+`,
+  },
+  {
+    version: 6,
+    name: 'audit: the outcomes of a finished row may change while a session is rolling back',
+    sql: `
+CREATE OR REPLACE FUNCTION quell_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'TRUNCATE') THEN RAISE EXCEPTION 'the audit trail is append-only'; END IF;
+  IF OLD.status <> 'pending' AND NOT (
+    position('${ROLLING_BACK_JSON}' in OLD.outcomes) > 0 AND NEW.status IS NOT DISTINCT FROM OLD.status
+    AND NEW.finished_at IS NOT DISTINCT FROM OLD.finished_at AND NEW.excluded IS NOT DISTINCT FROM OLD.excluded
+    AND NEW.das_request_ids IS NOT DISTINCT FROM OLD.das_request_ids AND NEW.error IS NOT DISTINCT FROM OLD.error
+    AND NEW.idempotency_key IS NOT DISTINCT FROM OLD.idempotency_key AND NEW.preview_id IS NOT DISTINCT FROM OLD.preview_id
+    AND NEW.preview_created_by IS NOT DISTINCT FROM OLD.preview_created_by AND NEW.not_found_count IS NOT DISTINCT FROM OLD.not_found_count
+    AND NEW.actor_name IS NOT DISTINCT FROM OLD.actor_name
+  ) THEN RAISE EXCEPTION 'a finished audit row cannot change'; END IF;
+  IF NEW.id IS DISTINCT FROM OLD.id OR NEW.at IS DISTINCT FROM OLD.at OR NEW.actor IS DISTINCT FROM OLD.actor
+    OR NEW.role IS DISTINCT FROM OLD.role OR NEW.instance_id IS DISTINCT FROM OLD.instance_id OR NEW.mode IS DISTINCT FROM OLD.mode
+    OR NEW.target IS DISTINCT FROM OLD.target OR NEW.reason IS DISTINCT FROM OLD.reason OR NEW.replica_id IS DISTINCT FROM OLD.replica_id THEN
+    RAISE EXCEPTION 'the intent of an audit row cannot change';
+  END IF;
+  RETURN NEW;
+END $$;
 `,
   },
 ];
@@ -263,6 +287,25 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         [...intentParams(intent), at, JSON.stringify(error)],
       );
+    },
+    async updateOutcomes(id, updates) {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        // Row lock: two rechecks at once merge one after the other.
+        const r = await c.query<{ outcomes: string }>('SELECT outcomes FROM quell_audit WHERE id = $1 FOR UPDATE', [id]);
+        if (!r.rows[0]) throw new Error(`no audit row ${id}`);
+        const stored = JSON.parse(r.rows[0].outcomes) as SessionOutcome[];
+        const merged = mergeRollingBack(stored, updates);
+        if (merged) await c.query('UPDATE quell_audit SET outcomes = $2 WHERE id = $1', [id, JSON.stringify(merged)]);
+        await c.query('COMMIT');
+        return merged ?? stored;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
     },
     async get(id) {
       const r = await pool.query<AuditRow>('SELECT * FROM quell_audit WHERE id = $1', [id]);

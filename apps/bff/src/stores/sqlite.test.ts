@@ -33,7 +33,31 @@ describe('SQLite stores', () => {
     expect(() => s.db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
     expect(() => s.db.prepare("UPDATE audit SET reason = 'x'").run()).toThrow();
     expect((await s.audit.get('a'))?.outcomes).toEqual([{ sessionId: 1, outcome: 'killed' }]);
+    expect(() => s.db.prepare("UPDATE audit SET outcomes = '[]' WHERE id = 'a'").run()).toThrow(/cannot change/);
+    // A row still rolling back may change its outcomes, and nothing else.
+    await s.audit.appendIntent(intent('b'));
+    await s.audit.recordOutcome('b', { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 1, outcome: 'rolling-back' }], dasRequestIds: [] });
+    expect(() => s.db.prepare("UPDATE audit SET status = 'failed' WHERE id = 'b'").run()).toThrow(/cannot change/);
+    s.db.prepare(`UPDATE audit SET outcomes = '[{"sessionId":1,"outcome":"killed"}]' WHERE id = 'b'`).run();
+    expect(() => s.db.prepare("UPDATE audit SET outcomes = '[]' WHERE id = 'b'").run()).toThrow(/cannot change/);
     await s.checkWritable();
+    await s.close();
+  });
+
+  it('a database with the first release\'s audit_final trigger gets the rolling-back one at open', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'quell-store-'));
+    const first = openSqliteStores(dir);
+    first.db.exec(`DROP TRIGGER audit_final_rollback;
+      CREATE TRIGGER audit_final BEFORE UPDATE ON audit WHEN OLD.status <> 'pending' BEGIN SELECT RAISE(ABORT, 'a finished audit row cannot change'); END;`);
+    await first.audit.appendIntent(intent('r'));
+    await first.audit.recordOutcome('r', { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 1, outcome: 'rolling-back' }], dasRequestIds: [] });
+    await expect(first.audit.updateOutcomes('r', [{ sessionId: 1, outcome: 'killed' }])).rejects.toThrow(/cannot change/);
+    await first.close();
+    const s = openSqliteStores(dir);
+    const triggers = (s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_final%'").all() as Array<{ name: string }>).map((t) => t.name);
+    expect(triggers).toEqual(['audit_final_rollback']);
+    expect(await s.audit.updateOutcomes('r', [{ sessionId: 1, outcome: 'killed' }])).toEqual([{ sessionId: 1, outcome: 'killed' }]);
+    expect(() => s.db.prepare("UPDATE audit SET outcomes = '[]' WHERE id = 'r'").run()).toThrow(/cannot change/);
     await s.close();
   });
 

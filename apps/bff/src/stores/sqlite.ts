@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AUDIT_PAGE_MAX_BYTES, type AuditEntry, type AuditQuery } from '@quell/contracts/audit';
 import type { Role } from '@quell/contracts/common';
-import type { KillResult } from '@quell/contracts/kill';
-import { nextOffsetOf, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
+import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
+import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import { throttleFromRow, throttleData, type SqlThrottleRow } from './sql-throttle-row.ts';
 import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, SqlThrottleStore, Stores } from './types.ts';
@@ -38,8 +38,6 @@ CREATE INDEX IF NOT EXISTS audit_status ON audit(status);
 -- Append-only: rows are never deleted, and a row leaves 'pending' exactly once.
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_final BEFORE UPDATE ON audit WHEN OLD.status <> 'pending'
-BEGIN SELECT RAISE(ABORT, 'a finished audit row cannot change'); END;
 CREATE TRIGGER IF NOT EXISTS audit_intent_fixed BEFORE UPDATE ON audit
 WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.actor IS NOT OLD.actor OR NEW.role IS NOT OLD.role
   OR NEW.instance_id IS NOT OLD.instance_id OR NEW.mode IS NOT OLD.mode OR NEW.target IS NOT OLD.target OR NEW.reason IS NOT OLD.reason
@@ -92,6 +90,21 @@ CREATE INDEX IF NOT EXISTS sql_throttles_due ON sql_throttles(status, expires_at
 CREATE TABLE IF NOT EXISTS health (k TEXT PRIMARY KEY, at TEXT NOT NULL);
 `;
 
+/**
+ * A finished row cannot change, except the outcomes of a row that still holds a rolling-back session
+ * (mergeRollingBack says how they may change). Created after the added columns; it replaces the first
+ * release's audit_final, which allowed no change at all.
+ */
+const AUDIT_FINAL_TRIGGER = `
+CREATE TRIGGER IF NOT EXISTS audit_final_rollback BEFORE UPDATE ON audit WHEN OLD.status <> 'pending' AND NOT (
+  instr(OLD.outcomes, '${ROLLING_BACK_JSON}') > 0 AND NEW.status IS OLD.status AND NEW.finished_at IS OLD.finished_at
+  AND NEW.excluded IS OLD.excluded AND NEW.das_request_ids IS OLD.das_request_ids AND NEW.error IS OLD.error
+  AND NEW.idempotency_key IS OLD.idempotency_key AND NEW.preview_id IS OLD.preview_id AND NEW.preview_created_by IS OLD.preview_created_by
+  AND NEW.not_found_count IS OLD.not_found_count AND NEW.actor_name IS OLD.actor_name)
+BEGIN SELECT RAISE(ABORT, 'a finished audit row cannot change'); END;
+DROP TRIGGER IF EXISTS audit_final;
+`;
+
 /** Opens (creating if needed) the SQLite database `dir/quell.sqlite`, or an in-memory one for ':memory:'. */
 export function openSqliteStores(dir: string): Stores & { db: Database.Database } {
   let file = ':memory:';
@@ -115,12 +128,24 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     if (!sessionColumns.has(column)) db.exec(`ALTER TABLE login_sessions ADD COLUMN ${column} TEXT`);
   }
 
+  db.exec(AUDIT_FINAL_TRIGGER);
+
   const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, actor_name)
     VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @actorName)`);
   const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, error, actor_name)
     VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @error, @actorName)`);
   const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
     das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
+
+  const updateOutcomesTx = db.transaction((id: string, updates: SessionOutcome[]): SessionOutcome[] => {
+    const row = db.prepare('SELECT outcomes FROM audit WHERE id = ?').get(id) as { outcomes: string } | undefined;
+    if (!row) throw new Error(`no audit row ${id}`);
+    const stored = JSON.parse(row.outcomes) as SessionOutcome[];
+    const merged = mergeRollingBack(stored, updates);
+    if (!merged) return stored;
+    db.prepare('UPDATE audit SET outcomes = ? WHERE id = ?').run(JSON.stringify(merged), id);
+    return merged;
+  });
 
   const intentParams = (i: AuditIntent) => ({
     id: i.id,
@@ -157,6 +182,9 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     },
     async appendRefusal(intent, error, at) {
       insertRefusal.run({ ...intentParams(intent), finishedAt: at, error: JSON.stringify(error) });
+    },
+    async updateOutcomes(id, updates) {
+      return updateOutcomesTx(id, updates);
     },
     async get(id) {
       const row = db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as AuditRow | undefined;

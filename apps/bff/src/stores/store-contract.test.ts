@@ -130,6 +130,15 @@ describe('PostgreSQL replicas', () => {
       await expect(s.pool.query(`UPDATE quell_audit SET reason = 'x' WHERE id = $1`, [id])).rejects.toThrow(/intent/);
       await s.audit.recordOutcome(id, { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [], dasRequestIds: [] });
       await expect(s.pool.query(`UPDATE quell_audit SET status = 'failed' WHERE id = $1`, [id])).rejects.toThrow(/finished/);
+      await expect(s.pool.query(`UPDATE quell_audit SET outcomes = '[]' WHERE id = $1`, [id])).rejects.toThrow(/finished/);
+      // A row still rolling back may change its outcomes, and nothing else.
+      const rolling = randomUUID();
+      await s.audit.appendIntent(intent(rolling));
+      await s.audit.recordOutcome(rolling, { status: 'completed', finishedAt: new Date().toISOString(), outcomes: [{ sessionId: 1, outcome: 'rolling-back' }], dasRequestIds: [] });
+      await expect(s.pool.query(`UPDATE quell_audit SET status = 'failed' WHERE id = $1`, [rolling])).rejects.toThrow(/finished/);
+      await expect(s.pool.query(`UPDATE quell_audit SET reason = 'x' WHERE id = $1`, [rolling])).rejects.toThrow(/intent/);
+      await s.pool.query(`UPDATE quell_audit SET outcomes = '[{"sessionId":1,"outcome":"killed"}]' WHERE id = $1`, [rolling]);
+      await expect(s.pool.query(`UPDATE quell_audit SET outcomes = '[]' WHERE id = $1`, [rolling])).rejects.toThrow(/finished/);
     } finally {
       await s.close();
     }

@@ -112,6 +112,42 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       expect(await s.audit.get(randomUUID())).toBeUndefined();
     });
 
+    it('changes only the rolling-back outcomes of a finished row, and only to a resolution', async () => {
+      const id = randomUUID();
+      await s.audit.appendIntent(intent(id));
+      const who = (sessionId: number) => ({ sessionId, user: 'app', host: `10.0.0.${sessionId}:5000`, database: 'shop' });
+      const finishedAt = new Date().toISOString();
+      await s.audit.recordOutcome(id, {
+        status: 'completed',
+        finishedAt,
+        outcomes: [
+          { ...who(1), outcome: 'killed' },
+          { ...who(2), outcome: 'rolling-back', rollingBackSeconds: 3 },
+          { ...who(3), outcome: 'rolling-back', rollingBackSeconds: 3 },
+        ],
+        dasRequestIds: ['r1'],
+      });
+      // Still rolling back (seconds move on), and one that is gone; the killed one cannot be changed back.
+      const after = await s.audit.updateOutcomes(id, [
+        { ...who(1), outcome: 'still-present' },
+        { ...who(2), outcome: 'rolling-back', rollingBackSeconds: 9 },
+        { ...who(3), outcome: 'killed' },
+      ]);
+      const expected = [
+        { ...who(1), outcome: 'killed' },
+        { ...who(2), outcome: 'rolling-back', rollingBackSeconds: 9 },
+        { ...who(3), outcome: 'killed' },
+      ];
+      expect(after).toEqual(expected);
+      expect(await s.audit.get(id)).toMatchObject({ status: 'completed', finishedAt, outcomes: expected, dasRequestIds: ['r1'], error: null });
+      await expect(s.audit.updateOutcomes(id, [{ ...who(2), outcome: 'failed' }])).rejects.toThrow(/cannot become failed/);
+      expect(await s.audit.updateOutcomes(id, [{ ...who(2), outcome: 'still-present' }])).toEqual([expected[0], { ...who(2), outcome: 'still-present' }, expected[2]]);
+      // Resolved: the row is final again, whatever is asked.
+      expect(await s.audit.updateOutcomes(id, [{ ...who(2), outcome: 'killed' }])).toEqual([expected[0], { ...who(2), outcome: 'still-present' }, expected[2]]);
+      expect((await s.audit.get(id))?.outcomes[1]).toEqual({ ...who(2), outcome: 'still-present' });
+      await expect(s.audit.updateOutcomes(randomUUID(), [{ ...who(2), outcome: 'killed' }])).rejects.toThrow(/no audit row/);
+    });
+
     it('records a refusal as one failed row with its error', async () => {
       const id = randomUUID();
       await s.audit.appendRefusal(intent(id, { previewId: 'p-2', previewCreatedBy: 'carol', actor: 'oidc:c-42', actorName: 'Carol Doe' }), { code: 'PREVIEW_EXPIRED', message: 'expired' }, '2030-01-01T00:00:00.000Z');

@@ -2,7 +2,7 @@
 // PostgreSQL (audit, previews, idempotency) and Redis (login sessions, throttling) can implement them later.
 import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
 import type { Role } from '@quell/contracts/common';
-import type { KillResult } from '@quell/contracts/kill';
+import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import type { SqlThrottleRecord } from '../throttle/types.ts';
 
@@ -14,6 +14,12 @@ export interface AuditStore {
   /** A refused attempt (policy said no before DAS was called): intent and outcome in one row. */
   appendRefusal(intent: AuditIntent, error: { code: string; message: string }, at: string): Promise<void>;
   get(id: string): Promise<AuditEntry | undefined>;
+  /**
+   * The one change a finished row allows: a `rolling-back` outcome becomes `killed`, `still-present` or
+   * stays rolling back (new seconds). Updates for sessions no longer rolling back are ignored; anything
+   * else throws. Returns the row's outcomes as stored afterwards.
+   */
+  updateOutcomes(id: string, updates: SessionOutcome[]): Promise<SessionOutcome[]>;
   /**
    * Newest first: at most `query.limit` rows, and no more than about `maxBytes` of them (default
    * AUDIT_PAGE_MAX_BYTES; at least one row). `nextOffset` is where the next page starts (null at the end).

@@ -21,7 +21,19 @@ export const killQueries = {
       refetchOnReconnect: false,
       refetchOnWindowFocus: false,
     }),
+  /** A kill with sessions rolling back: listed again every few seconds until none is (the server records what they became). */
+  recheck: (auditId: string) =>
+    queryOptions({
+      queryKey: [...killQueries.all(), 'recheck', auditId] as const,
+      queryFn: ({ signal }) => callApi(routes.recheckKill, { params: { auditId }, signal }),
+      refetchInterval: (query) => (query.state.data?.rollingBack === 0 ? false : RECHECK_INTERVAL_MS),
+      gcTime: 0,
+      retry: false,
+      refetchOnWindowFocus: false,
+    }),
 };
+
+export const RECHECK_INTERVAL_MS = 3_000;
 
 export function useCommitPreview() {
   return useMutation({

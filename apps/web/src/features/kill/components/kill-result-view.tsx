@@ -1,10 +1,12 @@
 import type { ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import type { KillOutcome, KillResult } from '@quell/contracts/kill';
+import type { KillOutcome, KillResult, SessionOutcome } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { CopyButton } from '@/components/ui/copy-button';
 import { formatDateTime } from '@/lib/format';
-import { OUTCOME_TEXT, summaryLine } from '../utils/kill-rules';
+import { killQueries } from '../api/kill-queries';
+import { outcomeLabel, OUTCOME_TEXT, summaryLine } from '../utils/kill-rules';
 import { ExcludedList } from './kill-preview-panel';
 
 const OUTCOME_STYLE: Record<KillOutcome, string> = {
@@ -12,6 +14,7 @@ const OUTCOME_STYLE: Record<KillOutcome, string> = {
   'gone-before-kill': 'bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100',
   'changed-skipped': 'bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100',
   'still-present': 'bg-amber-200 text-amber-950 dark:bg-amber-800 dark:text-amber-50',
+  'rolling-back': 'bg-violet-100 text-violet-900 ring-1 ring-violet-400 dark:bg-violet-950 dark:text-violet-100',
   failed: 'bg-red-100 text-red-900 ring-1 ring-red-400 dark:bg-red-950 dark:text-red-100',
   'sent-unverified': 'bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100',
   unknown: 'bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100',
@@ -35,8 +38,28 @@ function RelistSummary({ relisted, filterText }: { relisted: Relisted; filterTex
   );
 }
 
+/** The outcomes of a kill, kept current while some of its sessions roll back (the recheck polls until none does). */
+function useWatchedOutcomes(result: KillResult): { outcomes: SessionOutcome[]; watching: boolean; failed: boolean } {
+  const rolling = result.outcomes.some((o) => o.outcome === 'rolling-back');
+  const recheck = useQuery({ ...killQueries.recheck(result.auditId), enabled: rolling });
+  const outcomes = recheck.data?.outcomes ?? result.outcomes;
+  return { outcomes, watching: rolling && (recheck.data?.rollingBack ?? 1) > 0, failed: recheck.isError };
+}
+
+function RollbackWatch({ outcomes, failed }: { outcomes: SessionOutcome[]; failed: boolean }) {
+  const n = outcomes.filter((o) => o.outcome === 'rolling-back').length;
+  return (
+    <p role="status" className="rounded-md border border-violet-300 bg-violet-50 p-2 text-sm font-medium dark:border-violet-700 dark:bg-violet-950/40">
+      {n === 1 ? '1 session is' : `${n} sessions are`} rolling back a transaction: killed, but listed until the server has undone its changes. Watching until{' '}
+      {n === 1 ? 'it is' : 'they are'} gone{failed ? ' (the last check failed: trying again)' : '…'}
+    </p>
+  );
+}
+
 /** A summary line, then every session's outcome; failures carry the DAS error and request id. */
-export function KillResultView({ result, relisted, filterText = '' }: { result: KillResult; relisted?: Relisted | undefined; filterText?: string }) {
+export function KillResultView({ result: given, relisted, filterText = '' }: { result: KillResult; relisted?: Relisted | undefined; filterText?: string }) {
+  const watched = useWatchedOutcomes(given);
+  const result = { ...given, outcomes: watched.outcomes };
   const failures = result.outcomes.filter((o) => o.error);
   // after an unverifiable kill the new listing is the answer; what was sent is detail
   const Outcomes = relisted ? Collapsed : Shown;
@@ -55,6 +78,7 @@ export function KillResultView({ result, relisted, filterText = '' }: { result: 
         </p>
       )}
       {relisted && <RelistSummary relisted={relisted} filterText={filterText} />}
+      {watched.watching && <RollbackWatch outcomes={result.outcomes} failed={watched.failed} />}
       {failures.length > 0 && (
         <p className="text-sm text-red-800 dark:text-red-300">
           {failures.length === 1 ? '1 kill failed' : `${failures.length} kills failed`}: the DAS error is shown on the row. Retry from a new preview, or report the request id.
@@ -80,7 +104,7 @@ export function KillResultView({ result, relisted, filterText = '' }: { result: 
                     <span role="status" aria-label={`Session ${o.sessionId}: ${o.outcome}`} className={`rounded px-1.5 py-0.5 font-mono text-xs ${OUTCOME_STYLE[o.outcome]}`}>
                       {o.outcome}
                     </span>
-                    <span className="sr-only"> ({OUTCOME_TEXT[o.outcome]})</span>
+                    {o.outcome === 'rolling-back' ? <span className="ml-1 text-xs">{outcomeLabel(o)}</span> : <span className="sr-only"> ({OUTCOME_TEXT[o.outcome]})</span>}
                   </td>
                   <td className="px-2 py-1 text-xs">
                     {o.error ? (

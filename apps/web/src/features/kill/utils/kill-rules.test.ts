@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canCommit, describeFilter, newIdempotencyKey, reasonIsValid, summaryLine, typedNameMatches } from './kill-rules';
+import { canCommit, describeFilter, newIdempotencyKey, outcomeLabel, reasonIsValid, summaryLine, typedNameMatches } from './kill-rules';
 import { IdempotencyKey } from '@quell/contracts/kill';
 
 const base = { targets: 3, reason: 'INC-1 runaway', requiresTypedConfirmation: false, typed: '', instanceName: 'prod-orders', pending: false };
@@ -47,5 +47,13 @@ describe('describeFilter', () => {
     expect(describeFilter({ database: 'shop' })).toBe('database shop');
     expect(describeFilter({ user: 'app', database: 'shop' })).toBe('user app and database shop');
     expect(describeFilter({})).toBe('');
+  });
+});
+
+describe('outcomeLabel', () => {
+  it('says how long a session has been rolling back, and the plain text otherwise', () => {
+    expect(outcomeLabel({ outcome: 'rolling-back', rollingBackSeconds: 12.4 })).toBe('rolling back, 12 s');
+    expect(outcomeLabel({ outcome: 'rolling-back' })).toBe('rolling back');
+    expect(outcomeLabel({ outcome: 'still-present' })).toBe('still present');
   });
 });

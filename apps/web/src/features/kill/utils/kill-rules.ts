@@ -1,4 +1,4 @@
-import type { KillOutcome, KillResult } from '@quell/contracts/kill';
+import type { KillOutcome, KillResult, SessionOutcome } from '@quell/contracts/kill';
 
 export const MIN_REASON = 3;
 
@@ -24,11 +24,18 @@ export const OUTCOME_TEXT: Record<KillOutcome, string> = {
   'gone-before-kill': 'gone before kill',
   'changed-skipped': 'changed, skipped',
   'still-present': 'still present',
+  'rolling-back': 'rolling back',
   failed: 'failed',
   'sent-unverified': 'sent, unverified',
   unknown: 'unknown',
 };
-const ORDER: KillOutcome[] = ['killed', 'gone-before-kill', 'changed-skipped', 'still-present', 'failed', 'sent-unverified', 'unknown'];
+const ORDER: KillOutcome[] = ['killed', 'gone-before-kill', 'changed-skipped', 'still-present', 'rolling-back', 'failed', 'sent-unverified', 'unknown'];
+
+/** One session's outcome as the result says it: "rolling back, 12 s" while the server undoes its transaction. */
+export function outcomeLabel(o: Pick<SessionOutcome, 'outcome' | 'rollingBackSeconds'>): string {
+  if (o.outcome === 'rolling-back' && o.rollingBackSeconds !== undefined) return `rolling back, ${Math.round(o.rollingBackSeconds)} s`;
+  return OUTCOME_TEXT[o.outcome];
+}
 
 /** `11 killed · 1 gone before kill`, counted from the outcomes themselves. */
 export function summaryLine(result: Pick<KillResult, 'outcomes'>): string {
