@@ -1,6 +1,9 @@
 // Fixed test accounts of the browser-test stack (it runs on loopback only, with a throwaway state dir).
 export const E2E_BFF_PORT = 3199;
 export const E2E_DAS_PORT = 8799;
+/** das-local's SQL limit proxy in front of the e2e instance: sessions opened through it are throttled. */
+export const E2E_SQL_PROXY_PORT = 8798;
+export const E2E_SQL_PROXY = { host: '127.0.0.1', port: E2E_SQL_PROXY_PORT } as const;
 /** The MariaDB account the e2e das-local registers; its pool's sessions come and go. */
 export const E2E_DAS_DB_USER = 'quell_das_e2e';
 /** A MariaDB account the e2e instance protects: Quell must never kill its sessions. */

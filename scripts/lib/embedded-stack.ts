@@ -24,6 +24,8 @@ export interface StackOptions {
   stateDir: string;
   bffPort: number;
   dasPort: number;
+  /** Port of das-local's SQL limit proxy in front of the instance's MariaDB (sessions through it are throttled); none if unset. */
+  sqlProxyPort?: number;
   accounts: Array<{ username: string; role: Role; password?: string }>;
   instance?: { id?: string; name?: string; environment?: 'prod' | 'staging' | 'dev' | 'test'; blastRadiusCap?: number; protectedUsers?: string[] };
   /** Account DAS uses on MariaDB; tests pass their own so they never share one with a running demo. */
@@ -37,6 +39,8 @@ export interface Stack {
   url: string;
   dasUrl: string;
   mysql: MysqlTarget;
+  /** Where sessions reach the instance through das-local's SQL limit proxy (throttles bite there). */
+  sqlProxy?: { host: string; port: number };
   accounts: StackAccount[];
   instanceId: string;
   inventoryPath: string;
@@ -97,13 +101,14 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
 
   try {
     const dasConfigPath = join(opts.stateDir, 'das-local.json');
+    const sqlProxy = opts.sqlProxyPort === undefined ? undefined : { host: '127.0.0.1', port: opts.sqlProxyPort };
     writeFileSync(
       dasConfigPath,
       JSON.stringify(
         {
           listen: { host: '127.0.0.1', port: opts.dasPort },
           projectId: secrets.projectId,
-          instances: [{ instanceId: secrets.dasInstanceId, host: mysqlTarget.host, port: mysqlTarget.port }],
+          instances: [{ instanceId: secrets.dasInstanceId, host: mysqlTarget.host, port: mysqlTarget.port, ...(sqlProxy ? { sqlLimit: { proxy: sqlProxy } } : {}) }],
           registryPath: join(opts.stateDir, 'das-registry.sqlite'),
         },
         null,
@@ -188,6 +193,7 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
       url: bff.match[1]!,
       dasUrl,
       mysql: mysqlTarget,
+      ...(sqlProxy ? { sqlProxy } : {}),
       accounts,
       instanceId: instance.id ?? 'demo-local',
       inventoryPath,

@@ -12,6 +12,8 @@ export interface DemoWorkloadOptions {
   adminPassword?: string;
   /** Reach the admin account through this Unix socket instead of host:port. */
   socketPath?: string;
+  /** Where the demo sessions connect (default host:port), e.g. das-local's SQL limit proxy so that throttles bite on them; setup and clean-up stay on host:port. */
+  sessions?: { host: string; port: number };
   /** Prefix of every demo user and database (default `demo_`). */
   prefix?: string;
 }
@@ -102,7 +104,7 @@ export async function startDemoWorkload(opts: DemoWorkloadOptions): Promise<Demo
     }
 
     const open = async (user: 'app' | 'report', database: string) => {
-      const conn = await mysql.createConnection({ host: opts.host, port: opts.port, user: n[user], password: passwords[user], database });
+      const conn = await mysql.createConnection({ host: opts.sessions?.host ?? opts.host, port: opts.sessions?.port ?? opts.port, user: n[user], password: passwords[user], database });
       conn.on('error', () => {}); // killed sessions must not take the process down
       conns.push(conn);
       // Waits last an hour, not the server's default (50 s for rows, a day for metadata locks).
@@ -137,8 +139,8 @@ export async function startDemoWorkload(opts: DemoWorkloadOptions): Promise<Demo
     // idle sessions of the application
     await open('app', n.shop);
     await open('app', n.shop);
-    // a long query, re-issued whenever it finishes
-    forever(await open('app', n.shop), 'SELECT SLEEP(600) /* checkout batch */');
+    // a long query, re-issued whenever it finishes (it reads a table, so a throttle can match it)
+    forever(await open('app', n.shop), 'SELECT SLEEP(600) FROM orders LIMIT 1 /* checkout batch */');
     // A two-level row-lock chain: A holds a row and is idle; B holds another row and waits for A's; C waits for B's.
     // (Rows of this run's own, so that two demos on one server never wait on each other.)
     const rowA = 1000 + randomInt(1_000_000_000);
@@ -158,7 +160,7 @@ export async function startDemoWorkload(opts: DemoWorkloadOptions): Promise<Demo
     await idleInTrx.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
     await idleInTrx.query('SELECT COUNT(*) FROM events');
     // a slow analytics query
-    forever(await open('report', n.analytics), 'SELECT SLEEP(900) /* nightly report */');
+    forever(await open('report', n.analytics), 'SELECT SLEEP(900) FROM events LIMIT 1 /* nightly report */');
     // A metadata-lock pile-up: a report read the catalog and left its transaction open; a migration's ALTER
     // waits for that transaction; two later reads of the catalog queue behind the ALTER.
     const reader = await open('report', n.shop);
