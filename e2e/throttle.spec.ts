@@ -66,7 +66,7 @@ test('an operator kills runaway statements and throttles them; MariaDB refuses t
 
     // Kill and throttle in one step from the first runaway session: the pattern is DAS's suggestion.
     const [sample, ...rest] = victims as [number, ...number[]];
-    await page.getByRole('button', { name: `Throttle statements similar to session ${sample}` }).click();
+    await page.getByRole('button', { name: `Throttle similar… to session ${sample}` }).click();
     const dialog = page.getByRole('dialog');
     const pattern = dialog.getByLabel('Pattern (keywords separated by ~, the type first)');
     await expect(pattern).toHaveValue(/runaway_jobs/i);

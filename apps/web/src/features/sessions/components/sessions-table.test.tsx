@@ -22,7 +22,7 @@ describe('SessionsTable', () => {
     const { container } = renderTable(200);
     const table = screen.getByRole('table', { name: 'Sessions' });
     const headers = within(table).getAllByRole('columnheader');
-    expect(headers.map((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['', 'ID', 'User', 'Host', 'Database', 'Command', 'Time', 'Trx', 'State', 'SQL']);
+    expect(headers.map((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['', 'ID', 'User', 'Host', 'Database', 'Command', 'Time', 'Trx', 'State', 'SQL', 'Blocked by', 'Blocking']);
     const rows = container.querySelectorAll('tbody tr[data-session-id]');
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(200);

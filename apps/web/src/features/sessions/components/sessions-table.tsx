@@ -346,7 +346,7 @@ function SqlCell({ session: s, row }: { session: Session; row: RowContext }) {
         <button
           type="button"
           className="ml-auto shrink-0 rounded px-1 text-xs text-slate-600 underline hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
-          aria-label={`Throttle statements similar to session ${s.id}`}
+          aria-label={`Throttle similar… to session ${s.id}`}
           onClick={() => row.onThrottleSimilar?.(s)}
         >
           Throttle similar…
