@@ -1,3 +1,4 @@
+import { pathOf, routes } from '@quell/contracts/routes';
 // Sign-in through the identity provider's own login page (the test kit's OpenID provider), roles from
 // its groups: an on-call operator kills a real session and finds their IdP name in the audit trail;
 // a reader is never offered the commit.
@@ -47,7 +48,7 @@ test('an operator from the on-call group signs in at the IdP, kills a real sessi
   await expect(page).toHaveURL(new RegExp(`^http://127\\.0\\.0\\.1:${E2E_IDP_PORT}/`));
   await page.getByRole('button', { name: /yes, sign me out/i }).click();
   await expect(page.getByRole('link', { name: `Sign in with ${E2E_IDP_NAME}` })).toBeVisible();
-  expect((await page.request.get('/api/me')).status()).toBe(401);
+  expect((await page.request.get(pathOf(routes.me))).status()).toBe(401);
 });
 
 test('a viewer from the readers group signs in at the IdP and is never offered the commit', async ({ page, sandbox }) => {
@@ -58,11 +59,11 @@ test('a viewer from the readers group signs in at the IdP and is never offered t
   await page.getByRole('button', { name: /select all/i }).click();
   await expect(page.getByRole('button', { name: 'Kill 2 sessions…' })).toHaveCount(0);
   // Nor does the API let it: committing needs the operator role.
-  const csrf = ((await (await page.request.get('/api/me')).json()) as { csrfToken: string }).csrfToken;
-  const preview = await page.request.post(`/api/instances/${E2E_INSTANCE.id}/kill-previews`, { data: { user, sessionIds: ids }, headers: { 'X-CSRF-Token': csrf } });
+  const csrf = ((await (await page.request.get(pathOf(routes.me))).json()) as { csrfToken: string }).csrfToken;
+  const preview = await page.request.post(pathOf(routes.killPreviews, { instanceId: E2E_INSTANCE.id }), { data: { user, sessionIds: ids }, headers: { 'X-CSRF-Token': csrf } });
   expect(preview.status()).toBe(201);
   const { previewId } = (await preview.json()) as { previewId: string };
-  const commit = await page.request.post(`/api/kill-previews/${previewId}/commit`, {
+  const commit = await page.request.post(pathOf(routes.commitPreview, { previewId: previewId }), {
     data: { reason: 'viewer must be refused' },
     headers: { 'X-CSRF-Token': csrf, 'Idempotency-Key': `k-${sandbox.prefix}-viewer` },
   });

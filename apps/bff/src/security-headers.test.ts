@@ -1,3 +1,4 @@
+import { pathOf, routes } from '@quell/contracts/routes';
 // Response headers and request gates of the whole app: frame denial, no caching of API answers, a
 // __Host- cookie when secure, an optional Host allow-list (DNS rebinding) and a token on /metrics.
 import { randomBytes } from 'node:crypto';
@@ -42,11 +43,11 @@ async function start(config: Partial<AppDeps['config']> = {}) {
 describe('security headers and gates', () => {
   it('denies framing outright and never lets an API answer be cached, openapi.json included', async () => {
     const url = await start();
-    for (const p of ['/', '/api/me', '/api/openapi.json', '/api/nowhere', '/healthz']) {
+    for (const p of ['/', pathOf(routes.me), pathOf(routes.openapi), '/api/nowhere', '/healthz']) {
       const r = await request(url).get(p);
       expect(r.headers['x-frame-options'], p).toBe('DENY');
     }
-    for (const [method, p] of [['get', '/api/openapi.json'], ['get', '/api/me'], ['get', '/api/nowhere'], ['post', '/api/auth/login']] as const) {
+    for (const [method, p] of [['get', pathOf(routes.openapi)], ['get', pathOf(routes.me)], ['get', '/api/nowhere'], ['post', pathOf(routes.login)]] as const) {
       const r = await request(url)[method](p).send(method === 'post' ? { username: 'op', password: 'wrong password' } : undefined);
       expect(r.headers['cache-control'], `${method} ${p}`).toBe('no-store');
     }
@@ -54,20 +55,20 @@ describe('security headers and gates', () => {
 
   it('names the cookie __Host-… when it is Secure, and reads only that name', async () => {
     const url = await start({ cookieSecure: true });
-    const login = await request(url).post('/api/auth/login').send({ username: 'op', password });
+    const login = await request(url).post(pathOf(routes.login)).send({ username: 'op', password });
     const setCookie = String(login.headers['set-cookie']);
     expect(setCookie).toMatch(/^__Host-quell_session=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
     const value = /__Host-quell_session=([^;]+)/.exec(setCookie)![1]!;
-    expect((await request(url).get('/api/me').set('Cookie', `__Host-quell_session=${value}`)).status).toBe(200);
+    expect((await request(url).get(pathOf(routes.me)).set('Cookie', `__Host-quell_session=${value}`)).status).toBe(200);
     // A cookie without the prefix can be planted by a sibling subdomain: it does not count.
-    expect((await request(url).get('/api/me').set('Cookie', `quell_session=${value}`)).status).toBe(401);
+    expect((await request(url).get(pathOf(routes.me)).set('Cookie', `quell_session=${value}`)).status).toBe(401);
   });
 
   it('with an allow-list of Host names, refuses other names with 403 (DNS rebinding); health checks still answer', async () => {
     const url = await start({ allowedHosts: ['quell.example.com', '127.0.0.1'] });
-    expect((await request(url).get('/api/openapi.json')).status).toBe(200); // Host: 127.0.0.1:port
-    expect((await request(url).get('/api/openapi.json').set('Host', 'quell.example.com')).status).toBe(200);
-    const rebound = await request(url).post('/api/auth/login').set('Host', 'attacker.example').send({ username: 'op', password });
+    expect((await request(url).get(pathOf(routes.openapi))).status).toBe(200); // Host: 127.0.0.1:port
+    expect((await request(url).get(pathOf(routes.openapi)).set('Host', 'quell.example.com')).status).toBe(200);
+    const rebound = await request(url).post(pathOf(routes.login)).set('Host', 'attacker.example').send({ username: 'op', password });
     expect(rebound.status).toBe(403);
     expect(rebound.body.error.code).toBe('FORBIDDEN');
     expect(rebound.headers['set-cookie']).toBeUndefined();

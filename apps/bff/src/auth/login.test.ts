@@ -1,3 +1,4 @@
+import { pathOf, routes } from '@quell/contracts/routes';
 // Login throttling through the HTTP route: the failing client waits; nobody else is locked out.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -41,7 +42,7 @@ describe('login throttling over HTTP (one proxy hop: the client is X-Forwarded-F
     await stores.close();
   });
 
-  const login = (username: string, pw: string, client: string) => request(url).post('/api/auth/login').set('X-Forwarded-For', client).send({ username, password: pw });
+  const login = (username: string, pw: string, client: string) => request(url).post(pathOf(routes.login)).set('X-Forwarded-For', client).send({ username, password: pw });
 
   it('five wrong passwords from one address do not refuse the right password from another', async () => {
     for (let i = 0; i < 5; i++) expect((await login('alice', 'wrong password', '198.51.100.7')).status).toBe(401);

@@ -1,6 +1,7 @@
 // The QUELL_OIDC_* settings: sign-in through an OpenID Connect identity provider, roles from its groups.
 // Problems name the variable, never a value (the client secret is read like every other secret).
 import type { Role } from '@quell/contracts/common';
+import { routes } from '@quell/contracts/routes';
 
 /** Who may still use a local account (break-glass) when the IdP is configured. */
 export type LocalLogin = 'on' | 'admin-only' | 'off';
@@ -73,8 +74,9 @@ export function loadOidcConfig(
   const clientSecret = secret('QUELL_OIDC_CLIENT_SECRET', false);
   const redirectUrl = env.QUELL_OIDC_REDIRECT_URL ?? '';
   const redirect = httpUrl(redirectUrl);
-  if (!redirect) problems.push('QUELL_OIDC_REDIRECT_URL: is required, an http(s) URL ending in /api/auth/oidc/callback');
-  else if (!redirect.pathname.endsWith('/api/auth/oidc/callback')) problems.push('QUELL_OIDC_REDIRECT_URL: must end in /api/auth/oidc/callback');
+  const callback = routes.oidcCallback.path;
+  if (!redirect) problems.push(`QUELL_OIDC_REDIRECT_URL: is required, an http(s) URL ending in ${callback}`);
+  else if (!redirect.pathname.endsWith(callback)) problems.push(`QUELL_OIDC_REDIRECT_URL: must end in ${callback}`);
   const postLogoutUrl = env.QUELL_OIDC_POST_LOGOUT_URL || (redirect ? new URL('/login', redirect).href : '');
   if (env.QUELL_OIDC_POST_LOGOUT_URL && !httpUrl(env.QUELL_OIDC_POST_LOGOUT_URL)) problems.push('QUELL_OIDC_POST_LOGOUT_URL: must be an http(s) URL');
   const scopes = (env.QUELL_OIDC_SCOPES || 'openid profile email').trim();

@@ -1,3 +1,4 @@
+import { pathOf, routes } from '@quell/contracts/routes';
 // A password change, a role change or a disable (the users CLI, another process) ends the sessions the
 // user had: a cookie opened before the change gets 401, with the SQLite and with the Redis session store.
 import { randomBytes } from 'node:crypto';
@@ -65,7 +66,7 @@ describe.each(storeKinds)('account changes end existing sessions (%s)', (_name, 
   };
   const login = async (username: string, pw = password) => {
     const agent = request.agent(url);
-    const res = await agent.post('/api/auth/login').send({ username, password: pw });
+    const res = await agent.post(pathOf(routes.login)).send({ username, password: pw });
     expect(res.status).toBe(200);
     return agent;
   };
@@ -79,32 +80,32 @@ describe.each(storeKinds)('account changes end existing sessions (%s)', (_name, 
     await start();
     const before = await login('pat');
     const other = await login('rob');
-    expect((await before.get('/api/me')).status).toBe(200);
+    expect((await before.get(pathOf(routes.me))).status).toBe(200);
     const pwFile = path.join(dir, 'new-password');
     writeFileSync(pwFile, 'the second password\n');
     await cli('passwd', 'pat', '--password-file', pwFile);
-    expect((await before.get('/api/me')).status).toBe(401);
-    expect((await other.get('/api/me')).status).toBe(200); // only pat's sessions end
+    expect((await before.get(pathOf(routes.me))).status).toBe(401);
+    expect((await other.get(pathOf(routes.me))).status).toBe(200); // only pat's sessions end
     const after = await login('pat', 'the second password');
-    expect((await after.get('/api/me')).status).toBe(200);
+    expect((await after.get(pathOf(routes.me))).status).toBe(200);
   });
 
   it('users role: the old cookie gets 401 instead of carrying on with the new role', async () => {
     const before = await login('rob');
     await cli('role', 'rob', 'viewer');
-    expect((await before.get('/api/me')).status).toBe(401);
+    expect((await before.get(pathOf(routes.me))).status).toBe(401);
     const after = await login('rob');
-    expect((await after.get('/api/me')).body.role).toBe('viewer');
+    expect((await after.get(pathOf(routes.me))).body.role).toBe('viewer');
   });
 
   it('users disable then enable: the cookie from before the disable stays dead', async () => {
     const before = await login('dan');
     const unused = await login('dan'); // not used while disabled: nothing ended it on a request
     await cli('disable', 'dan');
-    expect((await before.get('/api/me')).status).toBe(401);
+    expect((await before.get(pathOf(routes.me))).status).toBe(401);
     await cli('enable', 'dan');
-    expect((await before.get('/api/me')).status).toBe(401);
-    expect((await unused.get('/api/me')).status).toBe(401);
-    expect((await (await login('dan')).get('/api/me')).status).toBe(200);
+    expect((await before.get(pathOf(routes.me))).status).toBe(401);
+    expect((await unused.get(pathOf(routes.me))).status).toBe(401);
+    expect((await (await login('dan')).get(pathOf(routes.me))).status).toBe(200);
   });
 });

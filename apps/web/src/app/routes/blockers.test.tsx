@@ -1,3 +1,4 @@
+import { pathOf, routes } from '@quell/contracts/routes';
 import { describe, expect, it } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
@@ -9,7 +10,7 @@ import { handle, handleError, stubHttp } from '@/testing/http';
 import { instance, killResult, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
-const LOCKS = '/api/instances/prod-orders/locks';
+const LOCKS = pathOf(routes.locks, { instanceId: 'prod-orders' });
 const trx = (sessionId: number, rowsModified: number, ageSeconds: number) => ({ sessionId, trxId: String(sessionId * 10), state: 'RUNNING', ageSeconds, rowsLocked: rowsModified, rowsModified, tablesLocked: 1, sql: '' });
 const root: LockSession = {
   id: 4106539,
@@ -39,8 +40,8 @@ const graph = (): LocksResponse => ({
 
 function base() {
   return [
-    handle('GET', '/api/me', MeResponse, () => me()),
-    handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
+    handle('GET', pathOf(routes.me), MeResponse, () => me()),
+    handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
   ];
 }
 
@@ -68,18 +69,18 @@ describe('Blockers view', () => {
     const http = stubHttp(
       ...base(),
       handle('GET', LOCKS, LocksResponse, graph),
-      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview({ targets: [session(root.id, { user: 'app_rw' })], rollbackRisks: [{ sessionId: root.id, rowsModified: 1204, trxAgeSeconds: 370 }] }), 201),
-      handle('POST', '/api/kill-previews/pv-1/commit', KillResult, () => killResult({ outcomes: [{ sessionId: root.id, outcome: 'killed' }], summary: { killed: 1 } })),
+      handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview({ targets: [session(root.id, { user: 'app_rw' })], rollbackRisks: [{ sessionId: root.id, rowsModified: 1204, trxAgeSeconds: 370 }] }), 201),
+      handle('POST', pathOf(routes.commitPreview, { previewId: 'pv-1' }), KillResult, () => killResult({ outcomes: [{ sessionId: root.id, outcome: 'killed' }], summary: { killed: 1 } })),
     );
     const { user } = renderApp('/instances/prod-orders/blockers');
     await user.click(await screen.findByRole('button', { name: 'Kill root…' }));
     const dialog = await screen.findByRole('dialog');
     expect(await within(dialog).findByRole('alert', { name: 'Rollback warning' })).toBeTruthy();
     expect(within(dialog).getByRole('alert', { name: 'Rollback warning' }).textContent).toContain('1,204 rows modified, transaction open 6 min');
-    expect(http.calls('POST', '/api/instances/prod-orders/kill-previews')[0]?.body).toEqual({ user: 'app_rw', sessionIds: [root.id] });
+    expect(http.calls('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }))[0]?.body).toEqual({ user: 'app_rw', sessionIds: [root.id] });
     await user.type(within(dialog).getByLabelText('Reason'), 'INC-1 root blocker');
     await user.click(within(dialog).getByRole('button', { name: 'Kill 1 session' }));
-    await waitFor(() => expect(http.calls('POST', '/api/kill-previews/pv-1/commit')[0]?.body).toEqual({ reason: 'INC-1 root blocker' }));
+    await waitFor(() => expect(http.calls('POST', pathOf(routes.commitPreview, { previewId: 'pv-1' }))[0]?.body).toEqual({ reason: 'INC-1 root blocker' }));
     expect(await within(dialog).findByText(/1 killed/)).toBeTruthy();
   });
 
@@ -102,7 +103,7 @@ describe('Blockers view', () => {
     const http = stubHttp(
       ...base(),
       handleError('GET', LOCKS, 'UPSTREAM_ERROR', 'DAS metadata-lock listing failed', { upstream: { httpStatus: 500, errorCode: 'DAS.200001', errorMsg: 'internal error' } }),
-      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview(), 201),
+      handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview(), 201),
     );
     const { user } = renderApp('/instances/prod-orders/blockers');
     const alert = await screen.findByRole('alert');
@@ -112,7 +113,7 @@ describe('Blockers view', () => {
     await user.type(within(form).getByLabelText('User'), 'app_rw');
     await user.click(within(form).getByRole('button', { name: 'Preview kill…' }));
     await screen.findByRole('dialog');
-    expect(http.calls('POST', '/api/instances/prod-orders/kill-previews')[0]?.body).toEqual({ user: 'app_rw' });
+    expect(http.calls('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }))[0]?.body).toEqual({ user: 'app_rw' });
   });
 
   it('fills the sessions table’s Blocked by and Blocking columns, and the root-blockers chip filters to the roots', async () => {
@@ -120,7 +121,7 @@ describe('Blockers view', () => {
     stubHttp(
       ...base(),
       handle('GET', LOCKS, LocksResponse, graph),
-      handle('GET', '/api/instances/prod-orders/sessions', SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
+      handle('GET', pathOf(routes.sessions, { instanceId: 'prod-orders' }), SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     const link = await screen.findByRole('link', { name: `Blocked by session ${root.id}` });

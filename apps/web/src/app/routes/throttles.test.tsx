@@ -1,3 +1,4 @@
+import { pathOf, routes } from '@quell/contracts/routes';
 import { describe, expect, it } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
@@ -28,8 +29,8 @@ const throttle = (over: Partial<ThrottleT> = {}): ThrottleT => ({
 
 function base(role: 'operator' | 'viewer' = 'operator') {
   return [
-    handle('GET', '/api/me', MeResponse, () => me({ role })),
-    handle('GET', '/api/instances', InstanceListResponse, () => ({ instances: [instance()] })),
+    handle('GET', pathOf(routes.me), MeResponse, () => me({ role })),
+    handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
     handle('GET', /^\/api\/instances\/prod-orders\/sessions$/, SessionListResponse, () => ({
       instanceId: 'prod-orders',
       sessions: [session(101, { sql: SQL }), session(102, { sql: '', command: 'Sleep' })],
@@ -55,12 +56,12 @@ describe('throttles', () => {
   it('"Throttle similar…" on a session row prefills the pattern DAS suggests, explains it, counts matches live as it is edited, and creates the throttle', async () => {
     const http = stubHttp(
       ...base(),
-      handle('POST', '/api/instances/prod-orders/throttle-patterns', ThrottlePatternResponse, () => ({ sqlType: 'SELECT' as const, pattern: 'SELECT~FROM~orders', explanation: 'x' })),
-      handle('POST', '/api/instances/prod-orders/throttle-previews', ThrottlePreview, (req) => {
+      handle('POST', pathOf(routes.throttlePatterns, { instanceId: 'prod-orders' }), ThrottlePatternResponse, () => ({ sqlType: 'SELECT' as const, pattern: 'SELECT~FROM~orders', explanation: 'x' })),
+      handle('POST', pathOf(routes.throttlePreviews, { instanceId: 'prod-orders' }), ThrottlePreview, (req) => {
         const body = req.body as { pattern: string };
         return previewAnswer(body.pattern, body.pattern.endsWith('sleep') ? 1 : 3);
       }),
-      handle('POST', '/api/instances/prod-orders/throttles', Throttle, (req) => throttle({ pattern: (req.body as { pattern: string }).pattern })),
+      handle('POST', pathOf(routes.createThrottle, { instanceId: 'prod-orders' }), Throttle, (req) => throttle({ pattern: (req.body as { pattern: string }).pattern })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     await user.click(await screen.findByRole('button', { name: 'Throttle similar… to session 101' }));
@@ -69,7 +70,7 @@ describe('throttles', () => {
     const pattern = (await screen.findByDisplayValue('SELECT~FROM~orders')) as HTMLInputElement;
     expect((await screen.findByTestId('throttle-live-count')).textContent).toMatch(/Matches 3 running sessions of app_rw now/);
     expect(screen.getByTestId('throttle-explanation').textContent).toMatch(/contains FROM, orders in this order/);
-    expect(http.calls('POST', '/api/instances/prod-orders/throttle-patterns')[0]?.body).toEqual({ sql: SQL });
+    expect(http.calls('POST', pathOf(routes.throttlePatterns, { instanceId: 'prod-orders' }))[0]?.body).toEqual({ sql: SQL });
     await user.type(pattern, '~sleep');
     await waitFor(() => expect(screen.getByTestId('throttle-live-count').textContent).toMatch(/Matches 1 running session of app_rw now/));
     const create = screen.getByRole('button', { name: 'Throttle' }) as HTMLButtonElement;
@@ -77,7 +78,7 @@ describe('throttles', () => {
     await user.type(screen.getByLabelText('Reason'), 'INC-1 runaway report');
     await user.click(create);
     expect(await screen.findByText(/Throttled until/)).toBeTruthy();
-    expect(http.calls('POST', '/api/instances/prod-orders/throttles')[0]?.body).toEqual({
+    expect(http.calls('POST', pathOf(routes.createThrottle, { instanceId: 'prod-orders' }))[0]?.body).toEqual({
       sqlType: 'SELECT',
       pattern: 'SELECT~FROM~orders~sleep',
       maxConcurrency: 1,
@@ -91,10 +92,10 @@ describe('throttles', () => {
   it('kills and throttles in one confirmed step; protected matches need an acknowledgement; an expiry past the role limit is refused', async () => {
     const http = stubHttp(
       ...base(),
-      handle('POST', '/api/instances/prod-orders/throttle-patterns', ThrottlePatternResponse, () => ({ sqlType: 'SELECT' as const, pattern: 'SELECT~FROM~orders', explanation: 'x' })),
-      handle('POST', '/api/instances/prod-orders/throttle-previews', ThrottlePreview, () => previewAnswer('SELECT~FROM~orders', 1, 1)),
-      handle('POST', '/api/instances/prod-orders/kill-previews', KillPreview, () => preview({ previewId: 'pv-9', targets: [session(101, { sql: SQL })] })),
-      handle('POST', '/api/kill-previews/pv-9/commit-and-throttle', KillAndThrottleResult, () => ({
+      handle('POST', pathOf(routes.throttlePatterns, { instanceId: 'prod-orders' }), ThrottlePatternResponse, () => ({ sqlType: 'SELECT' as const, pattern: 'SELECT~FROM~orders', explanation: 'x' })),
+      handle('POST', pathOf(routes.throttlePreviews, { instanceId: 'prod-orders' }), ThrottlePreview, () => previewAnswer('SELECT~FROM~orders', 1, 1)),
+      handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview({ previewId: 'pv-9', targets: [session(101, { sql: SQL })] })),
+      handle('POST', pathOf(routes.commitAndThrottle, { previewId: 'pv-9' }), KillAndThrottleResult, () => ({
         kill: killResult({ outcomes: [{ sessionId: 101, outcome: 'killed' }], summary: { killed: 1 } }),
         throttle: throttle({ maxConcurrency: 0 }),
         throttleError: null,
@@ -117,8 +118,8 @@ describe('throttles', () => {
     await user.type(screen.getByLabelText(/At most running at once/), '0');
     await user.click(both);
     expect(await screen.findByText('Killed 1 session.')).toBeTruthy();
-    expect(http.calls('POST', '/api/instances/prod-orders/kill-previews')[0]?.body).toEqual({ user: 'app_rw', sessionIds: [101] });
-    const sent = http.calls('POST', '/api/kill-previews/pv-9/commit-and-throttle')[0]!;
+    expect(http.calls('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }))[0]?.body).toEqual({ user: 'app_rw', sessionIds: [101] });
+    const sent = http.calls('POST', pathOf(routes.commitAndThrottle, { previewId: 'pv-9' }))[0]!;
     expect(sent.headers.get('Idempotency-Key')).toMatch(/^[\x21-\x7e]{8,128}$/);
     expect(sent.body).toEqual({
       reason: 'INC-2 report storm',
@@ -130,7 +131,7 @@ describe('throttles', () => {
     let listed = [throttle({ killAuditId: '9b0e5c1d-0000-4000-8000-000000000001', expiresAt: new Date(Date.now() + 65_000).toISOString() })];
     const http = stubHttp(
       ...base(),
-      handle('GET', '/api/instances/prod-orders/throttles', ThrottleListResponse, () => ({ instanceId: 'prod-orders', throttles: listed })),
+      handle('GET', pathOf(routes.throttles, { instanceId: 'prod-orders' }), ThrottleListResponse, () => ({ instanceId: 'prod-orders', throttles: listed })),
       {
         method: 'DELETE',
         path: /^\/api\/instances\/prod-orders\/throttles\/[^/]+$/,
