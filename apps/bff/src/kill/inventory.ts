@@ -42,7 +42,7 @@ export class Inventory {
 
   /** The MySQL account behind the instance's DAS db user (never killed). Cached. */
   async dasUsername(instance: InstanceConfig): Promise<string> {
-    const dbUserId = this.dbUserId(instance);
+    this.dbUserId(instance); // a 409 when the inventory names no db user
     const cached = this.#dasUsers.get(instance.id);
     const now = this.#o.now().getTime();
     if (cached && now - cached.at < this.#o.dasUserCacheMs) return cached.username;
