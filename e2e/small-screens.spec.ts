@@ -47,7 +47,7 @@ for (const size of SIZES) {
       // id, user, time and SQL are on screen; the table fits its box instead of scrolling sideways
       const table = page.getByRole('table', { name: 'Sessions' });
       for (const header of ['ID', 'User', 'Time', 'SQL']) await expect(table.getByRole('button', { name: header, exact: true })).toBeInViewport();
-      await expect(table.getByText('stuck report').first()).toBeVisible();
+      await expect(table.getByText('SLEEP(300)').first()).toBeVisible();
       const scroll = await page.getByTestId('sessions-scroll').evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
       expect(scroll.scrollWidth).toBeLessThanOrEqual(scroll.clientWidth);
       await expectOneLineHeader(page, `${size.name} sessions`);
