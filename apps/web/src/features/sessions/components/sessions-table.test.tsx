@@ -22,13 +22,23 @@ describe('SessionsTable', () => {
     const { container } = renderTable(200);
     const table = screen.getByRole('table', { name: 'Sessions' });
     const headers = within(table).getAllByRole('columnheader');
-    expect(headers.map((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['', 'ID', 'User', 'Host', 'Database', 'Command', 'Time', 'Trx', 'State', 'SQL']);
+    expect(headers.map((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['', 'ID', 'User', 'Host', 'Database', 'Command', 'Time', 'Trx', 'State', 'SQL', 'Blocked by', 'Blocking']);
     const rows = container.querySelectorAll('tbody tr[data-session-id]');
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(200);
     for (const row of rows) expect(row.querySelectorAll('td')).toHaveLength(headers.length);
     const spacer = container.querySelector<HTMLTableCellElement>('tbody tr[aria-hidden="true"] td');
     expect(spacer?.colSpan).toBe(headers.length);
+  });
+
+  it('on a phone keeps the id, user, time and SQL columns, header and cells alike', () => {
+    const { container } = renderTable(3);
+    const table = screen.getByRole('table', { name: 'Sessions' });
+    const phoneOnly = (el: Element) => !el.className.split(/\s+/).includes('hidden');
+    const headers = within(table).getAllByRole('columnheader');
+    expect(headers.filter(phoneOnly).map((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['', 'ID', 'User', 'Time', 'SQL']);
+    const cells = [...container.querySelectorAll('tbody tr[data-session-id="1"] td')];
+    expect(cells.map(phoneOnly)).toEqual(headers.map(phoneOnly));
   });
 
   it('reads "—" for an empty database', () => {
