@@ -21,11 +21,11 @@ function InstanceCrumb() {
   const instance = useInstance(instanceId);
   if (!instanceId) return null;
   return (
-    <div className="flex min-w-0 items-center gap-2">
+    <div className="flex shrink-0 items-center gap-2">
       <span aria-hidden="true" className="text-slate-400">
         ▸
       </span>
-      <span className="max-w-[9rem] truncate font-medium sm:max-w-none" data-testid="current-instance">
+      <span className="max-w-[7rem] truncate font-medium sm:max-w-none" data-testid="current-instance">
         {instance.data?.name ?? instanceId}
       </span>
       {instance.data && <EnvBadge environment={instance.data.environment} />}

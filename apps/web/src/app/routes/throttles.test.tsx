@@ -63,9 +63,9 @@ describe('throttles', () => {
       handle('POST', '/api/instances/prod-orders/throttles', Throttle, (req) => throttle({ pattern: (req.body as { pattern: string }).pattern })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
-    await user.click(await screen.findByRole('button', { name: 'Throttle statements similar to session 101' }));
+    await user.click(await screen.findByRole('button', { name: 'Throttle similar statements: like session 101' }));
     // only a row with SQL has the action
-    expect(screen.queryByRole('button', { name: 'Throttle statements similar to session 102' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Throttle similar statements: like session 102' })).toBeNull();
     const pattern = (await screen.findByDisplayValue('SELECT~FROM~orders')) as HTMLInputElement;
     expect((await screen.findByTestId('throttle-live-count')).textContent).toMatch(/Matches 3 running sessions of app_rw now/);
     expect(screen.getByTestId('throttle-explanation').textContent).toMatch(/contains FROM, orders in this order/);
@@ -101,7 +101,7 @@ describe('throttles', () => {
       })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
-    await user.click(await screen.findByRole('button', { name: 'Throttle statements similar to session 101' }));
+    await user.click(await screen.findByRole('button', { name: 'Throttle similar statements: like session 101' }));
     await screen.findByText(/cannot spare protected users/);
     await user.type(screen.getByLabelText('Reason'), 'INC-2 report storm');
     const both = screen.getByRole('button', { name: 'Kill session 101 and throttle' }) as HTMLButtonElement;

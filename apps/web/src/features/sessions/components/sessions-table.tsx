@@ -342,15 +342,16 @@ function SqlCell({ session: s, row }: { session: Session; row: RowContext }) {
           {s.sql}
         </pre>
       ) : (
-        <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
+        <code className="min-w-0 truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
           {s.sql}
         </code>
       )}
       {row.onThrottleSimilar && (
         <button
           type="button"
-          className="ml-auto shrink-0 rounded px-1 text-xs text-slate-600 underline hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
-          aria-label={`Throttle statements similar to session ${s.id}`}
+          // from md up: on a phone the statement needs the room
+          className="ml-auto hidden shrink-0 rounded px-1 text-xs text-slate-600 underline hover:bg-slate-200 md:inline dark:text-slate-400 dark:hover:bg-slate-800"
+          aria-label={`Throttle similar statements: like session ${s.id}`}
           onClick={() => row.onThrottleSimilar?.(s)}
         >
           Throttle similar…
