@@ -42,12 +42,12 @@ export class Inventory {
 
   /** The MySQL account behind the instance's DAS db user (never killed). Cached. */
   async dasUsername(instance: InstanceConfig): Promise<string> {
-    const dbUserId = this.dbUserId(instance);
+    this.dbUserId(instance); // a 409 when the inventory names no db user
     const cached = this.#dasUsers.get(instance.id);
     const now = this.#o.now().getTime();
     if (cached && now - cached.at < this.#o.dasUserCacheMs) return cached.username;
     const users = await this.das(instance).listDbUsers(instance.instanceId);
-    const me = users.find((u) => u.dbUserId.toLowerCase() === dbUserId.toLowerCase());
+    const me = users.find((u) => this.usesDbUser(instance, u.dbUserId));
     if (!me) throw new ConflictError(`the dbUserId of instance "${instance.id}" is not registered with DAS`);
     this.#dasUsers.set(instance.id, { username: me.dbUsername, at: now });
     return me.dbUsername;
@@ -64,8 +64,15 @@ export class Inventory {
     return { sessions, listedAtMs: this.#o.now().getTime() };
   }
 
-  listDbUsers(instance: InstanceConfig): Promise<DbUserRecord[]> {
-    return this.das(instance).listDbUsers(instance.instanceId);
+  /** Whether `dbUserId` is the db user the inventory names for the instance (DAS ids compare case-insensitively). */
+  usesDbUser(instance: InstanceConfig, dbUserId: string): boolean {
+    return !!instance.dbUserId && instance.dbUserId.toLowerCase() === dbUserId.toLowerCase();
+  }
+
+  /** The instance's DAS db users, the one the inventory uses marked `inUse`. */
+  async listDbUsers(instance: InstanceConfig): Promise<(DbUserRecord & { inUse: boolean })[]> {
+    const users = await this.das(instance).listDbUsers(instance.instanceId);
+    return users.map((u) => ({ ...u, inUse: this.usesDbUser(instance, u.dbUserId) }));
   }
 
   async registerDbUser(instance: InstanceConfig, dbUsername: string, dbUserPassword: string): Promise<string> {
@@ -76,7 +83,7 @@ export class Inventory {
 
   /** Removes a DAS db user; never the one the inventory names for the instance. */
   async deleteDbUser(instance: InstanceConfig, dbUserId: string): Promise<void> {
-    if (instance.dbUserId && instance.dbUserId.toLowerCase() === dbUserId.toLowerCase()) {
+    if (this.usesDbUser(instance, dbUserId)) {
       throw new ConflictError('this db user is the one Quell uses for the instance (dbUserId in the inventory): change the inventory first');
     }
     await this.das(instance).deleteDbUser(instance.instanceId, dbUserId);

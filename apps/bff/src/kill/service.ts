@@ -94,7 +94,7 @@ export class KillService {
     this.#inventory.forgetDasUser(instanceId);
   }
 
-  listDbUsers(instance: InstanceConfig): Promise<DbUserRecord[]> {
+  listDbUsers(instance: InstanceConfig): Promise<(DbUserRecord & { inUse: boolean })[]> {
     return this.#inventory.listDbUsers(instance);
   }
 

@@ -1,4 +1,5 @@
 import type { ApiError, ApiErrorCode } from './api-client';
+import { formatWait } from './format';
 
 const TEXT: Record<ApiErrorCode, string> = {
   VALIDATION_FAILED: 'Some input was not accepted. Check the highlighted fields and try again.',
@@ -12,7 +13,7 @@ const TEXT: Record<ApiErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'Too much at once. Narrow the filter or send fewer session IDs.',
   UPSTREAM_ERROR: 'The database service (DAS) returned an error. The details below name it.',
   UPSTREAM_TIMEOUT: 'The database service (DAS) did not answer in time. Try again in a moment.',
-  RATE_LIMITED: 'Too many requests. Wait a few seconds and try again.',
+  RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
   INTERNAL: 'Quell hit an internal error. Try again; if it keeps happening, report the request id.',
   NETWORK: 'Quell could not reach its server. Check your connection and try again.',
   BAD_RESPONSE: 'The server sent an answer Quell does not understand. Reload the page; report the request id if it persists.',
@@ -22,6 +23,9 @@ const TEXT: Record<ApiErrorCode, string> = {
 export function errorMessage(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error && typeof (error as ApiError).code === 'string') {
     const code = (error as ApiError).code;
+    const wait = (error as ApiError).details?.retryAfterSeconds;
+    // the server says how long; "a few seconds" can be a quarter of an hour
+    if (code === 'RATE_LIMITED' && typeof wait === 'number' && wait > 0) return `Too many requests: wait ${formatWait(wait)}, then try again.`;
     if (code in TEXT) return TEXT[code];
   }
   if (error instanceof Error && error.message) return error.message;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, plural } from './format';
+import { formatDuration, formatWait, parseDuration, plural } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -45,5 +45,18 @@ describe('plural', () => {
   it('uses the singular for one', () => {
     expect(plural(1, 'session')).toBe('1 session');
     expect(plural(1284, 'session')).toBe('1,284 sessions');
+  });
+});
+
+describe('formatWait', () => {
+  it.each([
+    [0, '0 s'],
+    [45, '45 s'],
+    [60, '1 min'],
+    [890, '14 min 50 s'],
+    [900, '15 min'],
+    [3_900, '1 h 05 min'],
+  ])('%s s reads %s', (input, expected) => {
+    expect(formatWait(input)).toBe(expected);
   });
 });

@@ -13,6 +13,17 @@ export function formatDuration(totalSeconds: number): string {
   return `${seconds}s`;
 }
 
+/** A wait in words for a sentence: `14 min 50 s`, `15 min`, `45 s`, `1 h 05 min`. */
+export function formatWait(totalSeconds: number): string {
+  const s = Math.max(0, Math.ceil(totalSeconds));
+  const hours = Math.floor(s / 3_600);
+  const minutes = Math.floor((s % 3_600) / 60);
+  const seconds = s % 60;
+  if (hours > 0) return minutes > 0 ? `${hours} h ${String(minutes).padStart(2, '0')} min` : `${hours} h`;
+  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  return `${seconds} s`;
+}
+
 /** Parses what an operator types for a minimum time: `30`, `30s`, `5m`, `1h`, `1m30s`. Null when unreadable. */
 export function parseDuration(input: string): number | null {
   const text = input.trim().toLowerCase().replace(/\s+/g, '');

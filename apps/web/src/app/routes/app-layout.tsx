@@ -21,15 +21,15 @@ function InstanceCrumb() {
   const instance = useInstance(instanceId);
   if (!instanceId) return null;
   return (
-    <div className="flex items-center gap-2">
+    <div className="flex shrink-0 items-center gap-2">
       <span aria-hidden="true" className="text-slate-400">
         ▸
       </span>
-      <span className="font-medium" data-testid="current-instance">
+      <span className="max-w-[7rem] truncate font-medium sm:max-w-none" data-testid="current-instance">
         {instance.data?.name ?? instanceId}
       </span>
       {instance.data && <EnvBadge environment={instance.data.environment} />}
-      <Link to="/" className="text-xs underline">
+      <Link to="/" className="hidden text-xs underline md:inline">
         Switch instance
       </Link>
     </div>
@@ -87,13 +87,14 @@ export function AppLayout() {
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:p-2 dark:focus:bg-slate-900">
         Skip to content
       </a>
-      <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+      {/* one line at any width: on a phone what does not fit scrolls inside the header, never the page */}
+      <header className="flex items-center gap-2 overflow-x-auto border-b border-slate-200 px-2 py-2 whitespace-nowrap sm:gap-3 sm:px-4 dark:border-slate-800">
         <Link to="/" className="text-lg font-bold tracking-tight">
           Quell
         </Link>
         <InstanceCrumb />
-        <nav aria-label="Main" className="ml-4 flex items-center gap-1">
-          <NavLink to="/" end className={navClass}>
+        <nav aria-label="Main" className="flex items-center gap-1 sm:ml-4">
+          <NavLink to="/" end className={(state) => `${navClass(state)} hidden sm:inline`}>
             Instances
           </NavLink>
           <NavLink to="/audit" className={navClass}>
@@ -106,7 +107,7 @@ export function AppLayout() {
           )}
         </nav>
         <div className="ml-auto flex items-center gap-2">
-          <button type="button" className="rounded px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => setHelp(true)} aria-keyshortcuts="?">
+          <button type="button" className="hidden rounded px-2 py-1 text-sm hover:bg-slate-100 md:inline-block dark:hover:bg-slate-800" onClick={() => setHelp(true)} aria-keyshortcuts="?">
             Shortcuts <kbd className="font-mono text-xs">?</kbd>
           </button>
           <ThemeToggle />

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import { AuthProvidersResponse, MeResponse, SignOutResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { SessionListResponse } from '@quell/contracts/sessions';
@@ -111,5 +111,47 @@ describe('login', () => {
     expect(safeNext('https://evil.example')).toBe('/');
     expect(safeNext('/login?next=/x')).toBe('/');
     expect(safeNext(null)).toBe('/');
+  });
+});
+
+describe('login throttling', () => {
+  const signIn = async (user: ReturnType<typeof renderApp>['user']) => {
+    await user.type(await screen.findByLabelText('Username'), 'alice');
+    await user.type(screen.getByLabelText('Password'), 'nope');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+  };
+
+  it('after a wrong password, says how many attempts are left before a wait', async () => {
+    stubHttp(handleError('GET', pathOf(routes.me), 'UNAUTHENTICATED'), handleError('POST', pathOf(routes.login), 'UNAUTHENTICATED', 'invalid username or password', { attemptsLeft: 3 }));
+    const { user } = renderApp('/login');
+    await signIn(user);
+    expect((await screen.findByRole('alert')).textContent).toContain('Wrong username or password. 3 attempts left before Quell makes you wait.');
+  });
+
+  it('the wrong password that starts the wait says how long it is', async () => {
+    stubHttp(handleError('GET', pathOf(routes.me), 'UNAUTHENTICATED'), handleError('POST', pathOf(routes.login), 'UNAUTHENTICATED', 'invalid username or password', { attemptsLeft: 0, retryAfterSeconds: 900 }));
+    const { user } = renderApp('/login');
+    await signIn(user);
+    expect((await screen.findByRole('alert')).textContent).toContain('Too many failed sign-ins: wait 15 min, then try again.');
+  });
+
+  it('a throttled sign-in gives the real wait and counts it down', async () => {
+    // only the clock and the countdown's interval are fake: fetch, React Query and typing run as usual
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    try {
+      stubHttp(handleError('GET', pathOf(routes.me), 'UNAUTHENTICATED'), handleError('POST', pathOf(routes.login), 'RATE_LIMITED', 'too many failed logins from here: try again later', { retryAfterSeconds: 890, attemptsLeft: 0 }));
+      const { user } = renderApp('/login');
+      await signIn(user);
+      const alert = await screen.findByRole('alert');
+      expect(alert.textContent).toContain('Too many failed sign-ins: wait 14 min 50 s, then try again.');
+      expect(alert.textContent).not.toContain('a few seconds');
+      expect(screen.getByTestId('sign-in-wait').textContent).toBe('Time left: 14 min 50 s.');
+      act(() => vi.advanceTimersByTime(65_000));
+      expect(screen.getByTestId('sign-in-wait').textContent).toBe('Time left: 13 min 45 s.');
+      act(() => vi.advanceTimersByTime(825_000));
+      expect(screen.getByTestId('sign-in-wait').textContent).toBe('The wait is over: you can try again now.');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -52,6 +52,20 @@ describe('sessions view', () => {
     await waitFor(() => expect(http.calls('GET', SESSIONS).some((r) => r.url.searchParams.get('database') === 'orders')).toBe(true));
   });
 
+  it('on a phone the narrowing filters fold behind a button (from md up they stay open)', async () => {
+    stubHttp(...baseHandlers());
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 102' });
+    const toggle = screen.getByRole('button', { name: 'More filters' });
+    const box = screen.getByRole('group', { name: 'Narrow the listed sessions' }).parentElement!;
+    expect(toggle.getAttribute('aria-controls')).toBe(box.id);
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(box.className).toBe('hidden md:block');
+    await user.click(toggle);
+    expect(screen.getByRole('button', { name: 'Hide filters' }).getAttribute('aria-expanded')).toBe('true');
+    expect(box.className).not.toContain('hidden');
+  });
+
   it('filters on the client by command and counts by group; a chip filters on click', async () => {
     stubHttp(...baseHandlers());
     const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw&command=Query');

@@ -78,6 +78,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const lockInfo = useMemo(() => lockInfoById(lockGraph.data), [lockGraph.data]);
   const rootIds = useMemo(() => new Set([...lockInfo].filter(([, info]) => info.root).map(([id]) => id)), [lockInfo]);
   const [rootsOnly, setRootsOnly] = useState(false);
+  const [filtersOpen, setFiltersOpen] = useState(false);
   const [lastKill, setLastKill] = useState<KillResult | null>(null);
   const blockersHref = useCallback((id?: number) => `/instances/${encodeURIComponent(instance.id)}/blockers${id === undefined ? '' : `?session=${id}`}`, [instance.id]);
   const tableLocks = useMemo(() => ({ of: lockInfo, href: (id: number) => blockersHref(id) }), [lockInfo, blockersHref]);
@@ -112,7 +113,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <div className="space-y-3 border-b border-slate-200 px-4 py-3 dark:border-slate-800">
+      <div className="space-y-3 border-b border-slate-200 px-2 py-3 sm:px-4 dark:border-slate-800">
         <h1 className="sr-only">
           Sessions on {instance.name} ({instance.environment})
         </h1>
@@ -135,7 +136,17 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             disabled={!view.canList}
           />
         </div>
-        {view.canList && <ClientFilters filters={urlFilters} commands={view.commands} onChange={change} />}
+        {view.canList && (
+          <>
+            {/* on a phone the narrowing filters fold away; from md up they are always there */}
+            <button type="button" className="text-sm underline md:hidden" aria-expanded={filtersOpen} aria-controls="client-filters" onClick={() => setFiltersOpen((o) => !o)}>
+              {filtersOpen ? 'Hide filters' : 'More filters'}
+            </button>
+            <div id="client-filters" className={filtersOpen ? '' : 'hidden md:block'}>
+              <ClientFilters filters={urlFilters} commands={view.commands} onChange={change} />
+            </div>
+          </>
+        )}
         {listed && (
           <ListingBar
             total={listed.length}

@@ -14,13 +14,13 @@ const DB_USERS = pathOf(routes.dbUsers, { instanceId });
 describe('DbUsersPanel', () => {
   it('lists, registers and removes (after a confirmation) the DAS db users', async () => {
     setCsrfToken('tok');
-    let users = [{ dbUserId: ID, dbUsername: 'quell_das' }];
+    let users = [{ dbUserId: ID, dbUsername: 'quell_das', inUse: false }];
     const http = stubHttp(
       handle('GET', DB_USERS, routes.dbUsers.response, () => ({ dbUsers: users, total: users.length })),
       handle('POST', pathOf(routes.registerDbUser, { instanceId }), routes.registerDbUser.response, (req) => {
         const body = req.body as { dbUsername: string };
         const added = { dbUserId: 'new-id', dbUsername: body.dbUsername };
-        users = [...users, added];
+        users = [...users, { ...added, inUse: false }];
         return added;
       }, 201),
       { method: 'DELETE', path: pathOf(routes.dbUser, { instanceId, dbUserId: ID }), respond: () => { users = users.filter((u) => u.dbUserId !== ID); return new Response(null, { status: 204 }); } },
@@ -52,10 +52,32 @@ describe('DbUsersPanel', () => {
     expect(http.calls('DELETE', /db-users\//)).toHaveLength(1);
   });
 
-  it('says plainly when the account is the one the inventory uses', async () => {
+  it('marks the account the inventory uses and offers no Remove for it', async () => {
+    const OTHER = '6f1c2a9e-0000-4000-8000-000000000002';
+    stubHttp(
+      handle('GET', DB_USERS, routes.dbUsers.response, () => ({
+        dbUsers: [
+          { dbUserId: ID, dbUsername: 'quell_das', inUse: true },
+          { dbUserId: OTHER, dbUsername: 'ops_kill', inUse: false },
+        ],
+        total: 2,
+      })),
+    );
+    renderWithProviders(<DbUsersPanel instance={instance()} />);
+    const table = await screen.findByRole('table', { name: 'Database users' });
+    const inUseRow = within(table).getByText('quell_das').closest('tr')!;
+    expect(within(inUseRow).getByText('In use by this instance')).toBeTruthy();
+    expect(within(inUseRow).queryByRole('button')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Remove quell_das' })).toBeNull();
+    const otherRow = within(table).getByText('ops_kill').closest('tr')!;
+    expect(within(otherRow).queryByText('In use by this instance')).toBeNull();
+    expect(within(otherRow).getByRole('button', { name: 'Remove ops_kill' })).toBeTruthy();
+  });
+
+  it('says plainly when the server still refuses (the inventory changed since the list)', async () => {
     setCsrfToken('tok');
     stubHttp(
-      handle('GET', pathOf(routes.dbUsers, { instanceId: 'prod-orders' }), routes.dbUsers.response, () => ({ dbUsers: [{ dbUserId: ID, dbUsername: 'quell_das' }], total: 1 })),
+      handle('GET', pathOf(routes.dbUsers, { instanceId: 'prod-orders' }), routes.dbUsers.response, () => ({ dbUsers: [{ dbUserId: ID, dbUsername: 'quell_das', inUse: false }], total: 1 })),
       handleError('DELETE', pathOf(routes.dbUser, { instanceId: 'prod-orders', dbUserId: ID }), 'CONFLICT', 'this db user is the one Quell uses for the instance'),
     );
     const { user } = renderWithProviders(<DbUsersPanel instance={instance()} />);

@@ -65,7 +65,10 @@ export function DbUsersPanel({ instance }: { instance: InstanceSummary }) {
                   <td className="py-1 font-medium">{u.dbUsername}</td>
                   <td className="py-1 font-mono text-xs">{u.dbUserId}</td>
                   <td className="py-1 text-right">
-                    {confirming === u.dbUserId ? (
+                    {u.inUse ? (
+                      // DAS refuses nothing here, Quell does (409): the inventory lists and kills through this account
+                      <span className="rounded bg-blue-100 px-2 py-0.5 text-xs font-medium text-blue-950 dark:bg-blue-900/50 dark:text-blue-100">In use by this instance</span>
+                    ) : confirming === u.dbUserId ? (
                       <Button size="sm" onClick={() => startConfirm(null)}>
                         Keep {u.dbUsername}
                       </Button>
@@ -82,7 +85,7 @@ export function DbUsersPanel({ instance }: { instance: InstanceSummary }) {
                       <div className="space-y-2 rounded-md border border-red-300 bg-red-50 p-3 dark:border-red-800 dark:bg-red-950/30">
                         <p className="text-sm">
                           DAS forgets <strong>{u.dbUsername}</strong> for {instance.name}: whatever lists or kills sessions on this instance through DAS with this account
-                          stops working until it is registered again (with its password). Quell refuses if it is the account its inventory uses for this instance.
+                          stops working until it is registered again (with its password).
                         </p>
                         <TextField
                           label={`Type the instance name to remove ${u.dbUsername}`}

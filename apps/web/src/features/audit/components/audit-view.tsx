@@ -123,8 +123,8 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
                 <tr>
                   <th className="px-2 py-2">When</th>
                   <th className="px-2 py-2">Operator</th>
-                  <th className="px-2 py-2">Instance</th>
-                  <th className="px-2 py-2">Mode</th>
+                  <th className="hidden md:table-cell px-2 py-2">Instance</th>
+                  <th className="hidden md:table-cell px-2 py-2">Mode</th>
                   <th className="px-2 py-2">Target</th>
                   <th className="px-2 py-2">Reason</th>
                   <th className="px-2 py-2">Status</th>
@@ -145,8 +145,8 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
                       )}
                       <span className="text-xs text-slate-600 dark:text-slate-400">({e.role})</span>
                     </td>
-                    <td className="px-2 py-1">{e.instanceId}</td>
-                    <td className="px-2 py-1">{e.mode}</td>
+                    <td className="hidden md:table-cell px-2 py-1">{e.instanceId}</td>
+                    <td className="hidden md:table-cell px-2 py-1">{e.mode}</td>
                     <td className="px-2 py-1 text-xs">{targetText(e)}</td>
                     <td className="max-w-64 px-2 py-1 break-words">{e.reason}</td>
                     <td className="px-2 py-1">

@@ -11,7 +11,7 @@ export function UserMenu() {
   return (
     <div className="flex items-center gap-2 text-sm">
       <span data-testid="who-am-i">
-        <span className="font-medium">{me.data.displayName ?? me.data.username}</span> <span className="text-slate-500 dark:text-slate-400">({me.data.role})</span>
+        <span className="font-medium">{me.data.displayName ?? me.data.username}</span> <span className="hidden text-slate-500 sm:inline dark:text-slate-400">({me.data.role})</span>
       </span>
       <Button
         size="sm"

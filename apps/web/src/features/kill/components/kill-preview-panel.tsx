@@ -187,10 +187,10 @@ const TargetList = memo(function TargetList({ sessions }: { sessions: readonly S
           <tr>
             <th className="w-16 px-2 py-1">ID</th>
             <th className="w-24 px-2 py-1">User</th>
-            <th className="w-32 px-2 py-1">Host</th>
-            <th className="w-24 px-2 py-1">DB</th>
-            <th className="w-20 px-2 py-1">Command</th>
-            <th className="px-2 py-1">State</th>
+            <th className="hidden sm:table-cell w-32 px-2 py-1">Host</th>
+            <th className="hidden sm:table-cell w-24 px-2 py-1">DB</th>
+            <th className="hidden sm:table-cell w-20 px-2 py-1">Command</th>
+            <th className="hidden sm:table-cell px-2 py-1">State</th>
             <th className="w-16 px-2 py-1 text-right">Time</th>
             <th className="w-16 px-2 py-1 text-right" title="How long the session's open transaction has run">
               Trx age
@@ -221,18 +221,24 @@ function TargetRows({ session: s }: { session: Session }) {
         <td className="truncate px-2 pt-1" title={s.user}>
           {s.user}
         </td>
-        <td className="truncate px-2 pt-1 font-mono" title={s.host}>
+        <td className="hidden sm:table-cell truncate px-2 pt-1 font-mono" title={s.host}>
           {s.host}
         </td>
-        <td className="truncate px-2 pt-1" title={s.database}>
+        <td className="hidden sm:table-cell truncate px-2 pt-1" title={s.database}>
           {s.database || none}
         </td>
-        <td className="truncate px-2 pt-1">{s.command}</td>
-        <td className="truncate px-2 pt-1" title={s.state}>
+        <td className="hidden sm:table-cell truncate px-2 pt-1">{s.command}</td>
+        <td className="hidden sm:table-cell truncate px-2 pt-1" title={s.state}>
           {s.state || none}
         </td>
         <td className="px-2 pt-1 text-right whitespace-nowrap tabular-nums">{formatDuration(s.time)}</td>
         <td className="px-2 pt-1 text-right whitespace-nowrap tabular-nums">{s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none}</td>
+      </tr>
+      {/* a phone has no room for these columns: they read on a line of their own */}
+      <tr className="sm:hidden">
+        <td colSpan={TARGET_COLUMNS} className="truncate px-2 text-slate-600 dark:text-slate-400">
+          <span className="font-mono">{s.host}</span> · {s.database || none} · {s.command} · {s.state || none}
+        </td>
       </tr>
       {s.sql && (
         <tr>

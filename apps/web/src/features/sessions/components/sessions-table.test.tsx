@@ -31,6 +31,16 @@ describe('SessionsTable', () => {
     expect(spacer?.colSpan).toBe(headers.length);
   });
 
+  it('on a phone keeps the id, user, time and SQL columns, header and cells alike', () => {
+    const { container } = renderTable(3);
+    const table = screen.getByRole('table', { name: 'Sessions' });
+    const phoneOnly = (el: Element) => !el.className.split(/\s+/).includes('hidden');
+    const headers = within(table).getAllByRole('columnheader');
+    expect(headers.filter(phoneOnly).map((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['', 'ID', 'User', 'Time', 'SQL']);
+    const cells = [...container.querySelectorAll('tbody tr[data-session-id="1"] td')];
+    expect(cells.map(phoneOnly)).toEqual(headers.map(phoneOnly));
+  });
+
   it('reads "—" for an empty database', () => {
     const { container } = renderTable(1);
     const cells = container.querySelectorAll('tbody tr[data-session-id="1"] td');

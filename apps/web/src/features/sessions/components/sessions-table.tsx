@@ -64,6 +64,8 @@ interface Column {
   /** A header of its own instead of a sort button (the select-all box). */
   header?: (h: HeaderContext) => ReactNode;
   width: string;
+  /** Below which breakpoint the column is hidden (`hidden md:table-cell`): a phone shows id, user, time, SQL. */
+  responsive?: string;
   cellClass?: (row: RowContext) => string;
   title?: (s: Session, row: RowContext) => string;
   cell: (s: Session, row: RowContext) => ReactNode;
@@ -75,11 +77,13 @@ const none = (
   </span>
 );
 const right = () => 'text-right tabular-nums';
+/** Shown from the `md` breakpoint up; on a phone the row keeps what tells sessions apart. */
+const WIDE_ONLY = 'hidden md:table-cell';
 
 const COLUMNS: readonly Column[] = [
   {
     key: 'select',
-    width: 'w-10',
+    width: 'w-8 md:w-10',
     header: (h) => (
       <input
         type="checkbox"
@@ -93,25 +97,25 @@ const COLUMNS: readonly Column[] = [
     ),
     cell: (s, row) => <input type="checkbox" aria-label={`Select session ${s.id}`} checked={row.selected} onChange={() => {}} onClick={(e) => row.onSelect(s.id, e.shiftKey)} />,
   },
-  { key: 'id', label: 'ID', width: 'w-20', cellClass: () => 'text-right font-mono tabular-nums', cell: (s) => s.id },
-  { key: 'user', label: 'User', width: 'w-36', title: (s) => s.user, cell: (s) => s.user },
-  { key: 'host', label: 'Host', width: 'w-40', cellClass: () => 'font-mono text-xs', title: (s) => s.host, cell: (s) => s.host },
-  { key: 'database', label: 'Database', width: 'w-32', title: (s) => s.database, cell: (s) => s.database || none },
-  { key: 'command', label: 'Command', width: 'w-24', cell: (s) => s.command },
+  { key: 'id', label: 'ID', width: 'w-16 md:w-20', cellClass: () => 'text-right font-mono tabular-nums', cell: (s) => s.id },
+  { key: 'user', label: 'User', width: 'w-24 md:w-36', title: (s) => s.user, cell: (s) => s.user },
+  { key: 'host', label: 'Host', width: 'w-40', responsive: WIDE_ONLY, cellClass: () => 'font-mono text-xs', title: (s) => s.host, cell: (s) => s.host },
+  { key: 'database', label: 'Database', width: 'w-32', responsive: WIDE_ONLY, title: (s) => s.database, cell: (s) => s.database || none },
+  { key: 'command', label: 'Command', width: 'w-24', responsive: WIDE_ONLY, cell: (s) => s.command },
   {
     key: 'time',
     label: 'Time',
-    width: 'w-20',
+    width: 'w-16 md:w-20',
     cellClass: right,
     title: (s, row) => `Started about ${new Date(row.fetchedAt - s.time * 1000).toLocaleString()}`,
     cell: (s) => formatDuration(s.time),
   },
-  { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none) },
-  { key: 'state', label: 'State', width: 'w-32', title: (s) => s.state, cell: (s) => s.state },
+  { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', responsive: WIDE_ONLY, cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none) },
+  { key: 'state', label: 'State', width: 'w-32', responsive: WIDE_ONLY, title: (s) => s.state, cell: (s) => s.state },
   { key: 'sql', label: 'SQL', width: '', cellClass: (row) => (row.expanded ? 'whitespace-normal' : ''), cell: (s, row) => <SqlCell session={s} row={row} /> },
   // The lock columns are not sortable: they come from the lock graph, not the listing.
-  { key: 'blockedBy', header: () => 'Blocked by', width: 'w-24', cellClass: () => 'font-mono tabular-nums', cell: (_s, row) => <BlockedByCell row={row} /> },
-  { key: 'blocking', header: () => 'Blocking', width: 'w-20', cellClass: right, cell: (_s, row) => (row.lock && row.lock.blocking > 0 ? <strong>{row.lock.blocking}</strong> : none) },
+  { key: 'blockedBy', header: () => 'Blocked by', width: 'w-24', responsive: WIDE_ONLY, cellClass: () => 'font-mono tabular-nums', cell: (_s, row) => <BlockedByCell row={row} /> },
+  { key: 'blocking', header: () => 'Blocking', width: 'w-20', responsive: WIDE_ONLY, cellClass: right, cell: (_s, row) => (row.lock && row.lock.blocking > 0 ? <strong>{row.lock.blocking}</strong> : none) },
 ];
 
 function BlockedByCell({ row: { lock, lockHref } }: { row: RowContext }) {
@@ -194,7 +198,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
             {COLUMNS.map((col) => {
               if (col.header || col.key === 'select') {
                 return (
-                  <th key={col.key} scope="col" className={`${col.width} border-b border-slate-300 px-2 py-2 dark:border-slate-700`}>
+                  <th key={col.key} scope="col" className={`${col.width} ${col.responsive ?? ''} border-b border-slate-300 px-2 py-2 dark:border-slate-700`}>
                     {col.header?.(header)}
                   </th>
                 );
@@ -207,7 +211,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
                   key={key}
                   scope="col"
                   aria-sort={active ? (sort.desc ? 'descending' : 'ascending') : 'none'}
-                  className={`${col.width} border-b border-slate-300 px-2 py-1 font-semibold dark:border-slate-700 ${NUMERIC.has(key) ? 'text-right' : ''}`}
+                  className={`${col.width} ${col.responsive ?? ''} border-b border-slate-300 px-2 py-1 font-semibold dark:border-slate-700 ${NUMERIC.has(key) ? 'text-right' : ''}`}
                 >
                   <button
                     type="button"
@@ -312,7 +316,7 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
       className={`focus-within:outline-2 focus-within:-outline-offset-2 focus-within:outline-sky-600 dark:focus-within:outline-sky-400 ${selected ? 'bg-sky-50 dark:bg-sky-950/50' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}`}
     >
       {COLUMNS.map((col) => (
-        <td key={col.key} className={col.cellClass ? `${cell} ${col.cellClass(row)}` : cell} title={col.title?.(s, row)}>
+        <td key={col.key} className={`${cell} ${col.responsive ?? ''} ${col.cellClass?.(row) ?? ''}`} title={col.title?.(s, row)}>
           {col.cell(s, row)}
         </td>
       ))}
@@ -338,14 +342,15 @@ function SqlCell({ session: s, row }: { session: Session; row: RowContext }) {
           {s.sql}
         </pre>
       ) : (
-        <code className="truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
+        <code className="min-w-0 truncate font-mono text-xs" title={s.sql.length > 200 ? `${s.sql.slice(0, 200)}…` : s.sql}>
           {s.sql}
         </code>
       )}
       {row.onThrottleSimilar && (
         <button
           type="button"
-          className="ml-auto shrink-0 rounded px-1 text-xs text-slate-600 underline hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
+          // from md up: on a phone the statement needs the room
+          className="ml-auto hidden shrink-0 rounded px-1 text-xs text-slate-600 underline hover:bg-slate-200 md:inline dark:text-slate-400 dark:hover:bg-slate-800"
           aria-label={`Throttle similar… to session ${s.id}`}
           onClick={() => row.onThrottleSimilar?.(s)}
         >
