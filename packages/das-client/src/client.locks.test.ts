@@ -1,8 +1,9 @@
 // ListInnodbLocks and ListMetadataLocks against the recording server (DAS-INCIDENT-API.md §2–§3).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DasClient } from './client.ts';
+import { describe, expect, it } from 'vitest';
+import type { DasClient } from './client.ts';
 import { DasApiError, DasRequestError } from './errors.ts';
-import { startRecordingServer, type RecordingServer, type Reply } from './testing/recording-server.ts';
+import { useRecordingClient } from './testing/recording-client.ts';
+import type { Reply } from './testing/recording-server.ts';
 
 const PROJECT = '054e292c9880d4992f02c0196d3ea468';
 const INSTANCE = 'da304cd5bbb944de828759bc7be3d3fein01';
@@ -113,33 +114,7 @@ const METADATA_EXAMPLE = {
   ],
 };
 
-let server: RecordingServer;
-let client: DasClient | undefined;
-let sleeps: number[];
-
-beforeEach(async () => {
-  server = await startRecordingServer(SK);
-  sleeps = [];
-});
-
-afterEach(async () => {
-  client?.close();
-  client = undefined;
-  await server.close();
-});
-
-function makeClient(): DasClient {
-  client = new DasClient({
-    endpoint: server.url,
-    projectId: PROJECT,
-    credentials: () => ({ ak: AK, sk: SK }),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
-  });
-  return client;
-}
+const das = useRecordingClient(PROJECT, AK, SK);
 
 const dasError = (status: number, code: string): Reply => ({ status, body: { error_code: code, error_msg: 'no' } });
 
@@ -154,10 +129,10 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 
 describe('ListInnodbLocks', () => {
   it('sends one signed GET with db_user_id only and types the doc example', async () => {
-    server.setHandler(() => ({ status: 200, body: INNODB_EXAMPLE }));
-    const locks = await makeClient().listInnodbLocks({ instanceId: INSTANCE, dbUserId: DB_USER });
-    expect(server.requests).toHaveLength(1);
-    const [req] = server.requests;
+    das.server.setHandler(() => ({ status: 200, body: INNODB_EXAMPLE }));
+    const locks = await das.makeClient().listInnodbLocks({ instanceId: INSTANCE, dbUserId: DB_USER });
+    expect(das.server.requests).toHaveLength(1);
+    const [req] = das.server.requests;
     expect([req!.method, req!.path, [...req!.query.entries()]]).toEqual(['GET', `${BASE_PATH}/innodb-locks`, [['db_user_id', DB_USER]]]);
     expect(req!.signatureValid).toBe(true);
     const lock = {
@@ -212,14 +187,14 @@ describe('ListInnodbLocks', () => {
   it('keeps null for what a table lock or an idle holder lacks, tolerates numbers, falls back to the length for count', async () => {
     const trx = INNODB_EXAMPLE.innodb_trx[1]!;
     const tableLock = { lock_id: '9:27750', lock_trx_id: '9', lock_mode: 'IX', lock_type: 'TABLE', lock_table: '`abc`.`t`', lock_index: null, lock_space: null, lock_page: null, lock_rec: null, lock_data: null };
-    server.setHandler(() => ({
+    das.server.setHandler(() => ({
       status: 200,
       body: {
         innodb_trx: [{ ...trx, trx_id: 9, trx_mysql_thread_id: 77, trx_wait_started: null, trx_query: null, trx_rows_modified: 3, innodb_hold_locks: [tableLock] }],
         innodb_lock_waits: [],
       },
     }));
-    const locks = await makeClient().listInnodbLocks({ instanceId: INSTANCE, dbUserId: DB_USER });
+    const locks = await das.makeClient().listInnodbLocks({ instanceId: INSTANCE, dbUserId: DB_USER });
     expect(locks.count).toBe(1);
     expect(locks.innodbTrx[0]).toMatchObject({ trxId: '9', trxMysqlThreadId: 77, trxWaitStarted: null, trxQuery: null, trxRowsModified: 3 });
     expect(locks.innodbTrx[0]!.innodbHoldLocks).toEqual([
@@ -235,15 +210,15 @@ describe('ListInnodbLocks', () => {
       { ...INNODB_EXAMPLE, innodb_lock_waits: [{ requesting_trx_id: '1' }] },
       { ...INNODB_EXAMPLE, count: 'many' },
     ]) {
-      server.setHandler(() => ({ status: 200, body }));
-      const err = await rejectionOf(makeClient().listInnodbLocks({ instanceId: INSTANCE, dbUserId: DB_USER }));
+      das.server.setHandler(() => ({ status: 200, body }));
+      const err = await rejectionOf(das.makeClient().listInnodbLocks({ instanceId: INSTANCE, dbUserId: DB_USER }));
       expect(err).toBeInstanceOf(DasApiError);
       expect(err).toMatchObject({ kind: 'invalid-response', httpStatus: 200, retryable: false });
     }
   });
 
   it('validates before sending: a DasRequestError naming the field', async () => {
-    const c = makeClient();
+    const c = das.makeClient();
     const cases: Array<[Parameters<DasClient['listInnodbLocks']>[0], string]> = [
       [{ instanceId: INSTANCE, dbUserId: 'not-a-uuid' }, 'dbUserId'],
       [{ instanceId: '../../etc', dbUserId: DB_USER }, 'instanceId'],
@@ -253,15 +228,15 @@ describe('ListInnodbLocks', () => {
       expect(err).toBeInstanceOf(DasRequestError);
       expect((err as DasRequestError).issues.map((i) => i.path)).toEqual([field]);
     }
-    expect(server.requests).toHaveLength(0);
+    expect(das.server.requests).toHaveLength(0);
   });
 });
 
 describe('ListMetadataLocks', () => {
   it('sends the filters as strings and types locks and their Process lists', async () => {
-    server.setHandler(() => ({ status: 200, body: METADATA_EXAMPLE }));
-    const locks = await makeClient().listMetadataLocks({ instanceId: INSTANCE, dbUserId: DB_USER, threadId: 12121, database: 'example', table: 'my table' });
-    const [req] = server.requests;
+    das.server.setHandler(() => ({ status: 200, body: METADATA_EXAMPLE }));
+    const locks = await das.makeClient().listMetadataLocks({ instanceId: INSTANCE, dbUserId: DB_USER, threadId: 12121, database: 'example', table: 'my table' });
+    const [req] = das.server.requests;
     expect([req!.method, req!.path]).toEqual(['GET', `${BASE_PATH}/metadata-locks`]);
     expect([...req!.query.entries()]).toEqual([
       ['db_user_id', DB_USER],
@@ -309,12 +284,12 @@ describe('ListMetadataLocks', () => {
   });
 
   it('sends no optional filter that was not given (thread id 0 is one)', async () => {
-    server.setHandler(() => ({ status: 200, body: { metadata_locks: [], count: 0 } }));
-    const c = makeClient();
+    das.server.setHandler(() => ({ status: 200, body: { metadata_locks: [], count: 0 } }));
+    const c = das.makeClient();
     expect(await c.listMetadataLocks({ instanceId: INSTANCE, dbUserId: DB_USER })).toEqual({ metadataLocks: [], count: 0 });
     await c.listMetadataLocks({ instanceId: INSTANCE, dbUserId: DB_USER, threadId: 0 });
-    expect(server.requests.map((r) => [...r.query.keys()])).toEqual([['db_user_id'], ['db_user_id', 'thread_id']]);
-    expect(server.requests[1]!.query.get('thread_id')).toBe('0');
+    expect(das.server.requests.map((r) => [...r.query.keys()])).toEqual([['db_user_id'], ['db_user_id', 'thread_id']]);
+    expect(das.server.requests[1]!.query.get('thread_id')).toBe('0');
   });
 
   it('refuses a lock whose thread id is not a number, or a Process without an id', async () => {
@@ -323,13 +298,13 @@ describe('ListMetadataLocks', () => {
       { metadata_locks: [{ ...lock, thread_id: 'x1' }], count: 1 },
       { metadata_locks: [{ ...lock, wait_process: [{ user: 'app' }] }], count: 1 },
     ]) {
-      server.setHandler(() => ({ status: 200, body }));
-      expect(await rejectionOf(makeClient().listMetadataLocks({ instanceId: INSTANCE, dbUserId: DB_USER }))).toMatchObject({ kind: 'invalid-response' });
+      das.server.setHandler(() => ({ status: 200, body }));
+      expect(await rejectionOf(das.makeClient().listMetadataLocks({ instanceId: INSTANCE, dbUserId: DB_USER }))).toMatchObject({ kind: 'invalid-response' });
     }
   });
 
   it('validates before sending: thread id in [0, 2^31-1], non-empty names', async () => {
-    const c = makeClient();
+    const c = das.makeClient();
     const base = { instanceId: INSTANCE, dbUserId: DB_USER };
     const cases: Array<[Parameters<DasClient['listMetadataLocks']>[0], string]> = [
       [{ ...base, threadId: -1 }, 'threadId'],
@@ -346,7 +321,7 @@ describe('ListMetadataLocks', () => {
       expect((err as DasRequestError).issues.map((i) => i.path)).toEqual([field]);
       expect((err as DasRequestError).message).toContain(`ListMetadataLocks: invalid request: ${field}:`);
     }
-    expect(server.requests).toHaveLength(0);
+    expect(das.server.requests).toHaveLength(0);
   });
 });
 
@@ -358,11 +333,11 @@ describe('lock reads follow the read retry policy', () => {
   const ok = { ListInnodbLocks: { innodb_trx: [], innodb_lock_waits: [], count: 0 }, ListMetadataLocks: { metadata_locks: [], count: 0 } };
 
   it.each(Object.keys(calls) as Array<keyof typeof calls>)('%s: retries 503 and DAS.200002, each attempt signed afresh', async (name) => {
-    server.setHandler((_req, i) => (i === 0 ? dasError(503, 'DAS.500001') : i === 1 ? dasError(400, 'DAS.200002') : { status: 200, body: ok[name] }));
-    await calls[name](makeClient());
-    expect(server.requests).toHaveLength(3);
-    expect(server.requests.every((r) => r.signatureValid)).toBe(true);
-    expect(sleeps).toEqual([150, 300]);
+    das.server.setHandler((_req, i) => (i === 0 ? dasError(503, 'DAS.500001') : i === 1 ? dasError(400, 'DAS.200002') : { status: 200, body: ok[name] }));
+    await calls[name](das.makeClient());
+    expect(das.server.requests).toHaveLength(3);
+    expect(das.server.requests.every((r) => r.signatureValid)).toBe(true);
+    expect(das.sleeps).toEqual([150, 300]);
   });
 
   it.each(Object.keys(calls) as Array<keyof typeof calls>)('%s: does not retry a 400 or a 500', async (name) => {
@@ -370,11 +345,11 @@ describe('lock reads follow the read retry policy', () => {
       [400, 'DAS.200112'],
       [500, 'DAS.200001'],
     ] as const) {
-      server.requests.length = 0;
-      server.setHandler(() => dasError(status, code));
-      const err = await rejectionOf(calls[name](makeClient()));
+      das.server.requests.length = 0;
+      das.server.setHandler(() => dasError(status, code));
+      const err = await rejectionOf(calls[name](das.makeClient()));
       expect(err).toMatchObject({ operation: name, httpStatus: status, errorCode: code, kind: 'das', retryable: false, attempts: 1 });
-      expect(server.requests).toHaveLength(1);
+      expect(das.server.requests).toHaveLength(1);
     }
   });
 });

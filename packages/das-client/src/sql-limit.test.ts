@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DasClient } from './client.ts';
+import { describe, expect, it } from 'vitest';
 import { DasApiError, DasRequestError } from './errors.ts';
 import { patternProblem, splitPattern } from './sql-limit-pattern.ts';
 import type { SqlLimitRuleInput } from './sql-limit.ts';
-import { startRecordingServer, type RecordingServer, type Reply } from './testing/recording-server.ts';
+import { useRecordingClient } from './testing/recording-client.ts';
+import type { Reply } from './testing/recording-server.ts';
 
 const PROJECT = '054e292c9880d4992f02c0196d3ea468';
 const INSTANCE = 'd871e13ee1044e21a473330cd67047cbin01';
@@ -11,33 +11,7 @@ const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'CANARY-SK-sqllimit-5b0a9c4f4e2b8a61f0c3d2e1';
 const BASE = `/v3/${PROJECT}/instances/${INSTANCE}/sql-limit`;
 
-let server: RecordingServer;
-let client: DasClient | undefined;
-let sleeps: number[];
-
-beforeEach(async () => {
-  server = await startRecordingServer(SK);
-  sleeps = [];
-});
-
-afterEach(async () => {
-  client?.close();
-  client = undefined;
-  await server.close();
-});
-
-function makeClient(): DasClient {
-  client = new DasClient({
-    endpoint: server.url,
-    projectId: PROJECT,
-    credentials: () => ({ ak: AK, sk: SK }),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
-  });
-  return client;
-}
+const das = useRecordingClient(PROJECT, AK, SK);
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -77,47 +51,47 @@ describe('the pattern grammar (§4.8 rules 1–2, §4.9)', () => {
 
 describe('switch and job', () => {
   it('shows the switch with datastore_type=MySQL, signed, retried as a read', async () => {
-    server.setHandler((_req, i) => (i === 0 ? unavailable : { status: 200, body: { switch_status: 'ON' } }));
-    expect(await makeClient().showSqlLimitSwitchStatus({ instanceId: INSTANCE })).toBe('ON');
-    expect(server.requests).toHaveLength(2);
-    expect(sleeps).toHaveLength(1);
-    const [req] = server.requests;
+    das.server.setHandler((_req, i) => (i === 0 ? unavailable : { status: 200, body: { switch_status: 'ON' } }));
+    expect(await das.makeClient().showSqlLimitSwitchStatus({ instanceId: INSTANCE })).toBe('ON');
+    expect(das.server.requests).toHaveLength(2);
+    expect(das.sleeps).toHaveLength(1);
+    const [req] = das.server.requests;
     expect([req!.method, req!.path, req!.query.get('datastore_type')]).toEqual(['GET', `${BASE}/switch`, 'MySQL']);
-    expect(server.requests.every((r) => r.signatureValid)).toBe(true);
+    expect(das.server.requests.every((r) => r.signatureValid)).toBe(true);
   });
 
   it('changes the switch with the documented body and returns the job id; never retried', async () => {
-    server.setHandler(() => ({ status: 200, body: { job_id: '15535' }, headers: { 'X-Request-Id': 'sw-1' } }));
-    expect(await makeClient().changeSqlLimitSwitchStatus({ instanceId: INSTANCE, status: 'ON' })).toEqual({ jobId: '15535', requestId: 'sw-1' });
-    expect(server.requests[0]!.method).toBe('POST');
-    expect(server.requests[0]!.path).toBe(`${BASE}/switch`);
-    expect(JSON.parse(server.requests[0]!.body)).toEqual({ datastore_type: 'MySQL', switch_status: 'ON' });
-    expect(server.requests[0]!.signatureValid).toBe(true);
+    das.server.setHandler(() => ({ status: 200, body: { job_id: '15535' }, headers: { 'X-Request-Id': 'sw-1' } }));
+    expect(await das.makeClient().changeSqlLimitSwitchStatus({ instanceId: INSTANCE, status: 'ON' })).toEqual({ jobId: '15535', requestId: 'sw-1' });
+    expect(das.server.requests[0]!.method).toBe('POST');
+    expect(das.server.requests[0]!.path).toBe(`${BASE}/switch`);
+    expect(JSON.parse(das.server.requests[0]!.body)).toEqual({ datastore_type: 'MySQL', switch_status: 'ON' });
+    expect(das.server.requests[0]!.signatureValid).toBe(true);
 
-    server.setHandler(() => unavailable);
-    const err = await rejectionOf(makeClient().changeSqlLimitSwitchStatus({ instanceId: INSTANCE, status: 'OFF' }));
+    das.server.setHandler(() => unavailable);
+    const err = await rejectionOf(das.makeClient().changeSqlLimitSwitchStatus({ instanceId: INSTANCE, status: 'OFF' }));
     expect(err).toMatchObject({ httpStatus: 503, retryable: false, attempts: 1 });
-    expect(server.requests).toHaveLength(2);
-    expect(sleeps).toEqual([]);
+    expect(das.server.requests).toHaveLength(2);
+    expect(das.sleeps).toEqual([]);
   });
 
   it('reads the job, retried as a read; an unknown status is an invalid answer', async () => {
-    server.setHandler((_req, i) => (i === 0 ? unavailable : { status: 200, body: { job_id: '15535', job_status: 'FAILED', fail_reason: 'kernel too old' } }));
-    expect(await makeClient().showSqlLimitJobInfo({ instanceId: INSTANCE, jobId: '15535' })).toEqual({ jobId: '15535', status: 'FAILED', failReason: 'kernel too old' });
-    expect(server.requests.map((r) => [r.path, r.query.get('job_id')])).toEqual([
+    das.server.setHandler((_req, i) => (i === 0 ? unavailable : { status: 200, body: { job_id: '15535', job_status: 'FAILED', fail_reason: 'kernel too old' } }));
+    expect(await das.makeClient().showSqlLimitJobInfo({ instanceId: INSTANCE, jobId: '15535' })).toEqual({ jobId: '15535', status: 'FAILED', failReason: 'kernel too old' });
+    expect(das.server.requests.map((r) => [r.path, r.query.get('job_id')])).toEqual([
       [`${BASE}/job`, '15535'],
       [`${BASE}/job`, '15535'],
     ]);
 
-    server.setHandler(() => ({ status: 200, body: { job_id: '1', job_status: 'COMPLETED' } }));
-    expect(await makeClient().showSqlLimitJobInfo({ instanceId: INSTANCE, jobId: '1' })).toEqual({ jobId: '1', status: 'COMPLETED', failReason: '' });
+    das.server.setHandler(() => ({ status: 200, body: { job_id: '1', job_status: 'COMPLETED' } }));
+    expect(await das.makeClient().showSqlLimitJobInfo({ instanceId: INSTANCE, jobId: '1' })).toEqual({ jobId: '1', status: 'COMPLETED', failReason: '' });
 
-    server.setHandler(() => ({ status: 200, body: { job_id: '1', job_status: 'DONE' } }));
-    expect(await rejectionOf(makeClient().showSqlLimitJobInfo({ instanceId: INSTANCE, jobId: '1' }))).toMatchObject({ kind: 'invalid-response' });
+    das.server.setHandler(() => ({ status: 200, body: { job_id: '1', job_status: 'DONE' } }));
+    expect(await rejectionOf(das.makeClient().showSqlLimitJobInfo({ instanceId: INSTANCE, jobId: '1' }))).toMatchObject({ kind: 'invalid-response' });
   });
 
   it('validates the switch value and the job id before sending', async () => {
-    const c = makeClient();
+    const c = das.makeClient();
     const status = (await rejectionOf(c.changeSqlLimitSwitchStatus({ instanceId: INSTANCE, status: 'on' as 'ON' }))) as DasRequestError;
     expect(status).toBeInstanceOf(DasRequestError);
     expect(status.issues.map((i) => i.path)).toEqual(['status']);
@@ -125,29 +99,29 @@ describe('switch and job', () => {
     expect(job.issues.map((i) => i.path)).toEqual(['jobId']);
     const inst = (await rejectionOf(c.showSqlLimitSwitchStatus({ instanceId: '../x' }))) as DasRequestError;
     expect(inst.issues.map((i) => i.path)).toEqual(['instanceId']);
-    expect(server.requests).toHaveLength(0);
+    expect(das.server.requests).toHaveLength(0);
   });
 });
 
 describe('rules', () => {
   it('creates rules with the documented body (optional fields only when given); never retried', async () => {
-    server.setHandler(() => ({ status: 200, headers: { 'X-Request-Id': 'cr-1' } }));
-    const result = await makeClient().createSqlLimitRules({
+    das.server.setHandler(() => ({ status: 200, headers: { 'X-Request-Id': 'cr-1' } }));
+    const result = await das.makeClient().createSqlLimitRules({
       instanceId: INSTANCE,
       rules: [rule(), { sqlType: 'DELETE', pattern: 'delete~t1~name', maxConcurrency: 1, maxWaiting: 5, hisSqlLimitSwitch: true }],
     });
     expect(result).toEqual({ requestId: 'cr-1' });
-    const [req] = server.requests;
+    const [req] = das.server.requests;
     expect([req!.method, req!.path, req!.signatureValid]).toEqual(['POST', `${BASE}/rules`, true]);
     expect(req!.body).toBe(
       '{"datastore_type":"MySQL","sql_limit_rules":[{"sql_type":"SELECT","pattern":"select~t2~var","max_concurrency":100},' +
         '{"sql_type":"DELETE","pattern":"delete~t1~name","max_concurrency":1,"max_waiting":5,"his_sql_limit_switch":true}]}',
     );
 
-    server.setHandler(() => unavailable);
-    expect(await rejectionOf(makeClient().createSqlLimitRules({ instanceId: INSTANCE, rules: [rule()] }))).toMatchObject({ httpStatus: 503, attempts: 1, retryable: false });
-    expect(server.requests).toHaveLength(2);
-    expect(sleeps).toEqual([]);
+    das.server.setHandler(() => unavailable);
+    expect(await rejectionOf(das.makeClient().createSqlLimitRules({ instanceId: INSTANCE, rules: [rule()] }))).toMatchObject({ httpStatus: 503, attempts: 1, retryable: false });
+    expect(das.server.requests).toHaveLength(2);
+    expect(das.sleeps).toEqual([]);
   });
 
   it.each<[string, unknown, string]>([
@@ -168,16 +142,16 @@ describe('rules', () => {
     ['a negative max_waiting', [rule({ maxWaiting: -1 })], 'rules.0.maxWaiting'],
     ['a non-boolean his_sql_limit_switch', [rule({ hisSqlLimitSwitch: 'yes' as unknown as boolean })], 'rules.0.hisSqlLimitSwitch'],
   ])('refuses %s before sending, naming the field', async (_what, rules, field) => {
-    const err = (await rejectionOf(makeClient().createSqlLimitRules({ instanceId: INSTANCE, rules: rules as SqlLimitRuleInput[] }))) as DasRequestError;
+    const err = (await rejectionOf(das.makeClient().createSqlLimitRules({ instanceId: INSTANCE, rules: rules as SqlLimitRuleInput[] }))) as DasRequestError;
     expect(err).toBeInstanceOf(DasRequestError);
     expect(err.operation).toBe('CreateSqlLimitRules');
     expect(err.issues.map((i) => i.path)).toContain(field);
-    expect(server.requests).toHaveLength(0);
+    expect(das.server.requests).toHaveLength(0);
   });
 
   it('accepts the limits themselves: 5 rules, 128 keywords, 1024 characters, 0 and 1e9', async () => {
-    server.setHandler(() => ({ status: 200 }));
-    await makeClient().createSqlLimitRules({
+    das.server.setHandler(() => ({ status: 200 }));
+    await das.makeClient().createSqlLimitRules({
       instanceId: INSTANCE,
       rules: [
         rule({ maxConcurrency: 0 }),
@@ -187,22 +161,22 @@ describe('rules', () => {
         rule({ sqlType: 'INSERT', pattern: 'INSERT~orders' }),
       ],
     });
-    expect(JSON.parse(server.requests[0]!.body).sql_limit_rules).toHaveLength(5);
+    expect(JSON.parse(das.server.requests[0]!.body).sql_limit_rules).toHaveLength(5);
   });
 
   it('lists every page with limit=100; string ids, number limits', async () => {
     const wire = (i: number) => ({ id: String(i), sql_type: 'SELECT', pattern: `select~t${i}`, max_concurrency: i, ...(i === 2 ? { max_waiting: 7 } : {}) });
-    server.setHandler((req, i) => {
+    das.server.setHandler((req, i) => {
       if (i === 0) return unavailable;
       const offset = Number(req.query.get('offset'));
       const n = offset === 0 ? 100 : 3;
       return { status: 200, body: { sql_limit_rules: Array.from({ length: n }, (_, k) => wire(offset + k + 1)), total_count: 103 } };
     });
-    const rules = await makeClient().listSqlLimitRules({ instanceId: INSTANCE });
+    const rules = await das.makeClient().listSqlLimitRules({ instanceId: INSTANCE });
     expect(rules).toHaveLength(103);
     expect(rules[1]).toEqual({ id: '2', sqlType: 'SELECT', pattern: 'select~t2', maxConcurrency: 2, maxWaiting: 7 });
     expect(rules[0]).toEqual({ id: '1', sqlType: 'SELECT', pattern: 'select~t1', maxConcurrency: 1 });
-    expect(server.requests.map((r) => [r.method, r.path, r.query.get('datastore_type'), r.query.get('offset'), r.query.get('limit')])).toEqual([
+    expect(das.server.requests.map((r) => [r.method, r.path, r.query.get('datastore_type'), r.query.get('offset'), r.query.get('limit')])).toEqual([
       ['GET', `${BASE}/rules`, 'MySQL', '0', '100'],
       ['GET', `${BASE}/rules`, 'MySQL', '0', '100'],
       ['GET', `${BASE}/rules`, 'MySQL', '100', '100'],
@@ -210,22 +184,22 @@ describe('rules', () => {
   });
 
   it('refuses a rule list whose numbers are not numbers', async () => {
-    server.setHandler(() => ({ status: 200, body: { sql_limit_rules: [{ id: '1', sql_type: 'SELECT', pattern: 'select~a', max_concurrency: 'many' }], total_count: 1 } }));
-    const err = await rejectionOf(makeClient().listSqlLimitRules({ instanceId: INSTANCE }));
+    das.server.setHandler(() => ({ status: 200, body: { sql_limit_rules: [{ id: '1', sql_type: 'SELECT', pattern: 'select~a', max_concurrency: 'many' }], total_count: 1 } }));
+    const err = await rejectionOf(das.makeClient().listSqlLimitRules({ instanceId: INSTANCE }));
     expect(err).toBeInstanceOf(DasApiError);
     expect(err).toMatchObject({ kind: 'invalid-response' });
   });
 
   it('deletes by string ids with a JSON body; never retried; validates the ids', async () => {
-    server.setHandler(() => ({ status: 200 }));
-    await makeClient().deleteSqlLimitRules({ instanceId: INSTANCE, ruleIds: ['6', '7'] });
-    const [req] = server.requests;
+    das.server.setHandler(() => ({ status: 200 }));
+    await das.makeClient().deleteSqlLimitRules({ instanceId: INSTANCE, ruleIds: ['6', '7'] });
+    const [req] = das.server.requests;
     expect([req!.method, req!.path, req!.signatureValid]).toEqual(['DELETE', `${BASE}/rules`, true]);
     expect(JSON.parse(req!.body)).toEqual({ datastore_type: 'MySQL', sql_limit_rule_ids: ['6', '7'] });
 
-    server.setHandler(() => unavailable);
-    await rejectionOf(makeClient().deleteSqlLimitRules({ instanceId: INSTANCE, ruleIds: ['6'] }));
-    expect(server.requests).toHaveLength(2);
+    das.server.setHandler(() => unavailable);
+    await rejectionOf(das.makeClient().deleteSqlLimitRules({ instanceId: INSTANCE, ruleIds: ['6'] }));
+    expect(das.server.requests).toHaveLength(2);
 
     for (const [ruleIds, field] of [
       [[], 'ruleIds'],
@@ -233,26 +207,26 @@ describe('rules', () => {
       [['6', 'a b'], 'ruleIds.1'],
       [[6], 'ruleIds.0'],
     ] as const) {
-      const err = (await rejectionOf(makeClient().deleteSqlLimitRules({ instanceId: INSTANCE, ruleIds: ruleIds as unknown as string[] }))) as DasRequestError;
+      const err = (await rejectionOf(das.makeClient().deleteSqlLimitRules({ instanceId: INSTANCE, ruleIds: ruleIds as unknown as string[] }))) as DasRequestError;
       expect(err).toBeInstanceOf(DasRequestError);
       expect(err.issues.map((i) => i.path)).toEqual([field]);
     }
-    expect(server.requests).toHaveLength(2);
+    expect(das.server.requests).toHaveLength(2);
   });
 });
 
 describe('parse', () => {
   it('sends the sample statement and returns the suggested pattern', async () => {
-    server.setHandler(() => ({ status: 200, body: { rule: 'select~from~das_conn_info' } }));
-    const pattern = await makeClient().parseSqlLimitRules({ instanceId: INSTANCE, originalSql: 'select * from das_conn_info', useTemplate: true, keepOperators: true });
+    das.server.setHandler(() => ({ status: 200, body: { rule: 'select~from~das_conn_info' } }));
+    const pattern = await das.makeClient().parseSqlLimitRules({ instanceId: INSTANCE, originalSql: 'select * from das_conn_info', useTemplate: true, keepOperators: true });
     expect(pattern).toBe('select~from~das_conn_info');
-    const [req] = server.requests;
+    const [req] = das.server.requests;
     expect([req!.method, req!.path]).toEqual(['POST', `${BASE}/parse`]);
     expect(JSON.parse(req!.body)).toEqual({ datastore_type: 'MySQL', original_sql: 'select * from das_conn_info', use_template: true, keep_operators: true });
   });
 
   it('validates the statement length and the flags before sending', async () => {
-    const c = makeClient();
+    const c = das.makeClient();
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ originalSql: '' }, 'originalSql'],
       [{ originalSql: 'x'.repeat(1025) }, 'originalSql'],
@@ -264,6 +238,6 @@ describe('parse', () => {
       const err = (await rejectionOf(c.parseSqlLimitRules(params as never))) as DasRequestError;
       expect(err.issues.map((i) => i.path)).toEqual([field]);
     }
-    expect(server.requests).toHaveLength(0);
+    expect(das.server.requests).toHaveLength(0);
   });
 });
