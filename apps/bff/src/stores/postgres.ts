@@ -17,7 +17,7 @@ import { AUDIT_PAGE_MAX_BYTES, type AuditQuery } from '@quell/contracts/audit';
 import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
-import { throttleData, throttleFromRow, type SqlThrottleRow } from './sql-throttle-row.ts';
+import { THROTTLE_COLUMNS, throttleFromRow, throttleValues, type SqlThrottleRow } from './sql-throttle-row.ts';
 import type { AuditStore, IdempotencyClaim, IdempotencyStore, PreviewStore, SqlThrottleStore } from './types.ts';
 
 /** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
@@ -400,16 +400,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
 
   const sqlThrottles: SqlThrottleStore = {
     async save(t) {
-      await pool.query('INSERT INTO quell_sql_throttles (id, instance_id, expires_at, status, rule_id, ended_at, ended_by, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-        t.id,
-        t.instanceId,
-        t.expiresAt,
-        t.status,
-        t.ruleId,
-        t.endedAt,
-        t.endedBy,
-        throttleData(t),
-      ]);
+      await pool.query(`INSERT INTO quell_sql_throttles (${THROTTLE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, throttleValues(t));
     },
     async setRuleId(id, ruleId) {
       await pool.query('UPDATE quell_sql_throttles SET rule_id = $1 WHERE id = $2', [ruleId, id]);

@@ -33,3 +33,9 @@ export function throttleFromRow(r: SqlThrottleRow): SqlThrottleRecord {
     endedBy: r.ended_by,
   };
 }
+
+/** The values of one row, in the order of THROTTLE_COLUMNS (both stores insert the same row). */
+export const THROTTLE_COLUMNS = 'id, instance_id, expires_at, status, rule_id, ended_at, ended_by, data';
+export function throttleValues(t: SqlThrottleRecord): unknown[] {
+  return [t.id, t.instanceId, t.expiresAt, t.status, t.ruleId, t.endedAt, t.endedBy, throttleData(t)];
+}

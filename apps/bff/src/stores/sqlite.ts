@@ -7,7 +7,7 @@ import type { Role } from '@quell/contracts/common';
 import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
-import { throttleFromRow, throttleData, type SqlThrottleRow } from './sql-throttle-row.ts';
+import { THROTTLE_COLUMNS, throttleFromRow, throttleValues, type SqlThrottleRow } from './sql-throttle-row.ts';
 import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, SqlThrottleStore, Stores } from './types.ts';
 
 const SCHEMA = `
@@ -291,16 +291,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   });
   const sqlThrottles: SqlThrottleStore = {
     async save(t) {
-      db.prepare(`INSERT INTO sql_throttles (id, instance_id, expires_at, status, rule_id, ended_at, ended_by, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        t.id,
-        t.instanceId,
-        t.expiresAt,
-        t.status,
-        t.ruleId,
-        t.endedAt,
-        t.endedBy,
-        throttleData(t),
-      );
+      db.prepare(`INSERT INTO sql_throttles (${THROTTLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...throttleValues(t));
     },
     async setRuleId(id, ruleId) {
       db.prepare('UPDATE sql_throttles SET rule_id = ? WHERE id = ?').run(ruleId, id);
