@@ -57,6 +57,7 @@ const ROUTES: RouteCase[] = [
   { name: 'instances', route: routes.instances, path: () => pathOf(routes.instances), expect: viewerUp(200) },
   { name: 'sessions', route: routes.sessions, path: () => `${pathOf(routes.sessions, main)}?user=${h.accounts.app.user}`, expect: viewerUp(200) },
   { name: 'locks', route: routes.locks, path: () => pathOf(routes.locks, main), expect: viewerUp(200) },
+  { name: 'filter suggestions', route: routes.filterSuggestions, path: () => pathOf(routes.filterSuggestions, main), expect: viewerUp(200) },
   { name: 'kill-previews', route: routes.killPreviews, path: () => pathOf(routes.killPreviews, main), body: () => ({ user: `${h.prefix}nobody` }), expect: viewerUp(201) },
   {
     name: 'commit (unknown preview)',

@@ -27,6 +27,7 @@ import { dbUsersRouter } from './routes/db-users.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
 import { createReadiness, type ReadinessDeps } from './readiness.ts';
+import { filterSuggestionsRouter } from './routes/filter-suggestions.ts';
 import { locksRouter } from './routes/locks.ts';
 import { oidcRouter } from './routes/oidc.ts';
 import { opsRouter } from './routes/ops.ts';
@@ -162,6 +163,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(oidcRouter(mount, { ...(deps.oidc ? { oidc: deps.oidc } : {}), sessions, cookieSecure: deps.config.cookieSecure, logger }));
   app.use(instancesRouter(mount, { instances, kill }));
   app.use(locksRouter(mount, { kill, now }));
+  app.use(filterSuggestionsRouter(mount, { kill, audit: deps.stores.audit, now }));
   app.use(killRouter(mount, kill));
   app.use(throttlesRouter(mount, { kill, throttles }));
   app.use(dbUsersRouter(mount, { kill, logger }));

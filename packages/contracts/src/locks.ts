@@ -38,6 +38,9 @@ export const OpenTransaction = z.object({
   tablesLocked: z.number().int().nullable(),
   /** What it runs now (not the statement that took its locks); '' when idle. */
   sql: z.string(),
+  /** Its session's user and database, when the metadata-lock view or a listing shows that session. */
+  user: z.string().optional(),
+  database: z.string().optional(),
 });
 export type OpenTransaction = z.infer<typeof OpenTransaction>;
 

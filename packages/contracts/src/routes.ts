@@ -10,7 +10,7 @@ import { InstanceListResponse } from './instances.ts';
 import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, KillPreview, KillPreviewRequest, KillResult, RecheckParams, RecheckResult } from './kill.ts';
 import { LocksQuery, LocksResponse } from './locks.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
-import { SessionFilter, SessionListResponse } from './sessions.ts';
+import { FilterSuggestionsResponse, SessionFilter, SessionListResponse } from './sessions.ts';
 import {
   CreateThrottleRequest,
   KillAndThrottleRequest,
@@ -100,6 +100,15 @@ export const routes = {
     params: InstanceParams,
     query: SessionFilter,
     response: SessionListResponse,
+    status: 200,
+  }),
+  filterSuggestions: route({
+    method: 'GET',
+    path: '/api/instances/:instanceId/filter-suggestions',
+    summary: 'User and database names to list by: those recent kills on this instance named, and those with an open transaction now',
+    access: 'viewer',
+    params: InstanceParams,
+    response: FilterSuggestionsResponse,
     status: 200,
   }),
   locks: route({

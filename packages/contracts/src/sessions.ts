@@ -33,3 +33,29 @@ export const SessionListResponse = z.object({
   fetchedAt: z.string(),
 });
 export type SessionListResponse = z.infer<typeof SessionListResponse>;
+
+/** Where a suggested user or database name comes from. */
+export const NameSource = z.enum(['recent-kill', 'open-transaction']);
+export type NameSource = z.infer<typeof NameSource>;
+
+/** A name worth listing by, and why: kills on this instance named it, or a session of it has an open transaction now. */
+export const NameSuggestion = z.object({
+  name: z.string(),
+  sources: z.array(NameSource),
+  /** When the newest kill attempt on this instance named it; null when none did. */
+  lastKilledAt: z.string().nullable(),
+  /** Its sessions with an open transaction in the lock views now. */
+  openTransactions: z.number().int(),
+});
+export type NameSuggestion = z.infer<typeof NameSuggestion>;
+
+/** Names for the user and database fields: the audit trail's recent kills and the lock views' open transactions. */
+export const FilterSuggestionsResponse = z.object({
+  instanceId: z.string(),
+  users: z.array(NameSuggestion),
+  databases: z.array(NameSuggestion),
+  /** Why the open transactions could not be read (the kills still count); null when they were. */
+  transactionsError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  fetchedAt: z.string(),
+});
+export type FilterSuggestionsResponse = z.infer<typeof FilterSuggestionsResponse>;

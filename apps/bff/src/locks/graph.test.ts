@@ -182,12 +182,22 @@ describe('buildLockGraph: metadata locks', () => {
   });
 
   it('the open transactions include the reader that holds no InnoDB lock, oldest first', () => {
-    const g = buildLockGraph({ ...pileUp, innodb: { innodbTrx: [trx(9, { trxRowsModified: 4 })], innodbLockWaits: [], count: 1 }, sessions: [process(9, { trxExecutedTime: 30 })] });
+    const g = buildLockGraph({ ...pileUp, innodb: { innodbTrx: [trx(9, { trxRowsModified: 4 })], innodbLockWaits: [], count: 1 }, sessions: [process(9, { trxExecutedTime: 30, user: 'etl', database: 'ledger' })] });
     expect(g.transactions.map((t) => [t.sessionId, t.ageSeconds])).toEqual([
       [1, 120],
       [9, 30],
     ]);
     expect(g.transactions[1]).toMatchObject({ rowsModified: 4, trxId: '90' });
+    // whose they are: the metadata-lock view names the reader, the listing names the InnoDB-only one
+    expect(g.transactions.map((t) => [t.user, t.database])).toEqual([
+      ['app', 'shop'],
+      ['etl', 'ledger'],
+    ]);
+    // a transaction whose session no source shows has no owner, rather than a guessed one
+    const unknown = buildLockGraph({ ...pileUp, innodb: { innodbTrx: [trx(9)], innodbLockWaits: [], count: 1 } }).transactions.find((t) => t.sessionId === 9);
+    expect(unknown).toBeDefined();
+    expect(unknown).not.toHaveProperty('user');
+    expect(unknown).not.toHaveProperty('database');
     expect(g.sessions.some((s) => s.id === 9)).toBe(false);
   });
 

@@ -153,6 +153,11 @@ function directEdges(edges: Map<number, Map<number, RawEdge>>): Map<number, RawE
   return direct;
 }
 
+/** Whose transaction it is: the user and database of its session, where a source shows that session. */
+function ownerOf(k: Known | undefined): Pick<OpenTransaction, 'user' | 'database'> {
+  return { ...(k?.user !== undefined ? { user: k.user } : {}), ...(k?.database !== undefined ? { database: k.database } : {}) };
+}
+
 function transactionsOf(input: LockGraphInput, known: Map<number, Known>, now: number | undefined): Map<number, OpenTransaction> {
   const out = new Map<number, OpenTransaction>();
   for (const t of input.innodb.innodbTrx) {
@@ -168,13 +173,14 @@ function transactionsOf(input: LockGraphInput, known: Map<number, Known>, now: n
       rowsModified: t.trxRowsModified,
       tablesLocked: t.trxTablesLocked,
       sql: t.trxQuery ?? '',
+      ...ownerOf(k),
     });
   }
   // A transaction that only read (no InnoDB lock) still holds its metadata locks: the metadata view shows its age.
   for (const m of input.metadata.metadataLocks) {
     const inTransaction = m.trxExecTime > 0 || (m.lockStatus === 'GRANTED' && m.lockDuration === 'MDL_TRANSACTION');
     if (out.has(m.threadId) || !inTransaction) continue;
-    out.set(m.threadId, { sessionId: m.threadId, trxId: null, state: null, ageSeconds: m.trxExecTime, rowsLocked: null, rowsModified: null, tablesLocked: null, sql: m.sql });
+    out.set(m.threadId, { sessionId: m.threadId, trxId: null, state: null, ageSeconds: m.trxExecTime, rowsLocked: null, rowsModified: null, tablesLocked: null, sql: m.sql, ...ownerOf(known.get(m.threadId)) });
   }
   return out;
 }
