@@ -27,6 +27,14 @@ describe('query-key factories', () => {
     expect(a).not.toEqual(b);
   });
 
+  it('reads the name suggestions once per instance, under the instance, so a kill that refreshes the listing refreshes them too', () => {
+    const o = sessionQueries.suggestions('i');
+    expect(o.queryKey.slice(0, 2)).toEqual([...sessionQueries.byInstance('i')]);
+    expect(o.queryKey).not.toEqual(sessionQueries.list('i', { user: 'u' }).queryKey);
+    expect(o.staleTime).toBeGreaterThanOrEqual(60_000);
+    expect(o.refetchOnWindowFocus).toBe(false);
+  });
+
   it('never lets a kill preview refetch or linger on its own', () => {
     const o = killQueries.preview('i', { database: 'd' }, 0);
     expect(o.staleTime).toBe(Infinity);

@@ -4,7 +4,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { KillPreview, KillResult } from '@quell/contracts/kill';
-import { SessionListResponse } from '@quell/contracts/sessions';
+import { FilterSuggestionsResponse, SessionListResponse } from '@quell/contracts/sessions';
 import { handle, handleError, handlePending, stubHttp } from '@/testing/http';
 import { instance, killResult, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
@@ -436,17 +436,67 @@ describe('broad kill', () => {
 });
 
 describe('name suggestions', () => {
-  it('suggests user and database names from the recent filters and the listing', async () => {
-    localStorage.setItem('quell.recentFilters.prod-orders', JSON.stringify([{ user: 'billing_ro' }, { database: 'ledger' }]));
-    stubHttp(...baseHandlers([session(101, { user: 'app_rw', database: 'orders' }), session(102, { user: 'etl', database: '' })]));
-    renderApp('/instances/prod-orders/sessions?user=app_rw');
+  const SUGGESTIONS = /^\/api\/instances\/prod-orders\/filter-suggestions$/;
+  const suggested = (over: Partial<FilterSuggestionsResponse> = {}): FilterSuggestionsResponse => ({
+    instanceId: 'prod-orders',
+    users: [
+      { name: 'etl', sources: ['recent-kill', 'open-transaction'], lastKilledAt: '2026-12-01T03:00:00.000Z', openTransactions: 2 },
+      { name: 'app_rw', sources: ['recent-kill'], lastKilledAt: '2026-12-01T02:00:00.000Z', openTransactions: 0 },
+    ],
+    databases: [{ name: 'ledger', sources: ['open-transaction'], lastKilledAt: null, openTransactions: 1 }],
+    transactionsError: null,
+    fetchedAt: '2026-12-01T03:10:00.000Z',
+    ...over,
+  });
+  /** The options of a field's datalist: name and what the browser shows beside it. */
+  const options = (label: string) => {
+    const id = screen.getByLabelText(label).getAttribute('list') ?? '';
+    return [...(document.getElementById(id)?.querySelectorAll('option') ?? [])].map((o) => [o.value, o.getAttribute('label')]);
+  };
+
+  it('suggests names from open transactions, recent filters, recent kills and the listing, each labelled, read once however much is typed', async () => {
+    localStorage.setItem('quell.recentFilters.prod-orders', JSON.stringify([{ user: 'billing_ro' }, { database: 'orders' }]));
+    const http = stubHttp(...baseHandlers([session(101, { user: 'app_rw', database: 'orders' }), session(102, { user: 'ux_app', database: '' })]), handle('GET', SUGGESTIONS, FilterSuggestionsResponse, () => suggested()));
+    const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     await screen.findByRole('checkbox', { name: 'Select session 102' });
-    const options = (label: string) => {
-      const id = screen.getByLabelText(label).getAttribute('list') ?? '';
-      return [...(document.getElementById(id)?.querySelectorAll('option') ?? [])].map((o) => o.value);
-    };
-    await waitFor(() => expect(options('User')).toEqual(['app_rw', 'billing_ro', 'etl']));
-    expect(options('Database')).toEqual(['ledger', 'orders']);
+    await waitFor(() => expect(options('User')[0]).toEqual(['etl', '2 open transactions · from recent kills']));
+    expect(options('User')).toEqual([
+      ['etl', '2 open transactions · from recent kills'],
+      ['app_rw', 'listed recently here · from recent kills · in this listing'],
+      ['billing_ro', 'listed recently here'],
+      ['ux_app', 'in this listing'],
+    ]);
+    expect(options('Database')).toEqual([
+      ['ledger', 'has an open transaction'],
+      ['orders', 'listed recently here · in this listing'],
+    ]);
+    expect(screen.getByText(/Press ↓ in a field for suggested names/)).toBeTruthy();
+    await user.type(screen.getByLabelText('User'), '{Control>}a{/Control}ux_a');
+    await user.type(screen.getByLabelText('Database'), 'led');
+    expect(http.calls('GET', SUGGESTIONS)).toHaveLength(1);
+  });
+
+  it('with nothing listed yet, offers the suggested names as buttons that list by them, and says when open transactions could not be read', async () => {
+    const http = stubHttp(...baseHandlers(), handle('GET', SUGGESTIONS, FilterSuggestionsResponse, () => suggested({ transactionsError: { code: 'UPSTREAM_ERROR', message: 'DAS metadata-lock listing failed' } })));
+    const { user, router } = renderApp('/instances/prod-orders/sessions');
+    const box = (await screen.findByRole('heading', { name: 'Open transactions and recent kills on this instance' })).parentElement!;
+    expect(within(box).getAllByRole('button').map((b) => b.textContent)).toEqual([
+      'user etl — 2 open transactions · from recent kills',
+      'user app_rw — from recent kills',
+      'database ledger — has an open transaction',
+    ]);
+    expect(within(box).getByText('The open transactions could not be read: DAS metadata-lock listing failed.')).toBeTruthy();
+    await user.click(within(box).getByRole('button', { name: /^database ledger/ }));
+    await waitFor(() => expect(router.state.location.search).toBe('?database=ledger'));
+    await waitFor(() => expect(http.calls('GET', SESSIONS).some((r) => r.url.searchParams.get('database') === 'ledger')).toBe(true));
+  });
+
+  it('without the suggestions (the BFF failed) the fields still suggest the recent filters and the listing', async () => {
+    localStorage.setItem('quell.recentFilters.prod-orders', JSON.stringify([{ user: 'billing_ro' }]));
+    stubHttp(...baseHandlers([session(101, { user: 'app_rw' })]), handleError('GET', SUGGESTIONS, 'UPSTREAM_ERROR'));
+    renderApp('/instances/prod-orders/sessions?user=app_rw');
+    await screen.findByRole('checkbox', { name: 'Select session 101' });
+    await waitFor(() => expect(options('User').map(([v]) => v)).toEqual(['app_rw', 'billing_ro']));
   });
 });
 

@@ -184,7 +184,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
       {!view.canList ? (
         <>
-          <NeedFilter recent={view.recent} onPick={(f) => update({ user: f.user, database: f.database })} />
+          <NeedFilter recent={view.recent} suggested={view.named.data} onPick={(f) => update({ user: f.user, database: f.database })} />
           {canKill && (
             <p className="text-center text-sm">
               <button type="button" className="underline" onClick={dialogs.openPaste}>

@@ -55,4 +55,16 @@ export const sessionQueries = {
       staleTime: 0,
     });
   },
+  /**
+   * Names for the user and database fields: read once per instance and kept a while, never per
+   * keystroke (it costs the BFF an audit read and two DAS lock views). A kill invalidates it with the listing.
+   */
+  suggestions: (instanceId: string) =>
+    queryOptions({
+      queryKey: [...sessionQueries.byInstance(instanceId), 'suggestions'] as const,
+      queryFn: ({ signal }) => callApi(routes.filterSuggestions, { params: { instanceId }, signal }),
+      staleTime: 5 * 60_000,
+      refetchOnWindowFocus: false,
+      retry: false,
+    }),
 };

@@ -1,13 +1,14 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
+import type { NameOption } from '../utils/name-suggestions';
 
 interface Props {
   user: string | undefined;
   database: string | undefined;
   onSubmit: (f: { user?: string | undefined; database?: string | undefined }) => void;
-  /** Names to suggest, from this instance's recent filters and listing. */
-  suggestions?: { users: readonly string[]; databases: readonly string[] };
+  /** Names to suggest, each with where it comes from (open transactions, recent filters and kills, the listing). */
+  suggestions?: { users: readonly NameOption[]; databases: readonly NameOption[] };
 }
 
 /** User and/or database: what DAS can list by. Submitting fetches; typing does not. */
@@ -52,16 +53,18 @@ export function ServerFilterForm({ user, database, onSubmit, suggestions = { use
       </Button>
       <p id={exactNote} className="w-full text-xs text-slate-600 dark:text-slate-400">
         User and database match the exact name: <code>app</code> does not list <code>app_rw</code>.
+        {suggestions.users.length + suggestions.databases.length > 0 && ' Press ↓ in a field for suggested names, and where each comes from.'}
       </p>
     </form>
   );
 }
 
-function NameList({ id, names }: { id: string; names: readonly string[] }) {
+/** The browser's own suggestion list (arrow keys open it, Enter picks): the label says where a name comes from. */
+function NameList({ id, names }: { id: string; names: readonly NameOption[] }) {
   return (
     <datalist id={id}>
       {names.map((n) => (
-        <option key={n} value={n} />
+        <option key={n.value} value={n.value} label={n.label} />
       ))}
     </datalist>
   );

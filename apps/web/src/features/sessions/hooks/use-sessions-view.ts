@@ -2,7 +2,8 @@ import { useCallback, useDeferredValue, useEffect, useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
 import { sessionQueries } from '../api/session-queries';
-import { filterSessions, groupCounts, type GroupCount } from '../utils/filter-sessions';
+import { filterSessions, groupCounts } from '../utils/filter-sessions';
+import { filterOptions } from '../utils/name-suggestions';
 import { partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
 import { useRecentFilters } from './use-recent-filters';
@@ -55,15 +56,12 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     return { ...(filters.user ? { user: filters.user } : {}), ...(filters.database ? { database: filters.database } : {}), sessionIds: ids };
   }, [canList, liveCount, part, filters.user, filters.database]);
 
-  // names to suggest in the user/database fields: recent filters here, then what the listing shows
-  const suggestions = useMemo(() => {
-    const names = (recentNames: (string | undefined)[], listedNames: GroupCount[]) =>
-      [...new Set([...recentNames.filter((n): n is string => Boolean(n)), ...listedNames.map((g) => g.value).filter(Boolean)])].slice(0, 50);
-    return { users: names(recent.map((f) => f.user), groups.user), databases: names(recent.map((f) => f.database), groups.database) };
-  }, [recent, groups]);
+  // names to suggest in the user/database fields: open transactions, recent filters, recent kills, the listing
+  const named = useQuery(sessionQueries.suggestions(instanceId));
+  const suggestions = useMemo(() => filterOptions(named.data, recent, groups), [named.data, recent, groups]);
 
   // a row's start is counted back from when the server listed it, not from when the browser got it
   const fetchedAt = list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0;
 
-  return { serverFilter, canList, recent, suggestions, list, listed, shown, groups, commands, selection, part, liveCount, allShownSelected, refresh, killRequest, fetchedAt };
+  return { serverFilter, canList, recent, suggestions, named, list, listed, shown, groups, commands, selection, part, liveCount, allShownSelected, refresh, killRequest, fetchedAt };
 }
