@@ -87,5 +87,41 @@ for (const size of SIZES) {
       await expectNoPageOverflow(page, `${size.name} audit`);
       await expectNoSeriousA11yViolations(page, `${size.name} audit`);
     });
+
+    test(`a suggested name lists the sessions holding open transactions (${size.name})`, async ({ page, sandbox, login }) => {
+      const user = `${sandbox.prefix}tx`;
+      await sandbox.admin.query(`CREATE TABLE \`${sandbox.database}\`.jobs (id INT PRIMARY KEY, state INT NOT NULL) ENGINE=InnoDB`);
+      await sandbox.admin.query(`INSERT INTO \`${sandbox.database}\`.jobs VALUES (1, 0), (2, 0), (3, 0)`);
+      // three sessions of one user, each in a transaction it never ends: more than any other user here has
+      const writers = [];
+      for (const id of [1, 2, 3]) {
+        const s = await sandbox.open(user);
+        await s.conn.query('BEGIN');
+        await s.conn.query(`UPDATE jobs SET state = 1 WHERE id = ${id}`);
+        writers.push(s.id);
+      }
+
+      await login('operator');
+      await page.goto(`/instances/${E2E_INSTANCE.id}/sessions`);
+      const suggested = page.getByRole('heading', { name: 'Open transactions and recent kills on this instance' }).locator('..');
+      const chip = suggested.getByRole('button', { name: `user ${user} — 3 open transactions` });
+      await expect(chip).toBeVisible();
+      await expect(suggested.getByRole('button', { name: new RegExp(`^database ${sandbox.database} — `) })).toBeVisible();
+      // the same name is in the field's own suggestion list, labelled
+      const field = page.getByLabel('User', { exact: true });
+      const listId = await field.getAttribute('list');
+      await expect(page.locator(`datalist[id="${listId}"] option[value="${user}"]`)).toHaveAttribute('label', /3 open transactions/);
+      await expectNoPageOverflow(page, `${size.name} suggestions`);
+      await expectNoSeriousA11yViolations(page, `${size.name} suggestions`);
+
+      // keyboard: the suggestion is a button like any other
+      await chip.focus();
+      await page.keyboard.press('Enter');
+      await expect(field).toHaveValue(user);
+      for (const id of writers) await expect(page.getByRole('checkbox', { name: `Select session ${id}` })).toBeVisible();
+      await expectNoPageOverflow(page, `${size.name} listed by a suggestion`);
+      await expectNoSeriousA11yViolations(page, `${size.name} listed by a suggestion`);
+      expect(await sandbox.alive(writers)).toEqual([...writers].sort((a, b) => a - b));
+    });
   });
 }
