@@ -10,7 +10,7 @@ import { E2E_INSTANCE } from './support/accounts.ts';
 const SCREENSHOTS = 'docs/screenshots';
 const SIZES = [
   { name: 'phone', width: 390, height: 844, screenshots: true },
-  { name: 'laptop', width: 1280, height: 720, screenshots: false },
+  { name: 'laptop', width: 1280, height: 720, screenshots: true },
 ] as const;
 
 async function expectNoSeriousA11yViolations(page: Page, screen: string) {
@@ -23,6 +23,33 @@ async function expectNoPageOverflow(page: Page, screen: string) {
   // a string: the e2e code is compiled without the DOM's types
   const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
   expect(scrollWidth, `${screen}: the page scrolls sideways`).toBeLessThanOrEqual(innerWidth);
+}
+
+/**
+ * No two visible controls or regions of the page cover each other (one inside another is fine). The
+ * table's rows are left to its own scroll box, which is itself checked.
+ */
+async function expectNothingOverlaps(page: Page, screen: string) {
+  // a string: the e2e code is compiled without the DOM's types
+  const overlaps = await page.evaluate<string[]>(`(() => {
+    const scroller = document.querySelector('[data-testid="sessions-scroll"]');
+    const name = (e) => e.tagName.toLowerCase() + (e.getAttribute('aria-label') ? '[' + e.getAttribute('aria-label') + ']' : '') + ' "' + (e.textContent || e.getAttribute('name') || '').trim().slice(0, 30) + '"';
+    const boxes = [...document.querySelectorAll('header, form, button, input, select, a, [role=region], [data-testid="sessions-scroll"]')]
+      .filter((e) => !(scroller && scroller !== e && scroller.contains(e)))
+      .map((e) => ({ e, r: e.getBoundingClientRect() }))
+      .filter(({ e, r }) => r.width > 2 && r.height > 2 && getComputedStyle(e).visibility !== 'hidden');
+    const out = [];
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.e.contains(b.e) || b.e.contains(a.e)) continue;
+        const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+        const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+        if (w > 1 && h > 1) out.push(name(a.e) + ' covers ' + name(b.e));
+      }
+    return out;
+  })()`);
+  expect(overlaps, `${screen}: overlapping`).toEqual([]);
 }
 
 /** The header stays one line high at every width. */
@@ -56,9 +83,15 @@ for (const size of SIZES) {
       await page.getByRole('button', { name: /select all/i }).click();
       const open = page.getByRole('button', { name: 'Kill 2 sessions…' });
       await expect(open).toBeInViewport();
+      await expectNothingOverlaps(page, `${size.name} sessions`);
+      // t jumps into the table; the row holding focus is outlined
+      await page.keyboard.press('t');
+      await expect(page.locator('tr:focus-within')).toHaveCount(1);
+      const outline = await page.evaluate<[string, number]>(`(() => { const st = getComputedStyle(document.querySelector('tr:focus-within')); return [st.outlineStyle, parseFloat(st.outlineWidth)]; })()`);
+      expect(outline, `${size.name}: the focused row is outlined`).toEqual(['solid', 2]);
       if (size.screenshots) {
         mkdirSync(SCREENSHOTS, { recursive: true });
-        await page.screenshot({ path: `${SCREENSHOTS}/phone-sessions.png` });
+        await page.screenshot({ path: `${SCREENSHOTS}/${size.name}-sessions.png` });
       }
       await expectNoSeriousA11yViolations(page, `${size.name} sessions`);
 
@@ -71,7 +104,7 @@ for (const size of SIZES) {
       await expect(commit).toBeEnabled();
       await expect(commit).toBeInViewport();
       await expectNoPageOverflow(page, `${size.name} preview`);
-      if (size.screenshots) await page.screenshot({ path: `${SCREENSHOTS}/phone-preview.png` });
+      if (size.screenshots) await page.screenshot({ path: `${SCREENSHOTS}/${size.name}-preview.png` });
       await expectNoSeriousA11yViolations(page, `${size.name} preview`);
       expect(await sandbox.alive(victims)).toHaveLength(victims.length);
 
@@ -112,6 +145,7 @@ for (const size of SIZES) {
       const listId = await field.getAttribute('list');
       await expect(page.locator(`datalist[id="${listId}"] option[value="${user}"]`)).toHaveAttribute('label', /3 open transactions/);
       await expectNoPageOverflow(page, `${size.name} suggestions`);
+      await expectNothingOverlaps(page, `${size.name} suggestions`);
       await expectNoSeriousA11yViolations(page, `${size.name} suggestions`);
 
       // keyboard: the suggestion is a button like any other
