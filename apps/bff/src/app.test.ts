@@ -85,7 +85,7 @@ const ROUTES: RouteCase[] = [
     body: () => ({ sqlType: 'SELECT', pattern: `select~${h.prefix}nothing`, maxConcurrency: 1, reason: 'table test', durationMinutes: 1 }),
     expect: operatorUp(201),
   },
-  { name: 'remove throttle (unknown)', route: routes.throttle, path: () => pathOf(routes.throttle, { ...main, throttleId: randomUUID() }), expect: operatorUp(404) },
+  { name: 'remove throttle (unknown)', route: routes.throttle, path: () => pathOf(routes.throttle, { ...main, throttleId: randomUUID() }), expect: operatorUp(400) },
   { name: 'throttle-previews', route: routes.throttlePreviews, path: () => pathOf(routes.throttlePreviews, main), body: () => ({ sqlType: 'SELECT', pattern: 'select~x', user: `${h.prefix}nobody` }), expect: viewerUp(200) },
   { name: 'throttle-patterns', route: routes.throttlePatterns, path: () => pathOf(routes.throttlePatterns, main), body: () => ({ sql: 'select * from orders' }), expect: viewerUp(200) },
   { name: 'audit', route: routes.audit, path: () => pathOf(routes.audit), expect: viewerUp(200) },
