@@ -1,6 +1,5 @@
 // The operator's flows in a real browser against the real stack, checked where it matters: in MariaDB.
 import { mkdirSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { eventually } from '@quell/test-kit/eventually';
 import { test, expect, expectNoSeriousA11yViolations, signIn } from './support/fixtures.ts';
 import { E2E_INSTANCE, E2E_PROTECTED_USER, accounts } from './support/accounts.ts';
