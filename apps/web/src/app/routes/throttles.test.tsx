@@ -70,6 +70,9 @@ describe('throttles', () => {
     const pattern = (await screen.findByDisplayValue('SELECT~FROM~orders')) as HTMLInputElement;
     expect((await screen.findByTestId('throttle-live-count')).textContent).toMatch(/Matches 3 running sessions of app_rw now/);
     expect(screen.getByTestId('throttle-explanation').textContent).toMatch(/contains FROM, orders in this order/);
+    await user.click(screen.getByText('Show the 3 matching sessions'));
+    expect(within(screen.getByRole('list', { name: 'Sessions the pattern matches now' })).getAllByRole('listitem').map((li) => li.textContent?.split(' ')[0])).toEqual(['200', '201', '202']);
+    expect(screen.getByText(/Removed automatically at about \d\d:\d\d:\d\d\./)).toBeTruthy();
     expect(http.calls('POST', pathOf(routes.throttlePatterns, { instanceId: 'prod-orders' }))[0]?.body).toEqual({ sql: SQL });
     await user.type(pattern, '~sleep');
     await waitFor(() => expect(screen.getByTestId('throttle-live-count').textContent).toMatch(/Matches 1 running session of app_rw now/));

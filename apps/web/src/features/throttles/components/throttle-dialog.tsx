@@ -8,7 +8,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { inputClass } from '@/components/ui/field';
-import { plural } from '@/lib/format';
+import { formatClock, formatDuration, plural } from '@/lib/format';
 import { throttleQueries, useCreateThrottle } from '../api/throttle-queries';
 import { maxMinutes } from '../utils/countdown';
 import { scopeText, type KillAndThrottlePlan, type ThrottleTarget } from '../utils/throttle-target';
@@ -147,6 +147,18 @@ function ThrottleForm({
           {protectedCount > 0 ? ` (and ${plural(protectedCount, 'protected session')})` : ''}.
         </p>
       )}
+      {preview.data && preview.data.matches.length > 0 && (
+        <details className="text-xs">
+          <summary>Show the {plural(preview.data.matches.length, 'matching session')}</summary>
+          <ul className="mt-1 max-h-40 space-y-0.5 overflow-auto font-mono" tabIndex={0} aria-label="Sessions the pattern matches now">
+            {preview.data.matches.map((m) => (
+              <li key={m.id} className="truncate" title={m.sql}>
+                {m.id} {m.user} {formatDuration(m.time)} {m.sql}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       {preview.data?.notice && (
         <div className="rounded-md border border-amber-400 bg-amber-50 p-2 dark:bg-amber-950/40">
           <p>{preview.data.notice}</p>
@@ -163,6 +175,7 @@ function ThrottleForm({
         <div>
           <label htmlFor={ids.minutes} className="mb-1 block text-xs font-medium">Expires after (minutes, at most {limit})</label>
           <input id={ids.minutes} type="number" min={1} max={limit} className={inputClass} value={minutes} aria-invalid={minutes > limit || undefined} onKeyDown={swallowEnter} onChange={(e) => setMinutes(Math.trunc(Number(e.target.value) || 0))} />
+          {minutes >= 1 && minutes <= limit && <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">Removed automatically at about {formatClock(Date.now() + minutes * 60_000)}.</p>}
         </div>
       </div>
       <div>
