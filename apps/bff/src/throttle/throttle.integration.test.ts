@@ -88,7 +88,8 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
     expect(await field(throttleBody({ sqlType: 'REPLACE' }))).toEqual(['sqlType']);
     expect(await field(throttleBody({ maxConcurrency: -1 }))).toEqual(['maxConcurrency']);
     expect(await field(throttleBody({ reason: '' }))).toEqual(['reason']);
-    expect(await field(throttleBody({ rules: [1, 2, 3, 4, 5, 6] }))).toEqual(['(body)']);
+    expect(await field(throttleBody({ rules: [1, 2, 3, 4, 5, 6] }))).toEqual(['rules']);
+    expect(await field(throttleBody({ pattern: 'select~ ~reports' }))).toEqual(['pattern']);
     const admin = await stack.login('admin');
     const adminPost = (body: Record<string, unknown>) => admin.agent.post(pathOf(routes.createThrottle, { instanceId: 'main' })).set(CSRF_HEADER, admin.csrf).send(body);
     expect((await adminPost(throttleBody({ durationMinutes: 24 * 60 + 1 }))).body.error.details.issues).toEqual([{ field: 'durationMinutes', message: 'must be at most 1440 minutes for the admin role' }]);
