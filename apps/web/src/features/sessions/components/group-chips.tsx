@@ -54,39 +54,39 @@ export function GroupChips({ total, shown, groups, active, onPick, throttle }: P
               const name = g.value || 'no database';
               return (
                 <Fragment key={g.value}>
-                <button
-                  type="button"
-                  aria-pressed={pressed}
-                  aria-describedby={server ? relistNote : undefined}
-                  title={
-                    server
-                      ? pressed
-                        ? `List again without the ${label} filter ${g.value}`
-                        : `List again for ${label} ${g.value} only; selected sessions that still match stay selected`
-                      : pressed
-                        ? `Stop filtering on ${label} ${name}`
-                        : `Show only ${label} ${name}`
-                  }
-                  onClick={() => onPick(field, g.value, !pressed)}
-                  className={`rounded-full border px-2 py-0.5 ${
-                    pressed
-                      ? 'border-sky-700 bg-sky-700 text-white dark:border-sky-400 dark:bg-sky-400 dark:text-slate-950'
-                      : 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-800'
-                  }`}
-                >
-                  {g.value || '(none)'} <span className="tabular-nums opacity-75">{formatCount(g.count)}</span>
-                </button>
-                {pressed && throttle?.can(field, g.value) && (
                   <button
                     type="button"
-                    className="rounded-full border border-slate-300 px-2 py-0.5 underline hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
-                    aria-label={`Throttle similar… to the statements of ${label} ${name}`}
-                    title={`Throttle the most common statement of ${label} ${name}`}
-                    onClick={() => throttle.open(field, g.value)}
+                    aria-pressed={pressed}
+                    aria-describedby={server ? relistNote : undefined}
+                    title={
+                      server
+                        ? pressed
+                          ? `List again without the ${label} filter ${g.value}`
+                          : `List again for ${label} ${g.value} only; selected sessions that still match stay selected`
+                        : pressed
+                          ? `Stop filtering on ${label} ${name}`
+                          : `Show only ${label} ${name}`
+                    }
+                    onClick={() => onPick(field, g.value, !pressed)}
+                    className={`rounded-full border px-2 py-0.5 ${
+                      pressed
+                        ? 'border-sky-700 bg-sky-700 text-white dark:border-sky-400 dark:bg-sky-400 dark:text-slate-950'
+                        : 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-800'
+                    }`}
                   >
-                    Throttle similar…
+                    {g.value || '(none)'} <span className="tabular-nums opacity-75">{formatCount(g.count)}</span>
                   </button>
-                )}
+                  {pressed && throttle?.can(field, g.value) && (
+                    <button
+                      type="button"
+                      className="rounded-full border border-slate-300 px-2 py-0.5 underline hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
+                      aria-label={`Throttle similar… to the statements of ${label} ${name}`}
+                      title={`Throttle the most common statement of ${label} ${name}`}
+                      onClick={() => throttle.open(field, g.value)}
+                    >
+                      Throttle similar…
+                    </button>
+                  )}
                 </Fragment>
               );
             })}

@@ -94,7 +94,7 @@ function ThrottleForm({
   const create = useCreateThrottle(instance.id);
   const limit = maxMinutes(role);
   const protectedCount = preview.data?.excluded.length ?? 0;
-  // what the form says now, checked against the pattern it says now (not a count from a pattern since edited)
+  // the matches of the pattern as it reads now (never of one since edited): what "Kill N and throttle…" previews
   const matches = preview.data && preview.data.pattern === current && preview.data.sqlType === sqlType ? preview.data.matches : null;
   const specReady = current !== '' && minutes >= 1 && minutes <= limit && (protectedCount === 0 || acknowledged) && !create.isPending;
   const ready = specReady && reasonIsValid(reason);
