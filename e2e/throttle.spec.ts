@@ -50,6 +50,9 @@ test('kills a runaway query by filter and throttles it in one step; MariaDB refu
     const bystanders = [(await viaProxy(bystanderLogin, 'SELECT SLEEP(600) FROM ledger LIMIT 1')).id, (await viaProxy(bystanderLogin)).id];
     const mine = [...victims, ...bystanders];
     const othersBefore = (await sandbox.otherSessionIds([E2E_DAS_DB_USER])).filter((id) => !mine.includes(id));
+    // what each of them was, so a session that vanishes is named in the failure
+    const [seenRows] = await sandbox.admin.query('SELECT ID, USER, HOST, COMMAND, INFO FROM information_schema.PROCESSLIST WHERE ID IN (?)', [othersBefore.length > 0 ? othersBefore : [0]]);
+    const seen = new Map((seenRows as Array<{ ID: number; USER: string; HOST: string; COMMAND: string; INFO: string | null }>).map((r) => [Number(r.ID), `${r.ID} ${r.USER}@${r.HOST} ${r.COMMAND} ${(r.INFO ?? '').slice(0, 80)}`]));
     // The runaway statements really run (through the proxy) before anyone looks at them.
     await eventually(
       async () => {
@@ -119,7 +122,7 @@ test('kills a runaway query by filter and throttles it in one step; MariaDB refu
     // Every other session survived: the bystanders, the probe, and everyone else's.
     expect(await sandbox.alive([...bystanders, probe.id])).toEqual([...bystanders, probe.id].sort((a, b) => a - b));
     const othersAfter = await sandbox.otherSessionIds([E2E_DAS_DB_USER]);
-    expect(othersBefore.filter((id) => !othersAfter.includes(id))).toEqual([]);
+    expect(othersBefore.filter((id) => !othersAfter.includes(id)).map((id) => seen.get(id) ?? String(id))).toEqual([]);
   } finally {
     for (const s of opened) s.conn.destroy();
   }
