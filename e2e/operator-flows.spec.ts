@@ -1,19 +1,12 @@
 // The operator's flows in a real browser against the real stack, checked where it matters: in MariaDB.
 import { mkdirSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { eventually } from '@quell/test-kit/eventually';
-import { test, expect, signIn } from './support/fixtures.ts';
+import { test, expect, expectNoSeriousA11yViolations, signIn } from './support/fixtures.ts';
 import { E2E_INSTANCE, E2E_PROTECTED_USER, accounts } from './support/accounts.ts';
 
 const sessionsUrl = (query: Record<string, string>) => `/instances/${E2E_INSTANCE.id}/sessions?${new URLSearchParams(query).toString()}`;
 const SCREENSHOTS = 'docs/screenshots';
 
-async function expectNoSeriousA11yViolations(page: Page, screen: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${screen}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 test('above the blast-radius cap the operator must type the instance name; screenshots of the flow', async ({ page, sandbox, login }) => {
   const user = `${sandbox.prefix}cap`;

@@ -1,10 +1,9 @@
 // The main operator flow (sign in, list one user's sessions, preview, kill) on a phone and on a laptop:
 // nothing scrolls the whole page sideways, the kill button is on screen, the axe scan stays clean.
 import { mkdirSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { eventually } from '@quell/test-kit/eventually';
-import { test, expect } from './support/fixtures.ts';
+import { test, expect, expectNoSeriousA11yViolations } from './support/fixtures.ts';
 import { E2E_INSTANCE } from './support/accounts.ts';
 
 const SCREENSHOTS = 'docs/screenshots';
@@ -13,11 +12,6 @@ const SIZES = [
   { name: 'laptop', width: 1280, height: 720, screenshots: true },
 ] as const;
 
-async function expectNoSeriousA11yViolations(page: Page, screen: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${screen}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 async function expectNoPageOverflow(page: Page, screen: string) {
   // a string: the e2e code is compiled without the DOM's types

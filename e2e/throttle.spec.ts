@@ -1,13 +1,15 @@
 // Kill, then contain: sessions reach MariaDB through das-local's SQL limit proxy; an operator kills
-// the runaway statements in the browser and throttles them, MariaDB refuses the next one at once
-// (error 1317) while other statements run, and after "Remove now" the statement runs again.
+// every runaway statement of a filter in the browser and throttles them in one confirmation, MariaDB
+// refuses the next one at once (error 1317) while other statements run, and after "Remove now" the
+// statement runs again.
 import type { Connection } from 'mysql2/promise';
 import { eventually } from '@quell/test-kit/eventually';
 import { openSession, type DbSession } from '@quell/test-kit/mariadb';
-import { test, expect } from './support/fixtures.ts';
+import { test, expect, expectNoSeriousA11yViolations } from './support/fixtures.ts';
 import { E2E_DAS_DB_USER, E2E_INSTANCE, E2E_SQL_PROXY } from './support/accounts.ts';
 
 const ER_QUERY_INTERRUPTED = 1317;
+
 
 /** Runs `sql`: 'ok', or the MariaDB error number, and how long the answer took. */
 async function attempt(conn: Connection, sql: string): Promise<{ outcome: 'ok' | number; ms: number }> {
@@ -21,7 +23,7 @@ async function attempt(conn: Connection, sql: string): Promise<{ outcome: 'ok' |
   }
 }
 
-test('an operator kills runaway statements and throttles them; MariaDB refuses them until the throttle is removed', async ({ page, sandbox, login }) => {
+test('kills a runaway query by filter and throttles it in one step; MariaDB refuses the new ones until the throttle is removed, then they run again', async ({ page, sandbox, login }) => {
   test.setTimeout(120_000);
   const db = sandbox.database;
   await sandbox.admin.query(`CREATE TABLE \`${db}\`.runaway_jobs (id INT PRIMARY KEY) ENGINE=InnoDB`);
@@ -48,6 +50,9 @@ test('an operator kills runaway statements and throttles them; MariaDB refuses t
     const bystanders = [(await viaProxy(bystanderLogin, 'SELECT SLEEP(600) FROM ledger LIMIT 1')).id, (await viaProxy(bystanderLogin)).id];
     const mine = [...victims, ...bystanders];
     const othersBefore = (await sandbox.otherSessionIds([E2E_DAS_DB_USER])).filter((id) => !mine.includes(id));
+    // what each of them was, so a session that vanishes is named in the failure
+    const [seenRows] = await sandbox.admin.query('SELECT ID, USER, HOST, COMMAND, INFO FROM information_schema.PROCESSLIST WHERE ID IN (?)', [othersBefore.length > 0 ? othersBefore : [0]]);
+    const seen = new Map((seenRows as Array<{ ID: number; USER: string; HOST: string; COMMAND: string; INFO: string | null }>).map((r) => [Number(r.ID), `${r.ID} ${r.USER}@${r.HOST} ${r.COMMAND} ${(r.INFO ?? '').slice(0, 80)}`]));
     // The runaway statements really run (through the proxy) before anyone looks at them.
     await eventually(
       async () => {
@@ -64,31 +69,32 @@ test('an operator kills runaway statements and throttles them; MariaDB refuses t
     await page.getByRole('button', { name: 'List sessions' }).click();
     for (const id of victims) await expect(page.getByRole('checkbox', { name: `Select session ${id}` })).toBeVisible();
 
-    // Kill and throttle in one step from the first runaway session: the pattern is DAS's suggestion.
-    const [sample, ...rest] = victims as [number, ...number[]];
-    await page.getByRole('button', { name: `Throttle similar… to session ${sample}` }).click();
+    // From the listing's group chip (the user filtered on): the pattern is DAS's suggestion for the group's statement.
+    await page.getByRole('button', { name: `Throttle similar… to the statements of user ${victimUser}` }).click();
     const dialog = page.getByRole('dialog');
     const pattern = dialog.getByLabel('Pattern (keywords separated by ~, the type first)');
     await expect(pattern).toHaveValue(/runaway_jobs/i);
     await expect(dialog.getByTestId('throttle-live-count')).toContainText('Matches 3 running sessions');
     await dialog.getByLabel('At most running at once (0 refuses all)').fill('0');
     await dialog.getByLabel('Reason').fill('e2e: runaway export keeps coming back');
-    await dialog.getByRole('button', { name: `Kill session ${sample} and throttle` }).click();
-    await expect(dialog).toContainText('Killed 1 session.');
-    await expect(dialog.getByRole('status')).toContainText('Throttled until');
-    const throttledPattern = (await dialog.getByRole('status').locator('code').textContent())!;
+    await expectNoSeriousA11yViolations(page, 'throttle dialog');
+    await dialog.getByRole('button', { name: 'Kill 3 sessions and throttle…' }).click();
+
+    // One confirmation: the kill preview of every matching session, and the throttle it also creates.
+    await expect(dialog).toContainText('3 sessions will be killed');
+    for (const id of victims) await expect(dialog.getByText(String(id), { exact: true })).toBeVisible();
+    await expect(dialog.getByRole('region', { name: 'Then throttled' })).toContainText('every one refused with MySQL error 1317');
+    await expect(dialog.getByLabel('Reason')).toHaveValue('e2e: runaway export keeps coming back');
+    await expectNoSeriousA11yViolations(page, 'kill and throttle preview');
+    await dialog.getByRole('button', { name: 'Kill 3 sessions and throttle' }).click();
+    await expect(page.getByRole('region', { name: 'Kill result' })).toContainText('3 killed');
+    const outcome = dialog.getByText(/Throttled until/);
+    await expect(outcome).toBeVisible();
+    const throttledPattern = (await outcome.locator('code').textContent())!;
+    await expectNoSeriousA11yViolations(page, 'kill and throttle result');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
-    // The rest of the runaway sessions by filter.
-    expect(await eventually(() => sandbox.alive([sample]), (alive) => alive.length === 0)).toEqual([]);
-    await page.getByRole('button', { name: 'List sessions' }).click();
-    await expect(page.getByRole('checkbox', { name: `Select session ${sample}` })).toHaveCount(0);
-    await page.getByRole('button', { name: /select all/i }).click();
-    await page.getByRole('button', { name: 'Kill 2 sessions…' }).click();
-    for (const id of rest) await expect(page.getByRole('dialog').getByText(String(id), { exact: true })).toBeVisible();
-    await page.getByRole('dialog').getByLabel('Reason').fill('e2e: the other runaway exports');
-    await page.getByRole('dialog').getByRole('button', { name: 'Kill 2 sessions' }).click();
-    await expect(page.getByRole('region', { name: 'Kill result' })).toContainText('2 killed');
+    // Every runaway session is gone in MariaDB, and only those.
     expect(await eventually(() => sandbox.alive(victims), (alive) => alive.length === 0)).toEqual([]);
     expect(await sandbox.alive(bystanders)).toEqual([...bystanders].sort((a, b) => a - b));
 
@@ -116,7 +122,7 @@ test('an operator kills runaway statements and throttles them; MariaDB refuses t
     // Every other session survived: the bystanders, the probe, and everyone else's.
     expect(await sandbox.alive([...bystanders, probe.id])).toEqual([...bystanders, probe.id].sort((a, b) => a - b));
     const othersAfter = await sandbox.otherSessionIds([E2E_DAS_DB_USER]);
-    expect(othersBefore.filter((id) => !othersAfter.includes(id))).toEqual([]);
+    expect(othersBefore.filter((id) => !othersAfter.includes(id)).map((id) => seen.get(id) ?? String(id))).toEqual([]);
   } finally {
     for (const s of opened) s.conn.destroy();
   }

@@ -69,9 +69,9 @@ export class UpstreamError extends AppError {
 
 /** Turns zod issues into field issues; `prefix` names where the input came from ('' for the JSON body, 'query', 'headers'). */
 export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    const field = [prefix, path].filter((s) => s !== '').join('.') || prefix || '(body)';
-    return { field, message: issue.message };
-  });
+  const name = (path: readonly PropertyKey[]) => [prefix, path.map(String).join('.')].filter((s) => s !== '').join('.') || prefix || '(body)';
+  return error.issues.flatMap((issue) =>
+    // an unknown field is named itself, as an unknown query parameter is
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ field: name([...issue.path, key]), message: 'is not a known field' })) : [{ field: name(issue.path), message: issue.message }],
+  );
 }

@@ -8,7 +8,7 @@ import { THROTTLE_SQL_TYPES, type ThrottleSqlType } from '@quell/contracts/throt
 import { splitPattern } from '@quell/das-client/sql-limit-pattern';
 import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
-import { AppError, ConflictError, NotFoundError } from '../errors.ts';
+import { AppError, ConflictError, ValidationError } from '../errors.ts';
 import type { KillService } from '../kill/service.ts';
 import type { Actor } from '../kill/types.ts';
 import type { Metrics } from '../metrics.ts';
@@ -191,9 +191,12 @@ export class ThrottleService {
     return toThrottle(record);
   }
 
+  /** An active throttle of the instance; any other id is bad input naming `throttleId` (nothing reaches DAS). */
   async get(instance: InstanceConfig, id: string): Promise<SqlThrottleRecord> {
     const t = await this.#o.stores.sqlThrottles.get(id);
-    if (!t || t.instanceId !== instance.id || t.status !== 'active') throw new NotFoundError('no such throttle on this instance');
+    if (!t || t.instanceId !== instance.id || t.status !== 'active') {
+      throw new ValidationError([{ field: 'throttleId', message: 'names no active throttle on this instance (it may have expired or been removed)' }], 'no such throttle on this instance');
+    }
     return t;
   }
 

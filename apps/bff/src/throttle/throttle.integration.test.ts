@@ -73,7 +73,7 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('refuses bad input with a 400 naming the field, an unknown throttle with a 404; nothing reaches DAS', async () => {
+  it('refuses bad input with a 400 naming the field (an unknown throttle id too); nothing reaches DAS', async () => {
     const from = stack.dasLines.length;
     const post = (body: Record<string, unknown>) => op.agent.post(pathOf(routes.createThrottle, { instanceId: 'main' })).set(CSRF_HEADER, op.csrf).send(body);
     const field = async (body: Record<string, unknown>) => {
@@ -88,12 +88,14 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
     expect(await field(throttleBody({ sqlType: 'REPLACE' }))).toEqual(['sqlType']);
     expect(await field(throttleBody({ maxConcurrency: -1 }))).toEqual(['maxConcurrency']);
     expect(await field(throttleBody({ reason: '' }))).toEqual(['reason']);
-    expect(await field(throttleBody({ rules: [1, 2, 3, 4, 5, 6] }))).toEqual(['(body)']);
+    expect(await field(throttleBody({ rules: [1, 2, 3, 4, 5, 6] }))).toEqual(['rules']);
+    expect(await field(throttleBody({ pattern: 'select~ ~reports' }))).toEqual(['pattern']);
     const admin = await stack.login('admin');
     const adminPost = (body: Record<string, unknown>) => admin.agent.post(pathOf(routes.createThrottle, { instanceId: 'main' })).set(CSRF_HEADER, admin.csrf).send(body);
     expect((await adminPost(throttleBody({ durationMinutes: 24 * 60 + 1 }))).body.error.details.issues).toEqual([{ field: 'durationMinutes', message: 'must be at most 1440 minutes for the admin role' }]);
     const unknown = await op.agent.delete(pathOf(routes.throttle, { instanceId: 'main', throttleId: randomUUID() })).set(CSRF_HEADER, op.csrf);
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['throttleId']);
     const notAnId = await op.agent.delete(pathOf(routes.throttle, { instanceId: 'main', throttleId: 'abc' })).set(CSRF_HEADER, op.csrf);
     expect(notAnId.status).toBe(400);
     expect(notAnId.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['throttleId']);
@@ -206,6 +208,49 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['throttle.pattern']);
   }, 30_000);
+
+  it('kill and throttle kills every session the preview froze, not one: three runaways killed in MariaDB, a bystander and an unnamed session survive, the throttle links the kill', async () => {
+    const runaways = await Promise.all(Array.from({ length: 3 }, () => h.viaProxy()));
+    for (const c of runaways) void c.query(slow(60)).catch(() => {});
+    const idle = await h.viaProxy();
+    const bystander = await h.viaProxy(stack.accounts.oth);
+    void bystander.query('SELECT SLEEP(20)').catch(() => {});
+    const ids = runaways.map((c) => c.threadId).sort((a, b) => a - b);
+    const matched = await eventually(
+      () => op.agent.post(pathOf(routes.throttlePreviews, { instanceId: 'main' })).set(CSRF_HEADER, op.csrf).send({ sqlType: 'SELECT', pattern: PATTERN, user: stack.accounts.app.user }),
+      // (statements of the earlier tests end within seconds)
+      (r) => r.status === 200 && r.body.matches.length === ids.length && ids.every((id) => r.body.matches.some((m: { id: number }) => m.id === id)),
+      10_000,
+    );
+    // what the browser sends: the sessions the throttle matches now, frozen by a kill preview
+    const matchIds = (matched.body.matches as Array<{ id: number }>).map((m) => m.id).sort((a, b) => a - b);
+    expect(matchIds).toEqual(ids);
+    const preview = await op.agent.post(pathOf(routes.killPreviews, { instanceId: 'main' })).set(CSRF_HEADER, op.csrf).send({ user: stack.accounts.app.user, sessionIds: matchIds });
+    expect(preview.status).toBe(201);
+    expect((preview.body.targets as Array<{ id: number }>).map((t) => t.id).sort((a, b) => a - b)).toEqual(ids);
+    const res = await op.agent
+      .post(pathOf(routes.commitAndThrottle, { previewId: preview.body.previewId }))
+      .set(CSRF_HEADER, op.csrf)
+      .set(IDEMPOTENCY_HEADER, randomUUID())
+      .send({ reason: 'three runaway reports', throttle: { sqlType: 'SELECT', pattern: PATTERN, maxConcurrency: 0, user: stack.accounts.app.user } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.kill.summary).toEqual({ killed: 3 });
+    expect((res.body.kill.outcomes as Array<{ sessionId: number }>).map((o) => o.sessionId).sort((a, b) => a - b)).toEqual(ids);
+    expect(await eventually(() => stack.aliveIds(ids), (alive) => alive.length === 0)).toEqual([]);
+    expect(await stack.aliveIds([idle.threadId, bystander.threadId])).toEqual([idle.threadId, bystander.threadId].sort((a, b) => a - b));
+    expect(res.body.throttle).toMatchObject({ killAuditId: res.body.kill.auditId, maxConcurrency: 0 });
+    // the new ones are refused at once, the others run
+    expect(await outcome(idle.query(slow(5)))).toMatchObject({ ok: false, errno: 1317 });
+    expect(await outcome(idle.query('SELECT COUNT(*) FROM reports'))).toMatchObject({ ok: true });
+    const rows = await h.audit();
+    const kill = rows.find((e) => e.id === res.body.kill.auditId)!;
+    expect(kill).toMatchObject({ mode: 'preview', status: 'completed' });
+    expect(kill.outcomes.map((o) => o.sessionId).sort((a, b) => a - b)).toEqual(ids);
+    expect(rows.find((e) => e.mode === 'throttle-create' && e.target.throttle?.throttleId === res.body.throttle.id)?.target.throttle?.killAuditId).toBe(res.body.kill.auditId);
+
+    expect((await op.agent.delete(pathOf(routes.throttle, { instanceId: 'main', throttleId: res.body.throttle.id })).set(CSRF_HEADER, op.csrf)).status).toBe(204);
+    expect(await outcome(idle.query(slow(0.1)))).toMatchObject({ ok: true });
+  }, 40_000);
 
   it('a switch job that FAILED is reported with its reason and audited; no rule is created', async () => {
     const state = stack.das.sqlLimit(DAS_INSTANCE_ID)!;

@@ -66,4 +66,32 @@ describe('audit page', () => {
     expect(cells[6]?.textContent).toBe('failedPREVIEW_EXPIRED: the preview expired at 20:05:00');
     expect(cells[7]?.textContent).toMatch(/^nothing killed/);
   });
+
+  it('a throttle row names its rule and links the kill it came from; the link shows that one entry, with a way back to all', async () => {
+    const kill = entry(1);
+    const throttled: AuditEntry = {
+      ...entry(2),
+      mode: 'throttle-create',
+      target: { throttle: { throttleId: 't-1', sqlType: 'SELECT', pattern: 'SELECT~FROM~orders', maxConcurrency: 0, expiresAt: '2026-11-28T20:15:00.000Z', ruleId: '7', killAuditId: kill.id } },
+      outcomes: [],
+    };
+    const http = stubHttp(
+      handle('GET', pathOf(routes.me), MeResponse, () => me()),
+      handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
+      handle('GET', pathOf(routes.audit), AuditListResponse, (req) => (req.url.searchParams.get('id') === kill.id ? { entries: [kill], total: 1 } : { entries: [throttled, kill], total: 2 })),
+    );
+    const { user, router } = renderApp('/audit');
+    const row = (await screen.findByText('INC-2')).closest('tr') as HTMLElement;
+    expect(within(row).getByText('SELECT~FROM~orders')).toBeTruthy();
+    expect(row.textContent).toContain('all refused');
+    await user.click(within(row).getByRole('link', { name: 'after kill a-1' }));
+    expect(await screen.findByText(/Showing the entry/)).toBeTruthy();
+    expect(router.state.location.search).toBe('?id=a-1');
+    await waitFor(() => expect(screen.queryByText('INC-2')).toBeNull());
+    expect(screen.getByText('INC-1')).toBeTruthy();
+    expect(http.calls('GET', pathOf(routes.audit)).at(-1)?.url.searchParams.get('id')).toBe('a-1');
+    await user.click(screen.getByRole('button', { name: 'Show every entry' }));
+    expect(await screen.findByText('INC-2')).toBeTruthy();
+    expect(router.state.location.search).toBe('');
+  });
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
+import type { Session } from '@quell/contracts/sessions';
 import { MAX_SESSION_IDS, type KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
@@ -28,11 +29,13 @@ import { focusSessionsTable, SessionsTable } from '@/features/sessions/component
 import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interval';
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
-import { changesServerFilter } from '@/features/sessions/utils/filter-sessions';
+import { changesServerFilter, groupMembers, type GroupField } from '@/features/sessions/utils/filter-sessions';
 import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
 import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
+import { useKillAndThrottleStep } from '@/features/throttles/components/kill-and-throttle-step';
 import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
 import { throttlesPath } from '@/features/throttles/components/throttles-panel';
+import { groupSample, sessionTarget, type ThrottleScope } from '@/features/throttles/utils/throttle-target';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useShortcuts } from '@/hooks/use-shortcuts';
 import { useRelistAfterKill } from './use-relist-after-kill';
@@ -84,6 +87,26 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const tableLocks = useMemo(() => ({ of: lockInfo, href: (id: number) => blockersHref(id) }), [lockInfo, blockersHref]);
   const view = useSessionsView(instance.id, filters, refreshing.refetchInterval, rootsOnly ? rootIds : undefined);
   const { list, listed, shown, selection, part, killRequest } = view;
+
+  const { openThrottle } = dialogs;
+  const throttleRow = useCallback((s: Session) => openThrottle(sessionTarget(s)), [openThrottle]);
+  // "Throttle similar…" on a group: its most common statement, counted in the chip's user or database (else the listing's)
+  const groupThrottle = useMemo(() => {
+    if (!canKill || !listed) return undefined;
+    const sampleOf = (field: GroupField, value: string) => groupSample(groupMembers(listed, field, value));
+    const { user, database } = view.serverFilter;
+    const listing: ThrottleScope = { ...(user !== undefined ? { user } : {}), ...(database !== undefined ? { database } : {}) };
+    return {
+      can: (field: GroupField, value: string) => sampleOf(field, value) !== null,
+      open: (field: GroupField, value: string) => {
+        const sample = sampleOf(field, value);
+        if (!sample) return;
+        const scope = field === 'user' ? { user: value } : field === 'database' && value !== '' ? { database: value } : listing;
+        openThrottle({ sample, scope, group: `${field} ${value || '(none)'}` });
+      },
+    };
+  }, [canKill, listed, view.serverFilter, openThrottle]);
+  const killAndThrottle = useKillAndThrottleStep(instance.id, dialog.kind === 'kill-and-throttle' ? dialog.plan : null);
 
   useEffect(() => rememberInstance(instance.id), [instance.id]);
   useDocumentTitle(instance.environment === 'prod' ? `PROD ${instance.name}` : instance.name, filters.user, filters.database);
@@ -159,6 +182,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             }}
             allShownSelected={view.allShownSelected}
             onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
+            throttle={groupThrottle}
           >
             <RootBlockersChip count={view.listed?.filter((x) => rootIds.has(x.id)).length ?? 0} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
             {canKill && (
@@ -178,7 +202,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         )}
       </div>
 
-      <AfterKillThrottle result={lastKill} sessions={listed ?? []} onThrottle={dialogs.openThrottle} onDismiss={() => setLastKill(null)} />
+      <AfterKillThrottle result={lastKill} sessions={listed ?? []} onThrottle={throttleRow} onDismiss={() => setLastKill(null)} />
 
       <GoneSessions ids={part.gone} lastKnown={selection.lastKnown} onForget={() => selection.remove(part.gone)} />
 
@@ -212,7 +236,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               fetchedAt={view.fetchedAt}
               resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
               locks={tableLocks}
-              onThrottleSimilar={canKill ? dialogs.openThrottle : undefined}
+              onThrottleSimilar={canKill ? throttleRow : undefined}
             />
           )}
         </ListingState>
@@ -231,12 +255,14 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
       <KillDialog
         instance={instance}
         canCommit={canKill}
-        request={dialog.kind === 'preview' ? dialog.request : null}
+        request={dialog.kind === 'preview' ? dialog.request : dialog.kind === 'kill-and-throttle' ? dialog.plan.request : null}
+        also={killAndThrottle}
         listedIds={listedIds}
         {...(dialog.kind === 'preview' && dialog.pasted ? { rejected: dialog.pasted } : {})}
         onClose={dialogs.close}
         onCommitted={(r) => {
-          setLastKill(r);
+          // after a kill and throttle, nothing is left to offer a throttle for
+          setLastKill(dialog.kind === 'kill-and-throttle' ? null : r);
           selection.remove(r.outcomes.filter((o) => o.outcome === 'killed' || o.outcome === 'gone-before-kill').map((o) => o.sessionId));
           dialogs.committed();
           afterKill();
@@ -257,7 +283,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           afterKill();
         }}
       />
-      <ThrottleDialog instance={instance} sample={dialog.kind === 'throttle' ? dialog.sample : null} role={me.data?.role} onClose={dialogs.close} onKilled={afterKill} />
+      <ThrottleDialog instance={instance} target={dialog.kind === 'throttle' ? dialog.target : null} role={me.data?.role} onClose={dialogs.close} onKillAndThrottle={dialogs.openKillAndThrottle} />
       {isAdmin && (
         <BroadKillDialog
           open={dialog.kind === 'broad'}

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useBlocker } from 'react-router';
 import type { KillPreviewRequest } from '@quell/contracts/kill';
-import type { Session } from '@quell/contracts/sessions';
 import type { RejectedToken } from '@/features/kill/utils/parse-ids';
+import type { KillAndThrottlePlan, ThrottleTarget } from '@/features/throttles/utils/throttle-target';
 
 export type SessionsDialog =
   | { kind: 'none' }
@@ -10,8 +10,10 @@ export type SessionsDialog =
   | { kind: 'preview'; request: KillPreviewRequest; pasted?: readonly RejectedToken[]; committed?: boolean }
   | { kind: 'paste' }
   | { kind: 'broad' }
-  /** "Throttle similar…" to the statement of `sample`. */
-  | { kind: 'throttle'; sample: Session };
+  /** "Throttle similar…" to the statement of a sample (a row, a group chip, a kill result). */
+  | { kind: 'throttle'; target: ThrottleTarget }
+  /** The kill preview of the sessions a throttle matches: its confirmation kills them and creates the throttle. */
+  | { kind: 'kill-and-throttle'; plan: KillAndThrottlePlan };
 
 /** Which dialog of the sessions page is open, and the pasted text, which outlives a cancelled preview. */
 export function useSessionsDialogs() {
@@ -22,7 +24,8 @@ export function useSessionsDialogs() {
   const previewPasted = useCallback((request: KillPreviewRequest, rejected: readonly RejectedToken[]) => setDialog({ kind: 'preview', request, pasted: rejected }), []);
   const openPaste = useCallback(() => setDialog({ kind: 'paste' }), []);
   const openBroad = useCallback(() => setDialog({ kind: 'broad' }), []);
-  const openThrottle = useCallback((sample: Session) => setDialog({ kind: 'throttle', sample }), []);
+  const openThrottle = useCallback((target: ThrottleTarget) => setDialog({ kind: 'throttle', target }), []);
+  const openKillAndThrottle = useCallback((plan: KillAndThrottlePlan) => setDialog({ kind: 'kill-and-throttle', plan }), []);
   const close = useCallback(() => {
     setDialog((d) => (d.kind === 'preview' && d.pasted && !d.committed ? { kind: 'paste' } : { kind: 'none' }));
   }, []);
@@ -40,5 +43,5 @@ export function useSessionsDialogs() {
     close();
   }, [blocker, close]);
 
-  return { dialog, open: dialog.kind !== 'none', openPreview, previewPasted, openPaste, openBroad, openThrottle, close, committed, pastedText, setPastedText };
+  return { dialog, open: dialog.kind !== 'none', openPreview, previewPasted, openPaste, openBroad, openThrottle, openKillAndThrottle, close, committed, pastedText, setPastedText };
 }

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { AuditStatus, type AuditEntry } from '@quell/contracts/audit';
 import type { InstanceSummary } from '@quell/contracts/instances';
@@ -8,6 +9,7 @@ import { ErrorPanel } from '@/components/ui/error-panel';
 import { inputClass } from '@/components/ui/field';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { formatCount, formatDateTime } from '@/lib/format';
+import { auditEntryPath } from '@/lib/paths';
 import { auditCsvUrl, auditQueries } from '../api/audit-queries';
 import { PAGE_SIZE, useAuditFilters } from '../hooks/use-audit-filters';
 
@@ -19,7 +21,23 @@ function outcomeSummary(e: AuditEntry): string {
   return [...counts].map(([k, n]) => `${n} ${k}`).join(' · ') || (e.error ? 'nothing killed' : '—');
 }
 
-function targetText(e: AuditEntry): string {
+function targetText(e: AuditEntry): ReactNode {
+  const t = e.target.throttle;
+  if (t) {
+    return (
+      <>
+        {t.sqlType} <code className="font-mono break-all">{t.pattern}</code> · {t.maxConcurrency === 0 ? 'all refused' : `at most ${t.maxConcurrency}`} · until {formatDateTime(t.expiresAt)}
+        {t.killAuditId && (
+          <>
+            {' · '}
+            <Link className="underline" to={auditEntryPath(t.killAuditId)} title={t.killAuditId}>
+              after kill {t.killAuditId.slice(0, 8)}
+            </Link>
+          </>
+        )}
+      </>
+    );
+  }
   const parts = [e.target.user && `user ${e.target.user}`, e.target.database && `db ${e.target.database}`, e.target.sessionIds && `${e.target.sessionIds.length} ids`];
   return parts.filter(Boolean).join(' · ') || '—';
 }
@@ -42,6 +60,14 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
           Export CSV
         </a>
       </div>
+      {filters.id && (
+        <p role="status" className="rounded-md border border-sky-300 bg-sky-50 p-2 text-sm dark:border-sky-800 dark:bg-sky-950/40">
+          Showing the entry <span className="font-mono">{filters.id}</span> only.{' '}
+          <button type="button" className="underline" onClick={() => set('id', undefined)}>
+            Show every entry
+          </button>
+        </p>
+      )}
       <form
         className="flex flex-wrap items-end gap-3"
         aria-label="Audit filters"

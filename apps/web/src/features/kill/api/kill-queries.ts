@@ -1,5 +1,5 @@
 import { queryOptions, useMutation } from '@tanstack/react-query';
-import type { BlindKillRequest, BroadKillRequest, CommitRequest, KillPreviewRequest } from '@quell/contracts/kill';
+import type { BlindKillRequest, BroadKillRequest, CommitRequest, KillPreviewRequest, KillResult } from '@quell/contracts/kill';
 import { IDEMPOTENCY_HEADER, routes } from '@quell/contracts/routes';
 import { callApi } from '@/lib/api-client';
 
@@ -35,11 +35,18 @@ export const killQueries = {
 
 export const RECHECK_INTERVAL_MS = 3_000;
 
-export function useCommitPreview() {
-  return useMutation({
-    mutationFn: ({ previewId, body, idempotencyKey }: { previewId: string; body: CommitRequest; idempotencyKey: string }) =>
-      callApi(routes.commitPreview, { params: { previewId }, body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
-  });
+export interface CommitInput {
+  previewId: string;
+  body: CommitRequest;
+  idempotencyKey: string;
+}
+
+const commitPreview = ({ previewId, body, idempotencyKey }: CommitInput): Promise<KillResult> =>
+  callApi(routes.commitPreview, { params: { previewId }, body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+
+/** Commits a preview; `commit` replaces the plain commit with one that does more in the same request (e.g. kill and throttle). */
+export function useCommitPreview(commit: (input: CommitInput) => Promise<KillResult> = commitPreview) {
+  return useMutation({ mutationFn: commit });
 }
 
 export function useBroadKill() {

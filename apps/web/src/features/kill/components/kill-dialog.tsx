@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import type { KillPreview, KillPreviewRequest, KillResult } from '@quell/contracts/kill';
@@ -9,11 +9,25 @@ import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { ApiError } from '@/lib/api-client';
 import { plural } from '@/lib/format';
-import { killQueries, useCommitPreview } from '../api/kill-queries';
+import { killQueries, useCommitPreview, type CommitInput } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
 import type { RejectedToken } from '../utils/parse-ids';
 import { KillPreviewPanel } from './kill-preview-panel';
 import { KillResultPanel } from './kill-result-view';
+
+/** A step confirmed and committed together with the kill (e.g. a throttle of the killed statements). */
+export interface KillAlso {
+  /** Appended to the kill button: "Kill 3 sessions and throttle". */
+  label: string;
+  /** What else the confirmation does, shown above the reason. */
+  summary: ReactNode;
+  /** Commits the preview and the step in one request (the same preview, identity check and idempotency); resolves to the kill's result. */
+  commit: (input: CommitInput) => Promise<KillResult>;
+  /** How the step went, shown above the kill's result. */
+  outcome: ReactNode;
+  /** The reason given before the preview: the draft starts with it. */
+  reason: string;
+}
 
 interface Props {
   instance: InstanceSummary;
@@ -28,6 +42,8 @@ interface Props {
   onClose: () => void;
   /** Called after the server answered a commit (the sessions list should refresh). */
   onCommitted: (result: KillResult) => void;
+  /** Also done by the confirmation, in the same commit. */
+  also?: KillAlso | undefined;
 }
 
 /** What the operator typed, and the preview a "Preview again" replaced: kept across previews of one request. */
@@ -37,17 +53,17 @@ interface Draft {
   typed: string;
   previous: KillPreview | null;
 }
-const emptyDraft = (scope: string): Draft => ({ scope, reason: '', typed: '', previous: null });
+const emptyDraft = (scope: string, reason = ''): Draft => ({ scope, reason, typed: '', previous: null });
 
-export function KillDialog({ instance, canCommit, request, rejected, listedIds, onClose, onCommitted }: Props) {
+export function KillDialog({ instance, canCommit, request, rejected, listedIds, onClose, onCommitted, also }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<KillResult | null>(null);
   const scope = request ? JSON.stringify(request) : '';
-  const [draft, setDraft] = useState(() => emptyDraft(scope));
+  const [draft, setDraft] = useState(() => emptyDraft(scope, also?.reason));
   let current = draft;
   if (draft.scope !== scope) {
     // another request (or none): a new draft
-    current = emptyDraft(scope);
+    current = emptyDraft(scope, also?.reason);
     setDraft(current);
   }
   const open = request !== null;
@@ -80,6 +96,7 @@ export function KillDialog({ instance, canCommit, request, rejected, listedIds, 
           rejected={rejected}
           listedIds={listedIds}
           draft={current}
+          also={also}
           onDraftChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
           onResult={(r) => {
             setResult(r);
@@ -106,6 +123,7 @@ function DialogBody({
   rejected,
   listedIds,
   draft,
+  also,
   onDraftChange,
   onResult,
   onRetryPreview,
@@ -119,6 +137,7 @@ function DialogBody({
   rejected: readonly RejectedToken[] | undefined;
   listedIds: ReadonlySet<number> | undefined;
   draft: Draft;
+  also: KillAlso | undefined;
   onDraftChange: (patch: Partial<Omit<Draft, 'scope'>>) => void;
   onResult: (r: KillResult) => void;
   /** A fresh preview of the same request; `replaced` is the one it replaces, to show what changed. */
@@ -126,10 +145,10 @@ function DialogBody({
   onClose: () => void;
 }) {
   const preview = useQuery(killQueries.preview(instance.id, request, attempt));
-  const commit = useCommitPreview();
+  const commit = useCommitPreview(also?.commit);
   const { key, afterError } = useIdempotencyKey(preview.data?.previewId ?? 'none');
 
-  if (result) return <KillResultPanel result={result} onClose={onClose} />;
+  if (result) return <KillResultPanel result={result} onClose={onClose} note={also?.outcome} />;
   if (preview.isPending) {
     return (
       <div className="px-5 py-4">
@@ -176,6 +195,7 @@ function DialogBody({
         ) : undefined
       }
       onCancel={onClose}
+      {...(also ? { also: { label: also.label, summary: also.summary } } : {})}
       onCommit={(body) => {
         if (commit.isPending) return;
         commit.mutate({ previewId: preview.data.previewId, body, idempotencyKey: key }, { onSuccess: onResult, onError: afterError });

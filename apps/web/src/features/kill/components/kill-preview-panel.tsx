@@ -40,6 +40,8 @@ interface Props {
   errorAction?: ReactNode;
   /** A viewer's preview: everything is shown, nothing can be committed. */
   readOnly?: boolean;
+  /** What the same confirmation also does: said above the reason and on the button. */
+  also?: { label: string; summary: ReactNode };
 }
 
 /** What will die and what is spared, and the two guards: a reason, and the typed name when asked. */
@@ -60,6 +62,7 @@ export function KillPreviewPanel({
   error,
   errorAction,
   readOnly = false,
+  also,
 }: Props) {
   const deadline = previewDeadline(preview, receivedAt);
   const now = useNow(1000, !pending);
@@ -111,6 +114,7 @@ export function KillPreviewPanel({
           they still belong to the same user when the kill runs.
           {preview.blastRadiusCap > 0 && ` This instance asks for a typed confirmation above ${plural(preview.blastRadiusCap, 'session')}.`}
         </p>
+        {!nothing && also?.summary}
         {nothing ? null : readOnly ? (
           <p role="note" className="rounded-md bg-slate-100 p-2 text-sm dark:bg-slate-800">
             Your role can preview a kill but not carry it out. Share this view with an operator, or ask an admin for the operator role.
@@ -146,7 +150,7 @@ export function KillPreviewPanel({
             </Button>
           ) : (
             <Button variant="danger" disabled={!enabled} onClick={commit}>
-              {pending ? `Killing ${n.toLocaleString('en-US')}…` : commitLabel(n)}
+              {pending ? `Killing ${n.toLocaleString('en-US')}…` : also ? `${commitLabel(n)} ${also.label}` : commitLabel(n)}
             </Button>
           ))}
       </div>

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { Fragment, useId, useState } from 'react';
 import { formatCount } from '@/lib/format';
 import { changesServerFilter, type GroupCount, type GroupField } from '../utils/filter-sessions';
 
@@ -9,6 +9,14 @@ interface Props {
   /** The value each field is filtered on; '' for the "(none)" database. */
   active: Partial<Record<GroupField, string | undefined>>;
   onPick: (field: GroupField, value: string, on: boolean) => void;
+  /** "Throttle similar…" on the group a pressed chip shows, when it runs SQL. */
+  throttle?: GroupThrottle | undefined;
+}
+
+export interface GroupThrottle {
+  /** Whether the group runs a statement to take as the sample. */
+  can: (field: GroupField, value: string) => boolean;
+  open: (field: GroupField, value: string) => void;
 }
 
 const FIELDS: { field: GroupField; label: string }[] = [
@@ -20,7 +28,7 @@ const FIELDS: { field: GroupField; label: string }[] = [
 const TOP = 5;
 
 /** `1,284 sessions · by command: Query 812 · Sleep 440 …`: each chip filters on click. */
-export function GroupChips({ total, shown, groups, active, onPick }: Props) {
+export function GroupChips({ total, shown, groups, active, onPick, throttle }: Props) {
   const [more, setMore] = useState<GroupField | null>(null);
   const relistNote = useId();
   return (
@@ -45,29 +53,41 @@ export function GroupChips({ total, shown, groups, active, onPick }: Props) {
               const server = changesServerFilter(field, g.value);
               const name = g.value || 'no database';
               return (
-                <button
-                  key={g.value}
-                  type="button"
-                  aria-pressed={pressed}
-                  aria-describedby={server ? relistNote : undefined}
-                  title={
-                    server
-                      ? pressed
-                        ? `List again without the ${label} filter ${g.value}`
-                        : `List again for ${label} ${g.value} only; selected sessions that still match stay selected`
-                      : pressed
-                        ? `Stop filtering on ${label} ${name}`
-                        : `Show only ${label} ${name}`
-                  }
-                  onClick={() => onPick(field, g.value, !pressed)}
-                  className={`rounded-full border px-2 py-0.5 ${
-                    pressed
-                      ? 'border-sky-700 bg-sky-700 text-white dark:border-sky-400 dark:bg-sky-400 dark:text-slate-950'
-                      : 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-800'
-                  }`}
-                >
-                  {g.value || '(none)'} <span className="tabular-nums opacity-75">{formatCount(g.count)}</span>
-                </button>
+                <Fragment key={g.value}>
+                  <button
+                    type="button"
+                    aria-pressed={pressed}
+                    aria-describedby={server ? relistNote : undefined}
+                    title={
+                      server
+                        ? pressed
+                          ? `List again without the ${label} filter ${g.value}`
+                          : `List again for ${label} ${g.value} only; selected sessions that still match stay selected`
+                        : pressed
+                          ? `Stop filtering on ${label} ${name}`
+                          : `Show only ${label} ${name}`
+                    }
+                    onClick={() => onPick(field, g.value, !pressed)}
+                    className={`rounded-full border px-2 py-0.5 ${
+                      pressed
+                        ? 'border-sky-700 bg-sky-700 text-white dark:border-sky-400 dark:bg-sky-400 dark:text-slate-950'
+                        : 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-800'
+                    }`}
+                  >
+                    {g.value || '(none)'} <span className="tabular-nums opacity-75">{formatCount(g.count)}</span>
+                  </button>
+                  {pressed && throttle?.can(field, g.value) && (
+                    <button
+                      type="button"
+                      className="rounded-full border border-slate-300 px-2 py-0.5 underline hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
+                      aria-label={`Throttle similar… to the statements of ${label} ${name}`}
+                      title={`Throttle the most common statement of ${label} ${name}`}
+                      onClick={() => throttle.open(field, g.value)}
+                    >
+                      Throttle similar…
+                    </button>
+                  )}
+                </Fragment>
               );
             })}
             {list.length > TOP && (

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { formatCount } from '@/lib/format';
 import type { GroupCount, GroupField } from '../utils/filter-sessions';
-import { GroupChips } from './group-chips';
+import { GroupChips, type GroupThrottle } from './group-chips';
 
 interface Props {
   total: number;
@@ -12,16 +12,18 @@ interface Props {
   onPick: (field: GroupField, value: string, on: boolean) => void;
   allShownSelected: boolean;
   onSelectShown: (ids: readonly number[], select: boolean) => void;
+  /** "Throttle similar…" from a group chip. */
+  throttle?: GroupThrottle | undefined;
   /** More actions on the listing (the kill dialogs), after the select button. */
   children?: ReactNode;
 }
 
 /** Counts and group chips of the listing, and what can be done with the rows shown. */
-export function ListingBar({ total, shownIds, groups, active, onPick, allShownSelected, onSelectShown, children }: Props) {
+export function ListingBar({ total, shownIds, groups, active, onPick, allShownSelected, onSelectShown, throttle, children }: Props) {
   const shown = shownIds.length;
   return (
     <div className="flex flex-wrap items-center justify-between gap-2">
-      <GroupChips total={total} shown={shown} groups={groups} active={active} onPick={onPick} />
+      <GroupChips total={total} shown={shown} groups={groups} active={active} onPick={onPick} throttle={throttle} />
       <div className="flex flex-wrap gap-2">
         {shown > 0 &&
           (allShownSelected ? (

@@ -42,6 +42,11 @@ export interface GroupCount {
   count: number;
 }
 
+/** The listed sessions a group chip counts. */
+export function groupMembers(sessions: readonly Session[], field: GroupField, value: string): Session[] {
+  return sessions.filter((s) => (field === 'host' ? hostName(s.host) : s[field]) === value);
+}
+
 /** Counts per user, host (without port), database and command, largest first. */
 export function groupCounts(sessions: readonly Session[]): Record<GroupField, GroupCount[]> {
   const maps: Record<GroupField, Map<string, number>> = { user: new Map(), host: new Map(), database: new Map(), command: new Map() };

@@ -1,6 +1,6 @@
+import { useCallback } from 'react';
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import type { CreateThrottleRequest, KillAndThrottleRequest, ThrottlePreviewRequest } from '@quell/contracts/throttles';
-import type { KillPreviewRequest } from '@quell/contracts/kill';
 import { IDEMPOTENCY_HEADER, routes } from '@quell/contracts/routes';
 import { callApi } from '@/lib/api-client';
 
@@ -47,14 +47,17 @@ export function useRemoveThrottle(instanceId: string) {
   });
 }
 
-/** One confirmed step: freeze the session(s) in a kill preview, then kill them and create the throttle. */
-export function useKillAndThrottle(instanceId: string) {
+/** Commits a frozen kill preview and creates the throttle, in one request (the kill preview's own commit, with the throttle beside it). */
+export function useCommitAndThrottle(instanceId: string) {
   const client = useQueryClient();
-  return useMutation({
-    mutationFn: async ({ target, body, idempotencyKey }: { target: KillPreviewRequest; body: KillAndThrottleRequest; idempotencyKey: string }) => {
-      const preview = await callApi(routes.killPreviews, { params: { instanceId }, body: target });
-      return callApi(routes.commitAndThrottle, { params: { previewId: preview.previewId }, body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+  return useCallback(
+    async ({ previewId, body, idempotencyKey }: { previewId: string; body: KillAndThrottleRequest; idempotencyKey: string }) => {
+      try {
+        return await callApi(routes.commitAndThrottle, { params: { previewId }, body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+      } finally {
+        void client.invalidateQueries({ queryKey: [...throttleQueries.all(), instanceId] });
+      }
     },
-    onSettled: () => client.invalidateQueries({ queryKey: [...throttleQueries.all(), instanceId] }),
-  });
+    [client, instanceId],
+  );
 }

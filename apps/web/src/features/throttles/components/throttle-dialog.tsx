@@ -2,34 +2,33 @@ import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
-import type { Session } from '@quell/contracts/sessions';
-import { THROTTLE_MINUTES, THROTTLE_SQL_TYPES, type KillAndThrottleResult, type Throttle, type ThrottleSqlType } from '@quell/contracts/throttles';
+import { THROTTLE_MINUTES, THROTTLE_SQL_TYPES, type Throttle, type ThrottleSqlType } from '@quell/contracts/throttles';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { inputClass } from '@/components/ui/field';
-import { isApiError } from '@/lib/api-client';
-import { plural } from '@/lib/format';
-import { throttleQueries, useCreateThrottle, useKillAndThrottle } from '../api/throttle-queries';
+import { formatClock, formatDuration, plural } from '@/lib/format';
+import { throttleQueries, useCreateThrottle } from '../api/throttle-queries';
 import { maxMinutes } from '../utils/countdown';
+import { scopeText, type KillAndThrottlePlan, type ThrottleTarget } from '../utils/throttle-target';
 import { throttlesPath } from './throttles-panel';
 
 interface Props {
   instance: InstanceSummary;
-  /** The statement to throttle similar ones of; the dialog is open while it is set. */
-  sample: Session | null;
+  /** The statement to throttle similar ones of, and where to count them; the dialog is open while it is set. */
+  target: ThrottleTarget | null;
   role: string | undefined;
   onClose: () => void;
-  /** Called after a kill (the sessions list should refresh). */
-  onKilled?: () => void;
+  /** "Kill N and throttle…": the matching sessions go to the kill preview, which confirms the kill and the throttle in one step. */
+  onKillAndThrottle?: ((plan: KillAndThrottlePlan) => void) | undefined;
 }
 
-/** "Throttle similar…": the pattern DAS suggests for the sample, editable, its sessions now, and a throttle (or kill and throttle) in one confirmed step. */
-export function ThrottleDialog({ instance, sample, role, onClose, onKilled }: Props) {
+/** "Throttle similar…": the pattern DAS suggests for the sample, editable, the sessions it matches now, then a throttle (or kill them and throttle). */
+export function ThrottleDialog({ instance, target, role, onClose, onKillAndThrottle }: Props) {
   return (
     <Dialog
-      open={sample !== null}
+      open={target !== null}
       onClose={onClose}
       title={
         <span className="flex flex-wrap items-center gap-2">
@@ -38,7 +37,7 @@ export function ThrottleDialog({ instance, sample, role, onClose, onKilled }: Pr
         </span>
       }
     >
-      {sample && <ThrottleForm key={sample.id} instance={instance} sample={sample} role={role} onClose={onClose} onKilled={onKilled} />}
+      {target && <ThrottleForm key={`${target.sample.id} ${scopeText(target.scope)}`} instance={instance} target={target} role={role} onClose={onClose} onKillAndThrottle={onKillAndThrottle} />}
     </Dialog>
   );
 }
@@ -50,15 +49,6 @@ const swallowEnter = (e: KeyboardEvent) => {
 /** The BFF's Reason rule: 3 to 500 characters once trimmed. */
 const reasonIsValid = (r: string) => r.trim().length >= 3 && r.trim().length <= 500;
 
-/** One key per kill-and-throttle attempt: a retry after a lost answer reuses it; a definite refusal (4xx) starts a new attempt. */
-function useAttemptKey() {
-  const [key, setKey] = useState(() => crypto.randomUUID());
-  const afterError = (error: unknown) => {
-    if (isApiError(error) && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) setKey(crypto.randomUUID());
-  };
-  return { key, afterError };
-}
-
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
   useEffect(() => {
@@ -68,7 +58,20 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance: InstanceSummary; sample: Session; role: string | undefined; onClose: () => void; onKilled: (() => void) | undefined }) {
+function ThrottleForm({
+  instance,
+  target,
+  role,
+  onClose,
+  onKillAndThrottle,
+}: {
+  instance: InstanceSummary;
+  target: ThrottleTarget;
+  role: string | undefined;
+  onClose: () => void;
+  onKillAndThrottle: ((plan: KillAndThrottlePlan) => void) | undefined;
+}) {
+  const { sample, scope } = target;
   const ids = { type: useId(), pattern: useId(), max: useId(), minutes: useId(), reason: useId() };
   const parsed = useQuery(throttleQueries.pattern(instance.id, sample.sql.slice(0, 1024)));
   const [sqlType, setSqlType] = useState<ThrottleSqlType>('SELECT');
@@ -77,7 +80,7 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
   const [minutes, setMinutes] = useState<number>(THROTTLE_MINUTES.default);
   const [reason, setReason] = useState('');
   const [acknowledged, setAcknowledged] = useState(false);
-  const [done, setDone] = useState<{ throttle: Throttle | null; kill?: KillAndThrottleResult } | null>(null);
+  const [done, setDone] = useState<Throttle | null>(null);
   // the suggestion fills the form once; after that the operator's edits win
   useEffect(() => {
     if (parsed.data && pattern === null) {
@@ -87,30 +90,25 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
   }, [parsed.data, pattern]);
   const current = pattern ?? '';
   const debounced = useDebounced(current, 400);
-  const preview = useQuery({ ...throttleQueries.preview(instance.id, { sqlType, pattern: debounced, user: sample.user }), enabled: debounced !== '' });
+  const preview = useQuery({ ...throttleQueries.preview(instance.id, { sqlType, pattern: debounced, ...scope }), enabled: debounced !== '' });
   const create = useCreateThrottle(instance.id);
-  const killAndThrottle = useKillAndThrottle(instance.id);
-  const { key, afterError } = useAttemptKey();
   const limit = maxMinutes(role);
   const protectedCount = preview.data?.excluded.length ?? 0;
-  const pending = create.isPending || killAndThrottle.isPending;
-  const ready = current !== '' && reasonIsValid(reason) && minutes >= 1 && minutes <= limit && (protectedCount === 0 || acknowledged) && !pending;
-  const spec = { sqlType, pattern: current, maxConcurrency, durationMinutes: minutes, user: sample.user, ...(acknowledged ? { acknowledgeProtected: true } : {}) };
+  // the matches of the pattern as it reads now (never of one since edited): what "Kill N and throttle…" previews
+  const matches = preview.data && preview.data.pattern === current && preview.data.sqlType === sqlType ? preview.data.matches : null;
+  const specReady = current !== '' && minutes >= 1 && minutes <= limit && (protectedCount === 0 || acknowledged) && !create.isPending;
+  const ready = specReady && reasonIsValid(reason);
+  const spec = { sqlType, pattern: current, maxConcurrency, durationMinutes: minutes, ...scope, ...(acknowledged ? { acknowledgeProtected: true } : {}) };
 
   if (done) {
     return (
       <div className="space-y-3 px-5 py-4 text-sm">
-        {done.kill && <p>Killed {plural(done.kill.kill.summary.killed ?? 0, 'session')}.</p>}
-        {done.throttle ? (
-          <p role="status">
-            Throttled until {new Date(done.throttle.expiresAt).toLocaleTimeString()}: <code className="font-mono">{done.throttle.pattern}</code>.{' '}
-            <Link className="underline" to={throttlesPath(instance.id, done.throttle.id)}>
-              See it in the Throttles panel
-            </Link>
-          </p>
-        ) : (
-          done.kill?.throttleError && <ErrorPanel title="The sessions were killed, but the throttle could not be created" error={new Error(done.kill.throttleError.message)} />
-        )}
+        <p role="status">
+          Throttled until {new Date(done.expiresAt).toLocaleTimeString()}: <code className="font-mono">{done.pattern}</code>.{' '}
+          <Link className="underline" to={throttlesPath(instance.id, done.id)}>
+            See it in the Throttles panel
+          </Link>
+        </p>
         <div className="flex justify-end">
           <Button onClick={onClose}>Close</Button>
         </div>
@@ -121,6 +119,7 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
   return (
     <form className="space-y-3 px-5 py-4 text-sm" onSubmit={(e) => e.preventDefault()}>
       <p className="text-slate-600 dark:text-slate-400">
+        {target.group && <>From the group {target.group}. </>}
         Sample from session {sample.id} ({sample.user}): <code className="font-mono text-xs break-all">{sample.sql.length > 300 ? `${sample.sql.slice(0, 300)}…` : sample.sql}</code>
       </p>
       {parsed.isError && <ErrorPanel title="DAS could not suggest a pattern: write one" error={parsed.error} />}
@@ -144,9 +143,21 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
       {preview.isError && <ErrorPanel title="The pattern cannot be used" error={preview.error} />}
       {preview.data && (
         <p aria-live="polite" data-testid="throttle-live-count">
-          Matches {plural(preview.data.matches.length, 'running session')} of {sample.user} now
+          Matches {plural(preview.data.matches.length, 'running session')} of {scopeText(scope)} now
           {protectedCount > 0 ? ` (and ${plural(protectedCount, 'protected session')})` : ''}.
         </p>
+      )}
+      {preview.data && preview.data.matches.length > 0 && (
+        <details className="text-xs">
+          <summary>Show the {plural(preview.data.matches.length, 'matching session')}</summary>
+          <ul className="mt-1 max-h-40 space-y-0.5 overflow-auto font-mono" tabIndex={0} aria-label="Sessions the pattern matches now">
+            {preview.data.matches.map((m) => (
+              <li key={m.id} className="truncate" title={m.sql}>
+                {m.id} {m.user} {formatDuration(m.time)} {m.sql}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       {preview.data?.notice && (
         <div className="rounded-md border border-amber-400 bg-amber-50 p-2 dark:bg-amber-950/40">
@@ -164,40 +175,28 @@ function ThrottleForm({ instance, sample, role, onClose, onKilled }: { instance:
         <div>
           <label htmlFor={ids.minutes} className="mb-1 block text-xs font-medium">Expires after (minutes, at most {limit})</label>
           <input id={ids.minutes} type="number" min={1} max={limit} className={inputClass} value={minutes} aria-invalid={minutes > limit || undefined} onKeyDown={swallowEnter} onChange={(e) => setMinutes(Math.trunc(Number(e.target.value) || 0))} />
+          {minutes >= 1 && minutes <= limit && <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">Removed automatically at about {formatClock(Date.now() + minutes * 60_000)}.</p>}
         </div>
       </div>
       <div>
         <label htmlFor={ids.reason} className="mb-1 block text-xs font-medium">Reason</label>
         <input id={ids.reason} className={inputClass} value={reason} maxLength={500} placeholder="INC-4211 runaway report query" aria-invalid={(reason !== '' && !reasonIsValid(reason)) || undefined} onKeyDown={swallowEnter} onChange={(e) => setReason(e.target.value)} />
       </div>
-      {(create.error || killAndThrottle.error) && <ErrorPanel title="Nothing was throttled" error={create.error ?? killAndThrottle.error} />}
+      {create.error && <ErrorPanel title="Nothing was throttled" error={create.error} />}
       <div className="flex flex-wrap justify-end gap-2">
         <Button onClick={onClose}>Cancel</Button>
-        <Button
-          disabled={!ready}
-          onClick={() =>
-            create.mutate({ ...spec, reason }, { onSuccess: (throttle) => setDone({ throttle }) })
-          }
-        >
-          Throttle
-        </Button>
-        <Button
-          variant="danger"
-          disabled={!ready}
-          onClick={() =>
-            killAndThrottle.mutate(
-              { target: { user: sample.user, sessionIds: [sample.id] }, body: { reason, throttle: spec }, idempotencyKey: key },
-              {
-                onSuccess: (r) => {
-                  setDone({ throttle: r.throttle, kill: r });
-                  onKilled?.();
-                },
-                onError: afterError,
-              },
-            )
-          }
-        >
-          Kill session {sample.id} and throttle
+        {onKillAndThrottle && (
+          <Button
+            variant="danger"
+            disabled={!specReady || matches === null || matches.length === 0}
+            title="Opens the kill preview of the matching sessions: one confirmation kills them and creates the throttle"
+            onClick={() => matches && onKillAndThrottle({ request: { ...scope, sessionIds: matches.map((m) => m.id) }, throttle: spec, reason: reason.trim() })}
+          >
+            {matches ? `Kill ${plural(matches.length, 'session')} and throttle…` : 'Kill and throttle…'}
+          </Button>
+        )}
+        <Button disabled={!ready} onClick={() => create.mutate({ ...spec, reason }, { onSuccess: setDone })}>
+          Throttle only
         </Button>
       </div>
     </form>

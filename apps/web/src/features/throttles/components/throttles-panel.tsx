@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { throttleQueries, useRemoveThrottle } from '../api/throttle-queries';
+import { auditEntryPath } from '@/lib/paths';
 import { countdown } from '../utils/countdown';
 
 /** The deep link to an instance's throttles, optionally to one of them. */
@@ -66,7 +67,7 @@ export function ThrottlesPanel({ instance, canRemove, highlight }: { instance: I
                 </td>
                 <td className="px-2 py-1">
                   {t.killAuditId ? (
-                    <Link className="underline" to={`/audit?instanceId=${encodeURIComponent(instance.id)}#${t.killAuditId}`} title={t.killAuditId}>
+                    <Link className="underline" to={auditEntryPath(t.killAuditId)} title={t.killAuditId}>
                       kill {t.killAuditId.slice(0, 8)}
                     </Link>
                   ) : (
