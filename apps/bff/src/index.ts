@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     ...(oidc ? { oidc } : {}),
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
+    notify: config.notify,
     ...(throttle ? { throttle } : {}),
   });
   const server = createHttpServer(quell.app, { headersTimeoutMs: config.headersTimeoutSeconds * 1000, requestTimeoutMs: config.requestTimeoutSeconds * 1000, maxConnections: config.maxConnections });

@@ -50,6 +50,8 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditQuery = z.object({
+  /** One entry (a deep link from a notification). */
+  id: z.string().max(64).optional(),
   instanceId: z.string().max(63).optional(),
   actor: z.string().max(64).optional(),
   outcome: KillOutcome.optional(),

@@ -368,6 +368,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
         params.push(v);
         return `$${params.length}`;
       };
+      if (q.id !== undefined) where.push(`id = ${p(q.id)}`);
       if (q.instanceId !== undefined) where.push(`instance_id = ${p(q.instanceId)}`);
       if (q.actor !== undefined) where.push(`actor = ${p(q.actor)}`);
       if (q.status !== undefined) where.push(`status = ${p(q.status)}`);

@@ -222,6 +222,10 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     async list(q: AuditQuery, maxBytes = AUDIT_PAGE_MAX_BYTES) {
       const where: string[] = [];
       const params: Record<string, unknown> = {};
+      if (q.id !== undefined) {
+        where.push('id = @id');
+        params.id = q.id;
+      }
       if (q.instanceId !== undefined) {
         where.push('instance_id = @instanceId');
         params.instanceId = q.instanceId;

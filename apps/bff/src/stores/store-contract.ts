@@ -96,7 +96,7 @@ const incidentEvent = (): IncidentEvent => ({
   actor: 'alice',
   reason: 'runaway report',
   auditId: randomUUID(),
-  counts: { killed: 3, 'already-gone': 1 },
+  counts: { killed: 3, 'gone-before-kill': 1 },
 });
 
 export function describeDataStoreContract(name: string, backend: DataStoreBackend): void {
@@ -177,6 +177,7 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       const base = { limit: 50, offset: 0, instanceId: inst };
       expect((await s.audit.list(base)).entries.map((e) => e.id)).toEqual([4, 3, 2, 1, 0].map((n) => `${inst}-${n}`));
       expect((await s.audit.list({ ...base, actor: 'bob' })).total).toBe(2);
+      expect((await s.audit.list({ limit: 50, offset: 0, id: `${inst}-3` })).entries.map((e) => e.id)).toEqual([`${inst}-3`]);
       expect((await s.audit.list({ ...base, outcome: 'still-present' })).entries.map((e) => e.id)).toEqual([`${inst}-1`]);
       expect((await s.audit.list({ ...base, status: 'pending' })).total).toBe(4);
       expect((await s.audit.list({ ...base, from: new Date(t0 + 60_000).toISOString(), to: new Date(t0 + 3 * 60_000).toISOString() })).entries.map((e) => e.id)).toEqual([`${inst}-2`, `${inst}-1`]);
