@@ -65,9 +65,10 @@ describe('incident notifications', () => {
     const bystander = await h.open(h.accounts.oth, h.db1);
     const c = await killByPreview(op, 'orders', h.accounts.app.user, h.db1, 'runaway <!channel> report');
     expect(c.summary).toEqual({ killed: 2 });
+    expect(await eventually(() => h.aliveIds(targets.map((t) => t.id)), (v) => v.length === 0)).toEqual([]);
     expect(await h.aliveIds([bystander.id])).toEqual([bystander.id]);
 
-    const [event] = await eventually(() => verifiedEvents(hook.received, c.auditId), (e) => e.length === 1);
+    const [event] = await eventually(async () => verifiedEvents(hook.received, c.auditId), (e) => e.length === 1);
     expect(event).toMatchObject({
       type: 'kill.committed',
       status: 'completed',
@@ -84,7 +85,7 @@ describe('incident notifications', () => {
     // A tampered body fails verification: the signature covers it.
     expect(() => new Webhook(SECRET).verify(signed.body.replace('operator-user', 'someone-else'), signed.headers)).toThrow();
 
-    const slackRequest = await eventually(() => slack.received.find((r) => r.body.includes(c.auditId)), (r) => r !== undefined);
+    const slackRequest = await eventually(async () => slack.received.find((r) => r.body.includes(c.auditId)), (r) => r !== undefined);
     const message = JSON.parse(slackRequest!.body) as SlackMessage;
     expect(message.text).toContain('[PROD]');
     expect(message.blocks[0]).toMatchObject({ type: 'header', text: { text: expect.stringContaining('PRODUCTION') } });
@@ -95,7 +96,7 @@ describe('incident notifications', () => {
     // The Slack destination takes prod only: a kill on the test instance goes to the webhook alone.
     await h.open(h.accounts.app, h.db2);
     const onTest = await killByPreview(op, 'main', h.accounts.app.user, h.db2, 'test instance');
-    await eventually(() => verifiedEvents(hook.received, onTest.auditId), (e) => e.length === 1);
+    await eventually(async () => verifiedEvents(hook.received, onTest.auditId), (e) => e.length === 1);
     expect(slack.received.some((r) => r.body.includes(onTest.auditId))).toBe(false);
     // The audit page's deep link finds exactly that entry.
     const one = await op.agent.get(`${pathOf(routes.audit)}?id=${c.auditId}`);
@@ -112,7 +113,7 @@ describe('incident notifications', () => {
       .send({ user: h.accounts.oth.user, database: h.db2, reason: 'broad in test', confirmInstanceName: 'main-db' });
     expect(r.status).toBe(200);
     await eventually(() => h.aliveIds([s.id]), (v) => v.length === 0);
-    const [event] = await eventually(() => verifiedEvents(hook.received, r.body.auditId), (e) => e.length === 1);
+    const [event] = await eventually(async () => verifiedEvents(hook.received, r.body.auditId), (e) => e.length === 1);
     expect(event).toMatchObject({ type: 'kill.broad', actor: 'admin-user', reason: 'broad in test', instance: { id: 'main', environment: 'test' } });
   });
 
@@ -122,12 +123,12 @@ describe('incident notifications', () => {
     const op = await h.login('operator');
     await h.open(h.accounts.app, h.db1);
     const c = await killByPreview(op, 'main', h.accounts.app.user, h.db1, 'retry me');
-    const attempts = await eventually(() => hook.received.slice(before).filter((r) => r.body.includes(c.auditId)), (a) => a.length === 3);
+    const attempts = await eventually(async () => hook.received.slice(before).filter((r) => r.body.includes(c.auditId)), (a) => a.length === 3);
     expect(attempts.map((a) => a.answer)).toEqual([500, 500, 200]);
     expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
     for (const a of attempts) expect(() => new Webhook(SECRET).verify(a.body, a.headers)).not.toThrow();
     const eventId = attempts[0]!.headers['webhook-id']!;
-    await eventually(() => outboxRows(eventId), (rows) => rows.length === 0);
+    await eventually(async () => outboxRows(eventId), (rows) => rows.length === 0);
     const failed = await h.quell.metrics.registry.getSingleMetricAsString('quell_notifications_failed_total');
     expect(failed).toMatch(/quell_notifications_failed_total\{destination="siem"\} [2-9]/);
     expect(await h.quell.metrics.registry.getSingleMetricAsString('quell_notifications_delivered_total')).toMatch(/destination="siem"\} \d+/);
@@ -140,13 +141,13 @@ describe('incident notifications', () => {
     await h.open(h.accounts.app, h.db1);
     const c = await killByPreview(op, 'main', h.accounts.app.user, h.db1, 'receiver hangs');
     // The commit has answered; the delivery is still pending, its request held open by the receiver.
-    const held = await eventually(() => hook.received.slice(before).find((r) => r.body.includes(c.auditId)), (r) => r !== undefined);
+    const held = await eventually(async () => hook.received.slice(before).find((r) => r.body.includes(c.auditId)), (r) => r !== undefined);
     expect(held!.answer).toBe('hang');
     expect(hook.hanging()).toBe(1);
     const eventId = held!.headers['webhook-id']!;
     expect((await outboxRows(eventId)).map((r) => r.status)).toEqual(['pending']);
     hook.release(200);
-    await eventually(() => outboxRows(eventId), (rows) => rows.length === 0);
+    await eventually(async () => outboxRows(eventId), (rows) => rows.length === 0);
   });
 
   it('a receiver down the whole time leaves the events pending, visible to admins without its URL, and they arrive when it is back', async () => {
@@ -185,7 +186,7 @@ describe('incident notifications', () => {
     const before = hook.received.length;
     await hook.up();
     const arrived = await eventually(
-      () => hook.received.slice(before).map((r) => IncidentEvent.parse(new Webhook(SECRET).verify(r.body, r.headers))),
+      async () => hook.received.slice(before).map((r) => IncidentEvent.parse(new Webhook(SECRET).verify(r.body, r.headers))),
       (events) => events.some((e) => e.id === approval.id) && events.some((e) => e.auditId === c.auditId),
     );
     expect(arrived.find((e) => e.id === approval.id)).toEqual(approval);
