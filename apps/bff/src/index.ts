@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   logger.info({ store: kinds.store, sessions: kinds.sessions, rateLimits: kinds.rateLimits }, 'stores opened');
   const unknown = await stores.audit.markPendingUnknown(new Date().toISOString());
   if (unknown > 0) logger.warn({ count: unknown }, 'audit rows left pending by a previous run are now unknown');
+  const destinations = config.notify.destinations.map((d) => `${d.name} (${d.type})`);
+  if (destinations.length > 0) logger.info({ destinations, publicUrl: config.notify.publicUrl ?? null }, 'incident notifications configured');
   const credentials = config.credentials;
   // Discovery runs in the background: an unreachable issuer is reported by /readyz, not fatal.
   const oidc = config.oidc ? new OidcSignIn({ config: config.oidc, sessionSecret: config.sessionSecret, logger }) : undefined;
