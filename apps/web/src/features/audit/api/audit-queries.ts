@@ -3,10 +3,10 @@ import type { AuditQuery } from '@quell/contracts/audit';
 import { pathOf, routes } from '@quell/contracts/routes';
 import { buildUrl, callApi } from '@/lib/api-client';
 
-export type AuditFilters = Partial<Pick<AuditQuery, 'instanceId' | 'actor' | 'outcome' | 'status' | 'from' | 'to'>> & { limit: number; offset: number };
+export type AuditFilters = Partial<Pick<AuditQuery, 'id' | 'instanceId' | 'actor' | 'outcome' | 'status' | 'from' | 'to'>> & { limit: number; offset: number };
 
 function toQuery(f: AuditFilters) {
-  return { instanceId: f.instanceId, actor: f.actor, outcome: f.outcome, status: f.status, from: f.from, to: f.to, limit: f.limit, offset: f.offset };
+  return { id: f.id, instanceId: f.instanceId, actor: f.actor, outcome: f.outcome, status: f.status, from: f.from, to: f.to, limit: f.limit, offset: f.offset };
 }
 
 export const auditQueries = {

@@ -42,6 +42,14 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
           Export CSV
         </a>
       </div>
+      {filters.id && (
+        <p className="flex items-center gap-3 rounded border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-950 dark:border-blue-900 dark:bg-blue-950/40 dark:text-blue-100">
+          Showing the audit entry {filters.id} only.
+          <Button size="sm" onClick={() => set('id', undefined)}>
+            Show every entry
+          </Button>
+        </p>
+      )}
       <form
         className="flex flex-wrap items-end gap-3"
         aria-label="Audit filters"

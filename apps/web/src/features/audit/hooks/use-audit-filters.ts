@@ -15,6 +15,7 @@ export function dayToIso(day: string, end: boolean): string | undefined {
 
 export function parseAuditParams(p: URLSearchParams): AuditFilters & { fromDay?: string; toDay?: string } {
   const f: AuditFilters & { fromDay?: string; toDay?: string } = { limit: PAGE_SIZE, offset: 0 };
+  const id = p.get('id')?.trim();
   const instance = p.get('instance');
   const actor = p.get('operator')?.trim();
   const outcome = KillOutcome.safeParse(p.get('outcome'));
@@ -22,6 +23,8 @@ export function parseAuditParams(p: URLSearchParams): AuditFilters & { fromDay?:
   const from = p.get('from') ?? '';
   const to = p.get('to') ?? '';
   const page = Number(p.get('page') ?? '1');
+  // A deep link to one entry (from a notification): `/audit?id=<auditId>`.
+  if (id) f.id = id;
   if (instance) f.instanceId = instance;
   if (actor) f.actor = actor;
   if (outcome.success) f.outcome = outcome.data;
@@ -46,7 +49,7 @@ export function useAuditFilters() {
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const filters = useMemo(() => parseAuditParams(params), [key]);
   const set = useCallback(
-    (name: 'instance' | 'operator' | 'outcome' | 'status' | 'from' | 'to' | 'page', value: string | undefined) => {
+    (name: 'id' | 'instance' | 'operator' | 'outcome' | 'status' | 'from' | 'to' | 'page', value: string | undefined) => {
       setParams(
         (prev) => {
           const next = new URLSearchParams(prev);
