@@ -21,7 +21,7 @@ const texts = (m: ReturnType<typeof slackMessage>) => JSON.stringify(m.blocks);
 describe('the Slack message of an incident event', () => {
   it('says loudly when it is production: a siren and PRODUCTION in the header, [PROD] in the notification text, a red button', () => {
     const m = slackMessage(kill());
-    expect(m.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🚨 PRODUCTION · Sessions killed on orders-db', emoji: true } });
+    expect(m.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':rotating_light: PRODUCTION · Sessions killed on orders-db', emoji: true } });
     expect(m.text).toBe('[PROD] Sessions killed on orders-db by alice: 3 killed · 1 gone before the kill');
     expect(m.blocks.find((b) => b.type === 'actions')).toEqual({
       type: 'actions',
@@ -49,7 +49,7 @@ describe('the Slack message of an incident event', () => {
   });
 
   it('names a failed kill, a broad and a blind kill', () => {
-    expect(slackMessage(kill({ status: 'failed' })).blocks[0]).toMatchObject({ text: { text: '🚨 PRODUCTION · Sessions killed (failed) on orders-db' } });
+    expect(slackMessage(kill({ status: 'failed' })).blocks[0]).toMatchObject({ text: { text: ':rotating_light: PRODUCTION · Sessions killed (failed) on orders-db' } });
     expect(slackMessage(kill({ type: 'kill.broad' })).blocks[0]).toMatchObject({ text: { text: expect.stringContaining('Broad kill (DAS filter)') } });
     expect(slackMessage(kill({ type: 'kill.blind' })).blocks[0]).toMatchObject({ text: { text: expect.stringContaining('Blind kill by session id') } });
   });

@@ -1,6 +1,6 @@
 // The Slack incoming-webhook message of an incident event: Block Kit that reads on a phone (a header
 // that says what happened where, two short fields per row, a button to the audit entry), with `text`
-// as the notification preview. Production is loud: a siren and PRODUCTION in capitals in the header.
+// as the notification preview. Production is loud: a siren (:rotating_light:) and PRODUCTION in capitals in the header.
 import type { IncidentEvent } from '@quell/contracts/events';
 import type { KillOutcome } from '@quell/contracts/kill';
 
@@ -60,7 +60,7 @@ export function slackMessage(e: IncidentEvent): SlackMessage {
   const failed = e.status === 'failed';
   const title = `${TITLES[e.type]}${failed ? ' (failed)' : ''}`;
   const where = e.instance.name;
-  const header = prod ? `🚨 PRODUCTION · ${title} on ${where}` : `${title} on ${where}`;
+  const header = prod ? `:rotating_light: PRODUCTION · ${title} on ${where}` : `${title} on ${where}`;
   const fields: SlackText[] = [
     { type: 'mrkdwn', text: `*Instance*\n${escapeMrkdwn(where)} (${prod ? '*PROD*' : e.instance.environment})` },
     { type: 'mrkdwn', text: `*By*\n${escapeMrkdwn(e.actor)}` },
