@@ -103,7 +103,7 @@ describe('incident notifications', () => {
     expect(one.body.entries.map((e: { id: string }) => e.id)).toEqual([c.auditId]);
   });
 
-  it('a broad kill is its own event', async () => {
+  it('broad and blind kills are events of their own', async () => {
     const ad = await h.login('admin');
     const s = await h.open(h.accounts.oth, h.db2);
     const r = await ad.agent
@@ -115,6 +115,11 @@ describe('incident notifications', () => {
     await eventually(() => h.aliveIds([s.id]), (v) => v.length === 0);
     const [event] = await eventually(async () => verifiedEvents(hook.received, r.body.auditId), (e) => e.length === 1);
     expect(event).toMatchObject({ type: 'kill.broad', actor: 'admin-user', reason: 'broad in test', instance: { id: 'main', environment: 'test' } });
+    const b = await h.open(h.accounts.oth, h.db2);
+    const blind = await ad.agent.post(pathOf(routes.blindKills, { instanceId: 'main' })).set('X-CSRF-Token', ad.csrf).set('Idempotency-Key', randomUUID()).send({ sessionIds: [b.id], reason: 'blind in test' });
+    expect(blind.status).toBe(200);
+    const [blindEvent] = await eventually(async () => verifiedEvents(hook.received, blind.body.auditId), (e) => e.length === 1);
+    expect(blindEvent).toMatchObject({ type: 'kill.blind', actor: 'admin-user', reason: 'blind in test', counts: { 'sent-unverified': 1 } });
   });
 
   it('is retried after the receiver failed twice, and then delivered, with the same event id every time', async () => {
