@@ -92,7 +92,7 @@ export class DeliveryWorker {
       await Promise.all(claims.map((c) => this.#deliver(c)));
       if (claims.length < s.batchSize || this.#stopping.signal.aborted) break;
     }
-    await this.refreshPending();
+    await this.#refreshPending();
   }
 
   async #deliver(c: OutboxClaim): Promise<void> {
@@ -118,7 +118,7 @@ export class DeliveryWorker {
   }
 
   /** Sets the pending gauge of every destination from the store (all replicas' deliveries). */
-  async refreshPending(): Promise<void> {
+  async #refreshPending(): Promise<void> {
     const summary = new Map((await this.#o.store.summary()).map((d) => [d.destination, d.pending]));
     for (const name of this.#byName.keys()) this.#o.metrics.notificationsPending.set({ destination: name }, summary.get(name) ?? 0);
   }

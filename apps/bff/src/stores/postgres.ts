@@ -321,13 +321,18 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
       );
     },
     async recordOutcome(id, o: AuditOutcome, deliveries = []) {
-      await inTransaction(async (c) => {
+      const finish = async (c: pg.Pool | pg.PoolClient) => {
         const r = await c.query(
           `UPDATE quell_audit SET status = $2, finished_at = $3, outcomes = $4, excluded = COALESCE($5, excluded), das_request_ids = $6, error = $7
            WHERE id = $1 AND status = 'pending'`,
           [id, o.status, o.finishedAt, JSON.stringify(o.outcomes), o.excluded ? JSON.stringify(o.excluded) : null, JSON.stringify(o.dasRequestIds), o.error ? JSON.stringify(o.error) : null],
         );
         if (r.rowCount !== 1) throw new Error(`audit row ${id} is not pending`);
+      };
+      // Without deliveries one statement is enough; with them, the outcome and its events commit together.
+      if (deliveries.length === 0) return finish(pool);
+      await inTransaction(async (c) => {
+        await finish(c);
         await insertOutbox(c, deliveries, o.finishedAt);
       });
     },
