@@ -94,6 +94,7 @@ const ROUTES: RouteCase[] = [
   { name: 'db-users list', route: routes.dbUsers, path: () => pathOf(routes.dbUsers, main), expect: adminOnly(200) },
   { name: 'db-users register', route: routes.registerDbUser, path: () => pathOf(routes.registerDbUser, main), body: () => ({ dbUsername: h.accounts.oth.user, dbUserPassword: h.accounts.oth.password }), expect: adminOnly(201) },
   { name: 'db-users delete', route: routes.dbUser, path: () => pathOf(routes.dbUser, { ...main, dbUserId: registeredId }), expect: adminOnly(204) },
+  { name: 'notifications', route: routes.notifications, path: () => pathOf(routes.notifications), expect: adminOnly(200) },
   { name: 'openapi', route: routes.openapi, path: () => pathOf(routes.openapi), expect: open(200) },
   { name: 'healthz', route: routes.healthz, path: () => pathOf(routes.healthz), expect: open(200) },
   { name: 'readyz', route: routes.readyz, path: () => pathOf(routes.readyz), expect: open(200) },

@@ -15,6 +15,10 @@ import { createMount } from './http/mount.ts';
 import { KillService, type KillServiceOptions } from './kill/service.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import type { NotifyConfig } from './notify/config.ts';
+import type { DeliverySettings } from './notify/delivery.ts';
+import { Notifications } from './notify/notifications.ts';
+import type { EventSink } from './notify/sink.ts';
 import { allowedHosts } from './middleware/allowed-hosts.ts';
 import { apiNotFound, errorHandler } from './middleware/error-handler.ts';
 import { loadSession, sameOrigin } from './middleware/guards.ts';
@@ -29,6 +33,7 @@ import { killRouter } from './routes/kill.ts';
 import { createReadiness, type ReadinessDeps } from './readiness.ts';
 import { filterSuggestionsRouter } from './routes/filter-suggestions.ts';
 import { locksRouter } from './routes/locks.ts';
+import { notificationsRouter } from './routes/notifications.ts';
 import { oidcRouter } from './routes/oidc.ts';
 import { opsRouter } from './routes/ops.ts';
 import { throttlesRouter } from './routes/throttles.ts';
@@ -52,6 +57,10 @@ export interface AppDeps {
   killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
   /** SQL throttle tuning (sweep interval, removal lease, switch job polling). */
   throttleOptions?: Partial<ThrottleSettings>;
+  /** Incident notification destinations and the public URL for links (absent: none, events are not stored). */
+  notify?: NotifyConfig;
+  /** Notification delivery tuning (poll interval, backoff, attempts, timeout). */
+  deliveryOptions?: Partial<DeliverySettings>;
   /** Body size limit for JSON (default 128 kB: room for MAX_SESSION_IDS ids, nothing more). */
   bodyLimit?: string;
   /** /readyz tuning (check timeout, cache window). */
@@ -64,6 +73,9 @@ export interface QuellApp {
   app: Express;
   kill: KillService;
   throttles: ThrottleService;
+  /** The incident event sink every module that notifies is given (the outbox: stores, never sends). */
+  events: EventSink;
+  notifications: Notifications;
   metrics: Metrics;
   /** The route-table entries this app serves, in mounting order. */
   routes: readonly RouteDef[];
@@ -99,9 +111,14 @@ export function createApp(deps: AppDeps): QuellApp {
   const users = deps.oidc ? localAccountsAllowed(deps.users, deps.oidc.config.localLogin) : deps.users;
   const sessions = new SessionManager({ store: deps.stores.loginSessions, users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
   const throttle = deps.throttle ?? createMemoryThrottle();
-  const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, ...deps.killOptions });
+  // One outbox for the whole app: kill and throttle outcomes enqueue through the audit trails, and any
+  // other module that notifies (approvals) is handed `events`.
+  const notifications = new Notifications({ config: deps.notify ?? { destinations: [] }, instances, store: deps.stores.outbox, metrics, logger, now, ...(deps.deliveryOptions ? { settings: deps.deliveryOptions } : {}) });
+  const events: EventSink = notifications.outbox;
+  notifications.start();
+  const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, notify: notifications.outbox, ...deps.killOptions });
 
-  const throttles = new ThrottleService({ kill, das, stores: deps.stores, metrics, logger, now, ...deps.throttleOptions });
+  const throttles = new ThrottleService({ kill, das, stores: deps.stores, metrics, logger, now, notify: notifications.outbox, ...deps.throttleOptions });
   throttles.start();
 
   const mount = createMount({ checkResponses: deps.checkResponses ?? process.env.NODE_ENV === 'test' });
@@ -168,6 +185,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(throttlesRouter(mount, { kill, throttles }));
   app.use(dbUsersRouter(mount, { kill, logger }));
   app.use(auditRouter(mount, deps.stores.audit));
+  app.use(notificationsRouter(mount, notifications));
   app.use(API_PREFIX, apiNotFound);
   app.use(spaRouter(deps.config.webDist));
   app.use((_req, _res, next) => next(new NotFoundError()));
@@ -177,6 +195,7 @@ export function createApp(deps: AppDeps): QuellApp {
     sessions.purgeIdle().catch((err: unknown) => logger.warn({ err }, 'session purge failed'));
     deps.stores.previews.purge(new Date(now().getTime() - 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'preview purge failed'));
     deps.stores.idempotency.purgeFinished(new Date(now().getTime() - 24 * 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'idempotency purge failed'));
+    deps.stores.outbox.purgeDelivered(new Date(now().getTime() - 7 * 24 * 60 * 60_000).toISOString()).catch((err: unknown) => logger.warn({ err }, 'outbox purge failed'));
   }, 60_000);
   purge.unref();
 
@@ -184,12 +203,16 @@ export function createApp(deps: AppDeps): QuellApp {
     app,
     kill,
     throttles,
+    events,
+    notifications,
     metrics,
     routes: mount.mounted,
     async shutdown() {
       clearInterval(purge);
       await throttles.stop();
       await kill.drain();
+      // After the kills: their outcomes' events are stored; what is not delivered stays in the outbox.
+      await notifications.stop();
     },
   };
 }

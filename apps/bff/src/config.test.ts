@@ -78,6 +78,32 @@ describe('loadConfig', () => {
     expect(problems({ ...baseEnv, QUELL_SK: undefined, QUELL_SK_FILE: path.join(dir, 'missing') })).toEqual(['QUELL_SK_FILE: cannot read the file it names']);
   });
 
+  it('reads notification destinations, their URL and signing secret from *_FILE too; a bad one is named, never shown', () => {
+    const slackUrl = 'https://hooks.slack.com/services/T0/B0/slack-token-that-is-a-secret';
+    const signing = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    const env = {
+      ...baseEnv,
+      QUELL_PUBLIC_URL: 'https://quell.example.com',
+      QUELL_NOTIFY_DESTINATIONS: 'team-slack,siem',
+      QUELL_NOTIFY_TEAM_SLACK_TYPE: 'slack',
+      QUELL_NOTIFY_TEAM_SLACK_URL_FILE: write('slack-url', `${slackUrl}\n`),
+      QUELL_NOTIFY_SIEM_TYPE: 'webhook',
+      QUELL_NOTIFY_SIEM_URL: 'https://siem.example.com/quell',
+      QUELL_NOTIFY_SIEM_SECRET_FILE: write('siem-secret', signing),
+    };
+    expect(loadConfig(env, dir).notify).toEqual({
+      publicUrl: 'https://quell.example.com',
+      destinations: [
+        { name: 'team-slack', type: 'slack', url: slackUrl },
+        { name: 'siem', type: 'webhook', url: 'https://siem.example.com/quell', secret: signing },
+      ],
+    });
+    expect(loadConfig(baseEnv, dir).notify).toEqual({ destinations: [] });
+    const p = problems({ ...env, QUELL_NOTIFY_TEAM_SLACK_URL_FILE: write('slack-bad', 'hooks.slack.com/slack-token-that-is-a-secret'), QUELL_NOTIFY_SIEM_SECRET_FILE: undefined });
+    expect(p).toEqual(['QUELL_NOTIFY_TEAM_SLACK_URL: is not a valid URL', 'QUELL_NOTIFY_SIEM_SECRET: is required (or QUELL_NOTIFY_SIEM_SECRET_FILE)']);
+    expect(p.join('\n')).not.toContain('slack-token');
+  });
+
   it('names every missing or bad variable, never its value', () => {
     const p = problems({ QUELL_INVENTORY: yamlInventory, QUELL_SESSION_SECRET: 'short-secret-value', PORT: 'eighty', QUELL_COOKIE_SECURE: 'yes', QUELL_LOG_LEVEL: 'loud' });
     const text = p.join('\n');

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Environment } from '@quell/contracts/instances';
 import { loadOidcConfig, type OidcConfig } from './auth/oidc-config.ts';
+import { loadNotifyConfig, type NotifyConfig } from './notify/config.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -122,6 +123,8 @@ export interface AppConfig {
   replicaLeaseSeconds: number;
   /** Sign-in with an OpenID Connect identity provider (QUELL_OIDC_*); absent: local accounts only. */
   oidc?: OidcConfig;
+  /** Incident notifications: destinations (QUELL_NOTIFY_*) and the public URL for links (QUELL_PUBLIC_URL). */
+  notify: NotifyConfig;
 }
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -197,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const redisProblem = redisUrl === undefined ? undefined : checkServiceUrl(redisUrl, ['redis:', 'rediss:'], 'redis://host:6379');
   if (redisProblem) problems.push(`QUELL_REDIS_URL: ${redisProblem}`);
   const oidc = loadOidcConfig(env, (name, required) => readSecret(env, name, problems, required), problems);
+  const notify = loadNotifyConfig(env, (name, required) => readSecret(env, name, problems, required), problems);
 
   let instances: InstanceConfig[] = [];
   if (parsed.success) {
@@ -239,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     redisKeyPrefix: e.QUELL_REDIS_KEY_PREFIX,
     replicaLeaseSeconds: e.QUELL_REPLICA_LEASE_SECONDS,
     ...(oidc ? { oidc } : {}),
+    notify,
   });
 }
 

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   logger.info({ store: kinds.store, sessions: kinds.sessions, rateLimits: kinds.rateLimits }, 'stores opened');
   const unknown = await stores.audit.markPendingUnknown(new Date().toISOString());
   if (unknown > 0) logger.warn({ count: unknown }, 'audit rows left pending by a previous run are now unknown');
+  const destinations = config.notify.destinations.map((d) => `${d.name} (${d.type})`);
+  if (destinations.length > 0) logger.info({ destinations, publicUrl: config.notify.publicUrl ?? null }, 'incident notifications configured');
   const credentials = config.credentials;
   // Discovery runs in the background: an unreachable issuer is reported by /readyz, not fatal.
   const oidc = config.oidc ? new OidcSignIn({ config: config.oidc, sessionSecret: config.sessionSecret, logger }) : undefined;
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     ...(oidc ? { oidc } : {}),
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
+    notify: config.notify,
     ...(throttle ? { throttle } : {}),
   });
   const server = createHttpServer(quell.app, { headersTimeoutMs: config.headersTimeoutSeconds * 1000, requestTimeoutMs: config.requestTimeoutSeconds * 1000, maxConnections: config.maxConnections });

@@ -12,6 +12,8 @@ import { eventually } from '@quell/test-kit/eventually';
 import type { DbSession } from '@quell/test-kit/mariadb';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@quell/test-kit/services';
 import { startStack, type Role, type Stack } from '@quell/test-kit/stack';
+import { startWebhookReceiver, type WebhookReceiver } from '@quell/test-kit/webhook-receiver';
+import { Webhook } from 'standardwebhooks';
 import { startReplica, startReplicaExpectingFailure, type ReplicaProcess } from '../test/replica-process.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
 import { MIGRATIONS } from './stores/postgres.ts';
@@ -27,9 +29,11 @@ const started: ReplicaProcess[] = [];
 // Trust auth ignores it, so it may sit in the URL: it must never be printed by a replica.
 const DB_PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const SESSION_SECRET = randomBytes(32).toString('hex');
+const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+let hook: WebhookReceiver;
 
 beforeAll(async () => {
-  [h, db, redis] = await Promise.all([startStack(), createTestDatabase(), createTestRedis()]);
+  [h, db, redis, hook] = await Promise.all([startStack(), createTestDatabase(), createTestRedis(), startWebhookReceiver()]);
   dir = mkdtempSync(path.join(tmpdir(), 'quell-replicas-'));
   const inventory = path.join(dir, 'inventory.json');
   writeFileSync(inventory, JSON.stringify({ instances: h.instances }));
@@ -48,6 +52,10 @@ beforeAll(async () => {
     QUELL_REPLICA_LEASE_SECONDS: '2',
     QUELL_TRUST_PROXY: 'loopback',
     QUELL_LOG_LEVEL: 'warn',
+    QUELL_NOTIFY_DESTINATIONS: 'siem',
+    QUELL_NOTIFY_SIEM_TYPE: 'webhook',
+    QUELL_NOTIFY_SIEM_URL: hook.url,
+    QUELL_NOTIFY_SIEM_SECRET: WEBHOOK_SECRET,
   };
   // Both start at once: their migrations race, and the advisory lock settles it.
   [A, B] = await Promise.all([startReplica({ ...env, QUELL_DATA_DIR: path.join(dir, 'a') }), startReplica({ ...env, QUELL_DATA_DIR: path.join(dir, 'b') })]);
@@ -56,7 +64,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const r of started) await r.stop('SIGKILL');
-  const leaks = started.filter((r) => r.output().includes(DB_PASSWORD));
+  const hookPath = new URL(hook.url).pathname;
+  const leaks = started.filter((r) => r.output().includes(DB_PASSWORD) || r.output().includes(hookPath) || r.output().includes(WEBHOOK_SECRET));
+  await hook?.close();
   await h?.close();
   await db?.drop();
   await redis?.cleanup();
@@ -187,6 +197,37 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.auditId).toBe(a.body.auditId);
+  });
+
+  it('the incident events of kills committed on A and on B are delivered once each, signed, by whichever replica holds them', async () => {
+    const op = await login(A.url, 'operator');
+    const auditIds: string[] = [];
+    for (const [n, base] of [A.url, B.url, A.url, B.url].entries()) {
+      const s = await openSessions(1);
+      const c = await commitOn(base, op, await previewOn(base, op, s), randomUUID(), `events from two replicas ${n}`);
+      expect(c.status).toBe(200);
+      auditIds.push(c.body.auditId);
+    }
+    const ofOurs = async () =>
+      hook.received.map((r) => new Webhook(WEBHOOK_SECRET).verify(r.body, r.headers) as { id: string; auditId?: string; type: string }).filter((e) => auditIds.includes(e.auditId ?? ''));
+    const got = await eventually(ofOurs, (events) => new Set(events.map((e) => e.auditId)).size === auditIds.length, 20_000);
+    expect(got.every((e) => e.type === 'kill.committed')).toBe(true);
+    // Each outbox row is marked delivered by its holder; then none is left to send again.
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const rows = await eventually(
+        async () => (await c.query<{ status: string }>(`SELECT status FROM quell_outbox WHERE event::jsonb ->> 'auditId' = ANY($1)`, [auditIds])).rows,
+        (r) => r.length === auditIds.length && r.every((x) => x.status === 'delivered'),
+        10_000,
+      );
+      expect(rows.map((r) => r.status)).toEqual(auditIds.map(() => 'delivered'));
+    } finally {
+      await c.end();
+    }
+    const ours = await ofOurs();
+    expect(ours.length).toBe(auditIds.length);
+    expect(new Set(ours.map((e) => e.id)).size).toBe(auditIds.length);
   });
 
   it('login throttling counts failures on both replicas: per (account, client) and per client address', async () => {

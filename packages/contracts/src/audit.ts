@@ -50,7 +50,7 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditQuery = z.object({
-  /** One entry by its id (a deep link, e.g. from a throttle to the kill that led to it). */
+  /** One entry by its id (a deep link: from a notification, or from a throttle to the kill that led to it). */
   id: z.string().min(1).max(64).optional(),
   instanceId: z.string().max(63).optional(),
   actor: z.string().max(64).optional(),

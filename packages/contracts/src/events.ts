@@ -30,6 +30,8 @@ export const IncidentEvent = z.object({
   link: z.string().url().optional(),
   /** The audit entry behind the event, when there is one. */
   auditId: z.string().optional(),
+  /** Kill events: whether the kill finished as asked, or failed (DAS refused some or all of it). */
+  status: z.enum(['completed', 'failed']).optional(),
   /** Kill events: how many sessions ended in each outcome (killed, already-gone, still-present, …). */
   counts: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** Throttle events. */

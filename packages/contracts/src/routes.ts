@@ -9,6 +9,7 @@ import { DbUser, DbUserIdParam, DbUserListResponse, RegisterDbUserRequest } from
 import { InstanceListResponse } from './instances.ts';
 import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, KillPreview, KillPreviewRequest, KillResult, RecheckParams, RecheckResult } from './kill.ts';
 import { LocksQuery, LocksResponse } from './locks.ts';
+import { NotificationStatusResponse } from './notifications.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
 import { FilterSuggestionsResponse, SessionFilter, SessionListResponse } from './sessions.ts';
 import {
@@ -259,6 +260,15 @@ export const routes = {
     params: DbUserParams,
     response: null,
     status: 204,
+  }),
+
+  notifications: route({
+    method: 'GET',
+    path: '/api/admin/notifications',
+    summary: 'Notification destinations and the incident event deliveries not made yet',
+    access: 'admin',
+    response: NotificationStatusResponse,
+    status: 200,
   }),
 } as const satisfies Record<string, RouteDef>;
 

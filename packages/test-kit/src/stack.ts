@@ -68,6 +68,9 @@ export interface StackOptions {
   /** das-local's SQL limit emulation of the instance; `proxy: { port: 0 }` starts its enforcing proxy. */
   sqlLimit?: SqlLimitInstanceConfig;
   throttleOptions?: AppDeps['throttleOptions'];
+  /** Incident notification destinations (e.g. a receiver from ./webhook-receiver.ts) and their delivery tuning. */
+  notify?: AppDeps['notify'];
+  deliveryOptions?: AppDeps['deliveryOptions'];
 }
 
 export interface Stack {
@@ -194,6 +197,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       killOptions: { verifyDelayMs: 150, ...options.killOptions },
       ...(options.throttleOptions ? { throttleOptions: options.throttleOptions } : {}),
+      ...(options.notify ? { notify: options.notify } : {}),
+      ...(options.deliveryOptions ? { deliveryOptions: options.deliveryOptions } : {}),
       ...(options.oidc ? { oidc: options.oidc(logger) } : {}),
     });
   const quell = newApp(stores);

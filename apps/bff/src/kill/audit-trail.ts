@@ -6,6 +6,7 @@ import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { InstanceConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
+import type { AuditNotifier } from '../notify/outbox.ts';
 import type { AuditStore } from '../stores/types.ts';
 import { excludedWithoutSql } from './redact.ts';
 import type { Actor, AuditIntent } from './types.ts';
@@ -22,9 +23,11 @@ export interface AttemptFields {
 }
 
 export class AuditTrail {
-  readonly #o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date };
+  readonly #o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier };
+  /** Intents opened and not finished yet: their outcome's notification needs the actor, reason and mode. */
+  readonly #open = new Map<string, AuditIntent>();
 
-  constructor(options: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date }) {
+  constructor(options: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier }) {
     this.#o = options;
   }
 
@@ -63,6 +66,7 @@ export class AuditTrail {
   async open(intent: AuditIntent): Promise<void> {
     try {
       await this.#o.audit.appendIntent({ ...intent, excluded: excludedWithoutSql(intent.excluded) });
+      this.#open.set(intent.id, intent);
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: intent.id }, 'audit intent write failed: nothing was sent to DAS');
@@ -72,15 +76,14 @@ export class AuditTrail {
 
   /** Records the outcome of an opened intent. A failed write leaves the row pending (unknown at restart). */
   async finish(result: KillResult, status: 'completed' | 'failed', error?: { code: string; message: string }): Promise<void> {
+    const intent = this.#open.get(result.auditId);
+    this.#open.delete(result.auditId);
+    const outcome = { status, finishedAt: result.finishedAt, outcomes: result.outcomes, excluded: excludedWithoutSql(result.excluded), dasRequestIds: result.dasRequestIds, error: error ?? null };
     try {
-      await this.#o.audit.recordOutcome(result.auditId, {
-        status,
-        finishedAt: result.finishedAt,
-        outcomes: result.outcomes,
-        excluded: excludedWithoutSql(result.excluded),
-        dasRequestIds: result.dasRequestIds,
-        error: error ?? null,
-      });
+      // The team's notification is stored with the outcome, in its transaction; it is delivered later.
+      const deliveries = intent && this.#o.notify ? this.#o.notify.deliveriesOf(intent, outcome) : [];
+      await this.#o.audit.recordOutcome(result.auditId, outcome, deliveries);
+      if (deliveries.length > 0) this.#o.notify!.enqueued();
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: result.auditId }, 'audit outcome write failed; the row stays pending and becomes unknown at restart');

@@ -9,6 +9,7 @@ import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
+import type { AuditNotifier } from '../notify/outbox.ts';
 import type { Stores } from '../stores/types.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { blindKill } from './blind.ts';
@@ -34,6 +35,8 @@ export interface KillServiceOptions extends Partial<KillSettings> {
   dasUserCacheMs?: number;
   /** Previews per user and window (default PREVIEW_RATE). */
   previewRate?: { max: number; windowMs: number };
+  /** The incident events of kill outcomes (absent: none). */
+  notify?: AuditNotifier;
 }
 
 export type KillAnswer = { result: KillResult; replayed: boolean };
@@ -51,7 +54,7 @@ export class KillService {
     this.#previewRate = new PreviewRate(o.now, o.previewRate);
     this.#c = {
       inventory: this.#inventory,
-      audit: new AuditTrail({ audit: o.stores.audit, metrics: o.metrics, logger: o.logger, now: o.now }),
+      audit: new AuditTrail({ audit: o.stores.audit, metrics: o.metrics, logger: o.logger, now: o.now, ...(o.notify ? { notify: o.notify } : {}) }),
       stores: o.stores,
       metrics: o.metrics,
       logger: o.logger,

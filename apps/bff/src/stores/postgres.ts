@@ -17,8 +17,9 @@ import { AUDIT_PAGE_MAX_BYTES, type AuditQuery } from '@quell/contracts/audit';
 import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
+import { claimFromRow, entryFromRow, OUTBOX_INSERT_COLUMNS, outboxSummarySql, outboxValues, summaryFromRow, type OutboxRow, type OutboxSummaryRow } from './outbox-row.ts';
 import { THROTTLE_COLUMNS, throttleFromRow, throttleValues, type SqlThrottleRow } from './sql-throttle-row.ts';
-import type { AuditStore, IdempotencyClaim, IdempotencyStore, PreviewStore, SqlThrottleStore } from './types.ts';
+import type { AuditStore, IdempotencyClaim, IdempotencyStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore } from './types.ts';
 
 /** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x5175656c6c;
@@ -159,6 +160,30 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 7,
+    name: 'outbox: incident event deliveries per destination',
+    sql: `
+CREATE TABLE quell_outbox (
+  event_id TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  type TEXT NOT NULL,
+  event TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  lease_owner TEXT,
+  lease_until TEXT,
+  last_error TEXT,
+  last_error_at TEXT,
+  delivered_at TEXT,
+  PRIMARY KEY (event_id, destination)
+);
+CREATE INDEX quell_outbox_due ON quell_outbox(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX quell_outbox_status ON quell_outbox(destination, status);
+`,
+  },
 ];
 
 /** Applies the missing migrations under an advisory lock; returns the versions this call applied. */
@@ -204,6 +229,7 @@ export interface PostgresStores {
   previews: PreviewStore;
   idempotency: IdempotencyStore;
   sqlThrottles: SqlThrottleStore;
+  outbox: OutboxStore;
   pool: pg.Pool;
   /** This process's id in quell_replicas and in the audit rows it writes. */
   replicaId: string;
@@ -265,6 +291,27 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     return r.rowCount ?? 0;
   };
 
+  /** Runs `work` in one transaction on one connection. */
+  const inTransaction = async <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await work(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  };
+  const insertOutbox = async (c: pg.PoolClient, deliveries: OutboxDelivery[], at: string) => {
+    for (const d of deliveries) {
+      await c.query(`INSERT INTO quell_outbox (${OUTBOX_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, destination) DO NOTHING`, outboxValues(d, at));
+    }
+  };
+
   const audit: AuditStore = {
     async appendIntent(intent) {
       await pool.query(
@@ -273,13 +320,21 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
         intentParams(intent),
       );
     },
-    async recordOutcome(id, o: AuditOutcome) {
-      const r = await pool.query(
-        `UPDATE quell_audit SET status = $2, finished_at = $3, outcomes = $4, excluded = COALESCE($5, excluded), das_request_ids = $6, error = $7
-         WHERE id = $1 AND status = 'pending'`,
-        [id, o.status, o.finishedAt, JSON.stringify(o.outcomes), o.excluded ? JSON.stringify(o.excluded) : null, JSON.stringify(o.dasRequestIds), o.error ? JSON.stringify(o.error) : null],
-      );
-      if (r.rowCount !== 1) throw new Error(`audit row ${id} is not pending`);
+    async recordOutcome(id, o: AuditOutcome, deliveries = []) {
+      const finish = async (c: pg.Pool | pg.PoolClient) => {
+        const r = await c.query(
+          `UPDATE quell_audit SET status = $2, finished_at = $3, outcomes = $4, excluded = COALESCE($5, excluded), das_request_ids = $6, error = $7
+           WHERE id = $1 AND status = 'pending'`,
+          [id, o.status, o.finishedAt, JSON.stringify(o.outcomes), o.excluded ? JSON.stringify(o.excluded) : null, JSON.stringify(o.dasRequestIds), o.error ? JSON.stringify(o.error) : null],
+        );
+        if (r.rowCount !== 1) throw new Error(`audit row ${id} is not pending`);
+      };
+      // Without deliveries one statement is enough; with them, the outcome and its events commit together.
+      if (deliveries.length === 0) return finish(pool);
+      await inTransaction(async (c) => {
+        await finish(c);
+        await insertOutbox(c, deliveries, o.finishedAt);
+      });
     },
     async appendRefusal(intent, error, at) {
       await pool.query(
@@ -447,6 +502,51 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     },
   };
 
+  const outbox: OutboxStore = {
+    async enqueue(deliveries, at) {
+      await inTransaction((c) => insertOutbox(c, deliveries, at));
+    },
+    async claimDue(now, owner, leaseUntil, limit, destinations) {
+      if (destinations.length === 0) return [];
+      // SKIP LOCKED: two replicas polling at once take different rows; the outer WHERE re-checks after the lock.
+      const r = await pool.query<OutboxRow>(
+        `UPDATE quell_outbox SET lease_owner = $1, lease_until = $2
+         WHERE (event_id, destination) IN (
+           SELECT event_id, destination FROM quell_outbox
+           WHERE status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) AND destination = ANY($5)
+           ORDER BY created_at, event_id LIMIT $4 FOR UPDATE SKIP LOCKED)
+           AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3)
+         RETURNING *`,
+        [owner, leaseUntil, now, limit, destinations],
+      );
+      return r.rows.map(claimFromRow);
+    },
+    async markDelivered(eventId, destination, owner, at) {
+      const r = await pool.query(
+        `UPDATE quell_outbox SET status = 'delivered', delivered_at = $1, lease_owner = NULL, lease_until = NULL WHERE event_id = $2 AND destination = $3 AND status = 'pending' AND lease_owner = $4`,
+        [at, eventId, destination, owner],
+      );
+      return r.rowCount === 1;
+    },
+    async markAttemptFailed(eventId, destination, owner, error, at, retryAt) {
+      const r = await pool.query(
+        `UPDATE quell_outbox SET attempts = attempts + 1, last_error = $1, last_error_at = $2, status = $3, next_attempt_at = COALESCE($4, next_attempt_at), lease_owner = NULL, lease_until = NULL
+         WHERE event_id = $5 AND destination = $6 AND status = 'pending' AND lease_owner = $7`,
+        [error, at, retryAt === null ? 'failed' : 'pending', retryAt, eventId, destination, owner],
+      );
+      return r.rowCount === 1;
+    },
+    async summary() {
+      return (await pool.query<OutboxSummaryRow>(outboxSummarySql('quell_outbox'))).rows.map(summaryFromRow);
+    },
+    async listUndelivered(limit) {
+      return (await pool.query<OutboxRow>(`SELECT * FROM quell_outbox WHERE status <> 'delivered' ORDER BY created_at DESC, event_id LIMIT $1`, [limit])).rows.map(entryFromRow);
+    },
+    async purgeDelivered(before) {
+      return (await pool.query(`DELETE FROM quell_outbox WHERE status = 'delivered' AND delivered_at < $1`, [before])).rowCount ?? 0;
+    },
+  };
+
   const beat = setInterval(() => {
     heartbeat().catch((err: unknown) => options.onBackgroundError?.(err));
   }, Math.max(250, Math.floor(leaseMs / 3)));
@@ -466,6 +566,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     previews,
     idempotency,
     sqlThrottles,
+    outbox,
     pool,
     replicaId,
     checkWritable: heartbeat,

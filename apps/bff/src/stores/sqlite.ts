@@ -7,8 +7,9 @@ import type { Role } from '@quell/contracts/common';
 import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntry, type AuditRow } from './audit-row.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
+import { claimFromRow, entryFromRow, OUTBOX_INSERT_COLUMNS, outboxSummarySql, outboxValues, summaryFromRow, type OutboxRow, type OutboxSummaryRow } from './outbox-row.ts';
 import { THROTTLE_COLUMNS, throttleFromRow, throttleValues, type SqlThrottleRow } from './sql-throttle-row.ts';
-import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, PreviewStore, SqlThrottleStore, Stores } from './types.ts';
+import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore, Stores } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit (
@@ -87,6 +88,25 @@ CREATE TABLE IF NOT EXISTS sql_throttles (
 );
 CREATE INDEX IF NOT EXISTS sql_throttles_due ON sql_throttles(status, expires_at);
 
+-- Incident event deliveries, one row per (event, destination); delivered rows are purged after a while.
+CREATE TABLE IF NOT EXISTS outbox (
+  event_id TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  type TEXT NOT NULL,
+  event TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  lease_owner TEXT,
+  lease_until TEXT,
+  last_error TEXT,
+  last_error_at TEXT,
+  delivered_at TEXT,
+  PRIMARY KEY (event_id, destination)
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
+
 CREATE TABLE IF NOT EXISTS health (k TEXT PRIMARY KEY, at TEXT NOT NULL);
 `;
 
@@ -137,6 +157,24 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
     das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
 
+  const insertOutbox = db.prepare(`INSERT INTO outbox (${OUTBOX_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, destination) DO NOTHING`);
+  const enqueueTx = db.transaction((deliveries: OutboxDelivery[], at: string) => {
+    for (const d of deliveries) insertOutbox.run(...outboxValues(d, at));
+  });
+  const recordOutcomeTx = db.transaction((id: string, o: AuditOutcome, deliveries: OutboxDelivery[]) => {
+    const info = finishAudit.run({
+      id,
+      status: o.status,
+      finishedAt: o.finishedAt,
+      outcomes: JSON.stringify(o.outcomes),
+      excluded: o.excluded ? JSON.stringify(o.excluded) : null,
+      dasRequestIds: JSON.stringify(o.dasRequestIds),
+      error: o.error ? JSON.stringify(o.error) : null,
+    });
+    if (info.changes !== 1) throw new Error(`audit row ${id} is not pending`);
+    for (const d of deliveries) insertOutbox.run(...outboxValues(d, o.finishedAt));
+  });
+
   const updateOutcomesTx = db.transaction((id: string, updates: SessionOutcome[]): SessionOutcome[] => {
     const row = db.prepare('SELECT outcomes FROM audit WHERE id = ?').get(id) as { outcomes: string } | undefined;
     if (!row) throw new Error(`no audit row ${id}`);
@@ -168,17 +206,8 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     async appendIntent(intent) {
       insertAudit.run(intentParams(intent));
     },
-    async recordOutcome(id, o: AuditOutcome) {
-      const info = finishAudit.run({
-        id,
-        status: o.status,
-        finishedAt: o.finishedAt,
-        outcomes: JSON.stringify(o.outcomes),
-        excluded: o.excluded ? JSON.stringify(o.excluded) : null,
-        dasRequestIds: JSON.stringify(o.dasRequestIds),
-        error: o.error ? JSON.stringify(o.error) : null,
-      });
-      if (info.changes !== 1) throw new Error(`audit row ${id} is not pending`);
+    async recordOutcome(id, o: AuditOutcome, deliveries = []) {
+      recordOutcomeTx.immediate(id, o, deliveries);
     },
     async appendRefusal(intent, error, at) {
       insertRefusal.run({ ...intentParams(intent), finishedAt: at, error: JSON.stringify(error) });
@@ -327,6 +356,56 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     },
   };
 
+  const claimOutboxTx = db.transaction((now: string, owner: string, leaseUntil: string, limit: number, destinations: string[]) => {
+    if (destinations.length === 0) return [];
+    const rows = db
+      .prepare(
+        `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND destination IN (${destinations.map(() => '?').join(', ')})
+         ORDER BY created_at, event_id LIMIT ?`,
+      )
+      .all(now, now, ...destinations, limit) as OutboxRow[];
+    const lease = db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE event_id = ? AND destination = ?');
+    for (const r of rows) lease.run(owner, leaseUntil, r.event_id, r.destination);
+    return rows.map(claimFromRow);
+  });
+  const outbox: OutboxStore = {
+    async enqueue(deliveries, at) {
+      enqueueTx.immediate(deliveries, at);
+    },
+    async claimDue(now, owner, leaseUntil, limit, destinations) {
+      return claimOutboxTx.immediate(now, owner, leaseUntil, limit, destinations);
+    },
+    async markDelivered(eventId, destination, owner, at) {
+      return (
+        db.prepare(`UPDATE outbox SET status = 'delivered', delivered_at = ?, lease_owner = NULL, lease_until = NULL WHERE event_id = ? AND destination = ? AND status = 'pending' AND lease_owner = ?`).run(
+          at,
+          eventId,
+          destination,
+          owner,
+        ).changes === 1
+      );
+    },
+    async markAttemptFailed(eventId, destination, owner, error, at, retryAt) {
+      return (
+        db
+          .prepare(
+            `UPDATE outbox SET attempts = attempts + 1, last_error = ?, last_error_at = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL, lease_until = NULL
+             WHERE event_id = ? AND destination = ? AND status = 'pending' AND lease_owner = ?`,
+          )
+          .run(error, at, retryAt === null ? 'failed' : 'pending', retryAt, eventId, destination, owner).changes === 1
+      );
+    },
+    async summary() {
+      return (db.prepare(outboxSummarySql('outbox')).all() as OutboxSummaryRow[]).map(summaryFromRow);
+    },
+    async listUndelivered(limit) {
+      return (db.prepare(`SELECT * FROM outbox WHERE status <> 'delivered' ORDER BY created_at DESC, event_id LIMIT ?`).all(limit) as OutboxRow[]).map(entryFromRow);
+    },
+    async purgeDelivered(before) {
+      return db.prepare(`DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?`).run(before).changes;
+    },
+  };
+
   const loginSessions: LoginSessionStore = {
     async create(s: LoginSession) {
       db.prepare('INSERT INTO login_sessions (id_hash, username, csrf_token, created_at, last_seen_at, role, display_name) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
@@ -374,6 +453,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     previews,
     idempotency,
     sqlThrottles,
+    outbox,
     loginSessions,
     async checkWritable() {
       db.prepare('INSERT INTO health (k, at) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET at = excluded.at').run('readyz', new Date().toISOString());

@@ -3,17 +3,19 @@
 // the in-memory and Redis login throttles (store-contract.test.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncidentEvent } from '@quell/contracts/events';
 import type { KillResult } from '@quell/contracts/kill';
 import type { LoginThrottle, ThrottleLimits } from '../auth/throttle.ts';
 import type { AuditIntent, PreviewRecord } from '../kill/types.ts';
 import type { SqlThrottleRecord } from '../throttle/types.ts';
-import type { AuditStore, IdempotencyStore, LoginSessionStore, PreviewStore, SqlThrottleStore } from './types.ts';
+import type { AuditStore, IdempotencyStore, LoginSessionStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore } from './types.ts';
 
 export interface DataStores {
   audit: AuditStore;
   previews: PreviewStore;
   idempotency: IdempotencyStore;
   sqlThrottles: SqlThrottleStore;
+  outbox: OutboxStore;
   checkWritable(): Promise<void>;
   close(): Promise<void>;
 }
@@ -84,6 +86,17 @@ const throttle = (over: Partial<SqlThrottleRecord> = {}): SqlThrottleRecord => (
   endedAt: null,
   endedBy: null,
   ...over,
+});
+
+const incidentEvent = (): IncidentEvent => ({
+  id: randomUUID(),
+  type: 'kill.committed',
+  occurredAt: '2033-01-01T00:00:00.000Z',
+  instance: { id: 'main', name: 'main-db', environment: 'prod' },
+  actor: 'alice',
+  reason: 'runaway report',
+  auditId: randomUUID(),
+  counts: { killed: 3, 'gone-before-kill': 1 },
 });
 
 export function describeDataStoreContract(name: string, backend: DataStoreBackend): void {
@@ -306,6 +319,75 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       const again = await backend.open();
       try {
         expect(await again.sqlThrottles.get(t.id)).toEqual(t);
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('enqueues an outbox delivery with its audit outcome in one transaction: both or neither', async () => {
+      const dest = `d-${randomUUID()}`;
+      const id = randomUUID();
+      await s.audit.appendIntent(intent(id));
+      const finishedAt = '2033-01-01T00:00:00.000Z';
+      const e = incidentEvent();
+      await s.audit.recordOutcome(id, { status: 'completed', finishedAt, outcomes: [], dasRequestIds: [] }, [{ destination: dest, event: e }]);
+      const claimed = await s.outbox.claimDue(finishedAt, 'w', '2033-01-01T00:01:00.000Z', 10, [dest]);
+      expect(claimed).toEqual([{ destination: dest, event: e, attempts: 0 }]);
+      // a second outcome for the row is refused, and so is its delivery
+      await expect(s.audit.recordOutcome(id, { status: 'failed', finishedAt, outcomes: [], dasRequestIds: [] }, [{ destination: dest, event: incidentEvent() }])).rejects.toThrow(/not pending/);
+      expect((await s.outbox.summary()).find((d) => d.destination === dest)).toMatchObject({ pending: 1, failed: 0, delivered: 0 });
+    });
+
+    it('leases each due delivery to one of several concurrent workers; retries when due; delivers once; gives up when told', async () => {
+      const dest = `d-${randomUUID()}`;
+      const other = `d-${randomUUID()}`;
+      const at = '2033-02-01T00:00:00.000Z';
+      const events = [incidentEvent(), incidentEvent(), incidentEvent()];
+      const deliveries: OutboxDelivery[] = [...events.map((event) => ({ destination: dest, event })), { destination: other, event: events[0]! }];
+      await s.outbox.enqueue(deliveries, at);
+      await s.outbox.enqueue([{ destination: dest, event: events[0]! }], at); // enqueued again: kept once
+      const lease = '2033-02-01T00:01:00.000Z';
+      const claims = await Promise.all(Array.from({ length: 5 }, (_, n) => s.outbox.claimDue(at, `w-${n}`, lease, 1000, [dest])));
+      const taken = claims.flatMap((c, n) => c.map((d) => ({ id: d.event.id, dest: d.destination, owner: `w-${n}` })));
+      expect(taken.map((t) => t.id).sort()).toEqual(events.map((e) => e.id).sort());
+      expect(taken.every((t) => t.dest === dest)).toBe(true);
+      // a held lease is not taken again; a lapsed one is
+      expect(await s.outbox.claimDue('2033-02-01T00:00:30.000Z', 'x', lease, 1000, [dest])).toEqual([]);
+      const [a, b, c] = events.map((e) => taken.find((t) => t.id === e.id)!);
+      expect(await s.outbox.markDelivered(a!.id, dest, 'not-the-holder', at)).toBe(false);
+      expect(await s.outbox.markDelivered(a!.id, dest, a!.owner, '2033-02-01T00:00:01.000Z')).toBe(true);
+      expect(await s.outbox.markDelivered(a!.id, dest, a!.owner, '2033-02-01T00:00:01.000Z')).toBe(false);
+      // a failed attempt frees the lease and is due again at the retry time, not before
+      expect(await s.outbox.markAttemptFailed(b!.id, dest, b!.owner, 'HTTP 500', '2033-02-01T00:00:02.000Z', '2033-02-01T00:00:10.000Z')).toBe(true);
+      expect((await s.outbox.claimDue('2033-02-01T00:00:09.000Z', 'y', '2033-02-01T00:05:00.000Z', 1000, [dest])).map((d) => d.event.id)).toEqual([]);
+      const again = await s.outbox.claimDue('2033-02-01T00:00:10.000Z', 'y', '2033-02-01T00:05:00.000Z', 1000, [dest]);
+      expect(again).toEqual([{ destination: dest, event: events[1], attempts: 1 }]);
+      expect(await s.outbox.markAttemptFailed(b!.id, dest, 'y', 'timed out', '2033-02-01T00:00:11.000Z', null)).toBe(true);
+      // the lapsed lease of the third is taken by a new worker
+      const heir = await s.outbox.claimDue('2033-02-01T00:02:00.000Z', 'heir', '2033-02-01T00:03:00.000Z', 1000, [dest]);
+      expect(heir.map((d) => d.event.id)).toEqual([c!.id]);
+      const summary = (await s.outbox.summary()).find((d) => d.destination === dest);
+      expect(summary).toEqual({ destination: dest, pending: 1, failed: 1, delivered: 1, lastError: 'timed out', lastErrorAt: '2033-02-01T00:00:11.000Z', oldestPendingAt: at });
+      const undelivered = (await s.outbox.listUndelivered(1000)).filter((d) => d.destination === dest);
+      expect(undelivered.map((d) => [d.eventId, d.status, d.attempts]).sort()).toEqual(
+        [
+          [b!.id, 'failed', 2],
+          [c!.id, 'pending', 0],
+        ].sort(),
+      );
+      expect(undelivered.find((d) => d.eventId === b!.id)).toMatchObject({ type: 'kill.committed', lastError: 'timed out' });
+      // delivered rows are purged after a while; the others stay
+      expect(await s.outbox.purgeDelivered('2033-02-01T00:00:02.000Z')).toBeGreaterThanOrEqual(1);
+      expect((await s.outbox.summary()).find((d) => d.destination === dest)).toMatchObject({ pending: 1, failed: 1, delivered: 0 });
+    });
+
+    it('keeps pending deliveries across a restart', async () => {
+      const dest = `d-${randomUUID()}`;
+      const e = incidentEvent();
+      await s.outbox.enqueue([{ destination: dest, event: e }], '2033-03-01T00:00:00.000Z');
+      const again = await backend.open();
+      try {
+        expect(await again.outbox.claimDue('2033-03-01T00:00:00.000Z', 'after-restart', '2033-03-01T00:01:00.000Z', 10, [dest])).toEqual([{ destination: dest, event: e, attempts: 0 }]);
       } finally {
         await again.close();
       }

@@ -3,14 +3,19 @@
 import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
 import type { Role } from '@quell/contracts/common';
 import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
+import type { IncidentEvent } from '@quell/contracts/events';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import type { SqlThrottleRecord } from '../throttle/types.ts';
 
 export interface AuditStore {
   /** Written before anything is sent to DAS; status 'pending'. */
   appendIntent(intent: AuditIntent): Promise<void>;
-  /** Written once, after DAS answered (or failed); a row can leave 'pending' only once. */
-  recordOutcome(id: string, outcome: AuditOutcome): Promise<void>;
+  /**
+   * Written once, after DAS answered (or failed); a row can leave 'pending' only once. The incident
+   * event deliveries are enqueued in the same transaction: an outcome and its notifications are
+   * stored together or not at all.
+   */
+  recordOutcome(id: string, outcome: AuditOutcome, deliveries?: OutboxDelivery[]): Promise<void>;
   /** A refused attempt (policy said no before DAS was called): intent and outcome in one row. */
   appendRefusal(intent: AuditIntent, error: { code: string; message: string }, at: string): Promise<void>;
   get(id: string): Promise<AuditEntry | undefined>;
@@ -67,6 +72,63 @@ export interface SqlThrottleStore {
   release(id: string, owner: string): Promise<void>;
 }
 
+/** One incident event for one destination: the unit the outbox delivers (at least once) and retries. */
+export interface OutboxDelivery {
+  destination: string;
+  event: IncidentEvent;
+}
+
+/** A delivery leased to a worker: the event, and how many attempts failed before. */
+export interface OutboxClaim extends OutboxDelivery {
+  attempts: number;
+}
+
+/** A delivery not (yet) made, as the admin page shows it. */
+export interface OutboxEntry {
+  eventId: string;
+  destination: string;
+  type: IncidentEvent['type'];
+  status: 'pending' | 'failed';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export interface OutboxDestinationSummary {
+  destination: string;
+  pending: number;
+  /** Gave up after the last attempt allowed. */
+  failed: number;
+  delivered: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  oldestPendingAt: string | null;
+}
+
+/**
+ * Incident event deliveries. Each (event, destination) is leased to one worker at a time (as a due
+ * throttle is): of several replicas exactly one holds it, and a lease that lapsed (its holder died)
+ * may be taken again, so delivery is at least once.
+ */
+export interface OutboxStore {
+  /** Stores deliveries as pending, due at `at` (an (event, destination) already stored is kept as it is). */
+  enqueue(deliveries: OutboxDelivery[], at: string): Promise<void>;
+  /** Leases (to `owner` until `leaseUntil`) up to `limit` pending deliveries to `destinations` due at `now`, oldest first. */
+  claimDue(now: string, owner: string, leaseUntil: string, limit: number, destinations: string[]): Promise<OutboxClaim[]>;
+  /** Marks a delivery `owner` holds as delivered; false when it does not hold it (any more). */
+  markDelivered(eventId: string, destination: string, owner: string, at: string): Promise<boolean>;
+  /** Records a failed attempt of a delivery `owner` holds and frees it: due again at `retryAt`, or `failed` for good when null. */
+  markAttemptFailed(eventId: string, destination: string, owner: string, error: string, at: string, retryAt: string | null): Promise<boolean>;
+  /** Counts per destination that has any delivery. */
+  summary(): Promise<OutboxDestinationSummary[]>;
+  /** Pending and failed deliveries, newest first. */
+  listUndelivered(limit: number): Promise<OutboxEntry[]>;
+  /** Forgets deliveries made before `before`. */
+  purgeDelivered(before: string): Promise<number>;
+}
+
 export type IdempotencyClaim =
   | { state: 'claimed' }
   | { state: 'done'; requestHash: string; result: KillResult }
@@ -109,6 +171,7 @@ export interface Stores {
   previews: PreviewStore;
   idempotency: IdempotencyStore;
   sqlThrottles: SqlThrottleStore;
+  outbox: OutboxStore;
   loginSessions: LoginSessionStore;
   /** Proves the store accepts writes (for /readyz). */
   checkWritable(): Promise<void>;

@@ -6,6 +6,8 @@ import type { AuditEntry } from '@quell/contracts/audit';
 import type { Role } from '@quell/contracts/common';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
+import type { AuditIntent } from '../kill/types.ts';
+import type { AuditNotifier } from '../notify/outbox.ts';
 import type { AuditStore } from '../stores/types.ts';
 import type { SqlThrottleRecord } from './types.ts';
 
@@ -17,9 +19,11 @@ export interface StepActor {
 }
 
 export class ThrottleAudit {
-  readonly #o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date };
+  readonly #o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier };
+  /** Steps opened and not finished yet: their outcome's notification needs the step, actor and throttle. */
+  readonly #open = new Map<string, AuditIntent>();
 
-  constructor(o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date }) {
+  constructor(o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier }) {
     this.#o = o;
   }
 
@@ -29,19 +33,10 @@ export class ThrottleAudit {
 
   /** Opens the row of a step; if it cannot be written, nothing may be sent to DAS. Returns its id. */
   async open(step: ThrottleStep, actor: StepActor, t: SqlThrottleRecord, reason: string, id: string = randomUUID()): Promise<string> {
+    const intent: AuditIntent = { id, at: this.#o.now().toISOString(), actor: actor.username, role: actor.role, instanceId: t.instanceId, mode: step, target: this.#target(t), reason, excluded: [], idempotencyKey: null };
     try {
-      await this.#o.audit.appendIntent({
-        id,
-        at: this.#o.now().toISOString(),
-        actor: actor.username,
-        role: actor.role,
-        instanceId: t.instanceId,
-        mode: step,
-        target: this.#target(t),
-        reason,
-        excluded: [],
-        idempotencyKey: null,
-      });
+      await this.#o.audit.appendIntent(intent);
+      this.#open.set(id, intent);
       return id;
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
@@ -52,14 +47,13 @@ export class ThrottleAudit {
 
   /** Records how the step ended. A failed write leaves the row pending (unknown at restart). */
   async finish(id: string, status: 'completed' | 'failed', dasRequestIds: Array<string | undefined>, error?: { code: string; message: string }): Promise<void> {
+    const intent = this.#open.get(id);
+    this.#open.delete(id);
+    const outcome = { status, finishedAt: this.#o.now().toISOString(), outcomes: [], dasRequestIds: dasRequestIds.filter((r): r is string => r !== undefined), error: error ?? null };
     try {
-      await this.#o.audit.recordOutcome(id, {
-        status,
-        finishedAt: this.#o.now().toISOString(),
-        outcomes: [],
-        dasRequestIds: dasRequestIds.filter((r): r is string => r !== undefined),
-        error: error ?? null,
-      });
+      const deliveries = intent && this.#o.notify ? this.#o.notify.deliveriesOf(intent, outcome) : [];
+      await this.#o.audit.recordOutcome(id, outcome, deliveries);
+      if (deliveries.length > 0) this.#o.notify!.enqueued();
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: id }, 'throttle audit outcome write failed; the row stays pending');

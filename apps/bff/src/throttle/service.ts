@@ -12,6 +12,7 @@ import { AppError, ConflictError, ValidationError } from '../errors.ts';
 import type { KillService } from '../kill/service.ts';
 import type { Actor } from '../kill/types.ts';
 import type { Metrics } from '../metrics.ts';
+import type { AuditNotifier } from '../notify/outbox.ts';
 import type { Stores } from '../stores/types.ts';
 import { ThrottleAudit } from './audit.ts';
 import { checkRule, explainRule, matchingSessions, PROTECTED_NOTICE } from './rule.ts';
@@ -36,6 +37,8 @@ export interface ThrottleServiceOptions extends Partial<ThrottleSettings> {
   metrics: Metrics;
   logger: Logger;
   now: () => Date;
+  /** The incident events of throttle steps (absent: none). */
+  notify?: AuditNotifier;
 }
 
 /** Who removes a throttle at its expiry. */
@@ -73,7 +76,7 @@ export class ThrottleService {
   constructor(o: ThrottleServiceOptions) {
     this.#o = o;
     this.#s = { sweepIntervalMs: o.sweepIntervalMs ?? 15_000, leaseMs: o.leaseMs ?? 60_000, jobPollMs: o.jobPollMs ?? 500, jobTimeoutMs: o.jobTimeoutMs ?? 60_000 };
-    this.#audit = new ThrottleAudit({ audit: o.stores.audit, metrics: o.metrics, logger: o.logger, now: o.now });
+    this.#audit = new ThrottleAudit({ audit: o.stores.audit, metrics: o.metrics, logger: o.logger, now: o.now, ...(o.notify ? { notify: o.notify } : {}) });
   }
 
   #nowIso(plusMs = 0): string {

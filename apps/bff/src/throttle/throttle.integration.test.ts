@@ -1,6 +1,6 @@
 // SQL throttles end to end on MariaDB: the BFF creates the rule through das-local, whose MySQL-protocol
 // proxy enforces it; the rule expires on time, survives a BFF restart, and two replicas remove it once.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,9 @@ import type { AuditEntry } from '@quell/contracts/audit';
 import { eventually } from '@quell/test-kit/eventually';
 import { createTestDatabase, type TestDatabase } from '@quell/test-kit/services';
 import { DAS_INSTANCE_ID, startStack, type Stack } from '@quell/test-kit/stack';
+import { startWebhookReceiver, type WebhookReceiver } from '@quell/test-kit/webhook-receiver';
+import { IncidentEvent } from '@quell/contracts/events';
+import { Webhook } from 'standardwebhooks';
 import { openPostgresStores } from '../stores/postgres.ts';
 import { openSqliteStores } from '../stores/sqlite.ts';
 import type { Stores } from '../stores/types.ts';
@@ -60,16 +63,30 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
   let dataDir: string;
   const h = harness(() => stack);
   let op: { agent: import('supertest').Agent; csrf: string };
+  let hook: WebhookReceiver;
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  /** The incident events the receiver got about one throttle, verified, as [type, actor]. */
+  const eventsOf = async (throttleId: string) =>
+    hook.received.map((r) => IncidentEvent.parse(new Webhook(secret).verify(r.body, r.headers))).filter((e) => e.throttle?.id === throttleId).map((e) => [e.type, e.actor]);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'quell-throttle-'));
-    stack = await startStack({ label: 'thr', dataDir, sqlLimit: { proxy: { port: 0 }, jobDelayMs: 100 }, throttleOptions: { sweepIntervalMs: 200, jobPollMs: 50 } });
+    hook = await startWebhookReceiver();
+    stack = await startStack({
+      label: 'thr',
+      dataDir,
+      sqlLimit: { proxy: { port: 0 }, jobDelayMs: 100 },
+      throttleOptions: { sweepIntervalMs: 200, jobPollMs: 50 },
+      notify: { destinations: [{ name: 'siem', type: 'webhook', url: hook.url, secret }] },
+      deliveryOptions: { pollMs: 100 },
+    });
     await createTable(stack);
     op = await stack.login('operator');
   }, 60_000);
   afterAll(async () => {
     await h.closeAll();
     await stack?.close();
+    await hook?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -146,6 +163,11 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
       ['throttle-expire', 'completed', 'quell'],
       ['throttle-create', 'completed', 'operator-user'],
     ]);
+    // The channel heard of both steps (delivered while the clock still stands at the expiry).
+    expect(await eventually(() => eventsOf(t.id), (e) => e.length === 2)).toEqual([
+      ['throttle.created', 'operator-user'],
+      ['throttle.expired', 'quell'],
+    ]);
     stack.clock.offsetMs = 0;
   }, 30_000);
 
@@ -199,6 +221,15 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
       ['throttle-remove', 'completed', res.body.kill.auditId],
       ['throttle-create', 'completed', res.body.kill.auditId],
     ]);
+    expect((await eventually(() => eventsOf(res.body.throttle.id), (e) => e.length === 2)).sort()).toEqual([
+      ['throttle.created', 'operator-user'],
+      ['throttle.removed', 'operator-user'],
+    ]);
+    const killEvent = await eventually(
+      async () => hook.received.map((r) => IncidentEvent.parse(new Webhook(secret).verify(r.body, r.headers))).find((e) => e.auditId === res.body.kill.auditId),
+      (e) => e !== undefined,
+    );
+    expect(killEvent).toMatchObject({ type: 'kill.committed', counts: { killed: 1 }, reason: 'runaway report, keep it down' });
     // a throttle that failed to be created is checked before the kill: nothing is killed
     const bad = await op.agent
       .post(pathOf(routes.commitAndThrottle, { previewId: preview.body.previewId }))

@@ -2,6 +2,7 @@ import { useSearchParams } from 'react-router';
 import { inputClass } from '@/components/ui/field';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { DbUsersPanel } from '@/features/admin/components/db-users-panel';
+import { NotificationsPanel } from '@/features/admin/components/notifications-panel';
 import { hasRole, useMe } from '@/features/auth/hooks/use-me';
 import { useInstances } from '@/features/instances/api/instance-queries';
 import { useDocumentTitle } from '@/hooks/use-document-title';
@@ -15,7 +16,7 @@ export function AdminRoute() {
     return (
       <div className="mx-auto max-w-xl p-10 text-center">
         <h1 className="text-xl font-semibold">Admins only</h1>
-        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">Managing DAS database users needs the admin role. You are signed in as {me.data?.role ?? 'nobody'}.</p>
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">Managing DAS database users and seeing notification deliveries needs the admin role. You are signed in as {me.data?.role ?? 'nobody'}.</p>
       </div>
     );
   }
@@ -43,6 +44,7 @@ export function AdminRoute() {
         </div>
       )}
       {selected && <DbUsersPanel key={selected.id} instance={selected} />}
+      <NotificationsPanel />
     </div>
   );
 }

@@ -10,6 +10,12 @@ describe('audit URL state', () => {
     expect(f.status).toBeUndefined();
   });
 
+  it('reads the deep link to one entry that a notification carries (/audit?id=…), and asks for it', () => {
+    const f = parseAuditParams(new URLSearchParams('id=7b3c1a52-4a4e-4d5e-9a51-0d9a4d6c2f10'));
+    expect(f).toEqual({ id: '7b3c1a52-4a4e-4d5e-9a51-0d9a4d6c2f10', limit: PAGE_SIZE, offset: 0 });
+    expect(auditCsvUrl(f)).toBe(`${pathOf(routes.auditCsv)}?id=7b3c1a52-4a4e-4d5e-9a51-0d9a4d6c2f10`);
+  });
+
   it('turns days into a from/to instant range', () => {
     const f = parseAuditParams(new URLSearchParams('from=2026-11-01&to=2026-11-02'));
     expect(f.from && Date.parse(f.from)).toBeLessThan(f.to ? Date.parse(f.to) : 0);
