@@ -42,7 +42,7 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
   const opened: Array<() => Promise<void>> = [];
   if (sqlite) opened.push(() => sqlite.close());
   try {
-    let data: Pick<Stores, 'audit' | 'previews' | 'idempotency' | 'sqlThrottles' | 'checkWritable'> = sqlite!;
+    let data: Pick<Stores, 'audit' | 'previews' | 'idempotency' | 'sqlThrottles' | 'approvals' | 'checkWritable'> = sqlite!;
     if (config.databaseUrl) {
       const url = config.databaseUrl;
       // The PostgreSQL and Redis drivers load only when configured: the embedded default starts without them.
@@ -84,6 +84,7 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
       previews: data.previews,
       idempotency: data.idempotency,
       sqlThrottles: data.sqlThrottles,
+      approvals: data.approvals,
       loginSessions: loginSessions!,
       checkWritable: () => data.checkWritable(),
       kinds,
