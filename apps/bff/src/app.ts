@@ -12,7 +12,9 @@ import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { createMount } from './http/mount.ts';
+import type { ApprovalSettings } from './approvals/service.ts';
 import { KillService, type KillServiceOptions } from './kill/service.ts';
+import { discardEvents, type EventSink } from './notify/sink.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { allowedHosts } from './middleware/allowed-hosts.ts';
@@ -21,6 +23,7 @@ import { loadSession, sameOrigin } from './middleware/guards.ts';
 import { loginBeforeBody } from './middleware/login-before-body.ts';
 import { metricsToken } from './middleware/metrics-token.ts';
 import { requestId } from './middleware/request-id.ts';
+import { approvalsRouter } from './routes/approvals.ts';
 import { auditRouter } from './routes/audit.ts';
 import { authRouter } from './routes/auth.ts';
 import { dbUsersRouter } from './routes/db-users.ts';
@@ -49,6 +52,10 @@ export interface AppDeps {
   throttle?: LoginThrottle;
   /** Kill-workflow tuning (preview TTL, chunk size, verification polling…). */
   killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
+  /** Two-person rule: request expiry (QUELL_APPROVAL_TTL_SECONDS), sweep interval, Quell's public URL for links in events. */
+  approvalOptions?: Partial<ApprovalSettings>;
+  /** Where incident events go; default: discarded. */
+  events?: EventSink;
   /** SQL throttle tuning (sweep interval, removal lease, switch job polling). */
   throttleOptions?: Partial<ThrottleSettings>;
   /** Body size limit for JSON (default 128 kB: room for MAX_SESSION_IDS ids, nothing more). */
@@ -98,7 +105,10 @@ export function createApp(deps: AppDeps): QuellApp {
   const users = deps.oidc ? localAccountsAllowed(deps.users, deps.oidc.config.localLogin) : deps.users;
   const sessions = new SessionManager({ store: deps.stores.loginSessions, users, secret: deps.config.sessionSecret, idleMs: deps.config.sessionIdleMinutes * 60_000, now });
   const throttle = deps.throttle ?? createMemoryThrottle();
-  const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, ...deps.killOptions });
+  // Incident events (approval requests and decisions): the notification outbox is the sink to hand them to.
+  const events: EventSink = deps.events ?? discardEvents;
+  const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, events, ...(deps.approvalOptions ? { approvals: deps.approvalOptions } : {}), ...deps.killOptions });
+  kill.start();
 
   const throttles = new ThrottleService({ kill, das, stores: deps.stores, metrics, logger, now, ...deps.throttleOptions });
   throttles.start();
@@ -165,6 +175,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(killRouter(mount, kill));
   app.use(throttlesRouter(mount, { kill, throttles }));
   app.use(dbUsersRouter(mount, { kill, logger }));
+  app.use(approvalsRouter(mount, kill));
   app.use(auditRouter(mount, deps.stores.audit));
   app.use(API_PREFIX, apiNotFound);
   app.use(spaRouter(deps.config.webDist));

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     ...(oidc ? { oidc } : {}),
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
+    approvalOptions: { ttlMs: config.approvalTtlSeconds * 1000 },
     ...(throttle ? { throttle } : {}),
   });
   const server = createHttpServer(quell.app, { headersTimeoutMs: config.headersTimeoutSeconds * 1000, requestTimeoutMs: config.requestTimeoutSeconds * 1000, maxConnections: config.maxConnections });

@@ -68,6 +68,10 @@ export interface StackOptions {
   /** das-local's SQL limit emulation of the instance; `proxy: { port: 0 }` starts its enforcing proxy. */
   sqlLimit?: SqlLimitInstanceConfig;
   throttleOptions?: AppDeps['throttleOptions'];
+  /** Two-person rule tuning (request expiry, sweep interval, public URL). */
+  approvalOptions?: AppDeps['approvalOptions'];
+  /** Where the BFF hands incident events (default: discarded). */
+  events?: AppDeps['events'];
 }
 
 export interface Stack {
@@ -194,6 +198,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       killOptions: { verifyDelayMs: 150, ...options.killOptions },
       ...(options.throttleOptions ? { throttleOptions: options.throttleOptions } : {}),
+      ...(options.approvalOptions ? { approvalOptions: options.approvalOptions } : {}),
+      ...(options.events ? { events: options.events } : {}),
       ...(options.oidc ? { oidc: options.oidc(logger) } : {}),
     });
   const quell = newApp(stores);
