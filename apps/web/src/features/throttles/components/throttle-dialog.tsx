@@ -12,7 +12,7 @@ import { inputClass } from '@/components/ui/field';
 import { isApiError } from '@/lib/api-client';
 import { plural } from '@/lib/format';
 import { throttleQueries, useCreateThrottle, useKillAndThrottle } from '../api/throttle-queries';
-import { maxMinutes } from '../utils/countdown';
+import { maxMinutes } from '../utils/limits';
 import { throttlesPath } from './throttles-panel';
 
 interface Props {

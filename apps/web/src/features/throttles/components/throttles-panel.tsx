@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { throttleQueries, useRemoveThrottle } from '../api/throttle-queries';
-import { countdown } from '../utils/countdown';
+import { countdown } from '@/lib/countdown';
 
 /** The deep link to an instance's throttles, optionally to one of them. */
 export function throttlesPath(instanceId: string, throttleId?: string): string {
