@@ -161,8 +161,12 @@ describe('the two-person rule in the configuration', () => {
     expect(problems({ ...baseEnv, QUELL_APPROVAL_TTL_SECONDS: '2' })).toEqual(['QUELL_APPROVAL_TTL_SECONDS: must be at least 5']);
   });
 
-  it('names a requireApproval that is not a boolean', () => {
+  it('names a bad requireApproval or approvalTtlSeconds, and reads good ones', () => {
     const f = write('bad-approval.json', JSON.stringify({ instances: [{ ...good, requireApproval: 'yes' }] }));
     expect(() => loadInventory(f)).toThrow(`${f}: instances.0.requireApproval: must be true or false`);
+    const short = write('short-approval.json', JSON.stringify({ instances: [{ ...good, approvalTtlSeconds: 2 }] }));
+    expect(() => loadInventory(short)).toThrow(`${short}: instances.0.approvalTtlSeconds: must be at least 5`);
+    const ok = write('ok-approval.json', JSON.stringify({ instances: [{ ...good, approvalTtlSeconds: 30, requireApproval: true }] }));
+    expect(loadInventory(ok)[0]).toMatchObject({ approvalTtlSeconds: 30, requireApproval: true });
   });
 });

@@ -38,6 +38,8 @@ export const InstanceInventoryEntry = z
     blastRadiusCap: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(20),
     /** Two-person rule: a broad kill, or a commit above the cap, waits for a second engineer. Default: true for prod. */
     requireApproval: z.boolean({ error: 'must be true or false' }).optional(),
+    /** How long this instance's approval requests wait (default QUELL_APPROVAL_TTL_SECONDS). */
+    approvalTtlSeconds: z.number().int('must be a whole number').min(5, 'must be at least 5').max(3600, 'must be at most 3600').optional(),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -20,7 +20,11 @@ const SECOND_OPERATOR = { username: 'operator2-user', password: 'second-operator
 beforeAll(async () => {
   h = await startStack({
     label: 'appr',
-    extraInstances: (base) => [{ ...base, id: 'prod', name: 'prod-db', environment: 'prod', blastRadiusCap: 2 }],
+    extraInstances: (base) => [
+      { ...base, id: 'prod', name: 'prod-db', environment: 'prod', blastRadiusCap: 2 },
+      { ...base, id: 'brief', name: 'brief-db', environment: 'test', requireApproval: true, approvalTtlSeconds: 5 },
+      { ...base, id: 'prod-open', name: 'prod-open-db', environment: 'prod', requireApproval: false },
+    ],
     approvalOptions: { ttlMs: 60_000, sweepMs: 3_600_000, publicUrl: 'https://quell.example.test/' },
     events: { emit: async (e) => void events.push(e) },
   });
@@ -203,6 +207,26 @@ describe('expiry', () => {
     expect(rows.map((r) => [r.actor, r.error?.code, r.approval?.decision])).toEqual([['operator-user', 'APPROVAL_EXPIRED', 'expired']]);
     expect(eventsOf(approvalId).map((e) => e.type)).toEqual(['approval.requested', 'approval.expired']);
     await closeAll(sessions);
+  });
+});
+
+describe('which instances follow the rule', () => {
+  it('an instance may set its own expiry, or opt out of the rule even in production', async () => {
+    const admin = await h.login('admin');
+    const nobody = `${h.prefix}nobody`;
+    const asked = await admin.agent.post(pathOf(routes.broadKills, { instanceId: 'brief' })).set('X-CSRF-Token', admin.csrf).set('Idempotency-Key', randomUUID()).send({ user: nobody, reason: 'brief expiry', confirmInstanceName: 'brief-db' });
+    expect(asked.status).toBe(428);
+    const a = (await admin.agent.get(pathOf(routes.approval, { approvalId: asked.body.error.details.approvalId }))).body;
+    expect(Date.parse(a.expiresAt) - Date.parse(a.requestedAt)).toBe(5_000);
+    const open = await admin.agent.post(pathOf(routes.broadKills, { instanceId: 'prod-open' })).set('X-CSRF-Token', admin.csrf).set('Idempotency-Key', randomUUID()).send({ user: nobody, reason: 'no rule here', confirmInstanceName: 'prod-open-db' });
+    expect(open.status).toBe(200);
+    const listed = await admin.agent.get(pathOf(routes.instances));
+    expect(listed.body.instances.map((i: { id: string; requireApproval: boolean }) => [i.id, i.requireApproval])).toEqual([
+      ['main', false],
+      ['prod', true],
+      ['brief', true],
+      ['prod-open', false],
+    ]);
   });
 });
 

@@ -15,7 +15,7 @@ import type { EventSink } from '../notify/sink.ts';
 import type { ApprovalRecord } from './types.ts';
 
 export interface ApprovalSettings {
-  /** How long a request waits for a second engineer (default 10 min). */
+  /** How long a request waits for a second engineer (default 10 min; an instance's approvalTtlSeconds wins). */
   ttlMs: number;
   /** How often due requests are expired (default 5 s). */
   sweepMs: number;
@@ -69,7 +69,7 @@ export class ApprovalService {
       requestedByName: ask.actor.displayName ?? null,
       requestedRole: ask.actor.role,
       requestedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.#s.ttlMs).toISOString(),
+      expiresAt: new Date(now.getTime() + (ask.instance.approvalTtlSeconds !== undefined ? ask.instance.approvalTtlSeconds * 1000 : this.#s.ttlMs)).toISOString(),
       idempotencyKey: ask.idempotencyKey,
       preview,
       decidedBy: null,
