@@ -7,12 +7,16 @@ export function ApprovalsBadge({ className }: { className: (state: { isActive: b
   const pending = useQuery(approvalQueries.pending());
   const count = pending.data?.approvals.length ?? 0;
   return (
-    <NavLink to="/approvals" className={className} aria-label={count > 0 ? `Approvals, ${count} pending` : 'Approvals'}>
+    <NavLink to="/approvals" className={className}>
       Approvals
       {count > 0 && (
-        <span data-testid="approvals-count" aria-hidden="true" className="ml-1 rounded-full bg-amber-600 px-1.5 py-0.5 text-xs font-semibold text-white dark:bg-amber-500 dark:text-slate-950">
-          {count}
-        </span>
+        <>
+          {' '}
+          <span data-testid="approvals-count" className="rounded-full bg-amber-700 px-1.5 py-0.5 text-xs font-semibold text-white dark:bg-amber-400 dark:text-slate-950">
+            {count}
+            <span className="sr-only"> pending</span>
+          </span>
+        </>
       )}
     </NavLink>
   );
