@@ -90,7 +90,8 @@ export class ApprovalService {
   async listPending(): Promise<ApprovalRequest[]> {
     await this.expireDue();
     const pending = await this.#c.stores.approvals.listPending(this.#c.now().toISOString());
-    return pending.map((a) => this.#view(a));
+    // A request on an instance that has since left the inventory cannot be approved: it is not shown.
+    return pending.filter((a) => this.#known(a.instanceId)).map((a) => this.#view(a));
   }
 
   async get(id: string): Promise<ApprovalRequest> {
@@ -137,6 +138,15 @@ export class ApprovalService {
       await this.#emit('approval.expired', { ...a, auditId }, a.requestedBy);
     }
     return expired.length;
+  }
+
+  #known(instanceId: string): boolean {
+    try {
+      this.#c.inventory.instance(instanceId);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The listing of a broad kill's filter, frozen as a preview: an approval kills at most these sessions. */

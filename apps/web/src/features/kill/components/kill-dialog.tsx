@@ -170,6 +170,7 @@ function DialogBody({
       onTypedChange={(typed) => onDraftChange({ typed })}
       onRepreview={repreview}
       readOnly={!canCommit}
+      twoPersonRule={instance.requireApproval === true}
       pending={commit.isPending}
       error={commit.error}
       errorAction={
