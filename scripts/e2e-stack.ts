@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestIdp } from '@quell/test-kit/oidc';
-import { E2E_BFF_PORT, E2E_DAS_DB_USER, E2E_DAS_PORT, E2E_IDP_NAME, E2E_IDP_PORT, E2E_INSTANCE, E2E_SQL_PROXY_PORT, accounts, idpUsers } from '../e2e/support/accounts.ts';
+import { E2E_BFF_PORT, E2E_BRIEF_INSTANCE, E2E_DAS_DB_USER, E2E_PROD_INSTANCE, E2E_DAS_PORT, E2E_IDP_NAME, E2E_IDP_PORT, E2E_INSTANCE, E2E_SQL_PROXY_PORT, accounts, idpUsers } from '../e2e/support/accounts.ts';
 import { REPO_ROOT, startEmbeddedStack } from './lib/embedded-stack.ts';
 import { exitOnSignals } from './lib/processes.ts';
 
@@ -38,6 +38,7 @@ const stack = await startEmbeddedStack({
   dasDbUser: E2E_DAS_DB_USER,
   accounts: Object.values(accounts).map((a) => ({ ...a })),
   instance: { ...E2E_INSTANCE, protectedUsers: [...E2E_INSTANCE.protectedUsers], environment: 'test' },
+  extraInstances: [E2E_PROD_INSTANCE, E2E_BRIEF_INSTANCE].map((i) => ({ ...i, protectedUsers: [...i.protectedUsers] })),
   // Request logs would drown the test report; warnings and errors still show.
   onLine: (name, line) => {
     if (/"level":(40|50|60)|error|warn/i.test(line)) process.stderr.write(`[${name}] ${line}\n`);

@@ -9,6 +9,9 @@ export const E2E_DAS_DB_USER = 'quell_das_e2e';
 /** A MariaDB account the e2e instance protects: Quell must never kill its sessions. */
 export const E2E_PROTECTED_USER = 'qe_guarded_app';
 export const E2E_INSTANCE = { id: 'e2e-local', name: 'e2e-local', blastRadiusCap: 5, protectedUsers: [E2E_PROTECTED_USER] } as const;
+/** Production instances on the same database server: they follow the two-person rule (the second expires its requests after 5 s). */
+export const E2E_PROD_INSTANCE = { id: 'e2e-prod', name: 'e2e-prod', environment: 'prod', blastRadiusCap: 2, protectedUsers: [E2E_PROTECTED_USER] } as const;
+export const E2E_BRIEF_INSTANCE = { id: 'e2e-prod-brief', name: 'e2e-prod-brief', environment: 'prod', blastRadiusCap: 2, approvalTtlSeconds: 5, protectedUsers: [E2E_PROTECTED_USER] } as const;
 
 /** The browser tests' OpenID provider (test kit) and the users it knows, each in its groups. */
 export const E2E_IDP_PORT = 3197;

@@ -20,6 +20,16 @@ export interface StackAccount {
   password: string;
 }
 
+export interface StackInstance {
+  id?: string;
+  name?: string;
+  environment?: 'prod' | 'staging' | 'dev' | 'test';
+  blastRadiusCap?: number;
+  protectedUsers?: string[];
+  requireApproval?: boolean;
+  approvalTtlSeconds?: number;
+}
+
 export interface StackOptions {
   stateDir: string;
   bffPort: number;
@@ -27,7 +37,9 @@ export interface StackOptions {
   /** Port of das-local's SQL limit proxy in front of the instance's MariaDB (sessions through it are throttled); none if unset. */
   sqlProxyPort?: number;
   accounts: Array<{ username: string; role: Role; password?: string }>;
-  instance?: { id?: string; name?: string; environment?: 'prod' | 'staging' | 'dev' | 'test'; blastRadiusCap?: number; protectedUsers?: string[] };
+  instance?: StackInstance;
+  /** More inventory entries on the same DAS instance (e.g. a production one for the two-person rule). */
+  extraInstances?: Array<StackInstance & { id: string; name: string }>;
   /** Account DAS uses on MariaDB; tests pass their own so they never share one with a running demo. */
   dasDbUser?: string;
   onLine?: (name: string, line: string) => void;
@@ -132,30 +144,23 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
     const dbUserId = existing?.dbUserId ?? (await client.registerDbUser(secrets.dasInstanceId, dasDbUser, secrets.dasDbPassword));
 
     const instance = opts.instance ?? {};
+    const entry = (i: StackInstance, id: string) => ({
+      id,
+      name: i.name ?? id,
+      environment: i.environment ?? 'dev',
+      endpoint: dasUrl,
+      projectId: secrets.projectId,
+      instanceId: secrets.dasInstanceId,
+      dbUserId,
+      protectedUsers: i.protectedUsers ?? [],
+      protectedHosts: [],
+      blastRadiusCap: i.blastRadiusCap ?? 20,
+      ...(i.requireApproval !== undefined ? { requireApproval: i.requireApproval } : {}),
+      ...(i.approvalTtlSeconds !== undefined ? { approvalTtlSeconds: i.approvalTtlSeconds } : {}),
+    });
     const inventoryPath = join(opts.stateDir, 'inventory.json');
-    writeFileSync(
-      inventoryPath,
-      JSON.stringify(
-        {
-          instances: [
-            {
-              id: instance.id ?? 'demo-local',
-              name: instance.name ?? 'demo-local',
-              environment: instance.environment ?? 'dev',
-              endpoint: dasUrl,
-              projectId: secrets.projectId,
-              instanceId: secrets.dasInstanceId,
-              dbUserId,
-              protectedUsers: instance.protectedUsers ?? [],
-              protectedHosts: [],
-              blastRadiusCap: instance.blastRadiusCap ?? 20,
-            },
-          ],
-        },
-        null,
-        2,
-      ),
-    );
+    const instances = [entry(instance, instance.id ?? 'demo-local'), ...(opts.extraInstances ?? []).map((i) => entry(i, i.id))];
+    writeFileSync(inventoryPath, JSON.stringify({ instances }, null, 2));
 
     const usersFile = join(opts.stateDir, 'users.json');
     const accounts: StackAccount[] = [];

@@ -12,6 +12,7 @@ import { createMemoryThrottle, type LoginThrottle } from './auth/throttle.ts';
 import type { UserDirectory } from './auth/users-file.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { createMount } from './http/mount.ts';
+import type { ApprovalSettings } from './approvals/service.ts';
 import { KillService, type KillServiceOptions } from './kill/service.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -25,6 +26,7 @@ import { loadSession, sameOrigin } from './middleware/guards.ts';
 import { loginBeforeBody } from './middleware/login-before-body.ts';
 import { metricsToken } from './middleware/metrics-token.ts';
 import { requestId } from './middleware/request-id.ts';
+import { approvalsRouter } from './routes/approvals.ts';
 import { auditRouter } from './routes/audit.ts';
 import { authRouter } from './routes/auth.ts';
 import { dbUsersRouter } from './routes/db-users.ts';
@@ -55,6 +57,10 @@ export interface AppDeps {
   throttle?: LoginThrottle;
   /** Kill-workflow tuning (preview TTL, chunk size, verification polling…). */
   killOptions?: Partial<Pick<KillServiceOptions, 'previewTtlMs' | 'chunkSize' | 'verifyAttempts' | 'verifyDelayMs' | 'startToleranceMs' | 'dasUserCacheMs'>>;
+  /** Two-person rule: request expiry (QUELL_APPROVAL_TTL_SECONDS), sweep interval, Quell's public URL for links in events. */
+  approvalOptions?: Partial<ApprovalSettings>;
+  /** Where incident events go; default: discarded. */
+  events?: EventSink;
   /** SQL throttle tuning (sweep interval, removal lease, switch job polling). */
   throttleOptions?: Partial<ThrottleSettings>;
   /** Incident notification destinations and the public URL for links (absent: none, events are not stored). */
@@ -114,9 +120,12 @@ export function createApp(deps: AppDeps): QuellApp {
   // One outbox for the whole app: kill and throttle outcomes enqueue through the audit trails, and any
   // other module that notifies (approvals) is handed `events`.
   const notifications = new Notifications({ config: deps.notify ?? { destinations: [] }, instances, store: deps.stores.outbox, metrics, logger, now, ...(deps.deliveryOptions ? { settings: deps.deliveryOptions } : {}) });
-  const events: EventSink = notifications.outbox;
+  const events: EventSink = deps.events ?? notifications.outbox;
   notifications.start();
-  const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, notify: notifications.outbox, ...deps.killOptions });
+  const publicUrl = deps.notify?.publicUrl;
+  const approvals = { ...(publicUrl ? { publicUrl } : {}), ...deps.approvalOptions };
+  const kill = new KillService({ instances, das, stores: deps.stores, metrics, logger, now, notify: notifications.outbox, events, approvals, ...deps.killOptions });
+  kill.start();
 
   const throttles = new ThrottleService({ kill, das, stores: deps.stores, metrics, logger, now, notify: notifications.outbox, ...deps.throttleOptions });
   throttles.start();
@@ -184,6 +193,7 @@ export function createApp(deps: AppDeps): QuellApp {
   app.use(killRouter(mount, kill));
   app.use(throttlesRouter(mount, { kill, throttles }));
   app.use(dbUsersRouter(mount, { kill, logger }));
+  app.use(approvalsRouter(mount, kill));
   app.use(auditRouter(mount, deps.stores.audit));
   app.use(notificationsRouter(mount, notifications));
   app.use(API_PREFIX, apiNotFound);

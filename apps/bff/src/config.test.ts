@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, dasEndpointFor, loadConfig, loadInventory } from './config.ts';
+import { ConfigError, dasEndpointFor, loadConfig, loadInventory, requiresApproval } from './config.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'quell-config-'));
 const SECRET = 's3cret-value-that-must-never-be-printed-0123456789';
@@ -170,5 +170,29 @@ describe('loadConfig: slow and numerous clients', () => {
     expect(problems({ ...baseEnv, QUELL_HEADERS_TIMEOUT_SECONDS: '40', QUELL_REQUEST_TIMEOUT_SECONDS: '20' })).toEqual(['QUELL_HEADERS_TIMEOUT_SECONDS: must not exceed QUELL_REQUEST_TIMEOUT_SECONDS']);
     expect(problems({ ...baseEnv, QUELL_MAX_CONNECTIONS: '0' })).toEqual(['QUELL_MAX_CONNECTIONS: must be at least 1']);
     expect(problems({ ...baseEnv, QUELL_REQUEST_TIMEOUT_SECONDS: 'forever' })[0]).toMatch(/^QUELL_REQUEST_TIMEOUT_SECONDS: /);
+  });
+});
+
+describe('the two-person rule in the configuration', () => {
+  it('follows the inventory, else only production instances; QUELL_APPROVAL_TTL_SECONDS defaults to 10 minutes', () => {
+    const c = loadConfig(baseEnv, dir);
+    expect(c.instances.map((i) => [i.id, requiresApproval(i)])).toEqual([
+      ['demo-local', false],
+      ['cloud', true],
+    ]);
+    expect(requiresApproval({ environment: 'prod', requireApproval: false })).toBe(false);
+    expect(requiresApproval({ environment: 'dev', requireApproval: true })).toBe(true);
+    expect(c.approvalTtlSeconds).toBe(600);
+    expect(loadConfig({ ...baseEnv, QUELL_APPROVAL_TTL_SECONDS: '30' }, dir).approvalTtlSeconds).toBe(30);
+    expect(problems({ ...baseEnv, QUELL_APPROVAL_TTL_SECONDS: '2' })).toEqual(['QUELL_APPROVAL_TTL_SECONDS: must be at least 5']);
+  });
+
+  it('names a bad requireApproval or approvalTtlSeconds, and reads good ones', () => {
+    const f = write('bad-approval.json', JSON.stringify({ instances: [{ ...good, requireApproval: 'yes' }] }));
+    expect(() => loadInventory(f)).toThrow(`${f}: instances.0.requireApproval: must be true or false`);
+    const short = write('short-approval.json', JSON.stringify({ instances: [{ ...good, approvalTtlSeconds: 2 }] }));
+    expect(() => loadInventory(short)).toThrow(`${short}: instances.0.approvalTtlSeconds: must be at least 5`);
+    const ok = write('ok-approval.json', JSON.stringify({ instances: [{ ...good, approvalTtlSeconds: 30, requireApproval: true }] }));
+    expect(loadInventory(ok)[0]).toMatchObject({ approvalTtlSeconds: 30, requireApproval: true });
   });
 });

@@ -37,6 +37,10 @@ export const InstanceInventoryEntry = z
     protectedUsers: z.array(z.string().min(1, 'must not be empty').max(80)).default([]),
     protectedHosts: z.array(z.string().min(1, 'must not be empty').max(255)).default([]),
     blastRadiusCap: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(20),
+    /** Two-person rule: a broad kill, or a commit above the cap, waits for a second engineer. Default: true for prod. */
+    requireApproval: z.boolean({ error: 'must be true or false' }).optional(),
+    /** How long this instance's approval requests wait (default QUELL_APPROVAL_TTL_SECONDS). */
+    approvalTtlSeconds: z.number().int('must be a whole number').min(5, 'must be at least 5').max(3600, 'must be at most 3600').optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -45,6 +49,11 @@ export const InstanceInventoryEntry = z
     }
   });
 export type InstanceConfig = z.infer<typeof InstanceInventoryEntry>;
+
+/** Whether the instance follows the two-person rule: as the inventory says, else only production does. */
+export function requiresApproval(instance: Pick<InstanceConfig, 'requireApproval' | 'environment'>): boolean {
+  return instance.requireApproval ?? instance.environment === 'prod';
+}
 
 export const Inventory = z
   .object({ instances: z.array(InstanceInventoryEntry).min(1, 'must list at least one instance') })
@@ -125,6 +134,8 @@ export interface AppConfig {
   oidc?: OidcConfig;
   /** Incident notifications: destinations (QUELL_NOTIFY_*) and the public URL for links (QUELL_PUBLIC_URL). */
   notify: NotifyConfig;
+  /** How long an approval request waits for a second engineer before it expires. */
+  approvalTtlSeconds: number;
 }
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -146,6 +157,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(\d{1,2}|(?:[0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal)(?:\s*,\s*(?:[0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal))*)$/, 'must be a hop count (0-99, e.g. 1 behind one reverse proxy) or a comma-separated list of proxy addresses')
     .optional(),
+  QUELL_APPROVAL_TTL_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(600),
   QUELL_HEADERS_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(120, 'must be at most 120').default(10),
   QUELL_REQUEST_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(300, 'must be at most 300').default(30),
   QUELL_MAX_CONNECTIONS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(1000),
@@ -244,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     replicaLeaseSeconds: e.QUELL_REPLICA_LEASE_SECONDS,
     ...(oidc ? { oidc } : {}),
     notify,
+    approvalTtlSeconds: e.QUELL_APPROVAL_TTL_SECONDS,
   });
 }
 

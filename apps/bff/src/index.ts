@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
     notify: config.notify,
+    approvalOptions: { ttlMs: config.approvalTtlSeconds * 1000 },
     ...(throttle ? { throttle } : {}),
   });
   const server = createHttpServer(quell.app, { headersTimeoutMs: config.headersTimeoutSeconds * 1000, requestTimeoutMs: config.requestTimeoutSeconds * 1000, maxConnections: config.maxConnections });

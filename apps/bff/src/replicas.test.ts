@@ -1,5 +1,5 @@
 // Several replicas: two BFF processes (configured only through the environment) share one PostgreSQL
-// database and one Redis key prefix, in front of a real das-local on MariaDB. A login, a preview, an
+// database and one Redis key prefix, in front of a real das-local on MariaDB. A login, a preview, an approval, an
 // idempotency key and a login throttle hold across both; a replica killed with SIGKILL in the middle
 // of a burst of commits loses no audit row.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -33,7 +33,12 @@ const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 let hook: WebhookReceiver;
 
 beforeAll(async () => {
-  [h, db, redis, hook] = await Promise.all([startStack(), createTestDatabase(), createTestRedis(), startWebhookReceiver()]);
+  [h, db, redis, hook] = await Promise.all([
+    startStack({ extraInstances: (base) => [{ ...base, id: 'prod', name: 'prod-db', environment: 'prod', blastRadiusCap: 1 }] }),
+    createTestDatabase(),
+    createTestRedis(),
+    startWebhookReceiver(),
+  ]);
   dir = mkdtempSync(path.join(tmpdir(), 'quell-replicas-'));
   const inventory = path.join(dir, 'inventory.json');
   writeFileSync(inventory, JSON.stringify({ instances: h.instances }));
@@ -126,7 +131,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
       expect(ready.body).toEqual({
         status: 'ready',
         checkedAt: expect.any(String),
-        checks: { store: { ok: true, kind: 'postgres' }, sessions: { ok: true, kind: 'redis', rateLimits: 'redis' }, das: { main: { ok: true, reached: 'database' } } },
+        checks: { store: { ok: true, kind: 'postgres' }, sessions: { ok: true, kind: 'redis', rateLimits: 'redis' }, das: { main: { ok: true, reached: 'database' }, prod: { ok: true, reached: 'database' } } },
       });
       expect(ready.text).not.toContain(DB_PASSWORD);
     }
@@ -228,6 +233,28 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     const ours = await ofOurs();
     expect(ours.length).toBe(auditIds.length);
     expect(new Set(ours.map((e) => e.id)).size).toBe(auditIds.length);
+  });
+
+  it('two approvals of one request on A and B at once: one wins, one commit', async () => {
+    const op = await login(A.url, 'operator');
+    const admin = await login(B.url, 'admin');
+    const s = await openSessions(2);
+    const p = await call(A.url, 'POST', pathOf(routes.killPreviews, { instanceId: 'prod' }), { client: op, body: { user: h.accounts.app.user, database: h.db1, sessionIds: s.map((x) => x.id) } });
+    const asked = await call(A.url, 'POST', pathOf(routes.commitPreview, { previewId: p.body.previewId }), {
+      client: op,
+      body: { reason: 'two on prod', confirmInstanceName: 'prod-db' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(asked.status).toBe(428);
+    const approvalId = asked.body.error.details.approvalId as string;
+    const approveOn = (base: string) => call(base, 'POST', pathOf(routes.approve, { approvalId }), { client: admin, body: {}, headers: { 'idempotency-key': randomUUID() } });
+    const answers = await Promise.all([approveOn(A.url), approveOn(B.url)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(answers.find((r) => r.status === 200)?.body.summary).toEqual({ killed: 2 });
+    expect(await eventually(() => h.aliveIds(s.map((x) => x.id)), (v) => v.length === 0)).toEqual([]);
+    const audit = await call(B.url, 'GET', `${pathOf(routes.audit)}?limit=500&instanceId=prod`, { client: admin });
+    const rows = audit.body.entries.filter((e: { approval?: { requestId: string } | null }) => e.approval?.requestId === approvalId);
+    expect(rows.map((r: { status: string; actor: string }) => [r.status, r.actor])).toEqual([['completed', 'admin-user']]);
   });
 
   it('login throttling counts failures on both replicas: per (account, client) and per client address', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditApproval } from './approvals.ts';
 import { ExcludedSession, KillOutcome, SessionOutcome } from './kill.ts';
 
 export const AuditThrottleTarget = z.object({
@@ -46,6 +47,8 @@ export const AuditEntry = z.object({
   notFoundCount: z.number().int().optional(),
   /** Why an attempt was refused or failed as a whole (e.g. CONFIRMATION_REQUIRED, UPSTREAM_ERROR). */
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+  /** A kill that needed a second engineer: who asked, who approved (or denied), when, and whether it was break-glass. */
+  approval: AuditApproval.nullable().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

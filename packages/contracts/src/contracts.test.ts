@@ -54,7 +54,7 @@ describe('contracts', () => {
       expect(r.status === 204 || (r.status >= 300 && r.status < 400), r.path).toBe(r.response === null);
     }
     const keyed = all.filter((r) => 'headers' in r && r.headers && 'idempotency-key' in r.headers.shape).map((r) => r.path);
-    expect(keyed.sort()).toEqual([routes.blindKills.path, routes.broadKills.path, routes.commitPreview.path, routes.commitAndThrottle.path].sort());
+    expect(keyed.sort()).toEqual([routes.blindKills.path, routes.broadKills.path, routes.commitPreview.path, routes.commitAndThrottle.path, routes.approve.path].sort());
     expect(needsCsrf(routes.login)).toBe(false);
     expect(needsCsrf(routes.logout)).toBe(true);
     expect(needsCsrf(routes.sessions)).toBe(false);

@@ -9,6 +9,8 @@ export const ErrorCode = z.enum([
   'CONFLICT',
   'CONFIRMATION_REQUIRED',
   'PREVIEW_EXPIRED',
+  'APPROVAL_REQUIRED',
+  'APPROVAL_EXPIRED',
   'PROTECTED_TARGET',
   'PAYLOAD_TOO_LARGE',
   'UPSTREAM_ERROR',
@@ -26,6 +28,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   CONFIRMATION_REQUIRED: 422,
   PREVIEW_EXPIRED: 410,
+  /** Not killed: an approval request was created instead (details: ApprovalPending). */
+  APPROVAL_REQUIRED: 428,
+  APPROVAL_EXPIRED: 410,
   PROTECTED_TARGET: 422,
   PAYLOAD_TOO_LARGE: 413,
   UPSTREAM_ERROR: 502,

@@ -12,6 +12,8 @@ export const InstanceSummary = z.object({
   blastRadiusCap: z.number().int(),
   protectedUsers: z.array(z.string()),
   protectedHosts: z.array(z.string()),
+  /** Two-person rule: a broad kill, or a commit above the cap, waits for a second engineer. */
+  requireApproval: z.boolean().optional(),
 });
 export type InstanceSummary = z.infer<typeof InstanceSummary>;
 

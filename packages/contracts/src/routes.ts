@@ -2,6 +2,7 @@
 // handlers from it, its OpenAPI document is a loop over it, and the web app takes paths and response
 // schemas from it. No route path is written anywhere else: build one with `pathOf`.
 import { z } from 'zod';
+import { ApprovalListResponse, ApprovalParams, ApprovalRequest, ApproveRequest, DenyRequest } from './approvals.ts';
 import { AuditCsvQuery, AuditListResponse, AuditQuery } from './audit.ts';
 import { AuthProvidersResponse, LoginRequest, MeResponse, OidcCallbackQuery, SignOutResponse } from './auth.ts';
 import { InstanceKey, type Role } from './common.ts';
@@ -226,6 +227,38 @@ export const routes = {
     params: InstanceParams,
     body: ThrottlePatternRequest,
     response: ThrottlePatternResponse,
+    status: 200,
+  }),
+
+  approvals: route({ method: 'GET', path: '/api/approvals', summary: 'Approval requests waiting for a second engineer, soonest expiry first', access: 'viewer', response: ApprovalListResponse, status: 200 }),
+  approval: route({
+    method: 'GET',
+    path: '/api/approvals/:approvalId',
+    summary: 'One approval request with its frozen preview',
+    access: 'viewer',
+    params: ApprovalParams,
+    response: ApprovalRequest,
+    status: 200,
+  }),
+  approve: route({
+    method: 'POST',
+    path: '/api/approvals/:approvalId/approve',
+    summary: 'Approve a request of another engineer (an admin their own, as break-glass): kills the frozen targets that still match',
+    access: 'operator',
+    params: ApprovalParams,
+    body: ApproveRequest,
+    headers: IdempotencyHeaders,
+    response: KillResult,
+    status: 200,
+  }),
+  deny: route({
+    method: 'POST',
+    path: '/api/approvals/:approvalId/deny',
+    summary: 'Deny an approval request: nothing is killed',
+    access: 'operator',
+    params: ApprovalParams,
+    body: DenyRequest,
+    response: ApprovalRequest,
     status: 200,
   }),
 

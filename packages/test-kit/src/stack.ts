@@ -71,6 +71,10 @@ export interface StackOptions {
   /** Incident notification destinations (e.g. a receiver from ./webhook-receiver.ts) and their delivery tuning. */
   notify?: AppDeps['notify'];
   deliveryOptions?: AppDeps['deliveryOptions'];
+  /** Two-person rule tuning (request expiry, sweep interval, public URL). */
+  approvalOptions?: AppDeps['approvalOptions'];
+  /** Where the BFF hands incident events (default: discarded). */
+  events?: AppDeps['events'];
 }
 
 export interface Stack {
@@ -199,6 +203,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.throttleOptions ? { throttleOptions: options.throttleOptions } : {}),
       ...(options.notify ? { notify: options.notify } : {}),
       ...(options.deliveryOptions ? { deliveryOptions: options.deliveryOptions } : {}),
+      ...(options.approvalOptions ? { approvalOptions: options.approvalOptions } : {}),
+      ...(options.events ? { events: options.events } : {}),
       ...(options.oidc ? { oidc: options.oidc(logger) } : {}),
     });
   const quell = newApp(stores);

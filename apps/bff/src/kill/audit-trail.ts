@@ -20,6 +20,7 @@ export interface AttemptFields {
   previewId?: string;
   previewCreatedBy?: string;
   notFoundCount?: number;
+  approval?: AuditIntent['approval'];
 }
 
 export class AuditTrail {
@@ -48,18 +49,24 @@ export class AuditTrail {
       ...(f.previewId !== undefined ? { previewId: f.previewId } : {}),
       ...(f.previewCreatedBy !== undefined ? { previewCreatedBy: f.previewCreatedBy } : {}),
       ...(f.notFoundCount !== undefined ? { notFoundCount: f.notFoundCount } : {}),
+      ...(f.approval !== undefined ? { approval: f.approval } : {}),
     };
   }
 
   /** Records a refusal (nothing was sent to DAS) and throws `error`. */
   async refuse(intent: AuditIntent, error: AppError): Promise<never> {
+    await this.refusal(intent, { code: error.code, message: error.message });
+    throw error;
+  }
+
+  /** Records an attempt that ended before DAS was called (a refusal, or an approval request denied or expired). */
+  async refusal(intent: AuditIntent, error: { code: string; message: string }): Promise<void> {
     try {
-      await this.#o.audit.appendRefusal({ ...intent, excluded: excludedWithoutSql(intent.excluded) }, { code: error.code, message: error.message }, this.#o.now().toISOString());
+      await this.#o.audit.appendRefusal({ ...intent, excluded: excludedWithoutSql(intent.excluded) }, error, this.#o.now().toISOString());
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: intent.id }, 'audit write failed (refusal)');
     }
-    throw error;
   }
 
   /** Writes the intent; if it cannot be written, nothing may be sent to DAS. */

@@ -3,7 +3,7 @@
 // session matches right now.
 import type { BroadKillRequest, ExcludedSession, KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
-import type { InstanceConfig } from '../config.ts';
+import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { AppError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
 import { killResult, outcomeFor } from './outcomes.ts';
@@ -28,6 +28,8 @@ export async function broadKill(c: KillContext, actor: Actor, instance: Instance
     const p = protectedUserReason(req.user, instance, dasUser);
     if (p) await c.audit.refuse(intent, new AppError('PROTECTED_TARGET', `refused: ${p.explanation}`, { issues: [{ field: 'user', message: p.explanation }], reason: p.reason }));
   }
+  // Two-person rule: the filter is frozen as a listing for a second engineer instead of killed now.
+  if (requiresApproval(instance)) await c.askApproval({ kind: 'broad', actor, instance, filter, reason: req.reason, idempotencyKey });
   await c.audit.open(intent);
   const dasRequestIds: string[] = [];
   const result = (outcomes: SessionOutcome[], excluded: ExcludedSession[], observed: NonNullable<KillResult['observed']>) =>

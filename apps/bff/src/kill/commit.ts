@@ -1,8 +1,9 @@
 // Commit of a preview: refuse what policy forbids, then reconcile (re-list, identity check), kill in
 // chunks, and verify by listing again.
+import type { AuditApproval } from '@quell/contracts/approvals';
 import type { CommitRequest, KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
-import type { InstanceConfig } from '../config.ts';
+import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { AppError, ConflictError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
 import type { SessionListFilter } from './inventory.ts';
@@ -16,7 +17,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Outcomes = Map<number, SessionOutcome>;
 
-export async function commitPreview(c: KillContext, actor: Actor, preview: PreviewRecord, req: CommitRequest, idempotencyKey: string): Promise<KillResult> {
+/**
+ * `approval`: a second engineer approved this commit (two-person rule); it is recorded with the audit entry
+ * and no further approval is asked. Without it, a commit above the cap on such an instance asks for one.
+ */
+export async function commitPreview(c: KillContext, actor: Actor, preview: PreviewRecord, req: CommitRequest, idempotencyKey: string, approval?: AuditApproval): Promise<KillResult> {
   const instance = c.inventory.instance(preview.instanceId);
   const intent = c.audit.intent(actor, instance, {
     mode: 'preview',
@@ -27,6 +32,7 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
     previewId: preview.id,
     previewCreatedBy: preview.createdBy,
     ...(preview.notFoundCount !== undefined ? { notFoundCount: preview.notFoundCount } : {}),
+    ...(approval ? { approval } : {}),
   });
   if (c.now().getTime() > Date.parse(preview.expiresAt)) {
     await c.audit.refuse(intent, new AppError('PREVIEW_EXPIRED', 'this preview has expired: preview again'));
@@ -40,6 +46,9 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
         blastRadiusCap: instance.blastRadiusCap,
       }),
     );
+  }
+  if (!approval && requiresApproval(instance) && preview.targets.length > instance.blastRadiusCap) {
+    await c.askApproval({ kind: 'preview', actor, instance, preview, reason: req.reason, idempotencyKey });
   }
   if (!(await c.stores.previews.claim(preview.id, intent.id, intent.at))) {
     await c.audit.refuse(intent, new ConflictError('this preview was already committed'));

@@ -3,13 +3,16 @@
 // Every attempt writes its audit intent before the first DAS call and its outcome after the last one.
 import type { Logger } from 'pino';
 import type { DbUserRecord } from '@quell/das-client/types';
+import type { ApprovalRequest, ApproveRequest, DenyRequest } from '@quell/contracts/approvals';
 import type { BlindKillRequest, BroadKillRequest, CommitRequest, KillPreview, KillPreviewRequest, KillResult, RecheckResult } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
 import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
 import { NotFoundError } from '../errors.ts';
+import { ApprovalService, type ApprovalSettings } from '../approvals/service.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditNotifier } from '../notify/outbox.ts';
+import type { EventSink } from '../notify/sink.ts';
 import type { Stores } from '../stores/types.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { blindKill } from './blind.ts';
@@ -37,6 +40,10 @@ export interface KillServiceOptions extends Partial<KillSettings> {
   previewRate?: { max: number; windowMs: number };
   /** The incident events of kill outcomes (absent: none). */
   notify?: AuditNotifier;
+  /** Where approval requests' state changes go (the team's channel). */
+  events: EventSink;
+  /** Two-person rule tuning (request expiry, sweep interval, public URL for links). */
+  approvals?: Partial<ApprovalSettings>;
 }
 
 export type KillAnswer = { result: KillResult; replayed: boolean };
@@ -47,6 +54,7 @@ export class KillService {
   readonly #idempotency: Idempotency;
   readonly #inFlight = new InFlight();
   readonly #previewRate: PreviewRate;
+  readonly #approvals: ApprovalService;
 
   constructor(o: KillServiceOptions) {
     this.#inventory = new Inventory({ instances: o.instances, das: o.das, now: o.now, dasUserCacheMs: o.dasUserCacheMs ?? 5 * 60_000 });
@@ -66,7 +74,19 @@ export class KillService {
         verifyDelayMs: o.verifyDelayMs ?? 300,
         startToleranceMs: o.startToleranceMs ?? DEFAULT_START_TOLERANCE_MS,
       },
+      askApproval: (ask) => this.#approvals.ask(ask),
     };
+    this.#approvals = new ApprovalService({
+      context: this.#c,
+      events: o.events,
+      commit: (actor, preview, req, key, approval) => commitPreview(this.#c, actor, preview, req, key, approval),
+      settings: { ttlMs: o.approvals?.ttlMs ?? 10 * 60_000, sweepMs: o.approvals?.sweepMs ?? 5_000, ...(o.approvals?.publicUrl ? { publicUrl: o.approvals.publicUrl } : {}) },
+    });
+  }
+
+  /** Starts expiring approval requests at their due time. */
+  start(): void {
+    this.#approvals.start();
   }
 
   instance(id: string): InstanceConfig {
@@ -83,8 +103,9 @@ export class KillService {
     return this.#inFlight.size;
   }
 
-  /** Resolves when every kill in progress has finished (graceful shutdown). */
+  /** Stops the expiry sweep, then resolves when every kill in progress has finished (graceful shutdown). */
   drain(): Promise<void> {
+    this.#approvals.stop();
     return this.#inFlight.drain();
   }
 
@@ -140,6 +161,29 @@ export class KillService {
   blind(actor: Actor, instance: InstanceConfig, req: BlindKillRequest, idempotencyKey: string): Promise<KillAnswer> {
     const hash = requestHash('blind', instance.id, ...[...new Set(req.sessionIds)].sort((a, b) => a - b));
     return this.#inFlight.track(this.#idempotency.once(actor.username, idempotencyKey, hash, () => blindKill(this.#c, actor, instance, req, idempotencyKey)));
+  }
+
+  /** Approval requests waiting for a second engineer. */
+  pendingApprovals(): Promise<ApprovalRequest[]> {
+    return this.#approvals.listPending();
+  }
+
+  approval(id: string): Promise<ApprovalRequest> {
+    return this.#approvals.get(id);
+  }
+
+  /** Approves a request and commits its frozen preview, once per (approver, Idempotency-Key). */
+  approve(actor: Actor, approvalId: string, req: ApproveRequest, idempotencyKey: string): Promise<KillAnswer> {
+    return this.#inFlight.track(this.#idempotency.once(actor.username, idempotencyKey, requestHash('approve', approvalId), () => this.#approvals.approve(actor, approvalId, req, idempotencyKey)));
+  }
+
+  deny(actor: Actor, approvalId: string, req: DenyRequest): Promise<ApprovalRequest> {
+    return this.#approvals.deny(actor, approvalId, req);
+  }
+
+  /** Expires the requests past their due time now (the sweep does it every few seconds). */
+  expireApprovals(): Promise<number> {
+    return this.#approvals.expireDue();
   }
 
   /** Lists the rolling-back sessions of a kill again and records the ones that resolved. */

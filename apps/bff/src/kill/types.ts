@@ -1,5 +1,6 @@
 // The kill workflow's domain records: what a preview freezes and what the audit trail keeps.
 // The stores persist these; they are defined here, not by the stores.
+import type { AuditApproval } from '@quell/contracts/approvals';
 import type { AuditEntry, AuditStatus } from '@quell/contracts/audit';
 import type { Role } from '@quell/contracts/common';
 import type { ExcludedSession, SessionOutcome } from '@quell/contracts/kill';
@@ -51,6 +52,8 @@ export interface AuditIntent {
   previewCreatedBy?: string | null;
   /** How many requested ids matched no session (`excluded` holds a sample). */
   notFoundCount?: number;
+  /** The approval request behind this attempt (two-person rule). */
+  approval?: AuditApproval;
 }
 
 export interface AuditOutcome {

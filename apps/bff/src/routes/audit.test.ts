@@ -38,10 +38,12 @@ describe('CSV export', () => {
     };
     const csv = auditToCsv([e]);
     const [header, row] = csv.trimEnd().split('\r\n');
-    expect(header).toBe('id,at,finishedAt,actor,role,instanceId,mode,status,reason,user,database,sessionIds,outcomes,excluded,dasRequestIds,idempotencyKey,error,actorName');
-    expect(row).toBe(`a1,2026-01-01T00:00:00.000Z,2026-01-01T00:00:01.000Z,alice,operator,main,preview,completed,"'@reason, with comma",'=cmd,,1 2,1:killed 2:failed(DAS.200100),3:protected-user,r1 r2,k-12345678,,`);
+    expect(header).toBe('id,at,finishedAt,actor,role,instanceId,mode,status,reason,user,database,sessionIds,outcomes,excluded,dasRequestIds,idempotencyKey,error,actorName,approvalRequestId,requestedBy,approvedBy,approvalDecision,breakGlass');
+    expect(row).toBe(`a1,2026-01-01T00:00:00.000Z,2026-01-01T00:00:01.000Z,alice,operator,main,preview,completed,"'@reason, with comma",'=cmd,,1 2,1:killed 2:failed(DAS.200100),3:protected-user,r1 r2,k-12345678,,,,,,,`);
     const idp = auditToCsv([{ ...e, actor: 'oidc:c-42', actorName: '=Carol, Doe' }]).trimEnd().split('\r\n')[1]!;
     expect(idp.startsWith('a1,2026-01-01T00:00:00.000Z,2026-01-01T00:00:01.000Z,oidc:c-42,operator,')).toBe(true);
-    expect(idp.endsWith(`,"'=Carol, Doe"`)).toBe(true);
+    expect(idp.endsWith(`,"'=Carol, Doe",,,,,`)).toBe(true);
+    const approved = auditToCsv([{ ...e, approval: { requestId: 'ap-1', kind: 'broad', requestedBy: 'bob', requestedAt: e.at, decision: 'approved', approvedBy: 'alice', decidedAt: e.at, breakGlass: true } }]);
+    expect(approved.trimEnd().split('\r\n')[1]!.endsWith(',ap-1,bob,alice,approved,true')).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const COLUMNS = ['id', 'at', 'finishedAt', 'actor', 'role', 'instanceId', 'mode', 'status', 'reason', 'user', 'database', 'sessionIds', 'outcomes', 'excluded', 'dasRequestIds', 'idempotencyKey', 'error', 'actorName'] as const;
+const COLUMNS = ['id', 'at', 'finishedAt', 'actor', 'role', 'instanceId', 'mode', 'status', 'reason', 'user', 'database', 'sessionIds', 'outcomes', 'excluded', 'dasRequestIds', 'idempotencyKey', 'error', 'actorName', 'approvalRequestId', 'requestedBy', 'approvedBy', 'approvalDecision', 'breakGlass'] as const;
 
 export function auditToCsv(entries: AuditEntry[]): string {
   const lines = [COLUMNS.join(',')];
@@ -40,6 +40,12 @@ export function auditToCsv(entries: AuditEntry[]): string {
       e.error ? `${e.error.code}: ${e.error.message}` : '',
       // Last, so that existing column positions stay: the IdP display name of an `oidc:` actor.
       e.actorName,
+      // The two-person rule: who asked, who approved (or denied), and whether it was break-glass.
+      e.approval?.requestId,
+      e.approval?.requestedBy,
+      e.approval?.approvedBy ?? e.approval?.deniedBy,
+      e.approval?.decision,
+      e.approval ? e.approval.breakGlass : undefined,
     ];
     lines.push(row.map(csvCell).join(','));
   }

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { InstanceListResponse } from '@quell/contracts/instances';
 import { routes } from '@quell/contracts/routes';
-import type { InstanceConfig } from '../config.ts';
+import { requiresApproval, type InstanceConfig } from '../config.ts';
 import type { Mount } from '../http/mount.ts';
 import type { KillService } from '../kill/service.ts';
 
@@ -23,6 +23,7 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
       blastRadiusCap: i.blastRadiusCap,
       protectedUsers: i.protectedUsers,
       protectedHosts: i.protectedHosts,
+      requireApproval: requiresApproval(i),
     })),
   }));
 

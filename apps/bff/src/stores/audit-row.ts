@@ -1,4 +1,5 @@
 // The audit table's row shape, the same in SQLite and PostgreSQL (JSON columns stored as text).
+import type { AuditApproval } from '@quell/contracts/approvals';
 import type { AuditEntry } from '@quell/contracts/audit';
 import type { SessionOutcome } from '@quell/contracts/kill';
 
@@ -22,6 +23,7 @@ export interface AuditRow {
   preview_created_by: string | null;
   not_found_count: number | null;
   error: string | null;
+  approval?: string | null;
 }
 
 /** About how much of a page one row takes (its JSON columns and reason, plus the fixed fields), in SQL. */
@@ -53,6 +55,7 @@ export function toEntry(r: AuditRow): AuditEntry {
     previewCreatedBy: r.preview_created_by ?? null,
     ...(r.not_found_count !== null && r.not_found_count !== undefined ? { notFoundCount: Number(r.not_found_count) } : {}),
     error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
+    approval: r.approval ? (JSON.parse(r.approval) as AuditApproval) : null,
   };
 }
 

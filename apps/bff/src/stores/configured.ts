@@ -42,7 +42,7 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
   const opened: Array<() => Promise<void>> = [];
   if (sqlite) opened.push(() => sqlite.close());
   try {
-    let data: Pick<Stores, 'audit' | 'previews' | 'idempotency' | 'sqlThrottles' | 'outbox' | 'checkWritable'> = sqlite!;
+    let data: Pick<Stores, 'audit' | 'previews' | 'idempotency' | 'sqlThrottles' | 'outbox' | 'approvals' | 'checkWritable'> = sqlite!;
     if (config.databaseUrl) {
       const url = config.databaseUrl;
       // The PostgreSQL and Redis drivers load only when configured: the embedded default starts without them.
@@ -85,6 +85,7 @@ export async function openConfiguredStores(config: StoreConfig, logger?: Logger)
       idempotency: data.idempotency,
       sqlThrottles: data.sqlThrottles,
       outbox: data.outbox,
+      approvals: data.approvals,
       loginSessions: loginSessions!,
       checkWritable: () => data.checkWritable(),
       kinds,

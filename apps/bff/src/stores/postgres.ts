@@ -19,7 +19,8 @@ import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntr
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import { claimFromRow, entryFromRow, OUTBOX_INSERT_COLUMNS, outboxSummarySql, outboxValues, summaryFromRow, type OutboxRow, type OutboxSummaryRow } from './outbox-row.ts';
 import { THROTTLE_COLUMNS, throttleFromRow, throttleValues, type SqlThrottleRow } from './sql-throttle-row.ts';
-import type { AuditStore, IdempotencyClaim, IdempotencyStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore } from './types.ts';
+import { APPROVAL_COLUMNS, approvalFromRow, approvalValues, type ApprovalRow } from './approval-row.ts';
+import type { ApprovalStore, AuditStore, IdempotencyClaim, IdempotencyStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore } from './types.ts';
 
 /** pg_advisory_xact_lock key for migrations ("Quell" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x5175656c6c;
@@ -184,6 +185,37 @@ CREATE INDEX quell_outbox_due ON quell_outbox(next_attempt_at) WHERE status = 'p
 CREATE INDEX quell_outbox_status ON quell_outbox(destination, status);
 `,
   },
+  {
+    version: 8,
+    name: 'approval requests of the two-person rule, and the approval behind an audit row',
+    sql: `
+ALTER TABLE quell_audit ADD COLUMN approval TEXT;
+CREATE FUNCTION quell_audit_approval_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.approval IS DISTINCT FROM OLD.approval THEN RAISE EXCEPTION 'the approval of an audit row cannot change'; END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER quell_audit_approval_fixed BEFORE UPDATE ON quell_audit FOR EACH ROW EXECUTE FUNCTION quell_audit_approval_fixed();
+
+CREATE TABLE quell_approvals (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  requested_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  decided_by TEXT,
+  decided_at TEXT,
+  comment TEXT,
+  break_glass SMALLINT NOT NULL DEFAULT 0,
+  audit_id TEXT,
+  data TEXT NOT NULL,
+  UNIQUE (requested_by, idempotency_key)
+);
+CREATE INDEX quell_approvals_due ON quell_approvals(expires_at) WHERE status = 'pending';
+`,
+  },
 ];
 
 /** Applies the missing migrations under an advisory lock; returns the versions this call applied. */
@@ -230,6 +262,7 @@ export interface PostgresStores {
   idempotency: IdempotencyStore;
   sqlThrottles: SqlThrottleStore;
   outbox: OutboxStore;
+  approvals: ApprovalStore;
   pool: pg.Pool;
   /** This process's id in quell_replicas and in the audit rows it writes. */
   replicaId: string;
@@ -279,6 +312,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     i.previewCreatedBy ?? null,
     i.notFoundCount ?? null,
     i.actorName ?? null,
+    i.approval ? JSON.stringify(i.approval) : null,
   ];
 
   const markPendingUnknown = async (at: string) => {
@@ -315,8 +349,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const audit: AuditStore = {
     async appendIntent(intent) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, actor_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13, $14, $15)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, actor_name, approval)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13, $14, $15, $16)`,
         intentParams(intent),
       );
     },
@@ -338,8 +372,8 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     },
     async appendRefusal(intent, error, at) {
       await pool.query(
-        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, actor_name, finished_at, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        `INSERT INTO quell_audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, replica_id, preview_created_by, not_found_count, actor_name, approval, finished_at, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'failed', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
         [...intentParams(intent), at, JSON.stringify(error)],
       );
     },
@@ -544,6 +578,48 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     },
     async purgeDelivered(before) {
       return (await pool.query(`DELETE FROM quell_outbox WHERE status = 'delivered' AND delivered_at < $1`, [before])).rowCount ?? 0;
+      },
+    };
+
+  const approvals: ApprovalStore = {
+    async save(a) {
+      const ins = await pool.query<ApprovalRow>(
+        `INSERT INTO quell_approvals (${APPROVAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (requested_by, idempotency_key) DO NOTHING RETURNING *`,
+        approvalValues(a),
+      );
+      if (ins.rows[0]) return approvalFromRow(ins.rows[0]);
+      const r = await pool.query<ApprovalRow>('SELECT * FROM quell_approvals WHERE requested_by = $1 AND idempotency_key = $2', [a.requestedBy, a.idempotencyKey]);
+      return approvalFromRow(r.rows[0]!);
+    },
+    async get(id) {
+      const r = await pool.query<ApprovalRow>('SELECT * FROM quell_approvals WHERE id = $1', [id]);
+      return r.rows[0] ? approvalFromRow(r.rows[0]) : undefined;
+    },
+    async listPending(now) {
+      const r = await pool.query<ApprovalRow>(`SELECT * FROM quell_approvals WHERE status = 'pending' AND expires_at > $1 ORDER BY expires_at, id`, [now]);
+      return r.rows.map(approvalFromRow);
+    },
+    async decide(id, d, now) {
+      const r = await pool.query(
+        `UPDATE quell_approvals SET status = $1, decided_by = $2, decided_at = $3, comment = $4, break_glass = $5 WHERE id = $6 AND status = 'pending' AND expires_at > $7`,
+        [d.status, d.by, d.at, d.comment, d.breakGlass ? 1 : 0, id, now],
+      );
+      return r.rowCount === 1;
+    },
+    async expireDue(now, limit) {
+      // SKIP LOCKED: two replicas sweeping at once take different rows; the outer WHERE re-checks after the lock.
+      const r = await pool.query<ApprovalRow>(
+        `UPDATE quell_approvals SET status = 'expired', decided_at = $1
+         WHERE id IN (SELECT id FROM quell_approvals WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+           AND status = 'pending'
+         RETURNING *`,
+        [now, limit],
+      );
+      return r.rows.map(approvalFromRow);
+    },
+    async setAuditId(id, auditId) {
+      await pool.query('UPDATE quell_approvals SET audit_id = $1 WHERE id = $2', [auditId, id]);
     },
   };
 
@@ -567,6 +643,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     idempotency,
     sqlThrottles,
     outbox,
+    approvals,
     pool,
     replicaId,
     checkWritable: heartbeat,

@@ -9,7 +9,9 @@ import { mergeRollingBack, nextOffsetOf, ROLLING_BACK_JSON, ROW_SIZE_SQL, toEntr
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import { claimFromRow, entryFromRow, OUTBOX_INSERT_COLUMNS, outboxSummarySql, outboxValues, summaryFromRow, type OutboxRow, type OutboxSummaryRow } from './outbox-row.ts';
 import { THROTTLE_COLUMNS, throttleFromRow, throttleValues, type SqlThrottleRow } from './sql-throttle-row.ts';
-import type { AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore, Stores } from './types.ts';
+import { APPROVAL_COLUMNS, approvalFromRow, approvalValues, type ApprovalRow } from './approval-row.ts';
+import type { ApprovalRecord } from '../approvals/types.ts';
+import type { ApprovalStore, AuditStore, IdempotencyStore, LoginSession, LoginSessionStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore, Stores } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit (
@@ -106,6 +108,23 @@ CREATE TABLE IF NOT EXISTS outbox (
   PRIMARY KEY (event_id, destination)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS approvals (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  requested_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  decided_by TEXT,
+  decided_at TEXT,
+  comment TEXT,
+  break_glass INTEGER NOT NULL DEFAULT 0,
+  audit_id TEXT,
+  data TEXT NOT NULL,
+  UNIQUE (requested_by, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS approvals_due ON approvals(status, expires_at);
 
 CREATE TABLE IF NOT EXISTS health (k TEXT PRIMARY KEY, at TEXT NOT NULL);
 `;
@@ -140,7 +159,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   db.exec(SCHEMA);
   // Columns added after the first release: a database created before them gets them here.
   const auditColumns = new Set((db.prepare('PRAGMA table_info(audit)').all() as Array<{ name: string }>).map((c) => c.name));
-  for (const [column, type] of [['preview_created_by', 'TEXT'], ['not_found_count', 'INTEGER'], ['actor_name', 'TEXT']] as const) {
+  for (const [column, type] of [['preview_created_by', 'TEXT'], ['not_found_count', 'INTEGER'], ['actor_name', 'TEXT'], ['approval', 'TEXT']] as const) {
     if (!auditColumns.has(column)) db.exec(`ALTER TABLE audit ADD COLUMN ${column} ${type}`);
   }
   const sessionColumns = new Set((db.prepare('PRAGMA table_info(login_sessions)').all() as Array<{ name: string }>).map((c) => c.name));
@@ -149,11 +168,13 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
   }
 
   db.exec(AUDIT_FINAL_TRIGGER);
+  db.exec(`CREATE TRIGGER IF NOT EXISTS audit_approval_fixed BEFORE UPDATE ON audit WHEN NEW.approval IS NOT OLD.approval
+    BEGIN SELECT RAISE(ABORT, 'the approval of an audit row cannot change'); END;`);
 
-  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, actor_name)
-    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @actorName)`);
-  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, error, actor_name)
-    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @error, @actorName)`);
+  const insertAudit = db.prepare(`INSERT INTO audit (id, at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, actor_name, approval)
+    VALUES (@id, @at, @actor, @role, @instanceId, @mode, @target, @reason, 'pending', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @actorName, @approval)`);
+  const insertRefusal = db.prepare(`INSERT INTO audit (id, at, finished_at, actor, role, instance_id, mode, target, reason, status, excluded, idempotency_key, preview_id, preview_created_by, not_found_count, error, actor_name, approval)
+    VALUES (@id, @at, @finishedAt, @actor, @role, @instanceId, @mode, @target, @reason, 'failed', @excluded, @idempotencyKey, @previewId, @previewCreatedBy, @notFoundCount, @error, @actorName, @approval)`);
   const finishAudit = db.prepare(`UPDATE audit SET status = @status, finished_at = @finishedAt, outcomes = @outcomes, excluded = COALESCE(@excluded, excluded),
     das_request_ids = @dasRequestIds, error = @error WHERE id = @id AND status = 'pending'`);
 
@@ -200,6 +221,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     previewCreatedBy: i.previewCreatedBy ?? null,
     actorName: i.actorName ?? null,
     notFoundCount: i.notFoundCount ?? null,
+    approval: i.approval ? JSON.stringify(i.approval) : null,
   });
 
   const audit: AuditStore = {
@@ -403,6 +425,43 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     },
     async purgeDelivered(before) {
       return db.prepare(`DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?`).run(before).changes;
+      },
+    };
+
+  const saveApprovalTx = db.transaction((a: ApprovalRecord): ApprovalRecord => {
+    const existing = db.prepare('SELECT * FROM approvals WHERE requested_by = ? AND idempotency_key = ?').get(a.requestedBy, a.idempotencyKey) as ApprovalRow | undefined;
+    if (existing) return approvalFromRow(existing);
+    db.prepare(`INSERT INTO approvals (${APPROVAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...approvalValues(a));
+    return a;
+  });
+  const expireDueTx = db.transaction((now: string, limit: number): ApprovalRecord[] => {
+    const rows = db.prepare(`SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT ?`).all(now, limit) as ApprovalRow[];
+    const expire = db.prepare(`UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'`);
+    return rows.filter((r) => expire.run(now, r.id).changes === 1).map((r) => approvalFromRow({ ...r, status: 'expired', decided_at: now }));
+  });
+  const approvals: ApprovalStore = {
+    async save(a) {
+      return saveApprovalTx.immediate(a);
+    },
+    async get(id) {
+      const row = db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as ApprovalRow | undefined;
+      return row ? approvalFromRow(row) : undefined;
+    },
+    async listPending(now) {
+      return (db.prepare(`SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY expires_at, id`).all(now) as ApprovalRow[]).map(approvalFromRow);
+    },
+    async decide(id, d, now) {
+      return (
+        db
+          .prepare(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?, break_glass = ? WHERE id = ? AND status = 'pending' AND expires_at > ?`)
+          .run(d.status, d.by, d.at, d.comment, d.breakGlass ? 1 : 0, id, now).changes === 1
+      );
+    },
+    async expireDue(now, limit) {
+      return expireDueTx.immediate(now, limit);
+    },
+    async setAuditId(id, auditId) {
+      db.prepare('UPDATE approvals SET audit_id = ? WHERE id = ?').run(auditId, id);
     },
   };
 
@@ -454,6 +513,7 @@ export function openSqliteStores(dir: string): Stores & { db: Database.Database 
     idempotency,
     sqlThrottles,
     outbox,
+    approvals,
     loginSessions,
     async checkWritable() {
       db.prepare('INSERT INTO health (k, at) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET at = excluded.at').run('readyz', new Date().toISOString());

@@ -8,7 +8,8 @@ import type { KillResult } from '@quell/contracts/kill';
 import type { LoginThrottle, ThrottleLimits } from '../auth/throttle.ts';
 import type { AuditIntent, PreviewRecord } from '../kill/types.ts';
 import type { SqlThrottleRecord } from '../throttle/types.ts';
-import type { AuditStore, IdempotencyStore, LoginSessionStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore } from './types.ts';
+import type { ApprovalRecord } from '../approvals/types.ts';
+import type { ApprovalStore, AuditStore, IdempotencyStore, LoginSessionStore, OutboxDelivery, OutboxStore, PreviewStore, SqlThrottleStore } from './types.ts';
 
 export interface DataStores {
   audit: AuditStore;
@@ -16,6 +17,7 @@ export interface DataStores {
   idempotency: IdempotencyStore;
   sqlThrottles: SqlThrottleStore;
   outbox: OutboxStore;
+  approvals: ApprovalStore;
   checkWritable(): Promise<void>;
   close(): Promise<void>;
 }
@@ -97,6 +99,27 @@ const incidentEvent = (): IncidentEvent => ({
   reason: 'runaway report',
   auditId: randomUUID(),
   counts: { killed: 3, 'gone-before-kill': 1 },
+});
+
+const approval = (over: Partial<ApprovalRecord> = {}): ApprovalRecord => ({
+  id: randomUUID(),
+  instanceId: 'prod-db',
+  kind: 'broad',
+  status: 'pending',
+  reason: 'runaway batch',
+  requestedBy: `alice-${randomUUID().slice(0, 8)}`,
+  requestedByName: null,
+  requestedRole: 'admin',
+  requestedAt: '2033-01-01T00:00:00.000Z',
+  expiresAt: '2033-01-01T00:10:00.000Z',
+  idempotencyKey: randomUUID(),
+  preview: preview(),
+  decidedBy: null,
+  decidedAt: null,
+  comment: null,
+  breakGlass: false,
+  auditId: null,
+  ...over,
 });
 
 export function describeDataStoreContract(name: string, backend: DataStoreBackend): void {
@@ -391,6 +414,82 @@ export function describeDataStoreContract(name: string, backend: DataStoreBacken
       } finally {
         await again.close();
       }
+    });
+
+    it('keeps an approval request with its frozen preview; the same requester and key find the same request', async () => {
+      const a = approval();
+      expect(await s.approvals.save(a)).toEqual(a);
+      expect(await s.approvals.get(a.id)).toEqual(a);
+      const again = await s.approvals.save({ ...a, id: randomUUID(), reason: 'a retry' });
+      expect(again).toEqual(a);
+      const other = approval({ idempotencyKey: a.idempotencyKey });
+      expect((await s.approvals.save(other)).id).toBe(other.id);
+      expect(await s.approvals.get(randomUUID())).toBeUndefined();
+    });
+
+    it('lists the pending requests not yet due, soonest due first', async () => {
+      const later = approval({ expiresAt: '2034-01-01T00:20:00.000Z' });
+      const sooner = approval({ expiresAt: '2034-01-01T00:10:00.000Z' });
+      const due = approval({ expiresAt: '2034-01-01T00:00:30.000Z' });
+      for (const a of [later, sooner, due]) await s.approvals.save(a);
+      const mine = new Set([later.id, sooner.id, due.id]);
+      const listed = (await s.approvals.listPending('2034-01-01T00:01:00.000Z')).filter((a) => mine.has(a.id));
+      expect(listed.map((a) => a.id)).toEqual([sooner.id, later.id]);
+    });
+
+    it('lets exactly one of several concurrent deciders decide, and nobody after the due time', async () => {
+      const a = approval({ expiresAt: '2035-01-01T00:10:00.000Z' });
+      await s.approvals.save(a);
+      const now = '2035-01-01T00:05:00.000Z';
+      const wins = await Promise.all(
+        ['bob', 'carol', 'dave', 'erin'].map((by, i) => s.approvals.decide(a.id, { status: i % 2 ? 'denied' : 'approved', by, at: now, comment: `by ${by}`, breakGlass: false }, now)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      const stored = await s.approvals.get(a.id);
+      const winner = ['bob', 'carol', 'dave', 'erin'][wins.indexOf(true)]!;
+      expect([stored?.status, stored?.decidedBy, stored?.comment, stored?.decidedAt]).toEqual([wins.indexOf(true) % 2 ? 'denied' : 'approved', winner, `by ${winner}`, now]);
+      await s.approvals.setAuditId(a.id, 'audit-1');
+      expect((await s.approvals.get(a.id))?.auditId).toBe('audit-1');
+
+      const late = approval({ expiresAt: '2035-01-01T00:10:00.000Z' });
+      await s.approvals.save(late);
+      expect(await s.approvals.decide(late.id, { status: 'approved', by: 'bob', at: '2035-01-01T00:10:00.000Z', comment: null, breakGlass: true }, '2035-01-01T00:10:00.000Z')).toBe(false);
+      expect((await s.approvals.get(late.id))?.status).toBe('pending');
+    });
+
+    it('expires each due request for exactly one of several concurrent sweeps, durably, and never a decided one', async () => {
+      const due = [approval({ expiresAt: '2036-01-01T00:00:01.000Z' }), approval({ expiresAt: '2036-01-01T00:00:02.000Z' })];
+      const decided = approval({ expiresAt: '2036-01-01T00:00:01.000Z' });
+      const notYet = approval({ expiresAt: '2036-01-01T01:00:00.000Z' });
+      for (const a of [...due, decided, notYet]) await s.approvals.save(a);
+      expect(await s.approvals.decide(decided.id, { status: 'approved', by: 'bob', at: '2036-01-01T00:00:00.000Z', comment: null, breakGlass: false }, '2036-01-01T00:00:00.000Z')).toBe(true);
+      const now = '2036-01-01T00:00:05.000Z';
+      const sweeps = await Promise.all([1, 2, 3].map(() => s.approvals.expireDue(now, 100)));
+      const mine = new Set([...due, decided, notYet].map((a) => a.id));
+      const expired = sweeps.flat().filter((a) => mine.has(a.id));
+      expect(expired.map((a) => a.id).sort()).toEqual(due.map((a) => a.id).sort());
+      expect(expired.every((a) => a.status === 'expired' && a.decidedAt === now)).toBe(true);
+      const reopened = await backend.open();
+      try {
+        expect((await reopened.approvals.get(due[0]!.id))?.status).toBe('expired');
+        expect((await reopened.approvals.get(decided.id))?.status).toBe('approved');
+        expect((await reopened.approvals.get(notYet.id))?.status).toBe('pending');
+      } finally {
+        await reopened.close();
+      }
+    });
+
+    it('keeps the approval behind an audit row', async () => {
+      const id = randomUUID();
+      const info = { requestId: randomUUID(), kind: 'broad' as const, requestedBy: 'alice', requestedAt: '2033-01-01T00:00:00.000Z', decision: 'approved' as const, approvedBy: 'bob', decidedAt: '2033-01-01T00:01:00.000Z', breakGlass: false };
+      await s.audit.appendIntent(intent(id, { approval: info }));
+      expect((await s.audit.get(id))?.approval).toEqual(info);
+      const refused = randomUUID();
+      await s.audit.appendRefusal(intent(refused, { approval: { ...info, decision: 'denied', approvedBy: undefined, deniedBy: 'carol' } as never }), { code: 'APPROVAL_DENIED', message: 'denied' }, new Date().toISOString());
+      expect((await s.audit.get(refused))?.approval?.deniedBy).toBe('carol');
+      const plain = randomUUID();
+      await s.audit.appendIntent(intent(plain));
+      expect((await s.audit.get(plain))?.approval).toBeNull();
     });
 
     it('accepts writes for readiness', async () => {

@@ -4,6 +4,7 @@ import type { AuditEntry, AuditQuery } from '@quell/contracts/audit';
 import type { Role } from '@quell/contracts/common';
 import type { KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { IncidentEvent } from '@quell/contracts/events';
+import type { ApprovalDecision, ApprovalRecord } from '../approvals/types.ts';
 import type { AuditIntent, AuditOutcome, PreviewRecord } from '../kill/types.ts';
 import type { SqlThrottleRecord } from '../throttle/types.ts';
 
@@ -129,6 +130,24 @@ export interface OutboxStore {
   purgeDelivered(before: string): Promise<number>;
 }
 
+/**
+ * Approval requests of the two-person rule. Deciding is atomic: of several approvers (or replicas) at
+ * once exactly one changes a pending request, and only before its due time; expiring is the same.
+ */
+export interface ApprovalStore {
+  /** Saves a new pending request; when the requester's Idempotency-Key already made one, returns that one instead. */
+  save(record: ApprovalRecord): Promise<ApprovalRecord>;
+  get(id: string): Promise<ApprovalRecord | undefined>;
+  /** Pending requests not yet due at `now`, soonest due first. */
+  listPending(now: string): Promise<ApprovalRecord[]>;
+  /** Approves or denies a request still pending and not due at `now`; false otherwise (someone else decided, or it is due). */
+  decide(id: string, decision: ApprovalDecision, now: string): Promise<boolean>;
+  /** Marks up to `limit` pending requests due at `now` expired and returns them: each is returned to exactly one caller. */
+  expireDue(now: string, limit: number): Promise<ApprovalRecord[]>;
+  /** Links a decided request to the audit entry it led to. */
+  setAuditId(id: string, auditId: string): Promise<void>;
+}
+
 export type IdempotencyClaim =
   | { state: 'claimed' }
   | { state: 'done'; requestHash: string; result: KillResult }
@@ -172,6 +191,7 @@ export interface Stores {
   idempotency: IdempotencyStore;
   sqlThrottles: SqlThrottleStore;
   outbox: OutboxStore;
+  approvals: ApprovalStore;
   loginSessions: LoginSessionStore;
   /** Proves the store accepts writes (for /readyz). */
   checkWritable(): Promise<void>;

@@ -25,6 +25,8 @@ export const routeObjects: RouteObject[] = [
       { path: 'instances/:instanceId/sessions', lazy: async () => ({ Component: (await import('./routes/sessions')).SessionsRoute }) },
       { path: 'instances/:instanceId/blockers', lazy: async () => ({ Component: (await import('./routes/blockers')).BlockersRoute }) },
       { path: 'instances/:instanceId/throttles', lazy: async () => ({ Component: (await import('./routes/throttles')).ThrottlesRoute }) },
+      { path: 'approvals', lazy: async () => ({ Component: (await import('./routes/approvals')).ApprovalsRoute }) },
+      { path: 'approvals/:approvalId', lazy: async () => ({ Component: (await import('./routes/approvals')).ApprovalRoute }) },
       { path: 'audit', lazy: async () => ({ Component: (await import('./routes/audit')).AuditRoute }) },
       { path: 'admin', lazy: async () => ({ Component: (await import('./routes/admin')).AdminRoute }) },
       { path: '*', element: <NotFoundRoute /> },

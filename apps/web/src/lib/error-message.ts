@@ -9,6 +9,8 @@ const TEXT: Record<ApiErrorCode, string> = {
   CONFLICT: 'Someone else changed this at the same time. Reload and try again.',
   CONFIRMATION_REQUIRED: 'This needs a typed confirmation: type the instance name exactly.',
   PREVIEW_EXPIRED: 'The preview expired. Create a new preview to see what is running now.',
+  APPROVAL_REQUIRED: 'Nothing was killed yet: this instance follows the two-person rule, and a second engineer must approve the request.',
+  APPROVAL_EXPIRED: 'The approval request expired: nothing was killed. Ask again if the kill is still needed.',
   PROTECTED_TARGET: 'Quell refused: the target includes a protected session.',
   PAYLOAD_TOO_LARGE: 'Too much at once. Narrow the filter or send fewer session IDs.',
   UPSTREAM_ERROR: 'The database service (DAS) returned an error. The details below name it.',

@@ -1,7 +1,9 @@
 import { vi } from 'vitest';
 import type { z } from 'zod';
 import type { ApiErrorBody, ErrorCode } from '@quell/contracts/errors';
+import { ApprovalListResponse } from '@quell/contracts/approvals';
 import { ERROR_STATUS } from '@quell/contracts/errors';
+import { pathOf, routes } from '@quell/contracts/routes';
 
 export interface RecordedRequest {
   method: string;
@@ -58,10 +60,11 @@ export function json(status: number, body: unknown): Response {
 
 /**
  * Replaces `fetch` at the HTTP boundary. Later `use()` handlers win over earlier ones; an unmatched
- * request fails the test loudly.
+ * request fails the test loudly. `reset()` drops the default approvals stub too.
  */
 export function stubHttp(...initial: Handler[]) {
-  let handlers: Handler[] = [...initial];
+  // The header's approvals badge polls on every screen: nothing waits unless a test says otherwise.
+  let handlers: Handler[] = [handle('GET', pathOf(routes.approvals), ApprovalListResponse, () => ({ approvals: [] })), ...initial];
   const requests: RecordedRequest[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://quell.test');

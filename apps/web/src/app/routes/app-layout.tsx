@@ -6,6 +6,7 @@ import { ErrorPanel } from '@/components/ui/error-panel';
 import { ShortcutsDialog } from '@/components/ui/shortcuts-dialog';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { ThemeToggle } from '@/components/ui/theme-toggle';
+import { ApprovalsBadge } from '@/features/approvals/components/approvals-badge';
 import { UserMenu } from '@/features/auth/components/user-menu';
 import { hasRole, useMe } from '@/features/auth/hooks/use-me';
 import { useInstance } from '@/features/instances/api/instance-queries';
@@ -97,6 +98,7 @@ export function AppLayout() {
           <NavLink to="/" end className={(state) => `${navClass(state)} hidden sm:inline`}>
             Instances
           </NavLink>
+          <ApprovalsBadge className={navClass} />
           <NavLink to="/audit" className={navClass}>
             Audit
           </NavLink>

@@ -21,6 +21,13 @@ function outcomeSummary(e: AuditEntry): string {
   return [...counts].map(([k, n]) => `${n} ${k}`).join(' · ') || (e.error ? 'nothing killed' : '—');
 }
 
+/** Who asked and who answered, for a kill held back by the two-person rule. */
+export function approvalText(a: NonNullable<AuditEntry['approval']>): string {
+  const answer =
+    a.decision === 'approved' ? `approved by ${a.approvedBy ?? '?'}${a.breakGlass ? ' — BREAK-GLASS (own request)' : ''}` : a.decision === 'denied' ? `denied by ${a.deniedBy ?? '?'}` : 'expired without approval';
+  return `two-person rule: asked by ${a.requestedBy} at ${formatDateTime(a.requestedAt)}, ${answer}${a.comment ? ` (“${a.comment}”)` : ''}`;
+}
+
 function targetText(e: AuditEntry): ReactNode {
   const t = e.target.throttle;
   if (t) {
@@ -170,6 +177,11 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
                         <>{e.actor} </>
                       )}
                       <span className="text-xs text-slate-600 dark:text-slate-400">({e.role})</span>
+                      {e.approval && (
+                        <span data-testid="audit-approval" className={`block max-w-64 text-xs break-words ${e.approval.breakGlass ? 'font-semibold text-red-800 dark:text-red-300' : 'text-slate-700 dark:text-slate-300'}`}>
+                          {approvalText(e.approval)}
+                        </span>
+                      )}
                     </td>
                     <td className="hidden md:table-cell px-2 py-1">{e.instanceId}</td>
                     <td className="hidden md:table-cell px-2 py-1">{e.mode}</td>
@@ -204,6 +216,7 @@ export function AuditView({ instances }: { instances: readonly InstanceSummary[]
                         </ul>
                         {e.dasRequestIds.length > 0 && <p className="mt-1">DAS request ids: {e.dasRequestIds.join(', ')}</p>}
                         <p className="mt-1 text-slate-600 dark:text-slate-400">Audit id {e.id}</p>
+                        {e.approval && <p className="text-slate-600 dark:text-slate-400">Approval request {e.approval.requestId}</p>}
                       </details>
                     </td>
                   </tr>

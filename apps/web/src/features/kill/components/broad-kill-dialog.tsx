@@ -4,7 +4,9 @@ import type { KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { EnvBadge } from '@/components/ui/env-badge';
+import { ApprovalRequested } from '@/components/ui/approval-requested';
 import { ErrorPanel } from '@/components/ui/error-panel';
+import { approvalPendingOf } from '@/lib/approval-pending';
 import { useBroadKill } from '../api/kill-queries';
 import { useIdempotencyKey } from '../hooks/use-idempotency-key';
 import { canCommit, describeFilter } from '../utils/kill-rules';
@@ -47,6 +49,8 @@ function BroadBody({ instance, filter, onClose, onCommitted, relisted }: Omit<Pr
   const filterText = describeFilter(filter);
   const enabled = Boolean(filter.user || filter.database) && canCommit({ targets: 1, reason, requiresTypedConfirmation: true, typed, instanceName: instance.name, pending: broad.isPending });
   if (result) return <KillResultPanel result={result} onClose={onClose} relisted={relisted} filterText={filterText} />;
+  const asked = approvalPendingOf(broad.error);
+  if (asked) return <ApprovalRequested pending={asked} onClose={onClose} />;
   return (
     <form className="flex min-h-0 flex-col" aria-label="Broad kill" onSubmit={(e) => e.preventDefault()}>
       <div className="min-h-0 flex-1 space-y-3 overflow-auto px-5 py-4">
@@ -57,6 +61,12 @@ function BroadBody({ instance, filter, onClose, onCommitted, relisted }: Omit<Pr
         </p>
         <ReasonField value={reason} onChange={setReason} disabled={broad.isPending} />
         <TypedConfirmField instanceName={instance.name} value={typed} onChange={setTyped} disabled={broad.isPending} why="Broad mode always asks for the instance name." />
+        {instance.requireApproval && (
+          <p className="text-sm">
+            <strong>Two-person rule:</strong> on {instance.name} a broad kill is not carried out at once. The sessions matching now are frozen and a second engineer
+            approves or denies killing exactly those.
+          </p>
+        )}
         {broad.isError && <ErrorPanel title="The broad kill was not carried out" error={broad.error} />}
       </div>
       <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-700">

@@ -5,6 +5,8 @@ import type { KillPreview, KillPreviewRequest, KillResult } from '@quell/contrac
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { EnvBadge } from '@/components/ui/env-badge';
+import { ApprovalRequested } from '@/components/ui/approval-requested';
+import { approvalPendingOf } from '@/lib/approval-pending';
 import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { ApiError } from '@/lib/api-client';
@@ -170,6 +172,8 @@ function DialogBody({
       </div>
     );
   }
+  const asked = approvalPendingOf(commit.error);
+  if (asked) return <ApprovalRequested pending={asked} onClose={onClose} />;
   const expired = commit.error instanceof ApiError && commit.error.code === 'PREVIEW_EXPIRED';
   const repreview = () => onRetryPreview(preview.data);
   return (
@@ -185,6 +189,7 @@ function DialogBody({
       onTypedChange={(typed) => onDraftChange({ typed })}
       onRepreview={repreview}
       readOnly={!canCommit}
+      twoPersonRule={instance.requireApproval === true}
       pending={commit.isPending}
       error={commit.error}
       errorAction={

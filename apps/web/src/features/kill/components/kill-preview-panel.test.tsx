@@ -27,6 +27,17 @@ function setup(over: Over = {}) {
 }
 
 describe('KillPreviewPanel', () => {
+  it('says when the two-person rule turns the kill into an approval request: only above the cap', () => {
+    const above = setup({ preview: preview({ requiresTypedConfirmation: true, blastRadiusCap: 1 }), twoPersonRule: true });
+    expect(screen.getByRole('note').textContent).toContain('Two-person rule: above the cap on prod-orders');
+    above.unmount();
+    const below = setup({ preview: preview({ requiresTypedConfirmation: false }), twoPersonRule: true });
+    expect(screen.queryByText(/Two-person rule/)).toBeNull();
+    below.unmount();
+    setup({ preview: preview({ requiresTypedConfirmation: true, blastRadiusCap: 1 }) });
+    expect(screen.queryByText(/Two-person rule/)).toBeNull();
+  });
+
   it('lists what will die and what is excluded, with the reason', () => {
     setup();
     expect(screen.getByRole('heading', { name: '2 sessions will be killed' })).toBeTruthy();

@@ -42,6 +42,8 @@ interface Props {
   readOnly?: boolean;
   /** What the same confirmation also does: said above the reason and on the button. */
   also?: { label: string; summary: ReactNode };
+  /** The instance follows the two-person rule: above the cap this kill waits for a second engineer. */
+  twoPersonRule?: boolean;
 }
 
 /** What will die and what is spared, and the two guards: a reason, and the typed name when asked. */
@@ -63,6 +65,7 @@ export function KillPreviewPanel({
   errorAction,
   readOnly = false,
   also,
+  twoPersonRule = false,
 }: Props) {
   const deadline = previewDeadline(preview, receivedAt);
   const now = useNow(1000, !pending);
@@ -130,6 +133,12 @@ export function KillPreviewPanel({
             disabled={pending}
             why={`This kills more than the cap of ${preview.blastRadiusCap} sessions.`}
           />
+        )}
+        {!readOnly && !nothing && twoPersonRule && preview.requiresTypedConfirmation && (
+          <p role="note" className="text-sm">
+            <strong>Two-person rule:</strong> above the cap on {preview.instanceName}, this kill is not carried out at once: these sessions are frozen into a request
+            that a second engineer approves or denies.
+          </p>
         )}
         {error ? <ErrorPanel title="The kill was not carried out" error={error} action={errorAction} /> : null}
       </div>

@@ -10,7 +10,7 @@ import { ErrorPanel } from '@/components/ui/error-panel';
 import { inputClass } from '@/components/ui/field';
 import { formatClock, formatDuration, plural } from '@/lib/format';
 import { throttleQueries, useCreateThrottle } from '../api/throttle-queries';
-import { maxMinutes } from '../utils/countdown';
+import { maxMinutes } from '../utils/limits';
 import { scopeText, type KillAndThrottlePlan, type ThrottleTarget } from '../utils/throttle-target';
 import { throttlesPath } from './throttles-panel';
 

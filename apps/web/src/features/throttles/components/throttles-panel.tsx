@@ -8,7 +8,7 @@ import { ErrorPanel } from '@/components/ui/error-panel';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { throttleQueries, useRemoveThrottle } from '../api/throttle-queries';
 import { auditEntryPath } from '@/lib/paths';
-import { countdown } from '../utils/countdown';
+import { countdown } from '@/lib/countdown';
 
 /** The deep link to an instance's throttles, optionally to one of them. */
 export function throttlesPath(instanceId: string, throttleId?: string): string {

@@ -8,8 +8,3 @@ export function countdown(expiresAt: string, nowMs: number): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
-
-/** The longest throttle a role may ask for (the BFF enforces the same limits). */
-export function maxMinutes(role: string | undefined): number {
-  return role === 'admin' ? 24 * 60 : 120;
-}
