@@ -68,6 +68,16 @@ describe('the Slack message of an incident event', () => {
     expect(a.blocks.find((b) => b.type === 'actions')).toMatchObject({ elements: [{ text: { text: 'Open the request in Quell' } }] });
   });
 
+  it('says break-glass first and with a siren, on any environment', () => {
+    const { counts: _c, status: _s, ...base } = kill({ instance: { id: 'main', name: 'main-db', environment: 'staging' } });
+    const approval = { id: 'ap-2', requester: 'root', approver: 'root', comment: 'db on fire, nobody awake', targetCount: 12, expiresAt: '2026-12-01T09:51:00.000Z' };
+    const own = slackMessage({ ...base, type: 'approval.granted', actor: 'root', approval: { ...approval, breakGlass: true } });
+    expect(own.blocks[0]).toMatchObject({ text: { text: ':rotating_light: BREAK-GLASS · Approval granted on main-db' } });
+    expect(own.text.startsWith('BREAK-GLASS · Approval granted on main-db by root')).toBe(true);
+    const other = slackMessage({ ...base, type: 'approval.granted', actor: 'bob', approval: { ...approval, approver: 'bob' } });
+    expect(other.blocks[0]).toMatchObject({ text: { text: 'Approval granted on main-db' } });
+  });
+
   it('escapes user text so a reason cannot mention the channel or make a link', () => {
     expect(escapeMrkdwn('<!channel> & <https://evil|click>')).toBe('&lt;!channel&gt; &amp; &lt;https://evil|click&gt;');
     const m = slackMessage(kill({ reason: 'ping <!here>', actor: '<@U123>' }));

@@ -58,9 +58,11 @@ function countsText(counts: Record<string, number>): string {
 export function slackMessage(e: IncidentEvent): SlackMessage {
   const prod = e.instance.environment === 'prod';
   const failed = e.status === 'failed';
-  const title = `${TITLES[e.type]}${failed ? ' (failed)' : ''}`;
+  // Break-glass (an admin approved their own request) is said first, in the header and the phone's preview line.
+  const breakGlass = e.approval?.breakGlass === true;
+  const title = `${breakGlass ? 'BREAK-GLASS · ' : ''}${TITLES[e.type]}${failed ? ' (failed)' : ''}`;
   const where = e.instance.name;
-  const header = prod ? `:rotating_light: PRODUCTION · ${title} on ${where}` : `${title} on ${where}`;
+  const header = prod || breakGlass ? `:rotating_light: ${prod ? 'PRODUCTION · ' : ''}${title} on ${where}` : `${title} on ${where}`;
   const fields: SlackText[] = [
     { type: 'mrkdwn', text: `*Instance*\n${escapeMrkdwn(where)} (${prod ? '*PROD*' : e.instance.environment})` },
     { type: 'mrkdwn', text: `*By*\n${escapeMrkdwn(e.actor)}` },
