@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import type { ApprovalRequest } from '@quell/contracts/approvals';
 import type { Role } from '@quell/contracts/common';
 import type { KillResult } from '@quell/contracts/kill';
+import { SessionTargets } from '@/components/session-targets';
 import { Button } from '@/components/ui/button';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
@@ -12,7 +13,7 @@ import { SkeletonRows } from '@/components/ui/skeleton';
 import { useNow } from '@/hooks/use-now';
 import { isApiError } from '@/lib/api-client';
 import { countdown } from '@/lib/countdown';
-import { formatDateTime, formatDuration, plural } from '@/lib/format';
+import { formatDateTime, plural } from '@/lib/format';
 import { approvalQueries, useApprove, useDeny } from '../api/approval-queries';
 
 const MIN_COMMENT = 3;
@@ -112,34 +113,7 @@ function FrozenTargets({ a }: { a: ApprovalRequest }) {
         An approval kills at most these. Each is checked again first: one that ended or is another connection by now is reported, not killed; sessions that started
         later are not touched.
       </p>
-      {a.targets.length > 0 && (
-        <div tabIndex={0} className="max-h-80 overflow-auto rounded border border-slate-200 dark:border-slate-800" aria-label="Frozen sessions">
-          <table className="w-full text-sm" data-testid="frozen-targets">
-            <thead className="sticky top-0 bg-slate-100 text-left text-xs dark:bg-slate-900">
-              <tr>
-                <th className="px-2 py-1">id</th>
-                <th className="px-2 py-1">user</th>
-                <th className="px-2 py-1">host</th>
-                <th className="px-2 py-1">database</th>
-                <th className="px-2 py-1">command</th>
-                <th className="px-2 py-1">time</th>
-              </tr>
-            </thead>
-            <tbody className="font-mono text-xs">
-              {a.targets.map((s) => (
-                <tr key={s.id} className="border-t border-slate-100 dark:border-slate-800">
-                  <td className="px-2 py-1">{s.id}</td>
-                  <td className="px-2 py-1">{s.user}</td>
-                  <td className="px-2 py-1">{s.host}</td>
-                  <td className="px-2 py-1">{s.database || '—'}</td>
-                  <td className="px-2 py-1">{s.command}</td>
-                  <td className="px-2 py-1">{formatDuration(s.time)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {a.targets.length > 0 && <SessionTargets sessions={a.targets} label="Frozen sessions" testId="frozen-targets" />}
       {a.excluded.length > 0 && (
         <details className="text-sm">
           <summary>{a.excluded.length} excluded (never killed)</summary>
