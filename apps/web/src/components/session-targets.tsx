@@ -1,5 +1,5 @@
 // The target list of a kill preview, shared by the kill dialog and the review of an approval request
-// (which must show exactly what the requester saw).
+// (which must show exactly what the requester saw; a stored preview has no statements).
 import { memo, useState } from 'react';
 import type { Session } from '@quell/contracts/sessions';
 import { formatDuration } from '@/lib/format';

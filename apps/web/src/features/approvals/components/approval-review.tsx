@@ -111,7 +111,7 @@ function FrozenTargets({ a }: { a: ApprovalRequest }) {
       </h2>
       <p className="text-xs text-slate-600 dark:text-slate-400">
         An approval kills at most these. Each is checked again first: one that ended or is another connection by now is reported, not killed; sessions that started
-        later are not touched.
+        later are not touched. Quell never stores statements, so the sessions view of the instance shows what they run now.
       </p>
       {a.targets.length > 0 && <SessionTargets sessions={a.targets} label="Frozen sessions" testId="frozen-targets" />}
       {a.excluded.length > 0 && (
