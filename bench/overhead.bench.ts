@@ -18,6 +18,14 @@ const SECONDS = Number(process.env.QUELL_BENCH_ROUND_SECONDS ?? 4);
 const LIST_CONCURRENCY = 8;
 const LIST_SESSIONS = 50;
 const KILL_CONCURRENCY = 4;
+// Targets (issue: the extra hop): listing ≤ 1.3× direct p50 with 8 clients and with one; preview +
+// commit ≤ 1.5× with 4 clients and with one; under load the BFF keeps ≥ 0.6× the direct throughput.
+const P50_TARGET = { list: 1.3, kill: 1.5 } as const;
+const RPS_TARGET = 0.6;
+// Each kill operation uses up one session, opened before the run (and listed by every preview and
+// commit). One client alone got through 60 within the 1 s warm-up on a quiet machine and measured
+// nothing: 200 outlast the warm-up; a window that runs out later is measured up to its last operation.
+const KILL_SESSIONS = { perClientUnderLoad: 90, oneClient: 200 } as const;
 
 // A round fails, and is left out of the ratios, when a side's load run measured nothing: its worker
 // died, or every operation in the window failed (e.g. a commit that ended `sent-unverified` because
@@ -81,7 +89,7 @@ try {
         seconds: SECONDS,
         warmupSeconds: 1,
         concurrency,
-        sessionsPerClient: 90,
+        sessionsPerClient: KILL_SESSIONS.perClientUnderLoad,
         user,
         bff: { url: stack.url, ...stack.operator, instanceId: INSTANCE_NAME },
         das: { endpoint: stack.dasUrl, projectId: stack.secrets.projectId, ak: stack.secrets.ak, sk: stack.secrets.sk, dasInstanceId: stack.secrets.dasInstanceId, dbUserId: stack.dbUserId },
@@ -125,7 +133,7 @@ try {
           const order = r % 2 === 0 ? (['bff', 'direct'] as const) : (['direct', 'bff'] as const);
           const got: Partial<Record<'bff' | 'direct', LoadResult>> = {};
           for (const side of order) {
-            const result = await runRound({ ...base(`${side}-${scenario}`, user, 1), seconds: 3, sessionsPerClient: 60 });
+            const result = await runRound({ ...base(`${side}-${scenario}`, user, 1), seconds: 3, sessionsPerClient: KILL_SESSIONS.oneClient });
             if (!('failed' in result)) got[side] = result;
             else failedErrors += result.errors;
             if ('failed' in result || !usable(result)) console.log(`  ${scenario} one client round ${r + 1} ${side.padEnd(6)} ${describe(result)}`);
@@ -145,12 +153,21 @@ try {
         const rpsRatio = medianOrNull(rpsRatios);
         const errors = [...bff, ...direct].reduce((n, x) => n + x.errors, failedErrors);
         const failedRounds = failures.length + soloFailures.length;
-        const pass = p50Ratio !== null && rpsRatio !== null && p50Ratio <= 1.5 && rpsRatio >= 0.6 && errors === 0 && failedRounds === 0;
+        const soloRatio = medianOrNull(soloRatios);
+        const pass =
+          p50Ratio !== null &&
+          rpsRatio !== null &&
+          soloRatio !== null &&
+          p50Ratio <= P50_TARGET[scenario] &&
+          soloRatio <= P50_TARGET[scenario] &&
+          rpsRatio >= RPS_TARGET &&
+          errors === 0 &&
+          failedRounds === 0;
         report({
           name: `overhead-${scenario}`,
           question: '1',
           ratio: p50Ratio === null ? null : Number(p50Ratio.toFixed(2)),
-          target: 'p50 ≤ 1.5×, rps ≥ 0.6×',
+          target: `p50 ≤ ${P50_TARGET[scenario]}× (${concurrency} clients and one), rps ≥ ${RPS_TARGET}×`,
           pass,
           figures: {
             bff_p50_ms: figure(bff.map((x) => x.p50), 2),

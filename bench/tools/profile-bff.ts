@@ -1,7 +1,9 @@
 // Where the BFF spends its CPU under question 1's list (or kill) load: a V8 CPU profile taken through
 // the BFF's inspector while a second process loads it; prints the top functions by self time.
 //
-//   pnpm exec tsx bench/tools/profile-bff.ts [list|kill] [seconds]
+//   pnpm exec tsx bench/tools/profile-bff.ts [list|kill] [seconds] [clients]
+// QUELL_PROFILE=das-local profiles das-local instead; QUELL_PROFILE_OUT=file.cpuprofile keeps the profile.
+import { writeFileSync } from 'node:fs';
 import { Inspector, inspectorOf } from '../lib/inspector.ts';
 import { runLoad } from '../lib/load.ts';
 import { createBenchSandbox, withMaxConnections } from '../lib/sandbox.ts';
@@ -9,6 +11,7 @@ import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '
 
 const scenario = (process.argv[2] ?? 'list') as 'list' | 'kill';
 const seconds = Number(process.argv[3] ?? 6);
+const clients = process.argv[4] ? Number(process.argv[4]) : undefined;
 const target = (process.env.QUELL_PROFILE ?? 'bff') as 'bff' | 'das-local';
 
 interface Node {
@@ -55,7 +58,7 @@ try {
         mode: `bff-${scenario}`,
         seconds,
         warmupSeconds: 1,
-        concurrency: scenario === 'list' ? 8 : 4,
+        concurrency: clients ?? (scenario === 'list' ? 8 : 4),
         sessionsPerClient: 60,
         user,
         bff: { url: stack.url, ...stack.operator, instanceId: INSTANCE_NAME },
@@ -67,6 +70,7 @@ try {
       const result = await load;
       const { profile } = await inspector.send<{ profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } }>('Profiler.stop');
       console.log(`load: ${result.rps.toFixed(0)}/s, p50 ${result.p50.toFixed(1)} ms`);
+      if (process.env.QUELL_PROFILE_OUT) writeFileSync(process.env.QUELL_PROFILE_OUT, JSON.stringify(profile));
       summarise(profile);
     } finally {
       inspector?.close();

@@ -32,7 +32,7 @@ import { authRouter } from './routes/auth.ts';
 import { dbUsersRouter } from './routes/db-users.ts';
 import { instancesRouter } from './routes/instances.ts';
 import { killRouter } from './routes/kill.ts';
-import { createReadiness, type ReadinessDeps } from './readiness.ts';
+import { createReadiness, type ReadinessDeps, type ReadinessReport } from './readiness.ts';
 import { filterSuggestionsRouter } from './routes/filter-suggestions.ts';
 import { locksRouter } from './routes/locks.ts';
 import { notificationsRouter } from './routes/notifications.ts';
@@ -83,6 +83,8 @@ export interface QuellApp {
   events: EventSink;
   notifications: Notifications;
   metrics: Metrics;
+  /** What /readyz answers (one check shared by the probes of its cache window). */
+  readiness: { check(): Promise<ReadinessReport> };
   /** The route-table entries this app serves, in mounting order. */
   routes: readonly RouteDef[];
   /** Waits for kills in progress to finish and stops background timers. The caller closes the stores it passed in. */
@@ -181,7 +183,8 @@ export function createApp(deps: AppDeps): QuellApp {
     next();
   });
   app.use(routes.metrics.path, metricsToken(deps.config.metricsToken));
-  app.use(opsRouter(mount, { readiness: createReadiness({ instances, das, stores: deps.stores, ...(deps.oidc ? { oidc: deps.oidc } : {}), dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness }), metrics }));
+  const readiness = createReadiness({ instances, das, stores: deps.stores, ...(deps.oidc ? { oidc: deps.oidc } : {}), dasUsername: (i) => kill.dasUsername(i), now: () => now().getTime(), ...deps.readiness });
+  app.use(opsRouter(mount, { readiness, metrics }));
 
   // The session is loaded before the body is read: bodies without a login (but the login's) are refused unread.
   app.use(API_PREFIX, sameOrigin, jsonOnly, loadSession(sessions, sessionCookieName(deps.config.cookieSecure)), loginBeforeBody, express.json({ limit: deps.bodyLimit ?? '128kb', strict: true }));
@@ -216,6 +219,7 @@ export function createApp(deps: AppDeps): QuellApp {
     events,
     notifications,
     metrics,
+    readiness,
     routes: mount.mounted,
     async shutdown() {
       clearInterval(purge);

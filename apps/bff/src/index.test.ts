@@ -1,11 +1,14 @@
 // The entry point as a process: config errors exit 1 naming the variable; a good config listens, serves, and stops on SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '@quell/test-kit/eventually';
 import { pathOf, routes } from '@quell/contracts/routes';
 
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
@@ -39,6 +42,28 @@ const env = {
   HOST: '127.0.0.1',
 };
 
+function startBff(extraEnv: Record<string, string> = {}) {
+  const child = spawn(tsx, [entry], { env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 45_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Quell BFF listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const stop = async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { url, stop, output: () => out };
+}
+
 describe('index.ts', () => {
   it('exits 1 and names the variable when the configuration is wrong, without printing values', () => {
     const r = spawnSync(tsx, [entry], { env: { ...env, QUELL_SK: undefined, QUELL_SESSION_SECRET: 'too-short-secret' } as NodeJS.ProcessEnv, encoding: 'utf8', cwd: dir });
@@ -49,19 +74,8 @@ describe('index.ts', () => {
   });
 
   it('listens, prints its URL, serves a hint page when the SPA is not built, and stops on SIGTERM', async () => {
-    const child = spawn(tsx, [entry], { env: env as NodeJS.ProcessEnv, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 45_000);
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Quell BFF listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      });
-    });
+    const bff = startBff();
+    const url = await bff.url;
     try {
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);
@@ -70,10 +84,29 @@ describe('index.ts', () => {
       const api = await fetch(`${url}${pathOf(routes.instances)}`);
       expect(api.status).toBe(401);
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await bff.stop()).toBe(0);
     }
-    expect(out).not.toContain(secret);
+    expect(bff.output()).not.toContain(secret);
+  });
+
+  it('starts its first readiness check with the process, before any probe asks', async () => {
+    // A DAS that records what reaches it (and answers nothing useful): no /readyz request is made.
+    const seen: string[] = [];
+    const das = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((r) => das.listen(0, '127.0.0.1', r));
+    const dasInventory = path.join(dir, 'inventory-recorded.yaml');
+    writeFileSync(dasInventory, readFileSync(inventory, 'utf8').replace('http://127.0.0.1:9', `http://127.0.0.1:${(das.address() as AddressInfo).port}`));
+    const bff = startBff({ QUELL_INVENTORY: dasInventory, QUELL_DATA_DIR: path.join(dir, 'data-recorded') });
+    try {
+      await bff.url;
+      const calls = await eventually(async () => seen, (s) => s.length > 0, 20_000);
+      expect(calls[0]).toMatch(/^GET \/v\d+\/[0-9a-f]+\/instances\/da304cd5bbb944de828759bc7be3d3fein01\/db-users\?/);
+    } finally {
+      await bff.stop();
+      das.close();
+    }
   });
 });

@@ -45,6 +45,9 @@ async function main(): Promise<void> {
     ...(throttle ? { throttle } : {}),
   });
   const server = createHttpServer(quell.app, { headersTimeoutMs: config.headersTimeoutSeconds * 1000, requestTimeoutMs: config.requestTimeoutSeconds * 1000, maxConnections: config.maxConnections });
+  // The first readiness check (a store write, a DAS round trip per instance) runs while the server
+  // starts listening, so the first probe gets its answer instead of waiting for one.
+  quell.readiness.check().catch(() => undefined);
   server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

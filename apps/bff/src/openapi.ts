@@ -10,7 +10,6 @@ function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): unknown {
 }
 
 const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ content: { 'application/json': { schema: schema(s, io) } } });
-const errorResponse = { description: 'error', ...json(ApiErrorBody) };
 
 /** The route table's header keys are lower-case; the document spells them as clients send them. */
 const HEADER_NAMES: Record<string, string> = { 'idempotency-key': IDEMPOTENCY_HEADER };
@@ -35,6 +34,7 @@ function success(r: RouteDef): Record<string, unknown> {
 }
 
 export function buildOpenApi(): Record<string, unknown> {
+  const errorResponse = { description: 'error', ...json(ApiErrorBody) };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of Object.values(routes) as RouteDef[]) {
     const params = parameters(r);

@@ -3,7 +3,7 @@
 // in the background and reported by /readyz, never a crash. Tokens stay in this process: only the
 // resulting identity (subject, display name, role) leaves it.
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import type { Logger } from 'pino';
 import type { Role } from '@quell/contracts/common';
 import { roleForGroups, type OidcConfig } from './oidc-config.ts';
@@ -62,7 +62,8 @@ export interface OidcSignInOptions {
 export class OidcSignIn {
   readonly #o: Required<Omit<OidcSignInOptions, 'sessionSecret'>>;
   readonly #key: Buffer;
-  #client: oidc.Configuration | undefined;
+  /** openid-client (loaded with the discovery, so a BFF without an identity provider never loads it) and the discovered issuer. */
+  #client: { lib: typeof oidc; config: oidc.Configuration } | undefined;
   #status: OidcStatus = { ok: false, error: 'discovery not done yet' };
   #retry: NodeJS.Timeout | undefined;
   #starting: Promise<void> | undefined;
@@ -95,21 +96,22 @@ export class OidcSignIn {
     const issuer = new URL(c.issuer);
     const insecure = issuer.protocol === 'http:';
     try {
-      const client = await oidc.discovery(
+      const lib = await import('openid-client');
+      const client = await lib.discovery(
         issuer,
         c.clientId,
         { redirect_uris: [c.redirectUrl], response_types: ['code'], ...(c.clientSecret ? {} : { token_endpoint_auth_method: 'none' }) },
-        c.clientSecret ? oidc.ClientSecretBasic(c.clientSecret) : oidc.None(),
-        { timeout: this.#o.timeoutMs / 1000, ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}) },
+        c.clientSecret ? lib.ClientSecretBasic(c.clientSecret) : lib.None(),
+        { timeout: this.#o.timeoutMs / 1000, ...(insecure ? { execute: [lib.allowInsecureRequests] } : {}) },
       );
       const jwksUri = client.serverMetadata().jwks_uri;
       if (!jwksUri) throw new Error('the issuer publishes no jwks_uri');
       const jwks = await this.#fetchJson(jwksUri);
       if (!Array.isArray((jwks as { keys?: unknown }).keys)) throw new Error('the issuer JWKS has no keys');
-      oidc.setJwksCache(client, { jwks: jwks as oidc.JWKS, uat: Math.floor(Date.now() / 1000) });
+      lib.setJwksCache(client, { jwks: jwks as oidc.JWKS, uat: Math.floor(Date.now() / 1000) });
       // Check the ID token's signature too, with the cached keys (refetched only when a new key id appears).
-      oidc.enableNonRepudiationChecks(client);
-      this.#client = client;
+      lib.enableNonRepudiationChecks(client);
+      this.#client = { lib, config: client };
       this.#status = { ok: true };
       this.#o.logger.info({ issuer: c.issuer }, 'identity provider discovered');
     } catch (err) {
@@ -145,13 +147,13 @@ export class OidcSignIn {
 
   /** The IdP's authorization URL and the encrypted cookie value that must come back with the callback. */
   async begin(): Promise<{ url: string; pending: string }> {
-    const client = this.#client;
-    if (!client) throw new SignInRefused('unavailable', this.#status.error ?? 'not discovered');
-    const p: PendingSignIn = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), expiresAt: this.#o.now().getTime() + PENDING_TTL_MS };
-    const url = oidc.buildAuthorizationUrl(client, {
+    if (!this.#client) throw new SignInRefused('unavailable', this.#status.error ?? 'not discovered');
+    const { lib, config: client } = this.#client;
+    const p: PendingSignIn = { state: lib.randomState(), nonce: lib.randomNonce(), verifier: lib.randomPKCECodeVerifier(), expiresAt: this.#o.now().getTime() + PENDING_TTL_MS };
+    const url = lib.buildAuthorizationUrl(client, {
       redirect_uri: this.#o.config.redirectUrl,
       scope: this.#o.config.scopes,
-      code_challenge: await oidc.calculatePKCECodeChallenge(p.verifier),
+      code_challenge: await lib.calculatePKCECodeChallenge(p.verifier),
       code_challenge_method: 'S256',
       state: p.state,
       nonce: p.nonce,
@@ -164,8 +166,8 @@ export class OidcSignIn {
    * groups to a role. `query` is the callback's query string, `pending` the cookie set by begin().
    */
   async finish(query: string, pending: string | undefined): Promise<IdpIdentity> {
-    const client = this.#client;
-    if (!client) throw new SignInRefused('unavailable', this.#status.error ?? 'not discovered');
+    if (!this.#client) throw new SignInRefused('unavailable', this.#status.error ?? 'not discovered');
+    const { lib, config: client } = this.#client;
     const params = new URLSearchParams(query);
     if (params.get('error')) throw new SignInRefused(params.get('error') === 'access_denied' ? 'cancelled' : 'failed', `the identity provider answered ${params.get('error')}`);
     const p = pending ? this.#open(pending) : undefined;
@@ -175,7 +177,7 @@ export class OidcSignIn {
     current.search = params.toString();
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      tokens = await oidc.authorizationCodeGrant(client, current, { pkceCodeVerifier: p.verifier, expectedState: p.state, expectedNonce: p.nonce, idTokenExpected: true });
+      tokens = await lib.authorizationCodeGrant(client, current, { pkceCodeVerifier: p.verifier, expectedState: p.state, expectedNonce: p.nonce, idTokenExpected: true });
     } catch (err) {
       throw new SignInRefused('failed', describe(err));
     }
@@ -185,7 +187,7 @@ export class OidcSignIn {
     // Some IdPs put groups only in userinfo: ask it when the ID token lacks the claim.
     if (claimAt(all, this.#o.config.groupsClaim) === undefined && tokens.access_token) {
       try {
-        all = { ...(await oidc.fetchUserInfo(client, tokens.access_token, claims.sub)), ...all };
+        all = { ...(await lib.fetchUserInfo(client, tokens.access_token, claims.sub)), ...all };
       } catch (err) {
         this.#o.logger.warn({ error: describe(err) }, 'userinfo failed; going on with the ID token claims');
       }
@@ -200,8 +202,8 @@ export class OidcSignIn {
   /** RP-initiated logout at the IdP, when it offers it. */
   logoutUrl(): string | undefined {
     const client = this.#client;
-    if (!client?.serverMetadata().end_session_endpoint) return undefined;
-    return oidc.buildEndSessionUrl(client, { post_logout_redirect_uri: this.#o.config.postLogoutUrl }).href;
+    if (!client?.config.serverMetadata().end_session_endpoint) return undefined;
+    return client.lib.buildEndSessionUrl(client.config, { post_logout_redirect_uri: this.#o.config.postLogoutUrl }).href;
   }
 
   #seal(p: PendingSignIn): string {

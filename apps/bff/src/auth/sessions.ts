@@ -41,8 +41,18 @@ export function sessionCookieName(secure: boolean): string {
 /** Writes to last_seen_at at most this often. */
 const TOUCH_EVERY_MS = 15_000;
 
+/**
+ * How long a login session read from the store answers this process's requests without another read.
+ * The store stays the truth: a logout through this process forgets the session at once; one through
+ * another replica (a shared Redis store) is seen here within this time; account changes are checked on
+ * every request against the user directory, not cached here.
+ */
+export const SESSION_CACHE_MS = 1_000;
+
 export class SessionManager {
   readonly #o: Required<SessionManagerOptions>;
+  /** idHash → the stored session and when it was read (oldest first: Map order is insertion order). */
+  readonly #cache = new Map<string, { session: LoginSession; readAt: number }>();
   constructor(options: SessionManagerOptions) {
     this.#o = { absoluteMs: 12 * 60 * 60_000, ...options };
   }
@@ -80,29 +90,59 @@ export class SessionManager {
   async resolve(cookieValue: string, opts: { background?: boolean } = {}): Promise<AuthContext | undefined> {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(cookieValue)) return undefined;
     const idHash = this.hashId(cookieValue);
-    const s = await this.#o.store.get(idHash);
-    if (!s) return undefined;
     const now = this.#o.now().getTime();
-    if (now - s.lastSeenAt > this.#o.idleMs || now - s.createdAt > this.#o.absoluteMs) {
-      await this.#o.store.destroy(idHash);
+    const s = await this.#read(idHash, now);
+    if (!s) return undefined;
+    if (this.#expired(s, now)) {
+      await this.destroy(idHash);
       return undefined;
     }
     // An identity-provider session carries its role (re-read from the groups at every sign-in).
     if (s.role) {
-      if (!opts.background && now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#o.store.touch(idHash, now);
+      if (!opts.background && now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#touch(idHash, s, now);
       return { username: s.username, role: s.role, csrfToken: s.csrfToken, idHash, ...(s.displayName ? { displayName: s.displayName } : {}) };
     }
     const user = await this.#o.users.find(s.username);
     if (!user || user.disabled || sessionEndedByAccountChange(user, s.createdAt)) {
-      await this.#o.store.destroy(idHash);
+      await this.destroy(idHash);
       return undefined;
     }
-    if (!opts.background && now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#o.store.touch(idHash, now);
+    if (!opts.background && now - s.lastSeenAt > TOUCH_EVERY_MS) await this.#touch(idHash, s, now);
     return { username: user.username, role: user.role, csrfToken: s.csrfToken, idHash };
   }
 
   async destroy(idHash: string): Promise<void> {
+    this.#cache.delete(idHash);
     await this.#o.store.destroy(idHash);
+  }
+
+  #expired(s: LoginSession, now: number): boolean {
+    return now - s.lastSeenAt > this.#o.idleMs || now - s.createdAt > this.#o.absoluteMs;
+  }
+
+  /**
+   * The session from the cache when read less than SESSION_CACHE_MS ago, else from the store. A cached
+   * session that looks expired is read again: another replica may have touched it since.
+   */
+  async #read(idHash: string, now: number): Promise<LoginSession | undefined> {
+    const hit = this.#cache.get(idHash);
+    if (hit && now >= hit.readAt && now - hit.readAt < SESSION_CACHE_MS && !this.#expired(hit.session, now)) return hit.session;
+    this.#cache.delete(idHash);
+    const s = await this.#o.store.get(idHash);
+    if (!s) return undefined;
+    // Entries are in reading order: drop the outdated ones from the front, so the map holds about one second of sessions.
+    for (const [key, entry] of this.#cache) {
+      if (now >= entry.readAt && now - entry.readAt < SESSION_CACHE_MS) break;
+      this.#cache.delete(key);
+    }
+    this.#cache.set(idHash, { session: s, readAt: now });
+    return s;
+  }
+
+  async #touch(idHash: string, s: LoginSession, now: number): Promise<void> {
+    await this.#o.store.touch(idHash, now);
+    // The cached copy is this process's own: it carries the new last-seen time too.
+    s.lastSeenAt = now;
   }
 
   async purgeIdle(): Promise<number> {

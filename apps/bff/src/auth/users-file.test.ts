@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '@quell/test-kit/eventually';
 import { runUsersCli } from '../cli/users.ts';
 import { verifyPassword } from './password.ts';
 import { addUser, createFileUserDirectory, disableUser, listUsers, readUsersFile, setPassword, setRole, UsersFileError } from './users-file.ts';
@@ -33,14 +34,33 @@ describe('users file', () => {
     expect(JSON.stringify(listUsers(file))).not.toContain('scrypt');
   });
 
-  it('the directory sees edits without a restart', async () => {
+  it('the directory sees edits without a restart, through the watch on its directory', async () => {
     const file = path.join(dir, 'b.json');
-    const users = createFileUserDirectory(file);
+    // The clock stands still: only the change event can make the directory read the file again.
+    const users = createFileUserDirectory(file, { now: () => 1_000_000 });
     expect(await users.find('carol')).toBeUndefined();
     await addUser(file, 'carol', 'carol password', 'viewer');
-    expect((await users.find('carol'))?.role).toBe('viewer');
+    expect((await eventually(() => users.find('carol'), (u) => u !== undefined))?.role).toBe('viewer');
     setRole(file, 'carol', 'admin');
-    expect((await users.find('carol'))?.role).toBe('admin');
+    expect((await eventually(() => users.find('carol'), (u) => u?.role === 'admin'))?.role).toBe('admin');
+  });
+
+  it('without a change event it checks the file at most once a second, and sees the edit then', async () => {
+    // Written in place through a hard link in another directory: the watch on the file's own directory
+    // gets no event for that, so only the once-a-second check can notice.
+    const watched = mkdtempSync(path.join(tmpdir(), 'quell-users-watched-'));
+    const file = path.join(watched, 'users.json');
+    await addUser(file, 'erin', 'erin password', 'viewer');
+    const link = path.join(mkdtempSync(path.join(tmpdir(), 'quell-users-link-')), 'users.json');
+    linkSync(file, link);
+    let now = 5_000_000;
+    const users = createFileUserDirectory(file, { now: () => now });
+    expect((await users.find('erin'))?.role).toBe('viewer');
+    writeFileSync(link, readFileSync(file, 'utf8').replace('"viewer"', '"operator"'));
+    now += 900;
+    expect((await users.find('erin'))?.role).toBe('viewer');
+    now += 100;
+    expect((await users.find('erin'))?.role).toBe('operator');
   });
 
   it('rejects a malformed hash instead of throwing', async () => {

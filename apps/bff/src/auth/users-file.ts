@@ -1,5 +1,5 @@
 // The local accounts file (JSON): usernames, roles and scrypt hashes. Managed by the users CLI.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, watch, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { Role } from '@quell/contracts/common';
@@ -147,21 +147,49 @@ export interface UserDirectory {
   find(username: string): Promise<StoredUser | undefined>;
 }
 
-/** Reads the users file on demand (cached until its mtime/size changes), so CLI edits apply without a restart. */
-export function createFileUserDirectory(file: string): UserDirectory {
-  let cache: { key: string; users: Map<string, StoredUser> } | undefined;
+/** How often, at most, the accounts file is checked for edits when no change event arrived. */
+const RECHECK_MS = 1_000;
+
+/**
+ * Reads the users file on demand (cached until its mtime/size/inode changes), so CLI edits apply without
+ * a restart. The file is not stat'ed on every request: a watch on its directory marks the cache stale as
+ * soon as the file is replaced, and without an event (a file system that sends none) it is stat'ed at
+ * most once a second, so an edit applies within that second at worst.
+ */
+export function createFileUserDirectory(file: string, options: { now?: () => number } = {}): UserDirectory {
+  const now = options.now ?? Date.now;
+  let cache: { key: string; users: Map<string, StoredUser>; checkedAt: number } | undefined;
+  let watching = false;
+  const watchDirectory = () => {
+    if (watching) return;
+    try {
+      // Not persistent: the watch never keeps the process alive.
+      watch(path.dirname(file), { persistent: false }, (_event, name) => {
+        if (name === null || name === path.basename(file)) cache = undefined;
+      }).on('error', () => {
+        watching = false;
+      });
+      watching = true;
+    } catch {
+      /* no directory yet, or no watch support: the once-a-second check still sees edits */
+    }
+  };
   return {
     async find(username) {
-      let key = 'missing';
-      try {
-        const st = statSync(file);
-        key = `${st.mtimeMs}:${st.size}:${st.ino}`;
-      } catch {
-        /* no file yet: no users */
-      }
-      if (!cache || cache.key !== key) {
-        const users = key === 'missing' ? [] : readUsersFile(file).users;
-        cache = { key, users: new Map(users.map((u) => [u.username, u])) };
+      const t = now();
+      if (!cache || t - cache.checkedAt >= RECHECK_MS || t < cache.checkedAt) {
+        watchDirectory();
+        let key = 'missing';
+        try {
+          const st = statSync(file);
+          key = `${st.mtimeMs}:${st.size}:${st.ino}`;
+        } catch {
+          /* no file yet: no users */
+        }
+        if (!cache || cache.key !== key) {
+          const users = key === 'missing' ? [] : readUsersFile(file).users;
+          cache = { key, users: new Map(users.map((u) => [u.username, u])), checkedAt: t };
+        } else cache.checkedAt = t;
       }
       return cache.users.get(username);
     },

@@ -13,7 +13,8 @@ export interface OpsRouterDeps {
 
 export function opsRouter(mount: Mount, d: OpsRouterDeps): Router {
   const r = Router();
-  const openapi = buildOpenApi();
+  // Built on first request, not at start: converting every schema costs more than the rest of createApp.
+  let openapi: Record<string, unknown> | undefined;
   mount(r, routes.healthz, () => ({ status: 'ok' as const }));
   mount(r, routes.readyz, async ({ res }) => {
     const { ready, body } = await d.readiness.check();
@@ -24,6 +25,6 @@ export function opsRouter(mount: Mount, d: OpsRouterDeps): Router {
     res.setHeader('Content-Type', d.metrics.registry.contentType);
     return d.metrics.registry.metrics();
   });
-  mount(r, routes.openapi, () => openapi);
+  mount(r, routes.openapi, () => (openapi ??= buildOpenApi()));
   return r;
 }
