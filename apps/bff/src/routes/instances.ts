@@ -1,9 +1,10 @@
 // The inventory (without secrets) and the live sessions of an instance.
 import { Router } from 'express';
 import type { InstanceListResponse } from '@quell/contracts/instances';
+import type { SessionListResponse } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
 import type { InstanceConfig } from '../config.ts';
-import type { Mount } from '../http/mount.ts';
+import { SerializedJson, type Mount } from '../http/mount.ts';
 import type { KillService } from '../kill/service.ts';
 
 export interface InstancesRouterDeps {
@@ -26,10 +27,20 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
     })),
   }));
 
+  // Each DAS page is serialised as it arrives and its rows dropped: at 100 000 sessions the BFF holds
+  // the answer's bytes once, not the rows as objects, then as one string, then as one buffer.
   mount(r, routes.sessions, async ({ params, query }) => {
     const instance = d.kill.instance(params.instanceId);
-    const { sessions, listedAtMs } = await d.kill.listSessions(instance, query);
-    return { instanceId: instance.id, sessions, count: sessions.length, fetchedAt: new Date(listedAtMs).toISOString() };
+    const parts = [Buffer.from(`{"instanceId":${JSON.stringify(instance.id)},"sessions":[`)];
+    let count = 0;
+    for await (const page of d.kill.sessionPages(instance, query)) {
+      if (page.length === 0) continue;
+      const rows = JSON.stringify(page);
+      parts.push(Buffer.from(`${count === 0 ? '' : ','}${rows.slice(1, -1)}`));
+      count += page.length;
+    }
+    parts.push(Buffer.from(`],"count":${count},"fetchedAt":${JSON.stringify(d.kill.now().toISOString())}}`));
+    return new SerializedJson<SessionListResponse>(parts);
   });
   return r;
 }
