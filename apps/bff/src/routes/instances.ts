@@ -33,7 +33,13 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
     const instance = d.kill.instance(params.instanceId);
     const parts = [Buffer.from(`{"instanceId":${JSON.stringify(instance.id)},"sessions":[`)];
     let count = 0;
-    for await (const page of d.kill.sessionPages(instance, query)) {
+    // The next page is asked for before this one is serialised, so serialising overlaps the wait for DAS.
+    const pages = d.kill.sessionPages(instance, query)[Symbol.asyncIterator]();
+    for (let next = pages.next(); ; ) {
+      const got = await next;
+      if (got.done) break;
+      next = pages.next();
+      const page = got.value;
       if (page.length === 0) continue;
       const rows = JSON.stringify(page);
       parts.push(Buffer.from(`${count === 0 ? '' : ','}${rows.slice(1, -1)}`));
