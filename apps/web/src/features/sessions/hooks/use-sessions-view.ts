@@ -3,7 +3,7 @@ import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
 import { sessionQueries } from '../api/session-queries';
-import { filterListing, groupCounts, type Filtered, type GroupCount } from '../utils/filter-sessions';
+import { filterListing, groupCounts, prepareFilterKeys, type Filtered, type GroupCount } from '../utils/filter-sessions';
 import { partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
 import { sortSessions } from '../utils/sort-sessions';
@@ -43,7 +43,15 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     return onlyIds ? filtered.rows.filter((s) => onlyIds.has(s.id)) : filtered.rows;
   }, [sorted, q, host, filters.command, filters.noDatabase, filters.minTime, onlyIds]);
   const shownIds = useMemo(() => shown.map((s) => s.id), [shown]);
-  const groups = useMemo(() => groupCounts(listed ?? NONE), [listed]);
+  // The group chips follow a new listing at low priority: the table paints first.
+  const groupSource = useDeferredValue(listed);
+  const groups = useMemo(() => groupCounts(groupSource ?? NONE), [groupSource]);
+  // The text filters' lower-cased keys are made while the browser is idle after the table painted, not on the first keystroke.
+  useEffect(() => {
+    if (sorted.length === 0) return;
+    const timer = setTimeout(() => prepareFilterKeys(sorted), 0);
+    return () => clearTimeout(timer);
+  }, [sorted]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
 
   // a selection belongs to one listing: a new user/database filter starts a new one

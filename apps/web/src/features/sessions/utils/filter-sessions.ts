@@ -41,6 +41,11 @@ function searchKeys(sessions: readonly Session[]): SearchKeys {
   return keys;
 }
 
+/** Works out the keys filterListing compares for `sessions` now (they are kept with the listing). */
+export function prepareFilterKeys(sessions: readonly Session[]): void {
+  searchKeys(sessions);
+}
+
 /** One filtering of a listing: its rows, and their indices in the listing (what a narrower filter starts from). */
 export interface Filtered {
   source: readonly Session[];

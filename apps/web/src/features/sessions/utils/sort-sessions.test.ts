@@ -43,6 +43,20 @@ describe('sortSessions', () => {
     expect(ids(sortSessions(rows, { id: 'sql', desc: false }))).toEqual(ids([...rows].sort(cmp)));
   });
 
+  it('orders longer words, numbers with leading zeros and long numbers like the alphanumeric sort', () => {
+    const words = ['a010', 'a10', 'a2', 'a02b', 'a2b', 'ab', 'a', 'a1234567890', 'a999', 'a9x', 'a 9', 'a-9', 'x00', 'x0', 'x'];
+    const rows = words.map((w, i) => s(i, { state: w }));
+    const cmp = (a: Session, b: Session) =>
+      sortingFns.alphanumeric({ getValue: () => a.state } as unknown as Row<Session>, { getValue: () => b.state } as unknown as Row<Session>, 'state') || a.id - b.id;
+    expect(ids(sortSessions(rows, { id: 'state', desc: false }))).toEqual(ids([...rows].sort(cmp)));
+  });
+
+  it('sorts numbers that do not pack into one float (fractions, negatives, very large) the same way', () => {
+    const rows = [s(1, { time: 2.5 }), s(2, { time: -1 }), s(3, { time: 2.5 }), s(4, { time: 3e12 }), s(5, { time: 0 })];
+    expect(ids(sortSessions(rows, { id: 'time', desc: true }))).toEqual([4, 1, 3, 5, 2]);
+    expect(ids(sortSessions(rows, { id: 'time', desc: false }))).toEqual([2, 5, 1, 3, 4]);
+  });
+
   it('leaves its input alone', () => {
     const rows = [s(2), s(1)];
     sortSessions(rows, { id: 'id', desc: false });

@@ -4,50 +4,47 @@ import type { Sort, SortKey } from './session-filters';
 /** Columns compared as numbers; every other column is compared as text. */
 export const NUMERIC_SORT_KEYS: ReadonlySet<SortKey> = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
 
-/** A text's sort key: runs of digits (as numbers) and of other characters (lower-cased), so `db10` sorts after `db9`. */
-type Chunks = ReadonlyArray<string | number>;
-
-/** Splits without a regular expression: this runs once per listed row and column. */
-function chunks(text: string): Chunks {
+/**
+ * A text's sort key as one string whose plain comparison is natural order (TanStack Table's
+ * `alphanumeric`): runs of digits compare as numbers, other runs as lower-cased text, text before a
+ * digit run. Each run starts with a marker below any printable character (text \u0001, digits
+ * \u0002), and a digit run carries its length (leading zeros dropped) before its digits, so a
+ * longer number sorts after a shorter one. Made once per row, without a regular expression.
+ */
+function naturalKey(text: string): string {
   const s = text.toLowerCase();
-  const out: Array<string | number> = [];
-  let start = 0;
-  let digits = false;
-  for (let i = 0; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) : -1;
-    const isDigit = c >= 48 && c <= 57;
-    if (i === s.length || (i > start && isDigit !== digits)) {
-      if (i > start) out.push(digits ? parseInt(s.slice(start, i), 10) : s.slice(start, i));
-      start = i;
-    }
-    digits = isDigit;
+  let key = '';
+  for (let start = 0; start < s.length; ) {
+    const digits = isDigit(s.charCodeAt(start));
+    let end = start + 1;
+    while (end < s.length && isDigit(s.charCodeAt(end)) === digits) end++;
+    if (digits) {
+      let first = start;
+      while (first < end - 1 && s.charCodeAt(first) === 48) first++;
+      key += `\u0002${String.fromCharCode(48 + end - first)}${s.slice(first, end)}`;
+    } else key += `\u0001${s.slice(start, end)}`;
+    start = end;
   }
-  return out;
+  return key;
 }
 
-/** Natural order (TanStack Table's `alphanumeric`): digit runs compare as numbers, other runs as text, text before a digit run. */
-function compareChunks(a: Chunks, b: Chunks): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const aa = a[i]!;
-    const bb = b[i]!;
-    if (aa === bb) continue;
-    const aText = typeof aa === 'string';
-    if (aText !== (typeof bb === 'string')) return aText ? -1 : 1;
-    return aa > bb ? 1 : -1;
-  }
-  return a.length - b.length;
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 // Sort keys of a listing, by column: worked out once per listing, so changing the sort back and
 // forth costs only the sort.
-const keyCache = new WeakMap<readonly Session[], Map<SortKey, Chunks[]>>();
+const keyCache = new WeakMap<readonly Session[], Map<SortKey, string[]>>();
 
-function textKeys(sessions: readonly Session[], key: SortKey): Chunks[] {
+function textKeys(sessions: readonly Session[], key: SortKey): string[] {
   let byColumn = keyCache.get(sessions);
   if (!byColumn) keyCache.set(sessions, (byColumn = new Map()));
   let keys = byColumn.get(key);
-  if (!keys) byColumn.set(key, (keys = sessions.map((s) => chunks(String(s[key] ?? '')))));
+  if (!keys) {
+    keys = new Array<string>(sessions.length);
+    for (let i = 0; i < sessions.length; i++) keys[i] = naturalKey(String(sessions[i]![key] ?? ''));
+    byColumn.set(key, keys);
+  }
   return keys;
 }
 
@@ -96,7 +93,11 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
   }
   const keys = textKeys(sessions, key);
   const order = Uint32Array.from({ length: sessions.length }, (_, i) => i);
-  return order.sort((i, j) => compareChunks(keys[i]!, keys[j]!) * dir || i - j);
+  return order.sort((i, j) => {
+    const a = keys[i]!;
+    const b = keys[j]!;
+    return a === b ? i - j : a > b ? dir : -dir;
+  });
 }
 
 /** The sessions in the table's order (see sortOrder). Leaves its input alone. */
