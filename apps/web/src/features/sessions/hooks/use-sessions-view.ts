@@ -3,10 +3,10 @@ import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
 import { sessionQueries } from '../api/session-queries';
-import { filterListing, groupCounts, prepareFilterKeys, type Filtered, type GroupCount } from '../utils/filter-sessions';
+import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered, type GroupCount } from '../utils/filter-sessions';
 import { partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
-import { sortSessions } from '../utils/sort-sessions';
+import { sortOrder } from '../utils/sort-sessions';
 import { useRecentFilters } from './use-recent-filters';
 import { useSelection } from './use-selection';
 
@@ -32,7 +32,13 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // Sorted once per listing and sort; the filters then keep that order, so a keystroke never sorts.
   const sortId = filters.sort.id;
   const sortDesc = filters.sort.desc;
-  const sorted = useMemo(() => sortSessions(listed ?? NONE, { id: sortId, desc: sortDesc }), [listed, sortId, sortDesc]);
+  const { rows: sorted, order } = useMemo(() => {
+    const source = listed ?? NONE;
+    const order = sortOrder(source, { id: sortId, desc: sortDesc });
+    const rows = Array.from(order, (i) => source[i]!);
+    carryFilterKeys(source, order, rows);
+    return { rows, order };
+  }, [listed, sortId, sortDesc]);
   // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
   const q = useDeferredValue(filters.q);
   const host = useDeferredValue(filters.host);
@@ -47,11 +53,15 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   const groupSource = useDeferredValue(listed);
   const groups = useMemo(() => groupCounts(groupSource ?? NONE), [groupSource]);
   // The text filters' lower-cased keys are made while the browser is idle after the table painted, not on the first keystroke.
+  // They belong to the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
   useEffect(() => {
-    if (sorted.length === 0) return;
-    const timer = setTimeout(() => prepareFilterKeys(sorted), 0);
+    if (!listed?.length) return;
+    const timer = setTimeout(() => {
+      prepareFilterKeys(listed);
+      carryFilterKeys(listed, order, sorted);
+    }, 0);
     return () => clearTimeout(timer);
-  }, [sorted]);
+  }, [listed, order, sorted]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
 
   // a selection belongs to one listing: a new user/database filter starts a new one

@@ -46,6 +46,21 @@ export function prepareFilterKeys(sessions: readonly Session[]): void {
   searchKeys(sessions);
 }
 
+/** `to` holds the rows of `from` in `order` (`to[i] = from[order[i]]`): it takes their keys, if made, instead of lower-casing again. */
+export function carryFilterKeys(from: readonly Session[], order: ArrayLike<number>, to: readonly Session[]): void {
+  const keys = searchKeyCache.get(from);
+  if (!keys || searchKeyCache.has(to)) return;
+  const n = order.length;
+  const moved: SearchKeys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    moved.host[i] = keys.host[j]!;
+    moved.command[i] = keys.command[j]!;
+    moved.sql[i] = keys.sql[j]!;
+  }
+  searchKeyCache.set(to, moved);
+}
+
 /** One filtering of a listing: its rows, and their indices in the listing (what a narrower filter starts from). */
 export interface Filtered {
   source: readonly Session[];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sortingFns, type Row } from '@tanstack/react-table';
 import type { Session } from '@quell/contracts/sessions';
-import { sortSessions } from './sort-sessions';
+import type { Sort } from './session-filters';
+import { sortOrder } from './sort-sessions';
 
 const s = (id: number, over: Partial<Session> = {}): Session => ({
   id,
@@ -16,8 +17,9 @@ const s = (id: number, over: Partial<Session> = {}): Session => ({
   ...over,
 });
 const ids = (rows: readonly Session[]) => rows.map((r) => r.id);
+const sortSessions = (rows: readonly Session[], sort: Sort) => Array.from(sortOrder(rows, sort), (i) => rows[i]!);
 
-describe('sortSessions', () => {
+describe('sortOrder', () => {
   it('sorts numbers both ways, ties in the listed order', () => {
     const rows = [s(1, { time: 5 }), s(2, { time: 30 }), s(3, { time: 5 }), s(4, { time: 100 })];
     expect(ids(sortSessions(rows, { id: 'time', desc: true }))).toEqual([4, 2, 1, 3]);

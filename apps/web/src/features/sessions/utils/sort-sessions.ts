@@ -99,11 +99,3 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
     return a === b ? i - j : a > b ? dir : -dir;
   });
 }
-
-/** The sessions in the table's order (see sortOrder). Leaves its input alone. */
-export function sortSessions(sessions: readonly Session[], sort: Sort): Session[] {
-  const order = sortOrder(sessions, sort);
-  const out = new Array<Session>(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = sessions[order[i]!]!;
-  return out;
-}
