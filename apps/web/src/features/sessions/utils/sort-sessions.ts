@@ -32,20 +32,49 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-// Sort keys of a listing, by column: worked out once per listing, so changing the sort back and
-// forth costs only the sort.
-const keyCache = new WeakMap<readonly Session[], Map<SortKey, string[]>>();
+// The ascending order of a listing by each text column: worked out once per listing and column, so
+// changing the sort back and forth, or its direction, costs no new comparisons.
+const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, { order: Uint32Array; keys: string[] }>>();
 
-function textKeys(sessions: readonly Session[], key: SortKey): string[] {
-  let byColumn = keyCache.get(sessions);
-  if (!byColumn) keyCache.set(sessions, (byColumn = new Map()));
-  let keys = byColumn.get(key);
-  if (!keys) {
-    keys = new Array<string>(sessions.length);
-    for (let i = 0; i < sessions.length; i++) keys[i] = naturalKey(String(sessions[i]![key] ?? ''));
-    byColumn.set(key, keys);
+/**
+ * Rows ascending by a text column, ties in the listed order. Each key carries its row index after a
+ * \u0000 (below every key character) in two fixed-width UTF-16 units, so the engine's own string
+ * sort, with no comparator called per pair, gives a stable order.
+ */
+function ascendingByText(sessions: readonly Session[], key: SortKey): { order: Uint32Array; keys: string[] } {
+  let byColumn = ascendingCache.get(sessions);
+  if (!byColumn) ascendingCache.set(sessions, (byColumn = new Map()));
+  let sorted = byColumn.get(key);
+  if (!sorted) {
+    const n = sessions.length;
+    const keys = new Array<string>(n);
+    const tagged = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = naturalKey(String(sessions[i]![key] ?? ''));
+      tagged[i] = `${keys[i]}\u0000${String.fromCharCode(i >>> 16, i & 0xffff)}`;
+    }
+    tagged.sort();
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = tagged[i]!;
+      order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
+    }
+    byColumn.set(key, (sorted = { order, keys }));
   }
-  return keys;
+  return sorted;
+}
+
+/** The ascending order reversed, except that rows with equal keys keep their listed order. */
+function descending({ order, keys }: { order: Uint32Array; keys: string[] }): Uint32Array {
+  const out = new Uint32Array(order.length);
+  let w = 0;
+  for (let end = order.length; end > 0; ) {
+    let start = end - 1;
+    while (start > 0 && keys[order[start - 1]!] === keys[order[end - 1]!]) start--;
+    for (let i = start; i < end; i++) out[w++] = order[i]!;
+    end = start;
+  }
+  return out;
 }
 
 /** Row indices per 2^21 rows: a number key and its row index share one float64 (both < 2^53). */
@@ -91,11 +120,6 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
       return a === b ? i - j : a > b ? dir : -dir;
     });
   }
-  const keys = textKeys(sessions, key);
-  const order = Uint32Array.from({ length: sessions.length }, (_, i) => i);
-  return order.sort((i, j) => {
-    const a = keys[i]!;
-    const b = keys[j]!;
-    return a === b ? i - j : a > b ? dir : -dir;
-  });
+  const ascending = ascendingByText(sessions, key);
+  return sort.desc ? descending(ascending) : ascending.order.slice();
 }
