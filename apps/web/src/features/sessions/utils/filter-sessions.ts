@@ -30,10 +30,14 @@ function searchKeys(sessions: readonly Session[]): SearchKeys {
   if (!keys) {
     const n = sessions.length;
     keys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
+    // a listing has a handful of commands: one lower-cased string each, not one per row
+    const commands = new Map<string, string>();
     for (let i = 0; i < n; i++) {
       const s = sessions[i]!;
+      let command = commands.get(s.command);
+      if (command === undefined) commands.set(s.command, (command = s.command.toLowerCase()));
       keys.host[i] = s.host.toLowerCase();
-      keys.command[i] = s.command.toLowerCase();
+      keys.command[i] = command;
       keys.sql[i] = s.sql.toLowerCase();
     }
     searchKeyCache.set(sessions, keys);

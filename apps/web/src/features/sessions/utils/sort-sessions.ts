@@ -34,14 +34,19 @@ function isDigit(c: number): boolean {
 
 // The ascending order of a listing by each text column: worked out once per listing and column, so
 // changing the sort back and forth, or its direction, costs no new comparisons.
-const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, { order: Uint32Array; keys: string[] }>>();
+/** Rows ascending by a text column, and which of them has the same key as the row before it (for a stable reverse). */
+interface TextOrder {
+  order: Uint32Array;
+  sameAsPrevious: Uint8Array;
+}
+const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, TextOrder>>();
 
 /**
  * Rows ascending by a text column, ties in the listed order. Each key carries its row index after a
  * \u0000 (below every key character) in two fixed-width UTF-16 units, so the engine's own string
  * sort, with no comparator called per pair, gives a stable order.
  */
-function ascendingByText(sessions: readonly Session[], key: SortKey): { order: Uint32Array; keys: string[] } {
+function ascendingByText(sessions: readonly Session[], key: SortKey): TextOrder {
   let byColumn = ascendingCache.get(sessions);
   if (!byColumn) ascendingCache.set(sessions, (byColumn = new Map()));
   let sorted = byColumn.get(key);
@@ -55,22 +60,25 @@ function ascendingByText(sessions: readonly Session[], key: SortKey): { order: U
     }
     tagged.sort();
     const order = new Uint32Array(n);
+    const sameAsPrevious = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const t = tagged[i]!;
       order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
+      if (i > 0 && keys[order[i]!] === keys[order[i - 1]!]) sameAsPrevious[i] = 1;
     }
-    byColumn.set(key, (sorted = { order, keys }));
+    // the keys themselves are not kept: at 100 000 rows they would be megabytes of heap
+    byColumn.set(key, (sorted = { order, sameAsPrevious }));
   }
   return sorted;
 }
 
 /** The ascending order reversed, except that rows with equal keys keep their listed order. */
-function descending({ order, keys }: { order: Uint32Array; keys: string[] }): Uint32Array {
+function descending({ order, sameAsPrevious }: TextOrder): Uint32Array {
   const out = new Uint32Array(order.length);
   let w = 0;
   for (let end = order.length; end > 0; ) {
     let start = end - 1;
-    while (start > 0 && keys[order[start - 1]!] === keys[order[end - 1]!]) start--;
+    while (start > 0 && sameAsPrevious[start] === 1) start--;
     for (let i = start; i < end; i++) out[w++] = order[i]!;
     end = start;
   }
