@@ -190,7 +190,8 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
   };
 
   return (
-    <div ref={scrollRef} onKeyDown={onKeyDown} className="min-h-0 flex-1 overflow-auto" data-testid="sessions-scroll">
+    // strict containment: its rows changing never lays out the page around it (its size comes from the flex layout, not its rows)
+    <div ref={scrollRef} onKeyDown={onKeyDown} className="min-h-0 flex-1 overflow-auto [contain:strict]" data-testid="sessions-scroll">
       <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-label="Sessions" aria-rowcount={rows.length + 1}>
         <thead className="sticky top-0 z-10 bg-slate-100 text-left text-xs text-slate-700 dark:bg-slate-900 dark:text-slate-300">
           <tr>
