@@ -81,12 +81,17 @@ export function sessionsBody(instanceId: string, sessions: Session[]): string {
  */
 const INIT_SCRIPT = `(() => {
   try { localStorage.setItem('quell.refreshSeconds', '0'); } catch {}
-  const bench = (window.__bench = { responseAt: null, rowsAt: null, paintedAt: null });
+  const bench = (window.__bench = { responseAt: null, parsedAt: null, rowsAt: null, paintedAt: null });
   const realFetch = window.fetch.bind(window);
   window.fetch = async (...args) => {
     const res = await realFetch(...args);
     const url = typeof args[0] === 'string' ? args[0] : args[0] instanceof URL ? args[0].href : args[0].url;
-    if (url.includes('/sessions') && bench.responseAt === null) bench.responseAt = performance.now();
+    if (url.includes('/sessions') && bench.responseAt === null) {
+      bench.responseAt = performance.now();
+      // the body's read and JSON parse are part of the paint figure; noted apart as well
+      const json = res.json.bind(res);
+      res.json = async () => { const v = await json(); bench.parsedAt = performance.now(); return v; };
+    }
     return res;
   };
   const watch = () => {
@@ -148,8 +153,10 @@ export function plainTableHtml(sessionsUrl: string): string {
 
 export interface Opened {
   page: Page;
-  /** ms from the sessions response to the first rows painted. */
+  /** ms from the sessions response (headers) to the first rows painted: body read, parse, checks and render included. */
   paintMs: number;
+  /** ms from the response headers to the body parsed as JSON (`res.json()`), when the page reads it that way. */
+  parseMs: number | null;
 }
 
 /** Opens `url` in a fresh page with the sessions route answered by `body`; waits for the table to paint. */
@@ -161,9 +168,9 @@ export async function openTable(context: BrowserContext, url: string, body: stri
     await page.route(`**${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   }
   await page.goto(url);
-  await page.waitForFunction('window.__bench.paintedAt !== null', undefined, { timeout: 60_000 });
-  const t = (await page.evaluate('window.__bench')) as { responseAt: number; paintedAt: number };
-  return { page, paintMs: t.paintedAt - t.responseAt };
+  await page.waitForFunction('window.__bench.paintedAt !== null', undefined, { timeout: 180_000 });
+  const t = (await page.evaluate('window.__bench')) as { responseAt: number; parsedAt: number | null; paintedAt: number };
+  return { page, paintMs: t.paintedAt - t.responseAt, parseMs: t.parsedAt === null ? null : t.parsedAt - t.responseAt };
 }
 
 /**
@@ -177,53 +184,70 @@ export async function timeKeystrokes(page: Page, selector: string, text: string)
   return page.evaluate(`(${KEYSTROKES_SCRIPT})(${JSON.stringify(selector)}, ${JSON.stringify(text)})`) as Promise<number[]>;
 }
 
-const KEYSTROKES_SCRIPT = `async (selector, text) => {
-  const input = document.querySelector(selector);
-  if (!input) throw new Error('no ' + selector);
-  input.focus();
-  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+/** Clicks the element `selector` (a sort button) and returns the time until the last DOM change it caused, measured like a keystroke. */
+export async function timeClick(page: Page, selector: string): Promise<number> {
+  return page.evaluate(`(${CLICK_SCRIPT})(${JSON.stringify(selector)})`) as Promise<number>;
+}
+
+// Follows the work an action schedules (router update, React's concurrent render in 5 ms slices):
+// it runs in later tasks and touches the DOM only when it commits. Follow the task queue until five
+// tick round-trips in a row come back at once (nothing else ran in between); the action is done at
+// the last DOM change seen (plus forced style and layout).
+const MEASURE_ACTION = `async (act) => {
   const tick = () => new Promise((resolve) => {
     const ch = new MessageChannel();
     ch.port1.onmessage = () => resolve();
     ch.port2.postMessage(0);
   });
-  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  await tick();
   let mutations = 0;
   const mo = new MutationObserver((list) => { mutations += list.length; });
   mo.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  const t0 = performance.now();
+  act();
+  void document.body.offsetHeight;
+  let done = performance.now();
+  await Promise.resolve();
+  let seen = mutations;
+  for (let idle = 0, i = 0; idle < 5 && i < 20000; i++) {
+    const before = performance.now();
+    await tick();
+    const now = performance.now();
+    if (mutations !== seen) {
+      seen = mutations;
+      void document.body.offsetHeight;
+      done = performance.now();
+    }
+    idle = now - before < 1.5 ? idle + 1 : 0;
+  }
+  mo.disconnect();
+  return done - t0;
+}`;
+
+const KEYSTROKES_SCRIPT = `async (selector, text) => {
+  const measure = ${MEASURE_ACTION};
+  const input = document.querySelector(selector);
+  if (!input) throw new Error('no ' + selector);
+  input.focus();
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
   const times = [];
   let typed = '';
   for (const ch of text) {
-    await frame();
-    await tick();
     typed += ch;
-    mutations = 0;
-    const t0 = performance.now();
-    setter.call(input, typed);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    void document.body.offsetHeight;
-    let done = performance.now();
-    await Promise.resolve();
-    let seen = mutations;
-    // Work scheduled after the event (router update, React's concurrent render in 5 ms slices)
-    // runs in later tasks and touches the DOM only when it commits. Follow the task queue until
-    // five tick round-trips in a row come back at once (nothing else ran in between); the
-    // keystroke is done at the last DOM change seen (plus forced style and layout).
-    for (let idle = 0, i = 0; idle < 5 && i < 20000; i++) {
-      const before = performance.now();
-      await tick();
-      const now = performance.now();
-      if (mutations !== seen) {
-        seen = mutations;
-        void document.body.offsetHeight;
-        done = performance.now();
-      }
-      idle = now - before < 1.5 ? idle + 1 : 0;
-    }
-    times.push(done - t0);
+    times.push(await measure(() => {
+      setter.call(input, typed);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }));
   }
-  mo.disconnect();
   return times;
+}`;
+
+const CLICK_SCRIPT = `async (selector) => {
+  const measure = ${MEASURE_ACTION};
+  const el = document.querySelector(selector);
+  if (!el) throw new Error('no ' + selector);
+  return measure(() => el.click());
 }`;
 
 /** JS heap in use after a full GC, in MB (CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage). */

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, sessionsBody, syntheticSessions, timeKeystrokes } from '../lib/browser.ts';
+import { launchChromium, sessionsBody, syntheticSessions, timeClick, timeKeystrokes } from '../lib/browser.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
 
@@ -86,6 +86,12 @@ try {
   await cdp.send('Profiler.start');
   const keys = await timeKeystrokes(page, '#f-q', '= 42');
   summarise(`keystrokes "= 42": ${keys.map((k) => k.toFixed(0)).join(', ')} ms`, ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
+  // Then a sort change on the whole listing (the Host column: text, every value different).
+  await page.fill('#f-q', '');
+  await page.waitForTimeout(1000);
+  await cdp.send('Profiler.start');
+  const sortMs = await timeClick(page, 'thead th:nth-child(4) button');
+  summarise(`sort by host: ${sortMs.toFixed(0)} ms`, ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
 } finally {
   await browser.close();
   await stack.stop();

@@ -59,6 +59,21 @@ describe('createApp (in-memory DAS)', () => {
     expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
   });
 
+  it('a listing of several DAS pages is one answer: every row in page order, the count, the instance', async () => {
+    const t = await setup();
+    const rows = Array.from({ length: 7 }, (_, i) => t.das.add({ user: 'app', sql: i % 2 ? `SELECT "${i}" \\ ü` : '' }));
+    t.das.listProcessPages = async function* () {
+      yield rows.slice(0, 3);
+      yield [];
+      yield rows.slice(3, 6);
+      yield rows.slice(6);
+    };
+    const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ instanceId: 'unit', count: 7, sessions: rows });
+    expect(Date.parse(res.body.fetchedAt)).not.toBeNaN();
+  });
+
   it('under test, an answer that breaks its route response schema is a 500 (a DAS row with a fractional id)', async () => {
     const t = await setup();
     t.das.add({ user: 'app', id: 1.5 });

@@ -36,6 +36,10 @@ export class FakeDas implements DasPort {
     this.calls.push('ListProcesses');
     return this.sessions.filter((s) => (p.user === undefined || s.user === p.user) && (p.database === undefined || s.database === p.database)).map((s) => ({ ...s }));
   }
+  /** One page holding the whole listing (through listProcesses, so a test replacing that one replaces both). */
+  async *listProcessPages(p: ListProcessesParams) {
+    yield await this.listProcesses(p);
+  }
   async deleteProcess(p: DeleteProcessParams) {
     this.calls.push('DeleteProcess');
     const ids = new Set(p.processIds ?? []);

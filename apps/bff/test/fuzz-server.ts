@@ -38,6 +38,9 @@ function countingDas(fake: FakeDas, als: AsyncLocalStorage<string>, counts: Map<
   };
   return {
     listProcesses: (p) => rec(() => fake.listProcesses(p)),
+    listProcessPages: async function* (p) {
+      yield await rec(() => fake.listProcesses(p));
+    },
     deleteProcess: (p) => rec(() => fake.deleteProcess(p)),
     registerDbUser: (i, u) => rec(() => fake.registerDbUser(i, u)),
     listDbUsers: () => rec(() => fake.listDbUsers()),

@@ -50,6 +50,9 @@ async function main(): Promise<void> {
     const proxy = das.sqlLimitProxy(inst.instanceId);
     if (proxy) process.stdout.write(`das-local sql-limit proxy for ${inst.instanceId} on ${proxy.host}:${proxy.port}\n`);
   }
+  if (config.deps.syntheticProcesses !== undefined) {
+    process.stderr.write(`das-local: BENCH MODE: ListProcesses answers ${config.deps.syntheticProcesses} made-up threads, not MariaDB's (DAS_LOCAL_BENCH_SYNTHETIC_PROCESSES)\n`);
+  }
   if (config.faults.enabled) process.stderr.write(`das-local: fault injection enabled${config.faults.http ? ' (HTTP control at /__das-local/faults)' : ''}\n`);
   let closing = false;
   const stop = () => {

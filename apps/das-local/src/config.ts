@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { INNODB_TRX_SCOPES, type InnodbTrxScope } from './locks.ts';
 import type { DasServerDeps } from './server.ts';
+import { SYNTHETIC_PROCESSES_ENV, syntheticProcessCount } from './synthetic-processes.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -100,6 +101,12 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   if (dup) throw new ConfigError(`config ${path} is invalid:\n  - instances: instanceId ${dup} appears twice`);
   const aks = credentials.map((x) => x.ak);
   if (new Set(aks).size !== aks.length) throw new ConfigError(`config ${path} is invalid:\n  - credentials: an AK appears twice`);
+  let syntheticProcesses: number | undefined;
+  try {
+    syntheticProcesses = syntheticProcessCount(env[SYNTHETIC_PROCESSES_ENV]);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   return {
     deps: {
       projectId: c.projectId,
@@ -109,6 +116,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
       registryKey,
       lockout: c.lockout ?? false,
       innodbTrxScope: c.innodbTrxScope ?? 'locking',
+      ...(syntheticProcesses === undefined ? {} : { syntheticProcesses }),
     },
     listen: { host: c.listen?.host ?? '127.0.0.1', port: c.listen?.port ?? 8787 },
     faults: { enabled: c.faults?.enabled ?? false, http: c.faults?.http ?? false },

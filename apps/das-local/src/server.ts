@@ -8,6 +8,7 @@ import { APIG, DAS, DasError, GatewayError } from './errors.ts';
 import { FaultController, OPERATIONS, type FaultKind, type Operation } from './faults.ts';
 import { LockSourceUnavailable, type InnodbTrxScope, type MetadataLockFilter } from './locks.ts';
 import { CredentialsRejected, MysqlBackend, type DbLogin, type ProcessFilter } from './mysql-backend.ts';
+import { syntheticProcessPage } from './synthetic-processes.ts';
 import { DbUserRegistry, type DbUser } from './registry.ts';
 import { SignatureChecker } from './signature-check.ts';
 import { isSqlLimitOperation, matchSqlLimitRoute } from './sql-limit/operations.ts';
@@ -38,6 +39,8 @@ export interface DasServerDeps {
   /** Also expose the unsigned HTTP fault-control surface under /__das-local/faults (needs `faults`). */
   faultsHttp?: boolean;
   log?: (line: Record<string, unknown>) => void;
+  /** Bench only (DAS_LOCAL_BENCH_SYNTHETIC_PROCESSES): ListProcesses answers this many made-up threads instead of asking MariaDB. */
+  syntheticProcesses?: number;
 }
 
 /** SQL limit emulation of one instance: matching options, job timing, and the enforcing proxy's listener. */
@@ -300,7 +303,10 @@ export function createDasServer(deps: DasServerDeps): DasServer {
         const offset = parseOffset(firstQuery(query, 'offset'));
         const limit = parseLimit(firstQuery(query, 'limit'), 100);
         const dbUser = registeredUser(instanceId, dbUserId, DAS.invalidDbUserId);
-        const { rows, count } = await backend.listProcessesPage(dbUser.dbUserId, login(dbUser), filter, { offset, limit });
+        const { rows, count } =
+          deps.syntheticProcesses === undefined
+            ? await backend.listProcessesPage(dbUser.dbUserId, login(dbUser), filter, { offset, limit })
+            : syntheticProcessPage(deps.syntheticProcesses, filter, { offset, limit });
         return new Reply(200, { processes: rows, count });
       }
       case 'ListInnodbLocks': {

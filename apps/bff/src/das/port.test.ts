@@ -11,6 +11,9 @@ const failing = (err: unknown): DasPort => {
   };
   return {
     listProcesses: fail,
+    listProcessPages: async function* (): AsyncGenerator<never> {
+      throw err;
+    },
     deleteProcess: fail,
     registerDbUser: fail,
     listDbUsers: fail,
@@ -41,6 +44,15 @@ describe('bffDas', () => {
     expect(refused).toMatchObject({ code: 'UPSTREAM_ERROR', uncertain: false });
     const timeout = await rejection(das(apiError({ httpStatus: 0, errorCode: undefined, errorMsg: undefined, kind: 'timeout' })).listProcesses({ instanceId: 'i', dbUserId: 'd', user: 'u' }));
     expect(timeout).toMatchObject({ code: 'UPSTREAM_TIMEOUT', message: 'DAS session listing failed', upstream: { httpStatus: 0, errorMsg: 'DAS did not answer in time' }, uncertain: true });
+  });
+
+  it('a listing read page by page fails with the same BFF error as the whole listing', async () => {
+    const pages = das(apiError({ operation: 'ListProcesses', httpStatus: 0, errorCode: undefined, errorMsg: undefined, kind: 'timeout' })).listProcessPages({ instanceId: 'i', dbUserId: 'd', user: 'u' });
+    const e = await rejection((async () => {
+      for await (const page of pages) void page;
+    })());
+    expect(e).toBeInstanceOf(UpstreamError);
+    expect(e).toMatchObject({ code: 'UPSTREAM_TIMEOUT', message: 'DAS session listing failed' });
   });
 
   it('invalid input the client caught is a 400 naming the field', async () => {

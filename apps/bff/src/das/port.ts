@@ -21,6 +21,8 @@ import type { Metrics } from '../metrics.ts';
 
 export interface DasPort {
   listProcesses(params: ListProcessesParams): Promise<DasProcess[]>;
+  /** The same listing page by page, for a caller that need not hold every row at once. */
+  listProcessPages(params: ListProcessesParams): AsyncIterable<DasProcess[]>;
   deleteProcess(params: DeleteProcessParams): Promise<{ requestId: string | undefined }>;
   registerDbUser(instanceId: string, dbUsername: string, dbUserPassword: string): Promise<string>;
   listDbUsers(instanceId: string): Promise<DbUserRecord[]>;
@@ -138,8 +140,20 @@ export function bffDas(port: DasPort, metrics: Metrics): DasPort {
       throw toBffError(operation, err);
     }
   };
+  // A listing read page by page is timed (and its failure turned into a BFF error) as one call.
+  async function* pages<T>(operation: string, source: () => AsyncIterable<T>): AsyncGenerator<T> {
+    const end = metrics.dasLatency.startTimer({ operation });
+    try {
+      yield* source();
+      end({ outcome: 'ok' });
+    } catch (err) {
+      end({ outcome: outcomeOf(err) });
+      throw toBffError(operation, err);
+    }
+  }
   return {
     listProcesses: (p) => call('ListProcesses', () => port.listProcesses(p)),
+    listProcessPages: (p) => pages('ListProcesses', () => port.listProcessPages(p)),
     deleteProcess: (p) => call('DeleteProcess', () => port.deleteProcess(p)),
     registerDbUser: (i, u, pw) => call('RegisterDbUser', () => port.registerDbUser(i, u, pw)),
     listDbUsers: (i) => call('ListDbUsers', () => port.listDbUsers(i)),

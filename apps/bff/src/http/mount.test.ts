@@ -7,7 +7,7 @@ import type { RouteDef } from '@quell/contracts/routes';
 import { createLogger } from '../logger.ts';
 import { errorHandler } from '../middleware/error-handler.ts';
 import { requestId } from '../middleware/request-id.ts';
-import { createMount, type RouteHandler } from './mount.ts';
+import { createMount, SerializedJson, type RouteHandler } from './mount.ts';
 
 const echo = {
   method: 'POST',
@@ -61,6 +61,17 @@ describe('createMount', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(fields(res)).toEqual(['thingId', 'query.size', 'name', 'headers.x-token']);
+  });
+
+  it('sends a reply serialised in parts as one JSON body with its length, and checks it like any other', async () => {
+    const parts = (...texts: string[]) => new SerializedJson<{ items: number[] }>(texts.map((t) => Buffer.from(t)));
+    const res = await request(appWith(true, () => parts('{"items":[', '1,2', ',3', ']}')).app).get('/list');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-length']).toBe(String('{"items":[1,2,3]}'.length));
+    expect(res.body).toEqual({ items: [1, 2, 3] });
+    const bad = await request(appWith(true, () => parts('{"items":["one"]}')).app).get('/list');
+    expect(bad.status).toBe(500);
   });
 
   it('checks the role before anything else', async () => {

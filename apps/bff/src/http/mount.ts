@@ -24,7 +24,17 @@ export interface HandlerInput<R extends RouteDef> {
 }
 
 export type Reply<R extends RouteDef> = R['response'] extends z.ZodType ? z.output<R['response']> : void;
-export type RouteHandler<R extends RouteDef> = (input: HandlerInput<R>) => Reply<R> | Promise<Reply<R>>;
+
+/**
+ * A JSON reply already serialised, in parts (a large listing, serialised page by page so the rows
+ * need not all be held as objects, then as one string, then as one buffer). `T` is what it parses to.
+ */
+export class SerializedJson<T> {
+  declare readonly parsesTo?: T;
+  constructor(readonly parts: readonly Buffer[]) {}
+}
+
+export type RouteHandler<R extends RouteDef> = (input: HandlerInput<R>) => Reply<R> | SerializedJson<Reply<R>> | Promise<Reply<R> | SerializedJson<Reply<R>>>;
 
 export interface Mount {
   <R extends RouteDef>(router: Router, route: R, handler: RouteHandler<R>): void;
@@ -71,13 +81,18 @@ export function createMount(options: MountOptions): Mount {
       const input = { params, query, body, headers, auth, req, res } as HandlerInput<R>;
       const reply: unknown = await handler(input);
       if (options.checkResponses && route.response) {
-        const checked = route.response.safeParse(reply);
+        const checked = route.response.safeParse(reply instanceof SerializedJson ? JSON.parse(Buffer.concat(reply.parts).toString('utf8')) : reply);
         if (!checked.success) {
           const where = toFieldIssues(checked.error, 'response').map((i) => `${i.field}: ${i.message}`).join('; ');
           throw new Error(`${route.method} ${route.path} answered outside its response schema: ${where}`);
         }
       }
-      if (route.response === null) res.end();
+      if (reply instanceof SerializedJson) {
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('Content-Length', reply.parts.reduce((n, p) => n + p.length, 0));
+        for (const part of reply.parts) res.write(part);
+        res.end();
+      } else if (route.response === null) res.end();
       else if (route.contentType) {
         if (!res.get('Content-Type')) res.setHeader('Content-Type', route.contentType);
         res.send(reply);

@@ -64,6 +64,12 @@ export class Inventory {
     return { sessions, listedAtMs: this.#o.now().getTime() };
   }
 
+  /** The same listing page by page (the sessions route serialises each page as it comes). */
+  sessionPages(instance: InstanceConfig, filter: SessionListFilter): AsyncIterable<Session[]> {
+    const dbUserId = this.dbUserId(instance);
+    return this.das(instance).listProcessPages({ instanceId: instance.instanceId, dbUserId, ...filter });
+  }
+
   /** Whether `dbUserId` is the db user the inventory names for the instance (DAS ids compare case-insensitively). */
   usesDbUser(instance: InstanceConfig, dbUserId: string): boolean {
     return !!instance.dbUserId && instance.dbUserId.toLowerCase() === dbUserId.toLowerCase();

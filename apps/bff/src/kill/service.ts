@@ -135,6 +135,15 @@ export class KillService {
     return this.#inventory.listSessions(instance, filter);
   }
 
+  sessionPages(instance: InstanceConfig, filter: SessionListFilter): AsyncIterable<Session[]> {
+    return this.#inventory.sessionPages(instance, filter);
+  }
+
+  /** The wall clock, as the listings stamp it. */
+  now(): Date {
+    return this.#c.now();
+  }
+
   async preview(actor: Actor, instance: InstanceConfig, req: KillPreviewRequest): Promise<KillPreview> {
     if (actor.role === 'viewer') this.#previewRate.take(actor.username);
     return createPreview(this.#c, actor, instance, req);

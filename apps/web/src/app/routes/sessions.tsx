@@ -118,6 +118,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   // ids this listing has had: the rows listed now, and selected rows that have gone since
   const listedIds = useMemo(() => (listed ? new Set([...listed.map((s) => s.id), ...part.gone]) : undefined), [listed, part.gone]);
   const listedNow = useMemo(() => listed?.map((s) => s.id), [listed]);
+  const rootCount = useMemo(() => (rootIds.size === 0 ? 0 : (listed?.filter((x) => rootIds.has(x.id)).length ?? 0)), [listed, rootIds]);
   const afterBroad = useRelistAfterKill({ isFetching: list.isFetching, dataUpdatedAt: list.dataUpdatedAt, errorUpdatedAt: list.errorUpdatedAt, ids: listedNow });
   const afterKill = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: sessionQueries.byInstance(instance.id) });
@@ -173,7 +174,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         {listed && (
           <ListingBar
             total={listed.length}
-            shownIds={shown.map((s) => s.id)}
+            shownIds={view.shownIds}
             groups={view.groups}
             active={{ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }}
             onPick={(field, value, on) => {
@@ -184,7 +185,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
             throttle={groupThrottle}
           >
-            <RootBlockersChip count={view.listed?.filter((x) => rootIds.has(x.id)).length ?? 0} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
+            <RootBlockersChip count={rootCount} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
             {canKill && (
               <Button size="sm" variant="ghost" onClick={dialogs.openPaste}>
                 Kill by pasted IDs…

@@ -10,16 +10,25 @@ export interface SessionListFilter {
   database?: string | undefined;
 }
 
-const STRING_FIELDS = ['user', 'host', 'database', 'command', 'state', 'sql'] as const;
-const NUMBER_FIELDS = ['time', 'trxExecutedTime'] as const;
+const notString = (field: string) => ({ field, message: 'expected a string' });
+const notNumber = (field: string) => ({ field, message: 'expected a number' });
 
-/** The first way a listed row breaks the `Session` contract, or null when it keeps it. */
+/**
+ * The first way a listed row breaks the `Session` contract, or null when it keeps it. Each field is
+ * read by name (not through a list of names): this runs for every one of up to 100 000 rows.
+ */
 function rowProblem(row: unknown): { field: string; message: string } | null {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) return { field: '', message: 'expected an object' };
   const r = row as Record<string, unknown>;
   if (typeof r.id !== 'number' || !Number.isSafeInteger(r.id)) return { field: 'id', message: 'expected an integer' };
-  for (const f of STRING_FIELDS) if (typeof r[f] !== 'string') return { field: f, message: 'expected a string' };
-  for (const f of NUMBER_FIELDS) if (typeof r[f] !== 'number' || !Number.isFinite(r[f])) return { field: f, message: 'expected a number' };
+  if (typeof r.user !== 'string') return notString('user');
+  if (typeof r.host !== 'string') return notString('host');
+  if (typeof r.database !== 'string') return notString('database');
+  if (typeof r.command !== 'string') return notString('command');
+  if (typeof r.state !== 'string') return notString('state');
+  if (typeof r.sql !== 'string') return notString('sql');
+  if (typeof r.time !== 'number' || !Number.isFinite(r.time)) return notNumber('time');
+  if (typeof r.trxExecutedTime !== 'number' || !Number.isFinite(r.trxExecutedTime)) return notNumber('trxExecutedTime');
   return null;
 }
 

@@ -4,7 +4,7 @@ import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/
 import type { Session } from '@quell/contracts/sessions';
 import { formatDuration } from '@/lib/format';
 import type { Sort, SortKey } from '../utils/session-filters';
-import { NUMERIC_SORT_KEYS as NUMERIC, sortSessions } from '../utils/sort-sessions';
+import { NUMERIC_SORT_KEYS as NUMERIC } from '../utils/sort-sessions';
 
 const ROW_HEIGHT = 34;
 /** When the scroll box has no measurable size (hidden, or a test DOM), render a screenful anyway. */
@@ -16,6 +16,7 @@ const observeRect: typeof observeElementRect<HTMLDivElement> = (instance, cb) =>
   observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : FALLBACK_RECT));
 
 interface Props {
+  /** In the order shown: sorted by `sort` (the table draws the sort, it does not sort). */
   sessions: readonly Session[];
   sort: Sort;
   onSortChange: (sort: Sort) => void;
@@ -139,10 +140,8 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
     });
   }, []);
 
-  // Plain sorting of the listed rows, once per new list or sort; the virtualiser renders a screenful.
-  const sortId = sort.id;
-  const sortDesc = sort.desc;
-  const rows = useMemo(() => sortSessions(sessions, { id: sortId, desc: sortDesc }), [sessions, sortId, sortDesc]);
+  // The rows come sorted (by `sort`); the virtualiser renders a screenful of them.
+  const rows = sessions;
   const orderedIds = useMemo(() => rows.map((r) => r.id), [rows]);
   const orderedRef = useRef(orderedIds);
   orderedRef.current = orderedIds;
@@ -176,7 +175,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
   const padTop = items[0]?.start ?? 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
 
-  const shownSelected = orderedIds.filter((id) => selected.has(id)).length;
+  const shownSelected = useMemo(() => (selected.size === 0 ? 0 : orderedIds.filter((id) => selected.has(id)).length), [orderedIds, selected]);
   const allShown = orderedIds.length > 0 && shownSelected === orderedIds.length;
   const header: HeaderContext = { allShown, someShown: shownSelected > 0, onToggleAllShown: () => onToggleAllShown(orderedIds, !allShown) };
 
@@ -191,7 +190,8 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
   };
 
   return (
-    <div ref={scrollRef} onKeyDown={onKeyDown} className="min-h-0 flex-1 overflow-auto" data-testid="sessions-scroll">
+    // strict containment: its rows changing never lays out the page around it (its size comes from the flex layout, not its rows)
+    <div ref={scrollRef} onKeyDown={onKeyDown} className="min-h-0 flex-1 overflow-auto [contain:strict]" data-testid="sessions-scroll">
       <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-label="Sessions" aria-rowcount={rows.length + 1}>
         <thead className="sticky top-0 z-10 bg-slate-100 text-left text-xs text-slate-700 dark:bg-slate-900 dark:text-slate-300">
           <tr>

@@ -33,7 +33,7 @@ export function useSelection(scope: string, listed: readonly Session[] | undefin
       const still = listed.filter((s) => kept.has(s.id)).map((s) => s.id);
       if (still.length > 0) setSelected(new Set(still));
     }
-    for (const s of listed) if (selected.has(s.id)) known.current.set(s.id, s);
+    if (selected.size > 0) for (const s of listed) if (selected.has(s.id)) known.current.set(s.id, s);
   }, [listed, selected]);
 
   /** The next scope change (a chip narrowing the listing) keeps the selected ids its listing still has. */

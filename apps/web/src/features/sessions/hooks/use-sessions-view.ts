@@ -1,17 +1,22 @@
-import { useCallback, useDeferredValue, useEffect, useMemo } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
 import { sessionQueries } from '../api/session-queries';
-import { filterSessions, groupCounts } from '../utils/filter-sessions';
+import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered, type GroupCount } from '../utils/filter-sessions';
 import { filterOptions } from '../utils/name-suggestions';
 import { partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
+import { sortOrder } from '../utils/sort-sessions';
 import { useRecentFilters } from './use-recent-filters';
 import { useSelection } from './use-selection';
 
+const NONE: readonly Session[] = [];
+const NO_PARTS: ReturnType<typeof partitionSelection> = { visible: [], hidden: [], gone: [] };
+
 /**
  * What the sessions page shows for `filters`: the listing (by the server filter), the rows the client
- * filters leave, the group counts, the selection and how it splits into shown / hidden / gone.
+ * filters leave (in the table's order), the group counts, the selection and how it splits into shown / hidden / gone.
  * `onlyIds`, when given, narrows the shown rows further (the root blockers, say).
  */
 export function useSessionsView(instanceId: string, filters: SessionFilters, refetchInterval: number | false, onlyIds?: ReadonlySet<number>) {
@@ -25,21 +30,47 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   }, [list.isSuccess, serverFilter, remember]);
 
   const listed = list.data?.sessions;
+  // Sorted once per listing and sort; the filters then keep that order, so a keystroke never sorts.
+  const sortId = filters.sort.id;
+  const sortDesc = filters.sort.desc;
+  const { rows: sorted, order } = useMemo(() => {
+    const source = listed ?? NONE;
+    const order = sortOrder(source, { id: sortId, desc: sortDesc });
+    const rows = Array.from(order, (i) => source[i]!);
+    carryFilterKeys(source, order, rows);
+    return { rows, order };
+  }, [listed, sortId, sortDesc]);
   // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
   const q = useDeferredValue(filters.q);
   const host = useDeferredValue(filters.host);
+  const lastFiltered = useRef<Filtered | undefined>(undefined);
   const shown = useMemo(() => {
-    const matching = filterSessions(listed ?? [], { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime });
-    return onlyIds ? matching.filter((s) => onlyIds.has(s.id)) : matching;
-  }, [listed, q, host, filters.command, filters.noDatabase, filters.minTime, onlyIds]);
-  const groups = useMemo(() => groupCounts(listed ?? []), [listed]);
+    const filtered = filterListing(sorted, { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime }, lastFiltered.current);
+    lastFiltered.current = filtered;
+    return onlyIds ? filtered.rows.filter((s) => onlyIds.has(s.id)) : filtered.rows;
+  }, [sorted, q, host, filters.command, filters.noDatabase, filters.minTime, onlyIds]);
+  const shownIds = useMemo(() => shown.map((s) => s.id), [shown]);
+  // The group chips follow a new listing at low priority: the table paints first.
+  const groupSource = useDeferredValue(listed);
+  const groups = useMemo(() => groupCounts(groupSource ?? NONE), [groupSource]);
+  // The text filters' lower-cased keys are made while the browser is idle after the table painted, not on the first keystroke.
+  // They belong to the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
+  useEffect(() => {
+    if (!listed?.length) return;
+    const timer = setTimeout(() => {
+      prepareFilterKeys(listed);
+      carryFilterKeys(listed, order, sorted);
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [listed, order, sorted]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
 
   // a selection belongs to one listing: a new user/database filter starts a new one
   const selection = useSelection(`${instanceId}\u0000${filters.user ?? ''}\u0000${filters.database ?? ''}`, listed);
+  // with nothing selected (the usual case) no id sets of 100 000 rows are built on a keystroke
   const part = useMemo(
-    () => partitionSelection(selection.selected, new Set((listed ?? []).map((s) => s.id)), new Set(shown.map((s) => s.id))),
-    [selection.selected, listed, shown],
+    () => (selection.selected.size === 0 ? NO_PARTS : partitionSelection(selection.selected, new Set((listed ?? NONE).map((s) => s.id)), new Set(shownIds))),
+    [selection.selected, listed, shownIds],
   );
   const liveCount = part.visible.length + part.hidden.length;
   const allShownSelected = shown.length > 0 && shown.every((s) => selection.selected.has(s.id));
@@ -63,5 +94,5 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // a row's start is counted back from when the server listed it, not from when the browser got it
   const fetchedAt = list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0;
 
-  return { serverFilter, canList, recent, suggestions, named, list, listed, shown, groups, commands, selection, part, liveCount, allShownSelected, refresh, killRequest, fetchedAt };
+  return { serverFilter, canList, recent, suggestions, named, list, listed, shown, shownIds, groups, commands, selection, part, liveCount, allShownSelected, refresh, killRequest, fetchedAt };
 }

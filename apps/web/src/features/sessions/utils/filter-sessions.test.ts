@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '@quell/contracts/sessions';
-import { filterSessions, groupCounts, hostName } from './filter-sessions';
+import { filterListing, filterSessions, groupCounts, hostName } from './filter-sessions';
 
 const s = (id: number, over: Partial<Session> = {}): Session => ({
   id,
@@ -34,6 +34,39 @@ describe('filterSessions', () => {
   it('keeps only the sessions without a database for the "(none)" database filter', () => {
     const mixed = [...rows, s(4, { database: '' })];
     expect(filterSessions(mixed, { noDatabase: true }).map((r) => r.id)).toEqual([4]);
+  });
+});
+
+describe('filterListing', () => {
+  const rows = [
+    s(1, { sql: 'SELECT a FROM t WHERE x = 42' }),
+    s(2, { sql: 'select b from t where y = 4' }),
+    s(3, { sql: 'UPDATE t SET z = 1' }),
+    s(4, { sql: '' }),
+    s(5, { sql: 'SELECT 42' }),
+  ];
+  const ids = (r: { rows: readonly Session[] }) => r.rows.map((x) => x.id);
+
+  it('gives, typing on from an earlier filtering, exactly what filtering from scratch gives', () => {
+    let prev = filterListing(rows, {});
+    for (const q of ['s', 'se', 'sel', 'select', 'select ', 'select 4', 'select 42']) {
+      prev = filterListing(rows, { q }, prev);
+      expect(ids(prev)).toEqual(ids(filterListing(rows, { q })));
+    }
+    expect(ids(prev)).toEqual([5]);
+  });
+
+  it('looks at every row again when the text gets shorter, another filter changes, or the listing is new', () => {
+    const narrow = filterListing(rows, { q: '= 4' });
+    expect(ids(narrow)).toEqual([1, 2]);
+    expect(ids(filterListing(rows, { q: '=' }, narrow))).toEqual([1, 2, 3]);
+    expect(ids(filterListing(rows, { q: '= 4', minTime: 1 }, narrow))).toEqual([1, 2]);
+    const relisted = [...rows, s(6, { sql: 'x = 44' })];
+    expect(ids(filterListing(relisted, { q: '= 44' }, narrow))).toEqual([6]);
+  });
+
+  it('hands back the listing itself without client filters', () => {
+    expect(filterListing(rows, {}).rows).toBe(rows);
   });
 });
 

@@ -15,22 +15,114 @@ export function hostName(host: string): string {
   return host.slice(0, i);
 }
 
-/** Applies the client-side filters (host, command, no database, minimum time, SQL text) to a listed set. */
-export function filterSessions(sessions: readonly Session[], f: Pick<SessionFilters, 'host' | 'command' | 'noDatabase' | 'minTime' | 'q'>): Session[] {
-  const host = f.host?.toLowerCase();
-  const command = f.command?.toLowerCase();
-  const q = f.q?.toLowerCase();
+export type RowFilters = Pick<SessionFilters, 'host' | 'command' | 'noDatabase' | 'minTime' | 'q'>;
+
+/** What the text filters compare, lower-cased once per listing (not once per row and keystroke). */
+interface SearchKeys {
+  host: string[];
+  command: string[];
+  sql: string[];
+}
+const searchKeyCache = new WeakMap<readonly Session[], SearchKeys>();
+
+function searchKeys(sessions: readonly Session[]): SearchKeys {
+  let keys = searchKeyCache.get(sessions);
+  if (!keys) {
+    const n = sessions.length;
+    keys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
+    // a listing has a handful of commands: one lower-cased string each, not one per row
+    const commands = new Map<string, string>();
+    for (let i = 0; i < n; i++) {
+      const s = sessions[i]!;
+      let command = commands.get(s.command);
+      if (command === undefined) commands.set(s.command, (command = s.command.toLowerCase()));
+      keys.host[i] = s.host.toLowerCase();
+      keys.command[i] = command;
+      keys.sql[i] = s.sql.toLowerCase();
+    }
+    searchKeyCache.set(sessions, keys);
+  }
+  return keys;
+}
+
+/** Works out the keys filterListing compares for `sessions` now (they are kept with the listing). */
+export function prepareFilterKeys(sessions: readonly Session[]): void {
+  searchKeys(sessions);
+}
+
+/** `to` holds the rows of `from` in `order` (`to[i] = from[order[i]]`): it takes their keys, if made, instead of lower-casing again. */
+export function carryFilterKeys(from: readonly Session[], order: ArrayLike<number>, to: readonly Session[]): void {
+  const keys = searchKeyCache.get(from);
+  if (!keys || searchKeyCache.has(to)) return;
+  const n = order.length;
+  const moved: SearchKeys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    moved.host[i] = keys.host[j]!;
+    moved.command[i] = keys.command[j]!;
+    moved.sql[i] = keys.sql[j]!;
+  }
+  searchKeyCache.set(to, moved);
+}
+
+/** One filtering of a listing: its rows, and their indices in the listing (what a narrower filter starts from). */
+export interface Filtered {
+  source: readonly Session[];
+  filters: RowFilters;
+  indices: Uint32Array | null;
+  rows: readonly Session[];
+}
+
+const lower = (v: string | undefined) => v?.toLowerCase() ?? '';
+
+/** Whether every row `next` keeps is one `prev` kept: the same filters, the texts only longer. */
+function narrows(prev: RowFilters, next: RowFilters): boolean {
+  return (
+    lower(next.q).includes(lower(prev.q)) &&
+    lower(next.host).includes(lower(prev.host)) &&
+    lower(prev.command) === lower(next.command) &&
+    (prev.noDatabase === true) === (next.noDatabase === true) &&
+    (prev.minTime ?? 0) === (next.minTime ?? 0)
+  );
+}
+
+/**
+ * Applies the client-side filters (host, command, no database, minimum time, SQL text) to a listed
+ * set, keeping its order. Given the previous filtering of the same listing, and filters that only
+ * extend its texts (one more character typed), it looks only at the rows that one kept.
+ */
+export function filterListing(sessions: readonly Session[], f: RowFilters, previous?: Filtered): Filtered {
+  const host = lower(f.host);
+  const command = lower(f.command);
+  const q = lower(f.q);
   const min = f.minTime ?? 0;
   const noDb = f.noDatabase === true;
-  if (!host && !command && !q && !noDb && min <= 0) return [...sessions];
-  return sessions.filter(
-    (s) =>
-      (!host || s.host.toLowerCase().includes(host)) &&
-      (!command || s.command.toLowerCase() === command) &&
+  if (!host && !command && !q && !noDb && min <= 0) return { source: sessions, filters: f, indices: null, rows: sessions };
+  const keys = searchKeys(sessions);
+  const from = previous && previous.source === sessions && narrows(previous.filters, f) ? previous.indices : null;
+  const candidates = from ? from.length : sessions.length;
+  const indices = new Uint32Array(candidates);
+  const rows: Session[] = [];
+  for (let c = 0; c < candidates; c++) {
+    const i = from ? from[c]! : c;
+    const s = sessions[i]!;
+    if (
+      (!host || keys.host[i]!.includes(host)) &&
+      (!command || keys.command[i] === command) &&
       (!noDb || s.database === '') &&
       (min <= 0 || s.time >= min) &&
-      (!q || s.sql.toLowerCase().includes(q)),
-  );
+      (!q || keys.sql[i]!.includes(q))
+    ) {
+      indices[rows.length] = i;
+      rows.push(s);
+    }
+  }
+  return { source: sessions, filters: f, indices: indices.subarray(0, rows.length), rows };
+}
+
+/** Applies the client-side filters to a listed set (see filterListing). */
+export function filterSessions(sessions: readonly Session[], f: RowFilters): Session[] {
+  return [...filterListing(sessions, f).rows];
 }
 
 export type GroupField = 'user' | 'host' | 'database' | 'command';

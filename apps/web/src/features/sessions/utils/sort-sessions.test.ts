@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sortingFns, type Row } from '@tanstack/react-table';
 import type { Session } from '@quell/contracts/sessions';
-import { sortSessions } from './sort-sessions';
+import type { Sort } from './session-filters';
+import { sortOrder } from './sort-sessions';
 
 const s = (id: number, over: Partial<Session> = {}): Session => ({
   id,
@@ -16,8 +17,9 @@ const s = (id: number, over: Partial<Session> = {}): Session => ({
   ...over,
 });
 const ids = (rows: readonly Session[]) => rows.map((r) => r.id);
+const sortSessions = (rows: readonly Session[], sort: Sort) => Array.from(sortOrder(rows, sort), (i) => rows[i]!);
 
-describe('sortSessions', () => {
+describe('sortOrder', () => {
   it('sorts numbers both ways, ties in the listed order', () => {
     const rows = [s(1, { time: 5 }), s(2, { time: 30 }), s(3, { time: 5 }), s(4, { time: 100 })];
     expect(ids(sortSessions(rows, { id: 'time', desc: true }))).toEqual([4, 2, 1, 3]);
@@ -41,6 +43,20 @@ describe('sortSessions', () => {
     const cmp = (a: Session, b: Session) =>
       sortingFns.alphanumeric({ getValue: () => a.sql } as unknown as Row<Session>, { getValue: () => b.sql } as unknown as Row<Session>, 'sql') || a.id - b.id;
     expect(ids(sortSessions(rows, { id: 'sql', desc: false }))).toEqual(ids([...rows].sort(cmp)));
+  });
+
+  it('orders longer words, numbers with leading zeros and long numbers like the alphanumeric sort', () => {
+    const words = ['a010', 'a10', 'a2', 'a02b', 'a2b', 'ab', 'a', 'a1234567890', 'a999', 'a9x', 'a 9', 'a-9', 'x00', 'x0', 'x'];
+    const rows = words.map((w, i) => s(i, { state: w }));
+    const cmp = (a: Session, b: Session) =>
+      sortingFns.alphanumeric({ getValue: () => a.state } as unknown as Row<Session>, { getValue: () => b.state } as unknown as Row<Session>, 'state') || a.id - b.id;
+    expect(ids(sortSessions(rows, { id: 'state', desc: false }))).toEqual(ids([...rows].sort(cmp)));
+  });
+
+  it('sorts numbers that do not pack into one float (fractions, negatives, very large) the same way', () => {
+    const rows = [s(1, { time: 2.5 }), s(2, { time: -1 }), s(3, { time: 2.5 }), s(4, { time: 3e12 }), s(5, { time: 0 })];
+    expect(ids(sortSessions(rows, { id: 'time', desc: true }))).toEqual([4, 1, 3, 5, 2]);
+    expect(ids(sortSessions(rows, { id: 'time', desc: false }))).toEqual([2, 5, 1, 3, 4]);
   });
 
   it('leaves its input alone', () => {

@@ -4,53 +4,130 @@ import type { Sort, SortKey } from './session-filters';
 /** Columns compared as numbers; every other column is compared as text. */
 export const NUMERIC_SORT_KEYS: ReadonlySet<SortKey> = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
 
-const DIGITS = /([0-9]+)/g;
-
-/** Text split into runs of digits and non-digits, lower-cased, so `db10` sorts after `db9`. */
-function chunks(s: string): string[] {
-  return s.toLowerCase().split(DIGITS).filter(Boolean);
+/**
+ * A text's sort key as one string whose plain comparison is natural order (TanStack Table's
+ * `alphanumeric`): runs of digits compare as numbers, other runs as lower-cased text, text before a
+ * digit run. Each run starts with a marker below any printable character (text \u0001, digits
+ * \u0002), and a digit run carries its length (leading zeros dropped) before its digits, so a
+ * longer number sorts after a shorter one. Made once per row, without a regular expression.
+ */
+function naturalKey(text: string): string {
+  const s = text.toLowerCase();
+  let key = '';
+  for (let start = 0; start < s.length; ) {
+    const digits = isDigit(s.charCodeAt(start));
+    let end = start + 1;
+    while (end < s.length && isDigit(s.charCodeAt(end)) === digits) end++;
+    if (digits) {
+      let first = start;
+      while (first < end - 1 && s.charCodeAt(first) === 48) first++;
+      key += `\u0002${String.fromCharCode(48 + end - first)}${s.slice(first, end)}`;
+    } else key += `\u0001${s.slice(start, end)}`;
+    start = end;
+  }
+  return key;
 }
 
-/** Natural order (TanStack Table's `alphanumeric`): digit runs compare as numbers, other runs as text, text before a digit run. */
-function compareChunks(a: readonly string[], b: readonly string[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const aa = a[i] as string;
-    const bb = b[i] as string;
-    const an = parseInt(aa, 10);
-    const bn = parseInt(bb, 10);
-    const aText = Number.isNaN(an);
-    const bText = Number.isNaN(bn);
-    if (aText && bText) {
-      if (aa > bb) return 1;
-      if (bb > aa) return -1;
-      continue;
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+// The ascending order of a listing by each text column: worked out once per listing and column, so
+// changing the sort back and forth, or its direction, costs no new comparisons.
+/** Rows ascending by a text column, and which of them has the same key as the row before it (for a stable reverse). */
+interface TextOrder {
+  order: Uint32Array;
+  sameAsPrevious: Uint8Array;
+}
+const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, TextOrder>>();
+
+/**
+ * Rows ascending by a text column, ties in the listed order. Each key carries its row index after a
+ * \u0000 (below every key character) in two fixed-width UTF-16 units, so the engine's own string
+ * sort, with no comparator called per pair, gives a stable order.
+ */
+function ascendingByText(sessions: readonly Session[], key: SortKey): TextOrder {
+  let byColumn = ascendingCache.get(sessions);
+  if (!byColumn) ascendingCache.set(sessions, (byColumn = new Map()));
+  let sorted = byColumn.get(key);
+  if (!sorted) {
+    const n = sessions.length;
+    const keys = new Array<string>(n);
+    const tagged = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = naturalKey(String(sessions[i]![key] ?? ''));
+      tagged[i] = `${keys[i]}\u0000${String.fromCharCode(i >>> 16, i & 0xffff)}`;
     }
-    if (aText || bText) return aText ? -1 : 1;
-    if (an > bn) return 1;
-    if (bn > an) return -1;
+    tagged.sort();
+    const order = new Uint32Array(n);
+    const sameAsPrevious = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = tagged[i]!;
+      order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
+      if (i > 0 && keys[order[i]!] === keys[order[i - 1]!]) sameAsPrevious[i] = 1;
+    }
+    // the keys themselves are not kept: at 100 000 rows they would be megabytes of heap
+    byColumn.set(key, (sorted = { order, sameAsPrevious }));
   }
-  return a.length - b.length;
+  return sorted;
+}
+
+/** The ascending order reversed, except that rows with equal keys keep their listed order. */
+function descending({ order, sameAsPrevious }: TextOrder): Uint32Array {
+  const out = new Uint32Array(order.length);
+  let w = 0;
+  for (let end = order.length; end > 0; ) {
+    let start = end - 1;
+    while (start > 0 && sameAsPrevious[start] === 1) start--;
+    for (let i = start; i < end; i++) out[w++] = order[i]!;
+    end = start;
+  }
+  return out;
+}
+
+/** Row indices per 2^21 rows: a number key and its row index share one float64 (both < 2^53). */
+const INDEX_BITS = 2 ** 21;
+const MAX_PACKED_VALUE = 2 ** 31;
+
+/**
+ * Numbers sorted as one Float64Array (value and row index packed in each element), natively and
+ * without a comparator; null when a value does not fit (negative, fractional or too large).
+ */
+function packedOrder(values: ArrayLike<number>, desc: boolean): Uint32Array | null {
+  const n = values.length;
+  if (n >= INDEX_BITS) return null;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (!(v >= 0 && v < MAX_PACKED_VALUE && Number.isInteger(v))) return null;
+    // descending: the largest value first, ties still in the listed order
+    packed[i] = (desc ? MAX_PACKED_VALUE - 1 - v : v) * INDEX_BITS + i;
+  }
+  packed.sort();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = packed[i]! % INDEX_BITS;
+  return order;
 }
 
 /**
- * The listed order of the table: by one column, ascending or descending, ties in the order given
- * (a stable sort). Each row's sort key is worked out once, not once per comparison.
+ * The listed order of the table as row indices: by one column, ascending or descending, ties in the
+ * order given (a stable sort).
  */
-export function sortSessions(sessions: readonly Session[], sort: Sort): Session[] {
+export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array {
   const key = sort.id;
   const dir = sort.desc ? -1 : 1;
-  const order = Array.from({ length: sessions.length }, (_, i) => i);
   if (NUMERIC_SORT_KEYS.has(key)) {
-    const values = sessions.map((s) => s[key] as number);
-    order.sort((i, j) => {
-      const a = values[i] as number;
-      const b = values[j] as number;
+    const values = new Float64Array(sessions.length);
+    for (let i = 0; i < sessions.length; i++) values[i] = sessions[i]![key] as number;
+    const packed = packedOrder(values, sort.desc);
+    if (packed) return packed;
+    const order = Uint32Array.from({ length: sessions.length }, (_, i) => i);
+    return order.sort((i, j) => {
+      const a = values[i]!;
+      const b = values[j]!;
       return a === b ? i - j : a > b ? dir : -dir;
     });
-  } else {
-    const values = sessions.map((s) => chunks(String(s[key] ?? '')));
-    order.sort((i, j) => compareChunks(values[i] as string[], values[j] as string[]) * dir || i - j);
   }
-  return order.map((i) => sessions[i] as Session);
+  const ascending = ascendingByText(sessions, key);
+  return sort.desc ? descending(ascending) : ascending.order.slice();
 }
