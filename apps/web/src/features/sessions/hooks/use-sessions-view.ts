@@ -3,7 +3,7 @@ import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
 import { sessionQueries } from '../api/session-queries';
-import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered, type GroupCount } from '../utils/filter-sessions';
+import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered } from '../utils/filter-sessions';
 import { filterOptions } from '../utils/name-suggestions';
 import { partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
