@@ -72,7 +72,8 @@ describe('sessions view', () => {
     await screen.findByRole('checkbox', { name: 'Select session 103' });
     expect(rowIds()).toEqual([103, 101]);
     expect(screen.getByText(/2 shown by the filters/)).toBeTruthy();
-    await user.click(screen.getByRole('button', { name: 'Sleep 1' }));
+    // the group chips follow a listing at low priority (after the table)
+    await user.click(await screen.findByRole('button', { name: 'Sleep 1' }));
     expect(router.state.location.search).toContain('command=Sleep');
     expect(rowIds()).toEqual([102]);
   });
@@ -323,7 +324,7 @@ describe('group chips', () => {
     const { user, router } = renderApp('/instances/prod-orders/sessions?user=app_rw&sort=id');
     await screen.findByRole('checkbox', { name: 'Select session 103' });
     const fetches = http.calls('GET', SESSIONS).length;
-    await user.click(screen.getByRole('button', { name: '(none) 1' }));
+    await user.click(await screen.findByRole('button', { name: '(none) 1' }));
     await waitFor(() => expect(rowIds()).toEqual([102]));
     expect(router.state.location.search).toContain('nodb=1');
     expect(router.state.location.search).not.toContain('database');
