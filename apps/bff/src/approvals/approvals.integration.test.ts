@@ -251,6 +251,33 @@ describe('drift between the request and the approval', () => {
   });
 });
 
+describe('an approval whose kill cannot run', () => {
+  it('kills nothing when the audit trail cannot be written, and the channel hears the granted request failed', async () => {
+    const admin = await h.login('admin');
+    const op = await h.login('operator');
+    const sessions = [await h.open(h.accounts.app, h.db1), await h.open(h.accounts.app, h.db1)];
+    const asked = await broad(admin, { user: h.accounts.app.user, database: h.db1 });
+    expect(asked.status).toBe(428);
+    const approvalId = asked.body.error.details.approvalId as string;
+    const audit = h.stores.audit;
+    const appendIntent = audit.appendIntent.bind(audit);
+    audit.appendIntent = async () => {
+      throw new Error('disk full');
+    };
+    try {
+      const failed = await approve(op, approvalId);
+      expect(failed.status).toBe(500);
+      expect(failed.body.error.message).toBe('the audit trail could not be written, so nothing was killed');
+    } finally {
+      audit.appendIntent = appendIntent;
+    }
+    expect(await h.aliveIds(sessions.map((x) => x.id))).toEqual(sessions.map((x) => x.id).sort((a, b) => a - b));
+    const granted = eventsOf(approvalId).filter((e) => e.type === 'approval.granted');
+    expect(granted.map((e) => [e.status, e.approval?.approver, e.counts])).toEqual([['failed', 'operator-user', undefined]]);
+    await closeAll(sessions);
+  });
+});
+
 describe('approvers at once', () => {
   it('two approvers on two replicas at the same moment: one wins, one commit', async () => {
     const op = await h.login('operator');

@@ -112,7 +112,14 @@ export class ApprovalService {
     const instance = this.#c.inventory.instance(a.instanceId);
     // The requester typed the instance name when asking; the approval's due time is the preview's life now.
     const preview = { ...a.preview, expiresAt: a.expiresAt };
-    const result = await this.#commit(actor, preview, { reason: a.reason, confirmInstanceName: instance.name }, idempotencyKey, this.#auditApproval(decided));
+    let result: KillResult;
+    try {
+      result = await this.#commit(actor, preview, { reason: a.reason, confirmInstanceName: instance.name }, idempotencyKey, this.#auditApproval(decided));
+    } catch (err) {
+      // The request stays decided (its preview is spent), but the kill did not run: the channel hears that too.
+      await this.#emit('approval.granted', decided, actor.username, undefined, 'failed');
+      throw err;
+    }
     await this.#c.stores.approvals.setAuditId(a.id, result.auditId);
     await this.#emit('approval.granted', { ...decided, auditId: result.auditId }, actor.username, result);
     return result;
@@ -226,7 +233,7 @@ export class ApprovalService {
   }
 
   /** Hands an event to the sink; a failure is logged and never fails the decision. */
-  async #emit(type: Extract<IncidentEvent['type'], `approval.${string}`>, a: ApprovalRecord, actor: string, result?: KillResult): Promise<void> {
+  async #emit(type: Extract<IncidentEvent['type'], `approval.${string}`>, a: ApprovalRecord, actor: string, result?: KillResult, status?: 'failed'): Promise<void> {
     let instance: InstanceConfig;
     try {
       instance = this.#c.inventory.instance(a.instanceId);
@@ -243,6 +250,7 @@ export class ApprovalService {
       reason: a.reason,
       ...(link ? { link } : {}),
       ...(a.auditId ? { auditId: a.auditId } : {}),
+      ...(status ? { status } : {}),
       ...(result ? { counts: Object.fromEntries(Object.entries(result.summary).filter((e): e is [string, number] => e[1] !== undefined)) } : {}),
       approval: {
         id: a.id,
