@@ -93,11 +93,20 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   // "Throttle similar…" on a group: its most common statement, counted in the chip's user or database (else the listing's)
   const groupThrottle = useMemo(() => {
     if (!canKill || !listed) return undefined;
+    // A pressed chip asks on every render (each keystroke): its answer is kept per listing, and the
+    // statement shapes of the group are worked out only on a click.
+    const runsSql = new Map<string, boolean>();
+    const canOf = (field: GroupField, value: string) => {
+      const key = `${field}\u0000${value}`;
+      let can = runsSql.get(key);
+      if (can === undefined) runsSql.set(key, (can = groupMembers(listed, field, value).some((s) => s.sql !== '')));
+      return can;
+    };
     const sampleOf = (field: GroupField, value: string) => groupSample(groupMembers(listed, field, value));
     const { user, database } = view.serverFilter;
     const listing: ThrottleScope = { ...(user !== undefined ? { user } : {}), ...(database !== undefined ? { database } : {}) };
     return {
-      can: (field: GroupField, value: string) => sampleOf(field, value) !== null,
+      can: canOf,
       open: (field: GroupField, value: string) => {
         const sample = sampleOf(field, value);
         if (!sample) return;
