@@ -6,10 +6,10 @@
 // is Node + Express, not Quell. Target: the BFF ready in ≤ 1.5× that. The three alternate round by round.
 //
 //   pnpm exec tsx bench/startup.bench.ts
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DasClient } from '@quell/das-client/client';
 import { builtServer } from '../scripts/lib/built-servers.ts';
+import { bffEnv, dasLocalEnv, readStackSecrets } from '../scripts/lib/embedded-stack.ts';
 import { startProcess, type Started } from '../scripts/lib/processes.ts';
 import { median, report } from './lib/report.ts';
 import { dropBenchDasAccount, REPO_ROOT, startBenchStack } from './lib/stack.ts';
@@ -28,22 +28,9 @@ const quiet = () => {};
 // One normal start creates the state (secrets, registry with the db user, inventory, accounts).
 const setup = await startBenchStack({ name: 'startup', bffPort: BFF_PORT, dasPort: DAS_PORT });
 await setup.stop();
-const secrets = JSON.parse(readFileSync(join(setup.stateDir, 'secrets.json'), 'utf8')) as { ak: string; sk: string; sessionSecret: string; registryKey: string; projectId: string; dasInstanceId: string };
-const dasEnv = { ...process.env, ...DAS.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey };
-const bffEnv = {
-  ...process.env,
-  ...BFF.env,
-  HOST: '127.0.0.1',
-  PORT: String(BFF_PORT),
-  QUELL_LOG_LEVEL: 'warn',
-  QUELL_INVENTORY: setup.inventoryPath,
-  QUELL_USERS_FILE: join(setup.stateDir, 'users.json'),
-  QUELL_DATA_DIR: join(setup.stateDir, 'data'),
-  QUELL_WEB_DIST: join(REPO_ROOT, 'apps/web/dist'),
-  QUELL_AK: secrets.ak,
-  QUELL_SK: secrets.sk,
-  QUELL_SESSION_SECRET: secrets.sessionSecret,
-};
+const secrets = readStackSecrets(setup.stateDir);
+const dasEnv = dasLocalEnv(secrets);
+const bffEnvOfStack = { ...bffEnv({ secrets, stateDir: setup.stateDir, inventoryPath: setup.inventoryPath, port: BFF_PORT }), QUELL_LOG_LEVEL: 'warn' };
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -71,7 +58,7 @@ async function startDas(): Promise<{ t: Timing; proc: Started }> {
 }
 async function startBff(): Promise<{ t: Timing; proc: Started }> {
   const t0 = performance.now();
-  const proc = await startProcess({ name: 'bff', command: NODE, args: BFF.args, env: bffEnv, ready: /Quell BFF listening on/, onLine: quiet });
+  const proc = await startProcess({ name: 'bff', command: NODE, args: BFF.args, env: bffEnvOfStack, ready: /Quell BFF listening on/, onLine: quiet });
   const t1 = performance.now();
   await until(answers(`http://127.0.0.1:${BFF_PORT}/readyz`), 'BFF');
   return { t: { listenMs: t1 - t0, readyMs: performance.now() - t0 }, proc };

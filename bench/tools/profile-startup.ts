@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtServer } from '../../scripts/lib/built-servers.ts';
+import { bffEnv, dasLocalEnv, readStackSecrets } from '../../scripts/lib/embedded-stack.ts';
 import { startProcess } from '../../scripts/lib/processes.ts';
 import { dropBenchDasAccount, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
 
@@ -23,14 +24,14 @@ interface Node {
 // One normal start creates the state; then das-local alone, and the BFF under the profiler.
 const setup = await startBenchStack({ name: 'profile-startup', bffPort: BFF_PORT, dasPort: DAS_PORT });
 await setup.stop();
-const secrets = JSON.parse(readFileSync(join(setup.stateDir, 'secrets.json'), 'utf8')) as { ak: string; sk: string; sessionSecret: string; registryKey: string };
+const secrets = readStackSecrets(setup.stateDir);
 const DAS = builtServer('das-local');
 const BFF = builtServer('bff');
 const das = await startProcess({
   name: 'das-local',
   command: process.execPath,
   args: [...DAS.args, '--config', join(setup.stateDir, 'das-local.json')],
-  env: { ...process.env, ...DAS.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
+  env: dasLocalEnv(secrets),
   ready: /das-local listening on/,
   onLine: () => {},
 });
@@ -39,20 +40,7 @@ const bff = await startProcess({
   name: 'bff',
   command: process.execPath,
   args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200', ...BFF.args],
-  env: {
-    ...process.env,
-    ...BFF.env,
-    HOST: '127.0.0.1',
-    PORT: String(BFF_PORT),
-    QUELL_LOG_LEVEL: 'warn',
-    QUELL_INVENTORY: setup.inventoryPath,
-    QUELL_USERS_FILE: join(setup.stateDir, 'users.json'),
-    QUELL_DATA_DIR: join(setup.stateDir, 'data'),
-    QUELL_WEB_DIST: join(REPO_ROOT, 'apps/web/dist'),
-    QUELL_AK: secrets.ak,
-    QUELL_SK: secrets.sk,
-    QUELL_SESSION_SECRET: secrets.sessionSecret,
-  },
+  env: { ...bffEnv({ secrets, stateDir: setup.stateDir, inventoryPath: setup.inventoryPath, port: BFF_PORT }), QUELL_LOG_LEVEL: 'warn' },
   ready: /Quell BFF listening on/,
   onLine: () => {},
 });

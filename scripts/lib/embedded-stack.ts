@@ -59,7 +59,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-interface Secrets {
+export interface Secrets {
   ak: string;
   sk: string;
   sessionSecret: string;
@@ -87,6 +87,33 @@ function loadOrCreateSecrets(stateDir: string): Secrets {
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;
+}
+
+/** The secrets a stack's state dir holds (after one start of the stack). */
+export function readStackSecrets(stateDir: string): Secrets {
+  return JSON.parse(readFileSync(join(stateDir, 'secrets.json'), 'utf8')) as Secrets;
+}
+
+/** das-local's environment for a stack: its built-server settings, the AK/SK it accepts and the registry key. */
+export function dasLocalEnv(secrets: Secrets): NodeJS.ProcessEnv {
+  return { ...process.env, ...builtServer('das-local').env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey };
+}
+
+/** The BFF's environment for a stack's state dir: inventory, accounts, data, the web build and the secrets. */
+export function bffEnv(o: { secrets: Secrets; stateDir: string; inventoryPath: string; port: number }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...builtServer('bff').env,
+    HOST: '127.0.0.1',
+    PORT: String(o.port),
+    QUELL_INVENTORY: o.inventoryPath,
+    QUELL_USERS_FILE: join(o.stateDir, 'users.json'),
+    QUELL_DATA_DIR: join(o.stateDir, 'data'),
+    QUELL_WEB_DIST: join(REPO_ROOT, 'apps/web/dist'),
+    QUELL_AK: o.secrets.ak,
+    QUELL_SK: o.secrets.sk,
+    QUELL_SESSION_SECRET: o.secrets.sessionSecret,
+  };
 }
 
 export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
@@ -132,7 +159,7 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
       command: process.execPath,
       args: [...dasServer.args, '--config', dasConfigPath],
       cwd: REPO_ROOT,
-      env: { ...process.env, ...dasServer.env, DAS_LOCAL_CREDENTIALS: `${secrets.ak}:${secrets.sk}`, DAS_LOCAL_REGISTRY_KEY: secrets.registryKey },
+      env: dasLocalEnv(secrets),
       ready: /das-local listening on (http:\/\/\S+)/,
       onLine: lineSink('das-local'),
     });
@@ -175,20 +202,7 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<Stack> {
       command: process.execPath,
       args: bffServer.args,
       cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        ...bffServer.env,
-        HOST: '127.0.0.1',
-        PORT: String(opts.bffPort),
-        QUELL_INVENTORY: inventoryPath,
-        QUELL_USERS_FILE: usersFile,
-        QUELL_DATA_DIR: join(opts.stateDir, 'data'),
-        QUELL_WEB_DIST: join(REPO_ROOT, 'apps/web/dist'),
-        QUELL_AK: secrets.ak,
-        QUELL_SK: secrets.sk,
-        QUELL_SESSION_SECRET: secrets.sessionSecret,
-        ...opts.bffEnv,
-      },
+      env: { ...bffEnv({ secrets, stateDir: opts.stateDir, inventoryPath, port: opts.bffPort }), ...opts.bffEnv },
       ready: /Quell BFF listening on (http:\/\/\S+)/,
       onLine: lineSink('bff'),
     });
