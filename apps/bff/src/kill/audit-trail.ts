@@ -25,9 +25,6 @@ export interface AttemptFields {
 
 export class AuditTrail {
   readonly #o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier };
-  /** Intents opened and not finished yet: their outcome's notification needs the actor, reason and mode. */
-  readonly #open = new Map<string, AuditIntent>();
-
   constructor(options: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier }) {
     this.#o = options;
   }
@@ -73,7 +70,6 @@ export class AuditTrail {
   async open(intent: AuditIntent): Promise<void> {
     try {
       await this.#o.audit.appendIntent({ ...intent, excluded: excludedWithoutSql(intent.excluded) });
-      this.#open.set(intent.id, intent);
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, auditId: intent.id }, 'audit intent write failed: nothing was sent to DAS');
@@ -81,14 +77,12 @@ export class AuditTrail {
     }
   }
 
-  /** Records the outcome of an opened intent. A failed write leaves the row pending (unknown at restart). */
-  async finish(result: KillResult, status: 'completed' | 'failed', error?: { code: string; message: string }): Promise<void> {
-    const intent = this.#open.get(result.auditId);
-    this.#open.delete(result.auditId);
+  /** Records the outcome of an opened intent (its notification needs the intent's actor, reason and mode). A failed write leaves the row pending (unknown at restart). */
+  async finish(intent: AuditIntent, result: KillResult, status: 'completed' | 'failed', error?: { code: string; message: string }): Promise<void> {
     const outcome = { status, finishedAt: result.finishedAt, outcomes: result.outcomes, excluded: excludedWithoutSql(result.excluded), dasRequestIds: result.dasRequestIds, error: error ?? null };
     try {
       // The team's notification is stored with the outcome, in its transaction; it is delivered later.
-      const deliveries = intent && this.#o.notify ? this.#o.notify.deliveriesOf(intent, outcome) : [];
+      const deliveries = this.#o.notify ? this.#o.notify.deliveriesOf(intent, outcome) : [];
       await this.#o.audit.recordOutcome(result.auditId, outcome, deliveries);
       if (deliveries.length > 0) this.#o.notify!.enqueued();
     } catch (err) {

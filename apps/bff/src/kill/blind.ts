@@ -58,7 +58,7 @@ export async function blindKill(c: KillContext, actor: Actor, instance: Instance
       }
     }
   } catch (err) {
-    await c.audit.finish(result([], excluded), 'failed', { code: err instanceof AppError ? err.code : 'INTERNAL', message: 'protected sessions could not be listed, so nothing was killed' });
+    await c.audit.finish(intent, result([], excluded), 'failed', { code: err instanceof AppError ? err.code : 'INTERNAL', message: 'protected sessions could not be listed, so nothing was killed' });
     throw err;
   }
   const toSend = ids.filter((id) => wanted.has(id));
@@ -70,7 +70,7 @@ export async function blindKill(c: KillContext, actor: Actor, instance: Instance
   });
   const done = result(outcomes, excluded);
   const status = failed.size > 0 && failed.size === toSend.length ? 'failed' : 'completed';
-  await c.audit.finish(done, status, failed.size > 0 ? { code: 'UPSTREAM_ERROR', message: `DAS refused ${failed.size} of ${toSend.length} ids` } : undefined);
+  await c.audit.finish(intent, done, status, failed.size > 0 ? { code: 'UPSTREAM_ERROR', message: `DAS refused ${failed.size} of ${toSend.length} ids` } : undefined);
   const sentCount = toSend.length - failed.size;
   if (sentCount > 0) c.metrics.sessionsKilled.inc({ instance: instance.id, mode: 'blind' }, sentCount);
   return done;

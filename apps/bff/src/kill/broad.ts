@@ -40,7 +40,7 @@ export async function broadKill(c: KillContext, actor: Actor, instance: Instance
   try {
     before = (await c.inventory.listSessions(instance, filter)).sessions;
   } catch (err) {
-    await c.audit.finish(result([], [], { before: null, after: null }), 'failed', { code: err instanceof AppError ? err.code : 'INTERNAL', message: 'the sessions could not be listed, so nothing was killed' });
+    await c.audit.finish(intent, result([], [], { before: null, after: null }), 'failed', { code: err instanceof AppError ? err.code : 'INTERNAL', message: 'the sessions could not be listed, so nothing was killed' });
     throw err;
   }
   const protectedNow: ExcludedSession[] = [];
@@ -50,7 +50,7 @@ export async function broadKill(c: KillContext, actor: Actor, instance: Instance
   }
   if (protectedNow.length > 0) {
     const e = new AppError('PROTECTED_TARGET', `refused: ${protectedNow.length} protected session(s) match this filter; use a preview instead`, { excluded: protectedNow });
-    await c.audit.finish(result([], protectedNow, { before: before.length, after: null }), 'failed', { code: e.code, message: e.message });
+    await c.audit.finish(intent, result([], protectedNow, { before: before.length, after: null }), 'failed', { code: e.code, message: e.message });
     throw e;
   }
 
@@ -70,7 +70,7 @@ export async function broadKill(c: KillContext, actor: Actor, instance: Instance
   }
   const outcomes = before.map((s) => outcomeFor(s, killError ? (killError.uncertain ? 'unknown' : 'failed') : 'sent-unverified', killError?.upstream));
   const done = result(outcomes, [], { before: before.length, after });
-  await c.audit.finish(done, killError ? 'failed' : 'completed', killError ? { code: 'UPSTREAM_ERROR', message: 'DAS refused the kill' } : undefined);
+  await c.audit.finish(intent, done, killError ? 'failed' : 'completed', killError ? { code: 'UPSTREAM_ERROR', message: 'DAS refused the kill' } : undefined);
   if (!killError && before.length > 0) c.metrics.sessionsKilled.inc({ instance: instance.id, mode: 'broad' }, before.length);
   return done;
 }

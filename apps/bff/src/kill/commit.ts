@@ -60,7 +60,7 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
   const finish = async (status: 'completed' | 'failed', error?: { code: string; message: string }): Promise<KillResult> => {
     const ordered = preview.targets.map((t) => outcomes.get(t.session.id) ?? outcomeFor(t.session, 'unknown'));
     const result = killResult({ auditId: intent.id, instanceId: instance.id, mode: 'preview', outcomes: ordered, excluded: preview.excluded, dasRequestIds, verification: 'verified', finishedAt: c.now() });
-    await c.audit.finish(result, status, error);
+    await c.audit.finish(intent, result, status, error);
     const killed = result.summary.killed ?? 0;
     if (killed > 0) c.metrics.sessionsKilled.inc({ instance: instance.id, mode: 'preview' }, killed);
     return result;

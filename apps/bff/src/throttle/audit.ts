@@ -20,8 +20,6 @@ export interface StepActor {
 
 export class ThrottleAudit {
   readonly #o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier };
-  /** Steps opened and not finished yet: their outcome's notification needs the step, actor and throttle. */
-  readonly #open = new Map<string, AuditIntent>();
 
   constructor(o: { audit: AuditStore; metrics: Metrics; logger: Logger; now: () => Date; notify?: AuditNotifier }) {
     this.#o = o;
@@ -31,13 +29,12 @@ export class ThrottleAudit {
     return { throttle: { throttleId: t.id, sqlType: t.sqlType, pattern: t.pattern, maxConcurrency: t.maxConcurrency, expiresAt: t.expiresAt, ruleId: t.ruleId, killAuditId: t.killAuditId } };
   }
 
-  /** Opens the row of a step; if it cannot be written, nothing may be sent to DAS. Returns its id. */
-  async open(step: ThrottleStep, actor: StepActor, t: SqlThrottleRecord, reason: string, id: string = randomUUID()): Promise<string> {
+  /** Opens the row of a step; if it cannot be written, nothing may be sent to DAS. Returns its intent, for `finish`. */
+  async open(step: ThrottleStep, actor: StepActor, t: SqlThrottleRecord, reason: string, id: string = randomUUID()): Promise<AuditIntent> {
     const intent: AuditIntent = { id, at: this.#o.now().toISOString(), actor: actor.username, role: actor.role, instanceId: t.instanceId, mode: step, target: this.#target(t), reason, excluded: [], idempotencyKey: null };
     try {
       await this.#o.audit.appendIntent(intent);
-      this.#open.set(id, intent);
-      return id;
+      return intent;
     } catch (err) {
       this.#o.metrics.auditWriteFailures.inc();
       this.#o.logger.error({ err, throttleId: t.id }, 'throttle audit intent write failed: nothing was sent to DAS');
@@ -45,13 +42,12 @@ export class ThrottleAudit {
     }
   }
 
-  /** Records how the step ended. A failed write leaves the row pending (unknown at restart). */
-  async finish(id: string, status: 'completed' | 'failed', dasRequestIds: Array<string | undefined>, error?: { code: string; message: string }): Promise<void> {
-    const intent = this.#open.get(id);
-    this.#open.delete(id);
+  /** Records how the step ended (its notification needs the intent's step, actor and throttle). A failed write leaves the row pending (unknown at restart). */
+  async finish(intent: AuditIntent, status: 'completed' | 'failed', dasRequestIds: Array<string | undefined>, error?: { code: string; message: string }): Promise<void> {
+    const id = intent.id;
     const outcome = { status, finishedAt: this.#o.now().toISOString(), outcomes: [], dasRequestIds: dasRequestIds.filter((r): r is string => r !== undefined), error: error ?? null };
     try {
-      const deliveries = intent && this.#o.notify ? this.#o.notify.deliveriesOf(intent, outcome) : [];
+      const deliveries = this.#o.notify ? this.#o.notify.deliveriesOf(intent, outcome) : [];
       await this.#o.audit.recordOutcome(id, outcome, deliveries);
       if (deliveries.length > 0) this.#o.notify!.enqueued();
     } catch (err) {

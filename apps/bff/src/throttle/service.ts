@@ -10,7 +10,7 @@ import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
 import type { KillService } from '../kill/service.ts';
-import type { Actor } from '../kill/types.ts';
+import type { Actor, AuditIntent } from '../kill/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditNotifier } from '../notify/outbox.ts';
 import type { Stores } from '../stores/types.ts';
@@ -152,12 +152,12 @@ export class ThrottleService {
         );
       }
     }
-    await this.#audit.open('throttle-create', actor, record, req.reason, record.auditId);
+    const intent = await this.#audit.open('throttle-create', actor, record, req.reason, record.auditId);
     // The due time is durable before DAS is asked: whatever happens next, the sweeper removes the rule.
     try {
       await this.#o.stores.sqlThrottles.save(record);
     } catch (err) {
-      await this.#audit.finish(record.auditId, 'failed', [], { code: 'INTERNAL', message: 'the throttle could not be stored, so no rule was created' });
+      await this.#audit.finish(intent, 'failed', [], { code: 'INTERNAL', message: 'the throttle could not be stored, so no rule was created' });
       this.#o.logger.error({ err }, 'throttle store write failed');
       throw new AppError('INTERNAL', 'the throttle could not be stored, so no rule was created');
     }
@@ -183,14 +183,14 @@ export class ThrottleService {
         if (await this.#o.stores.sqlThrottles.claim(record.id, this.#owner, this.#nowIso(this.#s.leaseMs), this.#nowIso())) {
           await this.#o.stores.sqlThrottles.finish(record.id, this.#owner, 'failed', this.#nowIso(), actor.username);
         }
-        await this.#audit.finish(record.auditId, 'failed', requestIds, { code: codeOf(err), message: messageOf(err) });
+        await this.#audit.finish(intent, 'failed', requestIds, { code: codeOf(err), message: messageOf(err) });
       } else {
         // The rule may exist: the throttle stays due, and the sweeper removes whatever DAS made of it.
-        await this.#audit.finish(record.auditId, 'failed', requestIds, { code: codeOf(err), message: `${messageOf(err)}; any rule DAS made is removed at ${record.expiresAt}` });
+        await this.#audit.finish(intent, 'failed', requestIds, { code: codeOf(err), message: `${messageOf(err)}; any rule DAS made is removed at ${record.expiresAt}` });
       }
       throw err;
     }
-    await this.#audit.finish(record.auditId, 'completed', requestIds);
+    await this.#audit.finish(intent, 'completed', requestIds);
     return toThrottle(record);
   }
 
@@ -215,9 +215,9 @@ export class ThrottleService {
   /** Deletes the rule and ends a throttle this process holds; on failure gives the lease back (and rethrows when asked). */
   async #end(t: SqlThrottleRecord, status: 'expired' | 'removed', actor: Actor, reason: string, rethrow: boolean): Promise<boolean> {
     const store = this.#o.stores.sqlThrottles;
-    let auditId: string;
+    let intent: AuditIntent;
     try {
-      auditId = await this.#audit.open(status === 'expired' ? 'throttle-expire' : 'throttle-remove', actor, t, reason);
+      intent = await this.#audit.open(status === 'expired' ? 'throttle-expire' : 'throttle-remove', actor, t, reason);
     } catch (err) {
       await store.release(t.id, this.#owner);
       if (rethrow) throw err;
@@ -226,11 +226,11 @@ export class ThrottleService {
     try {
       const requestIds = await this.#deleteRule(t);
       await store.finish(t.id, this.#owner, status, this.#nowIso(), actor.username);
-      await this.#audit.finish(auditId, 'completed', requestIds);
+      await this.#audit.finish(intent, 'completed', requestIds);
       return true;
     } catch (err) {
       await store.release(t.id, this.#owner).catch(() => undefined);
-      await this.#audit.finish(auditId, 'failed', [], { code: codeOf(err), message: messageOf(err) });
+      await this.#audit.finish(intent, 'failed', [], { code: codeOf(err), message: messageOf(err) });
       this.#o.logger.warn({ err, throttleId: t.id }, 'throttle removal failed; it stays due');
       if (rethrow) throw err;
       return false;
