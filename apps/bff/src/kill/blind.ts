@@ -6,7 +6,7 @@ import type { InstanceConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { KillContext } from './context.ts';
 import { killResult } from './outcomes.ts';
-import { protectionOf, SYSTEM_USERS } from './policy.ts';
+import { protectionCheck, SYSTEM_USERS } from './policy.ts';
 import { sendKills } from './send.ts';
 import type { Actor } from './types.ts';
 
@@ -47,12 +47,13 @@ export async function blindKill(c: KillContext, actor: Actor, instance: Instance
   const excluded: ExcludedSession[] = [];
   const wanted = new Set(ids);
   const accounts = [...new Set([dasUser, ...instance.protectedUsers, ...SYSTEM_USERS])];
+  const protectionOf = protectionCheck(instance, dasUser);
   try {
     for (const user of accounts) {
       const { sessions } = await c.inventory.listSessions(instance, { user });
       for (const s of sessions) {
         if (!wanted.has(s.id)) continue;
-        const p = protectionOf(s, instance, dasUser) ?? { reason: 'protected-user' as const, explanation: `"${s.user}" is protected` };
+        const p = protectionOf(s) ?? { reason: 'protected-user' as const, explanation: `"${s.user}" is protected` };
         excluded.push({ sessionId: s.id, session: s, reason: p.reason, explanation: p.explanation });
         wanted.delete(s.id);
       }

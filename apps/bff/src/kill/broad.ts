@@ -7,7 +7,7 @@ import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { AppError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
 import { killResult, outcomeFor } from './outcomes.ts';
-import { protectedUserReason, protectionOf } from './policy.ts';
+import { protectedUserReason, protectionCheck } from './policy.ts';
 import { listFilter } from './preview.ts';
 import type { Actor } from './types.ts';
 
@@ -44,8 +44,9 @@ export async function broadKill(c: KillContext, actor: Actor, instance: Instance
     throw err;
   }
   const protectedNow: ExcludedSession[] = [];
+  const protectionOf = protectionCheck(instance, dasUser);
   for (const s of before) {
-    const p = protectionOf(s, instance, dasUser);
+    const p = protectionOf(s);
     if (p) protectedNow.push({ sessionId: s.id, session: s, reason: p.reason, explanation: p.explanation });
   }
   if (protectedNow.length > 0) {

@@ -8,7 +8,7 @@ import { AppError, ConflictError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
 import type { SessionListFilter } from './inventory.ts';
 import { killResult, outcomeFor, stillListedOutcome } from './outcomes.ts';
-import { protectionOf, sameIdentity } from './policy.ts';
+import { protectionCheck, sameIdentity } from './policy.ts';
 import { listFilter } from './preview.ts';
 import { sendKills, type SentKills } from './send.ts';
 import type { Actor, FrozenTarget, PreviewRecord } from './types.ts';
@@ -96,12 +96,13 @@ async function reconcile(c: KillContext, instance: InstanceConfig, targets: Froz
   const dasUser = await c.inventory.dasUsername(instance);
   const current = await c.inventory.listSessions(instance, filter);
   const byId = new Map(current.sessions.map((s) => [s.id, s]));
+  const protectionOf = protectionCheck(instance, dasUser);
   const toKill: FrozenTarget[] = [];
   const missing: FrozenTarget[] = [];
   for (const t of targets) {
     const now = byId.get(t.session.id);
     if (!now) missing.push(t);
-    else if (!sameIdentity(t, now, current.listedAtMs, c.settings.startToleranceMs) || protectionOf(now, instance, dasUser)) outcomes.set(t.session.id, outcomeFor(now, 'changed-skipped'));
+    else if (!sameIdentity(t, now, current.listedAtMs, c.settings.startToleranceMs) || protectionOf(now)) outcomes.set(t.session.id, outcomeFor(now, 'changed-skipped'));
     else toKill.push(t);
   }
   if (missing.length === 0) return toKill;

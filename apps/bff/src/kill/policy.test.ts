@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '@quell/contracts/sessions';
-import { chunk, commandStartMs, hostPart, protectedUserReason, protectionOf, sameIdentity } from './policy.ts';
+import { chunk, commandStartMs, hostPart, protectedUserReason, protectionCheck, protectionOf, sameIdentity } from './policy.ts';
 
 const session = (over: Partial<Session> = {}): Session => ({ id: 7, user: 'app', host: '10.0.0.5:51234', database: 'shop', command: 'Query', time: 12, state: '', sql: 'select 1', trxExecutedTime: 0, ...over });
 const inst = { protectedUsers: ['backup_agent'], protectedHosts: ['10.0.0.9', 'monitor.internal:3306'] };
@@ -44,6 +44,19 @@ describe('protectionOf', () => {
     expect(protectionOf(session({ user: 'QUELL_DAS' }), inst, das)?.reason).toBe('das-user');
     expect(protectionOf(session({ host: 'MONITOR.Internal:3306' }), inst, das)?.reason).toBe('protected-host');
     expect(protectionOf(session({ host: 'mönitor.internal:3306' }), inst, das)?.reason).toBe('protected-host');
+  });
+
+  it('one check for a whole listing answers for each session as protectionOf does, the same name seen many times included', () => {
+    const users = ['app', 'QUELL_DAS', 'backup_agent', 'system user', 'app', 'Bäckup_Agent', 'quell_das2', 'app'];
+    const hosts = ['10.0.0.5:51234', '10.0.0.9:4000', 'MONITOR.internal:3306', '10.0.0.90:4000', '10.0.0.5:51235'];
+    const commands = ['Query', 'Sleep', 'Binlog Dump', 'Daemon'];
+    const check = protectionCheck(inst, 'quell_das');
+    fc.assert(
+      fc.property(fc.constantFrom(...users), fc.constantFrom(...hosts), fc.constantFrom(...commands), (user, host, command) => {
+        const s = session({ user, host, command });
+        expect(check(s)).toEqual(protectionOf(s, inst, 'quell_das'));
+      }),
+    );
   });
 
   it('hostPart strips only a trailing port', () => {

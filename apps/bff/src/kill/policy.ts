@@ -36,31 +36,64 @@ function nameForms(name: string): string[] {
   return uca === general ? [uca] : [uca, general];
 }
 
-/** Would MariaDB's filter match `a` where the name `b` is meant? */
-export function sameName(a: string, b: string): boolean {
-  const fb = nameForms(b);
-  return nameForms(a).some((f) => fb.includes(f));
+/** The first of `names` that MariaDB would take any of the candidates to be; the names are folded once, here. */
+function nameMatcher(names: readonly string[]): (...candidates: string[]) => string | undefined {
+  const folded = names.map((name) => ({ name, forms: nameForms(name) }));
+  if (folded.length === 0) return () => undefined;
+  return (...candidates) => {
+    const forms = candidates.flatMap(nameForms);
+    return folded.find((f) => f.forms.some((x) => forms.includes(x)))?.name;
+  };
+}
+
+/**
+ * Why a user name must never be targeted, for every user name of one check: the protected names are
+ * folded once, and each distinct user name once (a listing of 1 000 sessions of one account folds it once).
+ */
+function userProtection(instance: Pick<InstanceConfig, 'protectedUsers'>, dasUsername: string | undefined): (user: string) => Protection | undefined {
+  const system = nameMatcher(SYSTEM_USERS);
+  const das = nameMatcher(dasUsername === undefined ? [] : [dasUsername]);
+  const protectedUser = nameMatcher(instance.protectedUsers);
+  const verdicts = new Map<string, Protection | undefined>();
+  const verdict = (user: string): Protection | undefined => {
+    if (system(user)) return { reason: 'system-thread', explanation: `"${user}" is a server thread account` };
+    if (das(user)) return { reason: 'das-user', explanation: `"${user}" is the account DAS itself uses for this instance` };
+    if (protectedUser(user)) return { reason: 'protected-user', explanation: `"${user}" is a protected user on this instance` };
+    return undefined;
+  };
+  return (user) => {
+    if (!verdicts.has(user)) verdicts.set(user, verdict(user));
+    return verdicts.get(user);
+  };
 }
 
 /** Is this user name one Quell must never target (broad mode refuses it)? Compared as MariaDB matches names. */
 export function protectedUserReason(user: string, instance: Pick<InstanceConfig, 'protectedUsers'>, dasUsername: string | undefined): Protection | undefined {
-  if (SYSTEM_USERS.some((u) => sameName(user, u))) return { reason: 'system-thread', explanation: `"${user}" is a server thread account` };
-  if (dasUsername !== undefined && sameName(user, dasUsername)) return { reason: 'das-user', explanation: `"${user}" is the account DAS itself uses for this instance` };
-  if (instance.protectedUsers.some((u) => sameName(user, u))) return { reason: 'protected-user', explanation: `"${user}" is a protected user on this instance` };
-  return undefined;
+  return userProtection(instance, dasUsername)(user);
+}
+
+/**
+ * Why a session must never be killed (undefined if it may be), for the sessions of one listing: build it
+ * once per listing, not once per session, so that each name is folded once.
+ */
+export function protectionCheck(instance: Pick<InstanceConfig, 'protectedUsers' | 'protectedHosts'>, dasUsername: string | undefined): (s: Session) => Protection | undefined {
+  const byUser = userProtection(instance, dasUsername);
+  const protectedHost = nameMatcher(instance.protectedHosts);
+  return (s) => {
+    const command = s.command.toLowerCase();
+    if (REPLICATION_COMMANDS.includes(command)) return { reason: 'replication', explanation: `a replication thread (${s.command})` };
+    if (SYSTEM_COMMANDS.includes(command)) return { reason: 'system-thread', explanation: `a server thread (${s.command})` };
+    const user = byUser(s.user);
+    if (user) return user;
+    const hit = protectedHost(s.host, hostPart(s.host));
+    if (hit !== undefined) return { reason: 'protected-host', explanation: `connected from protected host ${hit}` };
+    return undefined;
+  };
 }
 
 /** Why a session must never be killed, or undefined if it may be. */
 export function protectionOf(s: Session, instance: Pick<InstanceConfig, 'protectedUsers' | 'protectedHosts'>, dasUsername: string | undefined): Protection | undefined {
-  const command = s.command.toLowerCase();
-  if (REPLICATION_COMMANDS.includes(command)) return { reason: 'replication', explanation: `a replication thread (${s.command})` };
-  if (SYSTEM_COMMANDS.includes(command)) return { reason: 'system-thread', explanation: `a server thread (${s.command})` };
-  const byUser = protectedUserReason(s.user, instance, dasUsername);
-  if (byUser) return byUser;
-  const hp = hostPart(s.host);
-  const hit = instance.protectedHosts.find((h) => sameName(h, s.host) || sameName(h, hp));
-  if (hit !== undefined) return { reason: 'protected-host', explanation: `connected from protected host ${hit}` };
-  return undefined;
+  return protectionCheck(instance, dasUsername)(s);
 }
 
 /** When the session's current command started, in ms since epoch, estimated from a listing. */

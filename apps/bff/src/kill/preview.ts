@@ -4,7 +4,7 @@ import { NOT_FOUND_SAMPLE, type ExcludedSession, type KillPreview, type KillPrev
 import type { InstanceConfig } from '../config.ts';
 import { rollbackRisks } from '../locks/rollback-risk.ts';
 import type { KillContext } from './context.ts';
-import { commandStartMs, protectionOf } from './policy.ts';
+import { commandStartMs, protectionCheck } from './policy.ts';
 import { excludedWithoutSql, withoutSql } from './redact.ts';
 import type { Actor, FrozenTarget, PreviewRecord } from './types.ts';
 
@@ -21,11 +21,12 @@ export async function createPreview(c: KillContext, actor: Actor, instance: Inst
   const targets: FrozenTarget[] = [];
   const excluded: ExcludedSession[] = [];
   const seen = new Set<number>();
+  const protectionOf = protectionCheck(instance, dasUser);
   for (const s of sessions) {
     if (seen.has(s.id)) continue;
     seen.add(s.id);
     if (wanted && !wanted.has(s.id)) continue;
-    const p = protectionOf(s, instance, dasUser);
+    const p = protectionOf(s);
     if (p) excluded.push({ sessionId: s.id, session: s, reason: p.reason, explanation: p.explanation });
     else targets.push({ session: s, commandStartMs: commandStartMs(s, listedAtMs) });
   }

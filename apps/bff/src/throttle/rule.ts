@@ -8,7 +8,7 @@ import { governingRule } from '@quell/das-client/sql-limit-matcher';
 import { patternProblem, splitPattern } from '@quell/das-client/sql-limit-pattern';
 import type { InstanceConfig } from '../config.ts';
 import { ValidationError } from '../errors.ts';
-import { protectionOf } from '../kill/policy.ts';
+import { protectionCheck } from '../kill/policy.ts';
 import type { FieldIssue } from '@quell/contracts/errors';
 
 /** The longest throttle a role may ask for, in minutes. */
@@ -54,10 +54,11 @@ export function matchingSessions(
   const rule = [{ id: 'candidate', sqlType, keywords: splitPattern(pattern) }];
   const matches: Session[] = [];
   const excluded: ExcludedSession[] = [];
+  const protectionOf = protectionCheck(instance, dasUsername);
   for (const s of sessions) {
     if (s.command.toLowerCase() !== 'query' || s.sql === '') continue;
     if (!governingRule(s.sql, { user: s.user, database: s.database }, rule)) continue;
-    const p = protectionOf(s, instance, dasUsername);
+    const p = protectionOf(s);
     if (p) excluded.push({ sessionId: s.id, session: s, reason: p.reason, explanation: `${p.explanation}: the rule would throttle its new statements too` });
     else matches.push(s);
   }
