@@ -220,7 +220,8 @@ export class MysqlBackend {
     return this.#withConnection(key, login, (conn, address) => this.#select(conn, address, filter, page));
   }
 
-  async #select(conn: PoolConnection, address: InstanceAddress, filter: ProcessFilter, page?: ProcessPage): Promise<{ rows: ProcessRow[]; count: number }> {
+  /** The WHERE condition of a listing or kill (every filter, das-local's own connections left out); undefined when nothing can match. */
+  #where(address: InstanceAddress, filter: ProcessFilter): { cond: string; params: unknown[] } | undefined {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.user !== undefined) {
@@ -232,7 +233,7 @@ export class MysqlBackend {
       params.push(filter.database);
     }
     if (filter.processIds !== undefined) {
-      if (filter.processIds.length === 0) return { rows: [], count: 0 };
+      if (filter.processIds.length === 0) return undefined;
       where.push(`p.ID IN (${filter.processIds.map(() => '?').join(', ')})`);
       params.push(...filter.processIds);
     }
@@ -243,7 +244,13 @@ export class MysqlBackend {
       for (const [id, { user }] of own) params.push(id, user);
     }
     where.push('p.ID <> CONNECTION_ID()');
-    const cond = where.join(' AND ');
+    return { cond: where.join(' AND '), params };
+  }
+
+  async #select(conn: PoolConnection, address: InstanceAddress, filter: ProcessFilter, page?: ProcessPage): Promise<{ rows: ProcessRow[]; count: number }> {
+    const where = this.#where(address, filter);
+    if (!where) return { rows: [], count: 0 };
+    const { cond, params } = where;
     const base = 'SELECT p.ID AS id, p.USER AS user, p.HOST AS host, p.DB AS db, p.COMMAND AS command, p.TIME AS time, p.STATE AS state, p.INFO AS info';
     let rows: RowDataPacket[];
     if (page) {
@@ -292,18 +299,22 @@ export class MysqlBackend {
    */
   async killProcesses(key: string, login: DbLogin, filter: ProcessFilter): Promise<{ killed: string[]; denied: string[] }> {
     return this.#withConnection(key, login, async (conn, address) => {
-      const { rows: targets } = await this.#select(conn, address, filter);
+      const where = this.#where(address, filter);
+      if (!where) return { killed: [], denied: [] };
+      // Only the ids: the kill needs no transaction times (no INNODB_TRX join).
+      const [targets] = await conn.query<RowDataPacket[]>(`SELECT p.ID AS id FROM information_schema.PROCESSLIST p WHERE ${where.cond} ORDER BY p.ID`, where.params);
       const killed: string[] = [];
       const denied: string[] = [];
       for (const t of targets) {
+        const id = str(t.id);
         try {
-          await conn.query(`KILL CONNECTION ${Number(t.id)}`);
-          killed.push(t.id);
+          await conn.query(`KILL CONNECTION ${Number(id)}`);
+          killed.push(id);
         } catch (err) {
           const n = errno(err);
           if (n === ER_NO_SUCH_THREAD) continue;
           if (n === 1095 /* ER_KILL_DENIED_ERROR */ || n === ER_SPECIFIC_ACCESS_DENIED_ERROR) {
-            denied.push(t.id);
+            denied.push(id);
             continue;
           }
           throw err;
