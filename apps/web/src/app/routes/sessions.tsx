@@ -30,6 +30,7 @@ import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interv
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter, groupMembers, type GroupField } from '@/features/sessions/utils/filter-sessions';
+import { idsOf } from '@/features/sessions/utils/selection';
 import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
 import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
 import { useKillAndThrottleStep } from '@/features/throttles/components/kill-and-throttle-step';
@@ -124,9 +125,11 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const openPreview = useCallback(() => {
     if (killRequest) showPreview(killRequest);
   }, [killRequest, showPreview]);
-  // ids this listing has had: the rows listed now, and selected rows that have gone since
-  const listedIds = useMemo(() => (listed ? new Set([...listed.map((s) => s.id), ...part.gone]) : undefined), [listed, part.gone]);
-  const listedNow = useMemo(() => listed?.map((s) => s.id), [listed]);
+  // ids this listing has had: the rows listed now, and selected rows that have gone since. Only the
+  // kill dialogs read them, so they are made while one is open, not for every listing.
+  const readsListedIds = dialog.kind === 'preview' || dialog.kind === 'kill-and-throttle' || dialog.kind === 'paste';
+  const listedIds = useMemo(() => (listed && readsListedIds ? new Set([...idsOf(listed), ...part.gone]) : undefined), [listed, readsListedIds, part.gone]);
+  const listedNow = useMemo(() => (listed && dialog.kind === 'broad' ? idsOf(listed) : undefined), [listed, dialog.kind]);
   const rootCount = useMemo(() => (rootIds.size === 0 ? 0 : (listed?.filter((x) => rootIds.has(x.id)).length ?? 0)), [listed, rootIds]);
   const afterBroad = useRelistAfterKill({ isFetching: list.isFetching, dataUpdatedAt: list.dataUpdatedAt, errorUpdatedAt: list.errorUpdatedAt, ids: listedNow });
   const afterKill = useCallback(() => {
@@ -183,7 +186,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         {listed && (
           <ListingBar
             total={listed.length}
-            shownIds={view.shownIds}
+            shown={shown.length}
             groups={view.groups}
             active={{ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }}
             onPick={(field, value, on) => {
@@ -191,7 +194,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
               pickGroup(field, value, on);
             }}
             allShownSelected={view.allShownSelected}
-            onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
+            onSelectShown={(select) => (select ? selection.addAll(idsOf(shown)) : selection.remove(idsOf(shown)))}
             throttle={groupThrottle}
           >
             <RootBlockersChip count={rootCount} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />

@@ -117,11 +117,18 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
   const key = sort.id;
   const dir = sort.desc ? -1 : 1;
   if (NUMERIC_SORT_KEYS.has(key)) {
-    const values = new Float64Array(sessions.length);
-    for (let i = 0; i < sessions.length; i++) values[i] = sessions[i]![key] as number;
+    const n = sessions.length;
+    const values = new Float64Array(n);
+    let increasing = true;
+    for (let i = 0; i < n; i++) {
+      values[i] = sessions[i]![key] as number;
+      if (i > 0 && !(values[i]! > values[i - 1]!)) increasing = false;
+    }
+    // already in order (IDs as listed): no ties, so either direction is the listed order or its reverse
+    if (increasing) return Uint32Array.from({ length: n }, (_, i) => (sort.desc ? n - 1 - i : i));
     const packed = packedOrder(values, sort.desc);
     if (packed) return packed;
-    const order = Uint32Array.from({ length: sessions.length }, (_, i) => i);
+    const order = Uint32Array.from({ length: n }, (_, i) => i);
     return order.sort((i, j) => {
       const a = values[i]!;
       const b = values[j]!;
@@ -130,4 +137,10 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
   }
   const ascending = ascendingByText(sessions, key);
   return sort.desc ? descending(ascending) : ascending.order.slice();
+}
+
+/** Whether `order` keeps the rows where they are. */
+export function isListedOrder(order: ArrayLike<number>): boolean {
+  for (let i = 0; i < order.length; i++) if (order[i] !== i) return false;
+  return true;
 }

@@ -1,0 +1,14 @@
+/**
+ * Runs `task` after the next frame is painted (a frame callback, then a timer from it): for work the
+ * first paint of a view need not wait for. Returns what cancels it.
+ */
+export function afterNextPaint(task: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => {
+    timer = setTimeout(task, 0);
+  });
+  return () => {
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+  };
+}
