@@ -31,7 +31,7 @@ import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter, groupMembers, type GroupField } from '@/features/sessions/utils/filter-sessions';
 import { idsOf } from '@/features/sessions/utils/selection';
-import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
+import { hasClientFilter, hasServerFilter, type Sort } from '@/features/sessions/utils/session-filters';
 import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
 import { useKillAndThrottleStep } from '@/features/throttles/components/kill-and-throttle-step';
 import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
@@ -88,6 +88,12 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const tableLocks = useMemo(() => ({ of: lockInfo, href: (id: number) => blockersHref(id) }), [lockInfo, blockersHref]);
   const view = useSessionsView(instance.id, filters, refreshing.refetchInterval, rootsOnly ? rootIds : undefined);
   const { list, listed, shown, selection, part, killRequest } = view;
+
+  // stable callbacks: the table and the filter form skip the re-render of each keystroke
+  const listBy = useCallback((f: { user?: string | undefined; database?: string | undefined }) => update({ user: f.user, database: f.database }), [update]);
+  const sortBy = useCallback((sort: Sort) => update({ sort }, { replace: true }), [update]);
+  const { addAll, remove } = selection;
+  const toggleAllShown = useCallback((ids: readonly number[], select: boolean) => (select ? addAll(ids) : remove(ids)), [addAll, remove]);
 
   const { openThrottle } = dialogs;
   const throttleRow = useCallback((s: Session) => openThrottle(sessionTarget(s)), [openThrottle]);
@@ -158,7 +164,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             user={filters.user}
             database={filters.database}
             suggestions={view.suggestions}
-            onSubmit={(f) => update({ user: f.user, database: f.database })}
+            onSubmit={listBy}
           />
           <RefreshControl
             intervalSeconds={refreshing.seconds}
@@ -221,7 +227,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
       {!view.canList ? (
         <>
-          <NeedFilter recent={view.recent} suggested={view.named.data} onPick={(f) => update({ user: f.user, database: f.database })} />
+          <NeedFilter recent={view.recent} suggested={view.named.data} onPick={listBy} />
           {canKill && (
             <p className="text-center text-sm">
               <button type="button" className="underline" onClick={dialogs.openPaste}>
@@ -242,10 +248,10 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             <SessionsTable
               sessions={shown}
               sort={filters.sort}
-              onSortChange={(sort) => update({ sort }, { replace: true })}
+              onSortChange={sortBy}
               selected={selection.selected}
               onRowClick={selection.click}
-              onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
+              onToggleAllShown={toggleAllShown}
               fetchedAt={view.fetchedAt}
               resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
               locks={tableLocks}

@@ -10,7 +10,7 @@ import { NUMERIC_SORT_KEYS as NUMERIC } from '../utils/sort-sessions';
 const ROW_HEIGHT = 34;
 /** When the scroll box has no measurable size (hidden, or a test DOM), render a screenful anyway. */
 const FALLBACK_HEIGHT = ROW_HEIGHT * 20;
-const WINDOW = { overscan: 15, fallbackHeight: FALLBACK_HEIGHT };
+const WINDOW = { overscan: 6, fallbackHeight: FALLBACK_HEIGHT };
 const NO_TALL_ROWS: readonly TallRow[] = [];
 
 interface Props {
@@ -127,7 +127,8 @@ function BlockedByCell({ row: { lock, lockHref } }: { row: RowContext }) {
   );
 }
 
-export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks, onThrottleSimilar }: Props) {
+// memo: a keystroke re-renders the view at once, but the rows only when the filtered rows follow it
+export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks, onThrottleSimilar }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const toggleExpanded = useCallback((id: number) => {
     setExpanded((prev) => {
@@ -253,7 +254,7 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
       </table>
     </div>
   );
-}
+});
 
 /** Keyboard focus into the table: the first selected row shown, else the first row. */
 export function focusSessionsTable() {

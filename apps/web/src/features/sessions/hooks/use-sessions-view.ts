@@ -8,6 +8,7 @@ import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Fi
 import { filterOptions } from '../utils/name-suggestions';
 import { idsOf, partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
+import { sortTextColumnsAhead } from '../utils/sort-ahead';
 import { isListedOrder, sortOrder } from '../utils/sort-sessions';
 import { useRecentFilters } from './use-recent-filters';
 import { useSelection } from './use-selection';
@@ -68,6 +69,11 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
       carryFilterKeys(listed, order, sorted);
     });
   }, [listed, order, sorted]);
+  // A click on a text header should find its order made: the worker sorts each text column ahead.
+  useEffect(() => {
+    if (!listed?.length) return;
+    return sortTextColumnsAhead(listed);
+  }, [listed]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
 
   // a selection belongs to one listing: a new user/database filter starts a new one
@@ -80,9 +86,11 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   const liveCount = part.visible.length + part.hidden.length;
   const allShownSelected = shown.length > 0 && shown.every((s) => selection.selected.has(s.id));
 
+  // stable while the listing is: the query's result object is new on every render, its refetch is not
+  const { refetch } = list;
   const refresh = useCallback(() => {
-    if (canList) void list.refetch();
-  }, [canList, list]);
+    if (canList) void refetch();
+  }, [canList, refetch]);
 
   /** The preview request for the selection, or null when there is nothing (or too much) to preview. */
   const killRequest = useMemo((): KillPreviewRequest | null => {

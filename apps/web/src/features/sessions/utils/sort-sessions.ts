@@ -1,5 +1,5 @@
 import type { Session } from '@quell/contracts/sessions';
-import type { Sort, SortKey } from './session-filters';
+import { SORT_KEYS, type Sort, type SortKey } from './session-filters';
 
 /** Columns compared as numbers; every other column is compared as text. */
 export const NUMERIC_SORT_KEYS: ReadonlySet<SortKey> = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
@@ -32,43 +32,65 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-// The ascending order of a listing by each text column: worked out once per listing and column, so
-// changing the sort back and forth, or its direction, costs no new comparisons.
 /** Rows ascending by a text column, and which of them has the same key as the row before it (for a stable reverse). */
-interface TextOrder {
+export interface TextOrder {
   order: Uint32Array;
   sameAsPrevious: Uint8Array;
 }
-const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, TextOrder>>();
+
+/** The columns compared as text. */
+export const TEXT_SORT_KEYS: readonly SortKey[] = SORT_KEYS.filter((k) => !NUMERIC_SORT_KEYS.has(k));
+
+/** A text column's values, as the sort compares them. */
+export function textColumn(sessions: readonly Session[], key: SortKey): string[] {
+  return sessions.map((s) => String(s[key] ?? ''));
+}
 
 /**
- * Rows ascending by a text column, ties in the listed order. Each key carries its row index after a
+ * `values` ascending in natural order, ties in the order given. Each key carries its index after a
  * \u0000 (below every key character) in two fixed-width UTF-16 units, so the engine's own string
  * sort, with no comparator called per pair, gives a stable order.
  */
-function ascendingByText(sessions: readonly Session[], key: SortKey): TextOrder {
+export function textOrder(values: readonly string[]): TextOrder {
+  const n = values.length;
+  const keys = new Array<string>(n);
+  const tagged = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    keys[i] = naturalKey(values[i]!);
+    tagged[i] = `${keys[i]}\u0000${String.fromCharCode(i >>> 16, i & 0xffff)}`;
+  }
+  tagged.sort();
+  const order = new Uint32Array(n);
+  const sameAsPrevious = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = tagged[i]!;
+    order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
+    if (i > 0 && keys[order[i]!] === keys[order[i - 1]!]) sameAsPrevious[i] = 1;
+  }
+  return { order, sameAsPrevious };
+}
+
+// The ascending order of a listing by each text column: worked out once per listing and column
+// (ahead of a click, off the main thread: see sort-ahead.ts), so changing the sort back and forth,
+// or its direction, costs no new comparisons. The keys themselves are not kept: at 100 000 rows
+// they would be megabytes of heap.
+const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, TextOrder>>();
+
+/** Keeps the ascending order of `sessions` by the text column `key`, worked out elsewhere. */
+export function rememberTextOrder(sessions: readonly Session[], key: SortKey, sorted: TextOrder): void {
   let byColumn = ascendingCache.get(sessions);
   if (!byColumn) ascendingCache.set(sessions, (byColumn = new Map()));
-  let sorted = byColumn.get(key);
-  if (!sorted) {
-    const n = sessions.length;
-    const keys = new Array<string>(n);
-    const tagged = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      keys[i] = naturalKey(String(sessions[i]![key] ?? ''));
-      tagged[i] = `${keys[i]}\u0000${String.fromCharCode(i >>> 16, i & 0xffff)}`;
-    }
-    tagged.sort();
-    const order = new Uint32Array(n);
-    const sameAsPrevious = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const t = tagged[i]!;
-      order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
-      if (i > 0 && keys[order[i]!] === keys[order[i - 1]!]) sameAsPrevious[i] = 1;
-    }
-    // the keys themselves are not kept: at 100 000 rows they would be megabytes of heap
-    byColumn.set(key, (sorted = { order, sameAsPrevious }));
-  }
+  byColumn.set(key, sorted);
+}
+
+export function hasTextOrder(sessions: readonly Session[], key: SortKey): boolean {
+  return ascendingCache.get(sessions)?.has(key) === true;
+}
+
+/** Rows ascending by a text column, ties in the listed order. */
+function ascendingByText(sessions: readonly Session[], key: SortKey): TextOrder {
+  let sorted = ascendingCache.get(sessions)?.get(key);
+  if (!sorted) rememberTextOrder(sessions, key, (sorted = textOrder(textColumn(sessions, key))));
   return sorted;
 }
 
