@@ -92,7 +92,18 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   // stable callbacks: the table and the filter form skip the re-render of each keystroke
   const listBy = useCallback((f: { user?: string | undefined; database?: string | undefined }) => update({ user: f.user, database: f.database }), [update]);
   const sortBy = useCallback((sort: Sort) => update({ sort }, { replace: true }), [update]);
-  const { addAll, remove } = selection;
+  const { addAll, remove, carryOver } = selection;
+  const pickChip = useCallback(
+    (field: GroupField, value: string, on: boolean) => {
+      if (changesServerFilter(field, value)) carryOver();
+      pickGroup(field, value, on);
+    },
+    [carryOver, pickGroup],
+  );
+  const activeGroups = useMemo(
+    () => ({ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }),
+    [filters.user, filters.noDatabase, filters.database, filters.command, filters.host],
+  );
   const toggleAllShown = useCallback((ids: readonly number[], select: boolean) => (select ? addAll(ids) : remove(ids)), [addAll, remove]);
 
   const { openThrottle } = dialogs;
@@ -194,11 +205,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             total={listed.length}
             shown={shown.length}
             groups={view.groups}
-            active={{ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }}
-            onPick={(field, value, on) => {
-              if (changesServerFilter(field, value)) selection.carryOver();
-              pickGroup(field, value, on);
-            }}
+            active={activeGroups}
+            onPick={pickChip}
             allShownSelected={view.allShownSelected}
             onSelectShown={(select) => (select ? selection.addAll(idsOf(shown)) : selection.remove(idsOf(shown)))}
             throttle={groupThrottle}

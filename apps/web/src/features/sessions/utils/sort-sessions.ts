@@ -107,27 +107,42 @@ function descending({ order, sameAsPrevious }: TextOrder): Uint32Array {
   return out;
 }
 
-/** Row indices per 2^21 rows: a number key and its row index share one float64 (both < 2^53). */
-const INDEX_BITS = 2 ** 21;
-const MAX_PACKED_VALUE = 2 ** 31;
+const RADIX_BITS = 11;
+const RADIX_MASK = (1 << RADIX_BITS) - 1;
+const MAX_RADIX_VALUE = 0xffff_ffff;
 
 /**
- * Numbers sorted as one Float64Array (value and row index packed in each element), natively and
- * without a comparator; null when a value does not fit (negative, fractional or too large).
+ * Numbers sorted by a stable radix sort on 32-bit keys (three passes of 11 bits at most, a pass
+ * skipped when every key has the same digit there): no comparisons at all, ties in the listed
+ * order. Null when a value does not fit (negative, fractional or ≥ 2^32).
  */
-function packedOrder(values: ArrayLike<number>, desc: boolean): Uint32Array | null {
+function radixOrder(values: ArrayLike<number>, desc: boolean): Uint32Array | null {
   const n = values.length;
-  if (n >= INDEX_BITS) return null;
-  const packed = new Float64Array(n);
+  const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    if (!(v >= 0 && v < MAX_PACKED_VALUE && Number.isInteger(v))) return null;
+    if (!(v >= 0 && v <= MAX_RADIX_VALUE && Number.isInteger(v))) return null;
     // descending: the largest value first, ties still in the listed order
-    packed[i] = (desc ? MAX_PACKED_VALUE - 1 - v : v) * INDEX_BITS + i;
+    keys[i] = desc ? MAX_RADIX_VALUE - v : v;
   }
-  packed.sort();
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = packed[i]! % INDEX_BITS;
+  let order = Uint32Array.from({ length: n }, (_, i) => i);
+  let next = new Uint32Array(n);
+  const counts = new Uint32Array(RADIX_MASK + 1);
+  for (let shift = 0; shift < 32 && n > 1; shift += RADIX_BITS) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & RADIX_MASK]!++;
+    if (counts[(keys[0]! >>> shift) & RADIX_MASK] === n) continue;
+    for (let b = 0, sum = 0; b <= RADIX_MASK; b++) {
+      const c = counts[b]!;
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const row = order[i]!;
+      next[counts[(keys[row]! >>> shift) & RADIX_MASK]!++] = row;
+    }
+    [order, next] = [next, order];
+  }
   return order;
 }
 
@@ -148,8 +163,8 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
     }
     // already in order (IDs as listed): no ties, so either direction is the listed order or its reverse
     if (increasing) return Uint32Array.from({ length: n }, (_, i) => (sort.desc ? n - 1 - i : i));
-    const packed = packedOrder(values, sort.desc);
-    if (packed) return packed;
+    const radix = radixOrder(values, sort.desc);
+    if (radix) return radix;
     const order = Uint32Array.from({ length: n }, (_, i) => i);
     return order.sort((i, j) => {
       const a = values[i]!;
