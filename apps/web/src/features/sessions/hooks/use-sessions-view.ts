@@ -2,7 +2,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
-import { afterNextPaint } from '@/lib/after-paint';
+import { afterNextPaint, whenIdle } from '@/lib/after-paint';
 import { sessionQueries } from '../api/session-queries';
 import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered } from '../utils/filter-sessions';
 import { filterOptions } from '../utils/name-suggestions';
@@ -54,11 +54,12 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     lastFiltered.current = filtered;
     return onlyIds ? filtered.rows.filter((s) => onlyIds.has(s.id)) : filtered.rows;
   }, [sorted, q, host, filters.command, filters.noDatabase, filters.minTime, onlyIds]);
-  // The group chips count a new listing after the table has painted (until then they show the last one's counts).
+  // The group chips count a new listing once the page is idle after the table has painted, not before
+  // the table or in the middle of a keystroke (until then they show the last listing's counts).
   const [groups, setGroups] = useState(NO_GROUPS);
   useEffect(() => {
     if (!listed) return;
-    return afterNextPaint(() => setGroups(groupCounts(listed)));
+    return whenIdle(() => setGroups(groupCounts(listed)));
   }, [listed]);
   // The text filters' lower-cased keys are made after the table has painted, not on the first keystroke.
   // They belong to the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
