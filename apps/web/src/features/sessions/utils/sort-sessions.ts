@@ -47,26 +47,39 @@ export function textColumn(sessions: readonly Session[], key: SortKey): string[]
 }
 
 /**
- * `values` ascending in natural order, ties in the order given. Each key carries its index after a
- * \u0000 (below every key character) in two fixed-width UTF-16 units, so the engine's own string
- * sort, with no comparator called per pair, gives a stable order.
+ * `values` ascending in natural order, ties in the order given. A listing repeats its users,
+ * databases, commands, states and statements, so each distinct text gets its key once. The
+ * distinct keys carry their index after a \u0000 (below every key character) in two fixed-width
+ * UTF-16 units, so the engine's own string sort, with no comparator called per pair, ranks them;
+ * the rows then go in rank order by a stable radix sort.
  */
 export function textOrder(values: readonly string[]): TextOrder {
   const n = values.length;
-  const keys = new Array<string>(n);
-  const tagged = new Array<string>(n);
+  const slotOf = new Map<string, number>();
+  const distinct: string[] = [];
+  const rowRank = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    keys[i] = naturalKey(values[i]!);
-    tagged[i] = `${keys[i]}\u0000${String.fromCharCode(i >>> 16, i & 0xffff)}`;
+    const v = values[i]!;
+    let slot = slotOf.get(v);
+    if (slot === undefined) slotOf.set(v, (slot = distinct.push(v) - 1));
+    rowRank[i] = slot;
   }
+  const keys = distinct.map(naturalKey);
+  const tagged = keys.map((key, j) => `${key}\u0000${String.fromCharCode(j >>> 16, j & 0xffff)}`);
   tagged.sort();
-  const order = new Uint32Array(n);
-  const sameAsPrevious = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
+  // texts with the same key ('DB9' and 'db9') share a rank, so their rows keep the order given
+  const rank = new Uint32Array(distinct.length);
+  for (let i = 0, r = 0, previous = -1; i < tagged.length; i++) {
     const t = tagged[i]!;
-    order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
-    if (i > 0 && keys[order[i]!] === keys[order[i - 1]!]) sameAsPrevious[i] = 1;
+    const j = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
+    if (previous >= 0 && keys[j] !== keys[previous]) r++;
+    rank[j] = r;
+    previous = j;
   }
+  for (let i = 0; i < n; i++) rowRank[i] = rank[rowRank[i]!]!;
+  const order = radixOrder(rowRank, false)!;
+  const sameAsPrevious = new Uint8Array(n);
+  for (let i = 1; i < n; i++) if (rowRank[order[i]!] === rowRank[order[i - 1]!]) sameAsPrevious[i] = 1;
   return { order, sameAsPrevious };
 }
 
