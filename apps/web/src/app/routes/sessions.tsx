@@ -30,7 +30,8 @@ import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interv
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter, groupMembers, type GroupField } from '@/features/sessions/utils/filter-sessions';
-import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
+import { idsOf } from '@/features/sessions/utils/selection';
+import { hasClientFilter, hasServerFilter, type Sort } from '@/features/sessions/utils/session-filters';
 import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
 import { useKillAndThrottleStep } from '@/features/throttles/components/kill-and-throttle-step';
 import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
@@ -88,6 +89,23 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const view = useSessionsView(instance.id, filters, refreshing.refetchInterval, rootsOnly ? rootIds : undefined);
   const { list, listed, shown, selection, part, killRequest } = view;
 
+  // stable callbacks: the table and the filter form skip the re-render of each keystroke
+  const listBy = useCallback((f: { user?: string | undefined; database?: string | undefined }) => update({ user: f.user, database: f.database }), [update]);
+  const sortBy = useCallback((sort: Sort) => update({ sort }, { replace: true }), [update]);
+  const { addAll, remove, carryOver } = selection;
+  const pickChip = useCallback(
+    (field: GroupField, value: string, on: boolean) => {
+      if (changesServerFilter(field, value)) carryOver();
+      pickGroup(field, value, on);
+    },
+    [carryOver, pickGroup],
+  );
+  const activeGroups = useMemo(
+    () => ({ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }),
+    [filters.user, filters.noDatabase, filters.database, filters.command, filters.host],
+  );
+  const toggleAllShown = useCallback((ids: readonly number[], select: boolean) => (select ? addAll(ids) : remove(ids)), [addAll, remove]);
+
   const { openThrottle } = dialogs;
   const throttleRow = useCallback((s: Session) => openThrottle(sessionTarget(s)), [openThrottle]);
   // "Throttle similar…" on a group: its most common statement, counted in the chip's user or database (else the listing's)
@@ -124,9 +142,11 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const openPreview = useCallback(() => {
     if (killRequest) showPreview(killRequest);
   }, [killRequest, showPreview]);
-  // ids this listing has had: the rows listed now, and selected rows that have gone since
-  const listedIds = useMemo(() => (listed ? new Set([...listed.map((s) => s.id), ...part.gone]) : undefined), [listed, part.gone]);
-  const listedNow = useMemo(() => listed?.map((s) => s.id), [listed]);
+  // ids this listing has had: the rows listed now, and selected rows that have gone since. Only the
+  // kill dialogs read them, so they are made while one is open, not for every listing.
+  const readsListedIds = dialog.kind === 'preview' || dialog.kind === 'kill-and-throttle' || dialog.kind === 'paste';
+  const listedIds = useMemo(() => (listed && readsListedIds ? new Set([...idsOf(listed), ...part.gone]) : undefined), [listed, readsListedIds, part.gone]);
+  const listedNow = useMemo(() => (listed && dialog.kind === 'broad' ? idsOf(listed) : undefined), [listed, dialog.kind]);
   const rootCount = useMemo(() => (rootIds.size === 0 ? 0 : (listed?.filter((x) => rootIds.has(x.id)).length ?? 0)), [listed, rootIds]);
   const afterBroad = useRelistAfterKill({ isFetching: list.isFetching, dataUpdatedAt: list.dataUpdatedAt, errorUpdatedAt: list.errorUpdatedAt, ids: listedNow });
   const afterKill = useCallback(() => {
@@ -155,7 +175,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             user={filters.user}
             database={filters.database}
             suggestions={view.suggestions}
-            onSubmit={(f) => update({ user: f.user, database: f.database })}
+            onSubmit={listBy}
           />
           <RefreshControl
             intervalSeconds={refreshing.seconds}
@@ -183,15 +203,12 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         {listed && (
           <ListingBar
             total={listed.length}
-            shownIds={view.shownIds}
+            shown={shown.length}
             groups={view.groups}
-            active={{ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }}
-            onPick={(field, value, on) => {
-              if (changesServerFilter(field, value)) selection.carryOver();
-              pickGroup(field, value, on);
-            }}
+            active={activeGroups}
+            onPick={pickChip}
             allShownSelected={view.allShownSelected}
-            onSelectShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
+            onSelectShown={(select) => (select ? selection.addAll(idsOf(shown)) : selection.remove(idsOf(shown)))}
             throttle={groupThrottle}
           >
             <RootBlockersChip count={rootCount} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
@@ -218,7 +235,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
       {!view.canList ? (
         <>
-          <NeedFilter recent={view.recent} suggested={view.named.data} onPick={(f) => update({ user: f.user, database: f.database })} />
+          <NeedFilter recent={view.recent} suggested={view.named.data} onPick={listBy} />
           {canKill && (
             <p className="text-center text-sm">
               <button type="button" className="underline" onClick={dialogs.openPaste}>
@@ -239,10 +256,10 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             <SessionsTable
               sessions={shown}
               sort={filters.sort}
-              onSortChange={(sort) => update({ sort }, { replace: true })}
+              onSortChange={sortBy}
               selected={selection.selected}
               onRowClick={selection.click}
-              onToggleAllShown={(ids, select) => (select ? selection.addAll(ids) : selection.remove(ids))}
+              onToggleAllShown={toggleAllShown}
               fetchedAt={view.fetchedAt}
               resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
               locks={tableLocks}

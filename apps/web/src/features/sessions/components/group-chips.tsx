@@ -1,4 +1,4 @@
-import { Fragment, useId, useState } from 'react';
+import { Fragment, memo, useId, useState } from 'react';
 import { formatCount } from '@/lib/format';
 import { changesServerFilter, type GroupCount, type GroupField } from '../utils/filter-sessions';
 
@@ -28,7 +28,8 @@ const FIELDS: { field: GroupField; label: string }[] = [
 const TOP = 5;
 
 /** `1,284 sessions · by command: Query 812 · Sleep 440 …`: each chip filters on click. */
-export function GroupChips({ total, shown, groups, active, onPick, throttle }: Props) {
+// memo: the view re-renders at once on a filter keystroke; the chips follow with the filtered rows
+export const GroupChips = memo(function GroupChips({ total, shown, groups, active, onPick, throttle }: Props) {
   const [more, setMore] = useState<GroupField | null>(null);
   const relistNote = useId();
   return (
@@ -103,4 +104,4 @@ export function GroupChips({ total, shown, groups, active, onPick, throttle }: P
       </span>
     </div>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Button } from '@/components/ui/button';
 import { formatClock } from '@/lib/format';
 
@@ -15,7 +16,8 @@ interface Props {
   disabled: boolean;
 }
 
-export function RefreshControl({ intervalSeconds, onIntervalChange, paused, pausedReason, onTogglePause, onRefresh, fetching, updatedAt, disabled }: Props) {
+// memo: the view re-renders on every filter keystroke, and this has nothing to do with it
+export const RefreshControl = memo(function RefreshControl({ intervalSeconds, onIntervalChange, paused, pausedReason, onTogglePause, onRefresh, fetching, updatedAt, disabled }: Props) {
   const running = intervalSeconds > 0 && !paused && !pausedReason && !disabled;
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -48,4 +50,4 @@ export function RefreshControl({ intervalSeconds, onIntervalChange, paused, paus
       </span>
     </div>
   );
-}
+});

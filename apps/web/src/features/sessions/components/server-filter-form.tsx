@@ -1,7 +1,9 @@
-import { useId, useState, type FormEvent } from 'react';
+import { memo, useId, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 import type { NameOption } from '../utils/name-suggestions';
+
+const NO_SUGGESTIONS = { users: [], databases: [] };
 
 interface Props {
   user: string | undefined;
@@ -12,7 +14,8 @@ interface Props {
 }
 
 /** User and/or database: what DAS can list by. Submitting fetches; typing does not. */
-export function ServerFilterForm({ user, database, onSubmit, suggestions = { users: [], databases: [] } }: Props) {
+// memo: the view re-renders on every filter keystroke, and this has nothing to do with it
+export const ServerFilterForm = memo(function ServerFilterForm({ user, database, onSubmit, suggestions = NO_SUGGESTIONS }: Props) {
   const [draftUser, setDraftUser] = useState(user ?? '');
   const [draftDb, setDraftDb] = useState(database ?? '');
   const [synced, setSynced] = useState({ user, database });
@@ -57,7 +60,7 @@ export function ServerFilterForm({ user, database, onSubmit, suggestions = { use
       </p>
     </form>
   );
-}
+});
 
 /** The browser's own suggestion list (arrow keys open it, Enter picks): the label says where a name comes from. */
 function NameList({ id, names }: { id: string; names: readonly NameOption[] }) {

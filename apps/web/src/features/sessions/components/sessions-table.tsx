@@ -1,19 +1,17 @@
 import { Link } from 'react-router';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
-import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Session } from '@quell/contracts/sessions';
 import { formatDuration } from '@/lib/format';
+import { useRowWindow, type TallRow } from '../hooks/use-row-window';
+import { idsOf } from '../utils/selection';
 import type { Sort, SortKey } from '../utils/session-filters';
 import { NUMERIC_SORT_KEYS as NUMERIC } from '../utils/sort-sessions';
 
 const ROW_HEIGHT = 34;
 /** When the scroll box has no measurable size (hidden, or a test DOM), render a screenful anyway. */
-const FALLBACK_RECT = { width: 1200, height: ROW_HEIGHT * 20 };
-
-const estimateSize = () => ROW_HEIGHT;
-
-const observeRect: typeof observeElementRect<HTMLDivElement> = (instance, cb) =>
-  observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : FALLBACK_RECT));
+const FALLBACK_HEIGHT = ROW_HEIGHT * 20;
+const WINDOW = { overscan: 6, fallbackHeight: FALLBACK_HEIGHT };
+const NO_TALL_ROWS: readonly TallRow[] = [];
 
 interface Props {
   /** In the order shown: sorted by `sort` (the table draws the sort, it does not sort). */
@@ -129,7 +127,8 @@ function BlockedByCell({ row: { lock, lockHref } }: { row: RowContext }) {
   );
 }
 
-export function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks, onThrottleSimilar }: Props) {
+// memo: a keystroke re-renders the view at once, but the rows only when the filtered rows follow it
+export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSortChange, selected, onRowClick, onToggleAllShown, fetchedAt, resetKey, locks, onThrottleSimilar }: Props) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const toggleExpanded = useCallback((id: number) => {
     setExpanded((prev) => {
@@ -140,44 +139,34 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
     });
   }, []);
 
-  // The rows come sorted (by `sort`); the virtualiser renders a screenful of them.
+  // The rows come sorted (by `sort`); only a screenful of them is drawn.
   const rows = sessions;
-  const orderedIds = useMemo(() => rows.map((r) => r.id), [rows]);
-  const orderedRef = useRef(orderedIds);
-  orderedRef.current = orderedIds;
-  const onSelect = useCallback((id: number, shift: boolean) => onRowClick(id, shift, orderedRef.current), [onRowClick]);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  // the shown ids in order, made only when a click needs them (a range, select all)
+  const onSelect = useCallback((id: number, shift: boolean) => onRowClick(id, shift, idsOf(rowsRef.current)), [onRowClick]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  // Stable callbacks: a new getItemKey makes the virtualiser recompute every row's offset. Rows have a
-  // fixed height and are not measured, except an expanded one (full SQL), whose key changes with it.
-  const getItemKey = useCallback(
-    (i: number) => {
-      const id = rows[i]?.id;
-      if (id === undefined) return i;
-      return expanded.has(id) ? `${id}:open` : id;
-    },
-    [rows, expanded],
-  );
-  const getScrollElement = useCallback(() => scrollRef.current, []);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement,
-    estimateSize,
-    overscan: 15,
-    getItemKey,
-    observeElementRect: observeRect,
-    initialRect: FALLBACK_RECT,
-  });
-  useEffect(() => {
-    if (scrollRef.current) scrollRef.current.scrollTop = 0;
-  }, [resetKey]);
-  const items = virtualizer.getVirtualItems();
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+  // Rows have a fixed height except an expanded one (full SQL), which is measured.
+  const [heights, measureRef] = useRowHeights();
+  const tall = useMemo(() => {
+    if (expanded.size === 0) return NO_TALL_ROWS;
+    const out: TallRow[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const id = rows[i]!.id;
+      const height = expanded.has(id) ? heights.get(id) : undefined;
+      if (height !== undefined && height > ROW_HEIGHT) out.push({ index: i, extra: height - ROW_HEIGHT });
+    }
+    return out;
+  }, [rows, expanded, heights]);
+  const { shown, scrollToRow, scrollToTop } = useRowWindow(scrollRef, { count: rows.length, rowHeight: ROW_HEIGHT, tall }, WINDOW);
+  useEffect(() => scrollToTop(), [resetKey, scrollToTop]);
+  const items: number[] = [];
+  for (let i = shown.start; i <= shown.end; i++) items.push(i);
 
-  const shownSelected = useMemo(() => (selected.size === 0 ? 0 : orderedIds.filter((id) => selected.has(id)).length), [orderedIds, selected]);
-  const allShown = orderedIds.length > 0 && shownSelected === orderedIds.length;
-  const header: HeaderContext = { allShown, someShown: shownSelected > 0, onToggleAllShown: () => onToggleAllShown(orderedIds, !allShown) };
+  const shownSelected = useMemo(() => (selected.size === 0 ? 0 : rows.reduce((n, r) => (selected.has(r.id) ? n + 1 : n), 0)), [rows, selected]);
+  const allShown = rows.length > 0 && shownSelected === rows.length;
+  const header: HeaderContext = { allShown, someShown: shownSelected > 0, onToggleAllShown: () => onToggleAllShown(idsOf(rows), !allShown) };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -186,7 +175,10 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
     const index = Number(row.dataset.rowIndex) + (e.key === 'ArrowDown' ? 1 : -1);
     if (index < 0 || index >= rows.length) return;
     e.preventDefault();
-    focusRow(virtualizer, scrollRef.current, index);
+    scrollToRow(index, scrollRef.current?.querySelector('thead')?.offsetHeight ?? 0);
+    requestAnimationFrame(() => {
+      scrollRef.current?.querySelector<HTMLInputElement>(`[data-row-index="${index}"] input[type=checkbox]`)?.focus();
+    });
   };
 
   return (
@@ -229,22 +221,21 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
           </tr>
         </thead>
         <tbody>
-          {padTop > 0 && (
+          {shown.padTop > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={COLUMNS.length} style={{ height: padTop }} />
+              <td colSpan={COLUMNS.length} style={{ height: shown.padTop }} />
             </tr>
           )}
-          {items.map((item) => {
-            const s = rows[item.index];
-            if (!s) return null;
+          {items.map((index) => {
+            const s = rows[index]!;
             return (
               <SessionRow
                 key={s.id}
                 session={s}
-                index={item.index}
+                index={index}
                 selected={selected.has(s.id)}
                 expanded={expanded.has(s.id)}
-                measureRef={expanded.has(s.id) ? virtualizer.measureElement : undefined}
+                measureRef={expanded.has(s.id) ? measureRef : undefined}
                 fetchedAt={fetchedAt}
                 lock={locks?.of.get(s.id)}
                 lockHref={locks?.href}
@@ -254,16 +245,16 @@ export function SessionsTable({ sessions, sort, onSortChange, selected, onRowCli
               />
             );
           })}
-          {padBottom > 0 && (
+          {shown.padBottom > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={COLUMNS.length} style={{ height: padBottom }} />
+              <td colSpan={COLUMNS.length} style={{ height: shown.padBottom }} />
             </tr>
           )}
         </tbody>
       </table>
     </div>
   );
-}
+});
 
 /** Keyboard focus into the table: the first selected row shown, else the first row. */
 export function focusSessionsTable() {
@@ -272,11 +263,35 @@ export function focusSessionsTable() {
   box?.focus();
 }
 
-function focusRow(virtualizer: Virtualizer<HTMLDivElement, Element>, scroller: HTMLElement | null, index: number) {
-  virtualizer.scrollToIndex(index, { align: 'auto' });
-  requestAnimationFrame(() => {
-    scroller?.querySelector<HTMLInputElement>(`[data-row-index="${index}"] input[type=checkbox]`)?.focus();
-  });
+/**
+ * The measured heights of expanded rows, by session id, and the ref that measures a row (its
+ * `data-session-id`) for as long as it is drawn.
+ */
+function useRowHeights(): [ReadonlyMap<number, number>, (el: HTMLTableRowElement | null) => (() => void) | undefined] {
+  const [heights, setHeights] = useState<ReadonlyMap<number, number>>(() => new Map());
+  const observer = useRef<ResizeObserver | null>(null);
+  const measureRef = useCallback((el: HTMLTableRowElement | null) => {
+    if (!el) return undefined;
+    const note = (row: Element, height: number) => {
+      const id = Number((row as HTMLElement).dataset.sessionId);
+      setHeights((prev) => {
+        if (prev.get(id) === height) return prev;
+        const next = new Map(prev);
+        next.set(id, height);
+        return next;
+      });
+    };
+    note(el, el.getBoundingClientRect().height);
+    if (typeof ResizeObserver === 'undefined') return undefined;
+    observer.current ??= new ResizeObserver((entries) => {
+      for (const entry of entries) note(entry.target, entry.borderBoxSize[0]?.blockSize ?? entry.target.getBoundingClientRect().height);
+    });
+    const ro = observer.current;
+    ro.observe(el);
+    return () => ro.unobserve(el);
+  }, []);
+  useEffect(() => () => observer.current?.disconnect(), []);
+  return [heights, measureRef];
 }
 
 interface RowProps {
@@ -285,7 +300,7 @@ interface RowProps {
   selected: boolean;
   expanded: boolean;
   fetchedAt: number;
-  measureRef: ((el: Element | null) => void) | undefined;
+  measureRef: ((el: HTMLTableRowElement | null) => (() => void) | undefined) | undefined;
   lock: RowContext['lock'];
   lockHref: RowContext['lockHref'];
   onThrottleSimilar: RowContext['onThrottleSimilar'];
@@ -306,7 +321,6 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
   return (
     <tr
       ref={measureRef}
-      data-index={index}
       data-row-index={index}
       data-session-id={s.id}
       aria-selected={selected}

@@ -1,18 +1,21 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
+import { afterNextPaint, whenIdle } from '@/lib/after-paint';
 import { sessionQueries } from '../api/session-queries';
 import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered } from '../utils/filter-sessions';
 import { filterOptions } from '../utils/name-suggestions';
-import { partitionSelection } from '../utils/selection';
+import { idsOf, partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
-import { sortOrder } from '../utils/sort-sessions';
+import { sortTextColumnsAhead } from '../utils/sort-ahead';
+import { isListedOrder, sortOrder } from '../utils/sort-sessions';
 import { useRecentFilters } from './use-recent-filters';
 import { useSelection } from './use-selection';
 
 const NONE: readonly Session[] = [];
 const NO_PARTS: ReturnType<typeof partitionSelection> = { visible: [], hidden: [], gone: [] };
+const NO_GROUPS = groupCounts(NONE);
 
 /**
  * What the sessions page shows for `filters`: the listing (by the server filter), the rows the client
@@ -36,6 +39,8 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   const { rows: sorted, order } = useMemo(() => {
     const source = listed ?? NONE;
     const order = sortOrder(source, { id: sortId, desc: sortDesc });
+    // already in that order (by ID, as listed): the listing itself, with the filter keys it has
+    if (isListedOrder(order)) return { rows: source, order };
     const rows = Array.from(order, (i) => source[i]!);
     carryFilterKeys(source, order, rows);
     return { rows, order };
@@ -49,35 +54,44 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     lastFiltered.current = filtered;
     return onlyIds ? filtered.rows.filter((s) => onlyIds.has(s.id)) : filtered.rows;
   }, [sorted, q, host, filters.command, filters.noDatabase, filters.minTime, onlyIds]);
-  const shownIds = useMemo(() => shown.map((s) => s.id), [shown]);
-  // The group chips follow a new listing at low priority: the table paints first.
-  const groupSource = useDeferredValue(listed);
-  const groups = useMemo(() => groupCounts(groupSource ?? NONE), [groupSource]);
-  // The text filters' lower-cased keys are made while the browser is idle after the table painted, not on the first keystroke.
+  // The group chips count a new listing once the page is idle after the table has painted, not before
+  // the table or in the middle of a keystroke (until then they show the last listing's counts).
+  const [groups, setGroups] = useState(NO_GROUPS);
+  useEffect(() => {
+    if (!listed) return;
+    return whenIdle(() => setGroups(groupCounts(listed)));
+  }, [listed]);
+  // The text filters' lower-cased keys are made after the table has painted, not on the first keystroke.
   // They belong to the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
   useEffect(() => {
     if (!listed?.length) return;
-    const timer = setTimeout(() => {
+    return afterNextPaint(() => {
       prepareFilterKeys(listed);
       carryFilterKeys(listed, order, sorted);
-    }, 0);
-    return () => clearTimeout(timer);
+    });
   }, [listed, order, sorted]);
+  // A click on a text header should find its order made: the worker sorts each text column ahead.
+  useEffect(() => {
+    if (!listed?.length) return;
+    return sortTextColumnsAhead(listed);
+  }, [listed]);
   const commands = useMemo(() => groups.command.map((g) => g.value).sort(), [groups]);
 
   // a selection belongs to one listing: a new user/database filter starts a new one
   const selection = useSelection(`${instanceId}\u0000${filters.user ?? ''}\u0000${filters.database ?? ''}`, listed);
   // with nothing selected (the usual case) no id sets of 100 000 rows are built on a keystroke
   const part = useMemo(
-    () => (selection.selected.size === 0 ? NO_PARTS : partitionSelection(selection.selected, new Set((listed ?? NONE).map((s) => s.id)), new Set(shownIds))),
-    [selection.selected, listed, shownIds],
+    () => (selection.selected.size === 0 ? NO_PARTS : partitionSelection(selection.selected, new Set(idsOf(listed ?? NONE)), new Set(idsOf(shown)))),
+    [selection.selected, listed, shown],
   );
   const liveCount = part.visible.length + part.hidden.length;
   const allShownSelected = shown.length > 0 && shown.every((s) => selection.selected.has(s.id));
 
+  // stable while the listing is: the query's result object is new on every render, its refetch is not
+  const { refetch } = list;
   const refresh = useCallback(() => {
-    if (canList) void list.refetch();
-  }, [canList, list]);
+    if (canList) void refetch();
+  }, [canList, refetch]);
 
   /** The preview request for the selection, or null when there is nothing (or too much) to preview. */
   const killRequest = useMemo((): KillPreviewRequest | null => {
@@ -94,5 +108,5 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // a row's start is counted back from when the server listed it, not from when the browser got it
   const fetchedAt = list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0;
 
-  return { serverFilter, canList, recent, suggestions, named, list, listed, shown, shownIds, groups, commands, selection, part, liveCount, allShownSelected, refresh, killRequest, fetchedAt };
+  return { serverFilter, canList, recent, suggestions, named, list, listed, shown, groups, commands, selection, part, liveCount, allShownSelected, refresh, killRequest, fetchedAt };
 }

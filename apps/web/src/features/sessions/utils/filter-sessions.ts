@@ -141,14 +141,38 @@ export function groupMembers(sessions: readonly Session[], field: GroupField, va
 
 /** Counts per user, host (without port), database and command, largest first. */
 export function groupCounts(sessions: readonly Session[]): Record<GroupField, GroupCount[]> {
-  const maps: Record<GroupField, Map<string, number>> = { user: new Map(), host: new Map(), database: new Map(), command: new Map() };
-  const count = (m: Map<string, number>, v: string) => m.set(v, (m.get(v) ?? 0) + 1);
-  for (const s of sessions) {
-    count(maps.user, s.user);
-    count(maps.host, hostName(s.host));
-    count(maps.database, s.database);
-    count(maps.command, s.command);
+  const user = new Tally();
+  const host = new Tally();
+  const database = new Tally();
+  const command = new Tally();
+  for (let i = 0; i < sessions.length; i++) {
+    const s = sessions[i]!;
+    user.add(s.user);
+    host.add(hostName(s.host));
+    database.add(s.database);
+    command.add(s.command);
   }
-  const toList = (m: Map<string, number>) => [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-  return { user: toList(maps.user), host: toList(maps.host), database: toList(maps.database), command: toList(maps.command) };
+  return { user: user.list(), host: host.list(), database: database.list(), command: command.list() };
+}
+
+/** Counts per value: one map lookup per value counted, none when it is the value counted just before. */
+class Tally {
+  private readonly counts = new Map<string, GroupCount>();
+  private last: GroupCount | undefined;
+
+  add(value: string): void {
+    if (this.last?.value === value) {
+      this.last.count++;
+      return;
+    }
+    let c = this.counts.get(value);
+    if (c) c.count++;
+    else this.counts.set(value, (c = { value, count: 1 }));
+    this.last = c;
+  }
+
+  /** Largest first, ties by value. */
+  list(): GroupCount[] {
+    return [...this.counts.values()].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  }
 }

@@ -1,5 +1,16 @@
+import type { Session } from '@quell/contracts/sessions';
+
 /** Selection of sessions, by id. Pure functions: the hook holds the state. */
 export type Selection = ReadonlySet<number>;
+
+const idsCache = new WeakMap<readonly Session[], readonly number[]>();
+
+/** The ids of `rows`, in their order: made when first asked for (a click, a selection), then kept with the rows. */
+export function idsOf(rows: readonly Session[]): readonly number[] {
+  let ids = idsCache.get(rows);
+  if (!ids) idsCache.set(rows, (ids = rows.map((s) => s.id)));
+  return ids;
+}
 
 export function toggleOne(sel: Selection, id: number): Set<number> {
   const next = new Set(sel);

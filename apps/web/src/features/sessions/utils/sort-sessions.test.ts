@@ -53,7 +53,26 @@ describe('sortOrder', () => {
     expect(ids(sortSessions(rows, { id: 'state', desc: false }))).toEqual(ids([...rows].sort(cmp)));
   });
 
-  it('sorts numbers that do not pack into one float (fractions, negatives, very large) the same way', () => {
+  it('sorts many repeated texts (case apart, equal in the sort) both ways, ties in the listed order', () => {
+    const words = ['Sleep', 'sleep', 'Query', 'db10', 'DB9', 'db9', '', 'Binlog Dump', 'a 9'];
+    const rows = Array.from({ length: 3000 }, (_, i) => s(i, { command: words[(i * 7) % words.length]! }));
+    const cmp = (a: Session, b: Session) =>
+      sortingFns.alphanumeric({ getValue: () => a.command } as unknown as Row<Session>, { getValue: () => b.command } as unknown as Row<Session>, 'command');
+    expect(ids(sortSessions(rows, { id: 'command', desc: false }))).toEqual(ids([...rows].sort((a, b) => cmp(a, b) || a.id - b.id)));
+    expect(ids(sortSessions(rows, { id: 'command', desc: true }))).toEqual(ids([...rows].sort((a, b) => cmp(b, a) || a.id - b.id)));
+  });
+
+  it('sorts many numbers, ties in the listed order, as a comparison sort does (IDs as listed, too)', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => s(100 + i, { time: (i * 7919) % 997, trxExecutedTime: i % 7 === 0 ? 2 ** 32 - 1 - i : i * 70_001 }));
+    for (const key of ['time', 'trxExecutedTime', 'id'] as const) {
+      for (const desc of [false, true]) {
+        const byCompare = [...rows].sort((a, b) => (desc ? b[key] - a[key] : a[key] - b[key]) || a.id - b.id);
+        expect(ids(sortSessions(rows, { id: key, desc }))).toEqual(ids(byCompare));
+      }
+    }
+  });
+
+  it('sorts numbers that do not fit 32 bits (fractions, negatives, very large) the same way', () => {
     const rows = [s(1, { time: 2.5 }), s(2, { time: -1 }), s(3, { time: 2.5 }), s(4, { time: 3e12 }), s(5, { time: 0 })];
     expect(ids(sortSessions(rows, { id: 'time', desc: true }))).toEqual([4, 1, 3, 5, 2]);
     expect(ids(sortSessions(rows, { id: 'time', desc: false }))).toEqual([2, 5, 1, 3, 4]);

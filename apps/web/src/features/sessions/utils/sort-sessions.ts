@@ -1,5 +1,5 @@
 import type { Session } from '@quell/contracts/sessions';
-import type { Sort, SortKey } from './session-filters';
+import { SORT_KEYS, type Sort, type SortKey } from './session-filters';
 
 /** Columns compared as numbers; every other column is compared as text. */
 export const NUMERIC_SORT_KEYS: ReadonlySet<SortKey> = new Set<SortKey>(['id', 'time', 'trxExecutedTime']);
@@ -32,43 +32,78 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-// The ascending order of a listing by each text column: worked out once per listing and column, so
-// changing the sort back and forth, or its direction, costs no new comparisons.
 /** Rows ascending by a text column, and which of them has the same key as the row before it (for a stable reverse). */
-interface TextOrder {
+export interface TextOrder {
   order: Uint32Array;
   sameAsPrevious: Uint8Array;
 }
-const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, TextOrder>>();
+
+/** The columns compared as text. */
+export const TEXT_SORT_KEYS: readonly SortKey[] = SORT_KEYS.filter((k) => !NUMERIC_SORT_KEYS.has(k));
+
+/** A text column's values, as the sort compares them. */
+export function textColumn(sessions: readonly Session[], key: SortKey): string[] {
+  return sessions.map((s) => String(s[key] ?? ''));
+}
 
 /**
- * Rows ascending by a text column, ties in the listed order. Each key carries its row index after a
- * \u0000 (below every key character) in two fixed-width UTF-16 units, so the engine's own string
- * sort, with no comparator called per pair, gives a stable order.
+ * `values` ascending in natural order, ties in the order given. A listing repeats its users,
+ * databases, commands, states and statements, so each distinct text gets its key once. The
+ * distinct keys carry their index after a \u0000 (below every key character) in two fixed-width
+ * UTF-16 units, so the engine's own string sort, with no comparator called per pair, ranks them;
+ * the rows then go in rank order by a stable radix sort.
  */
-function ascendingByText(sessions: readonly Session[], key: SortKey): TextOrder {
+export function textOrder(values: readonly string[]): TextOrder {
+  const n = values.length;
+  const slotOf = new Map<string, number>();
+  const distinct: string[] = [];
+  const rowRank = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    let slot = slotOf.get(v);
+    if (slot === undefined) slotOf.set(v, (slot = distinct.push(v) - 1));
+    rowRank[i] = slot;
+  }
+  const keys = distinct.map(naturalKey);
+  const tagged = keys.map((key, j) => `${key}\u0000${String.fromCharCode(j >>> 16, j & 0xffff)}`);
+  tagged.sort();
+  // texts with the same key ('DB9' and 'db9') share a rank, so their rows keep the order given
+  const rank = new Uint32Array(distinct.length);
+  for (let i = 0, r = 0, previous = -1; i < tagged.length; i++) {
+    const t = tagged[i]!;
+    const j = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
+    if (previous >= 0 && keys[j] !== keys[previous]) r++;
+    rank[j] = r;
+    previous = j;
+  }
+  for (let i = 0; i < n; i++) rowRank[i] = rank[rowRank[i]!]!;
+  const order = radixOrder(rowRank, false)!;
+  const sameAsPrevious = new Uint8Array(n);
+  for (let i = 1; i < n; i++) if (rowRank[order[i]!] === rowRank[order[i - 1]!]) sameAsPrevious[i] = 1;
+  return { order, sameAsPrevious };
+}
+
+// The ascending order of a listing by each text column: worked out once per listing and column
+// (ahead of a click, off the main thread: see sort-ahead.ts), so changing the sort back and forth,
+// or its direction, costs no new comparisons. The keys themselves are not kept: at 100 000 rows
+// they would be megabytes of heap.
+const ascendingCache = new WeakMap<readonly Session[], Map<SortKey, TextOrder>>();
+
+/** Keeps the ascending order of `sessions` by the text column `key`, worked out elsewhere. */
+export function rememberTextOrder(sessions: readonly Session[], key: SortKey, sorted: TextOrder): void {
   let byColumn = ascendingCache.get(sessions);
   if (!byColumn) ascendingCache.set(sessions, (byColumn = new Map()));
-  let sorted = byColumn.get(key);
-  if (!sorted) {
-    const n = sessions.length;
-    const keys = new Array<string>(n);
-    const tagged = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      keys[i] = naturalKey(String(sessions[i]![key] ?? ''));
-      tagged[i] = `${keys[i]}\u0000${String.fromCharCode(i >>> 16, i & 0xffff)}`;
-    }
-    tagged.sort();
-    const order = new Uint32Array(n);
-    const sameAsPrevious = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const t = tagged[i]!;
-      order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
-      if (i > 0 && keys[order[i]!] === keys[order[i - 1]!]) sameAsPrevious[i] = 1;
-    }
-    // the keys themselves are not kept: at 100 000 rows they would be megabytes of heap
-    byColumn.set(key, (sorted = { order, sameAsPrevious }));
-  }
+  byColumn.set(key, sorted);
+}
+
+export function hasTextOrder(sessions: readonly Session[], key: SortKey): boolean {
+  return ascendingCache.get(sessions)?.has(key) === true;
+}
+
+/** Rows ascending by a text column, ties in the listed order. */
+function ascendingByText(sessions: readonly Session[], key: SortKey): TextOrder {
+  let sorted = ascendingCache.get(sessions)?.get(key);
+  if (!sorted) rememberTextOrder(sessions, key, (sorted = textOrder(textColumn(sessions, key))));
   return sorted;
 }
 
@@ -85,27 +120,42 @@ function descending({ order, sameAsPrevious }: TextOrder): Uint32Array {
   return out;
 }
 
-/** Row indices per 2^21 rows: a number key and its row index share one float64 (both < 2^53). */
-const INDEX_BITS = 2 ** 21;
-const MAX_PACKED_VALUE = 2 ** 31;
+const RADIX_BITS = 11;
+const RADIX_MASK = (1 << RADIX_BITS) - 1;
+const MAX_RADIX_VALUE = 0xffff_ffff;
 
 /**
- * Numbers sorted as one Float64Array (value and row index packed in each element), natively and
- * without a comparator; null when a value does not fit (negative, fractional or too large).
+ * Numbers sorted by a stable radix sort on 32-bit keys (three passes of 11 bits at most, a pass
+ * skipped when every key has the same digit there): no comparisons at all, ties in the listed
+ * order. Null when a value does not fit (negative, fractional or ≥ 2^32).
  */
-function packedOrder(values: ArrayLike<number>, desc: boolean): Uint32Array | null {
+function radixOrder(values: ArrayLike<number>, desc: boolean): Uint32Array | null {
   const n = values.length;
-  if (n >= INDEX_BITS) return null;
-  const packed = new Float64Array(n);
+  const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    if (!(v >= 0 && v < MAX_PACKED_VALUE && Number.isInteger(v))) return null;
+    if (!(v >= 0 && v <= MAX_RADIX_VALUE && Number.isInteger(v))) return null;
     // descending: the largest value first, ties still in the listed order
-    packed[i] = (desc ? MAX_PACKED_VALUE - 1 - v : v) * INDEX_BITS + i;
+    keys[i] = desc ? MAX_RADIX_VALUE - v : v;
   }
-  packed.sort();
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = packed[i]! % INDEX_BITS;
+  let order = Uint32Array.from({ length: n }, (_, i) => i);
+  let next = new Uint32Array(n);
+  const counts = new Uint32Array(RADIX_MASK + 1);
+  for (let shift = 0; shift < 32 && n > 1; shift += RADIX_BITS) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & RADIX_MASK]!++;
+    if (counts[(keys[0]! >>> shift) & RADIX_MASK] === n) continue;
+    for (let b = 0, sum = 0; b <= RADIX_MASK; b++) {
+      const c = counts[b]!;
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const row = order[i]!;
+      next[counts[(keys[row]! >>> shift) & RADIX_MASK]!++] = row;
+    }
+    [order, next] = [next, order];
+  }
   return order;
 }
 
@@ -117,11 +167,18 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
   const key = sort.id;
   const dir = sort.desc ? -1 : 1;
   if (NUMERIC_SORT_KEYS.has(key)) {
-    const values = new Float64Array(sessions.length);
-    for (let i = 0; i < sessions.length; i++) values[i] = sessions[i]![key] as number;
-    const packed = packedOrder(values, sort.desc);
-    if (packed) return packed;
-    const order = Uint32Array.from({ length: sessions.length }, (_, i) => i);
+    const n = sessions.length;
+    const values = new Float64Array(n);
+    let increasing = true;
+    for (let i = 0; i < n; i++) {
+      values[i] = sessions[i]![key] as number;
+      if (i > 0 && !(values[i]! > values[i - 1]!)) increasing = false;
+    }
+    // already in order (IDs as listed): no ties, so either direction is the listed order or its reverse
+    if (increasing) return Uint32Array.from({ length: n }, (_, i) => (sort.desc ? n - 1 - i : i));
+    const radix = radixOrder(values, sort.desc);
+    if (radix) return radix;
+    const order = Uint32Array.from({ length: n }, (_, i) => i);
     return order.sort((i, j) => {
       const a = values[i]!;
       const b = values[j]!;
@@ -130,4 +187,10 @@ export function sortOrder(sessions: readonly Session[], sort: Sort): Uint32Array
   }
   const ascending = ascendingByText(sessions, key);
   return sort.desc ? descending(ascending) : ascending.order.slice();
+}
+
+/** Whether `order` keeps the rows where they are. */
+export function isListedOrder(order: ArrayLike<number>): boolean {
+  for (let i = 0; i < order.length; i++) if (order[i] !== i) return false;
+  return true;
 }
