@@ -1,8 +1,9 @@
 // SDK-HMAC-SHA256, the Huawei Cloud API Gateway AK/SK signature (DAS-API.md §2), on node:crypto only.
 // Hot path notes (bench/signing.bench.ts): one-shot crypto.hash instead of createHash/createHmac
 // objects (HMAC as two hashes over key blocks cached per SK), unreserved strings passed through
-// without encodeURIComponent, and signParts() for callers that hold the raw path segments and
-// query pairs (no URL parse/decode).
+// without encodeURIComponent, the few query pairs and headers sorted by insertion instead of
+// Array.prototype.sort, and signParts() for callers that hold the raw path segments and query pairs (no URL
+// parse/decode).
 import { createHash, createHmac, hash as oneShotHash, timingSafeEqual } from 'node:crypto';
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
@@ -17,7 +18,6 @@ export interface SigningCredentials {
 
 export type QueryPairs = ReadonlyArray<readonly [string, string]>;
 
-/** RFC 3986: everything but A-Z a-z 0-9 - _ . ~ is %XX (uppercase, UTF-8). */
 // Above a dozen characters one compiled regex test beats a char-code loop (about 2× on 36-character
 // ids), most of all on concatenated strings, which a charCodeAt loop walks through their rope.
 const NEEDS_ESCAPE = /[^A-Za-z0-9\-._~]/;
@@ -33,6 +33,7 @@ function isShortUnreserved(value: string): boolean {
   return true;
 }
 
+/** RFC 3986: everything but A-Z a-z 0-9 - _ . ~ is %XX (uppercase, UTF-8). */
 export function encodeRfc3986(value: string): string {
   if (value.length <= 12 ? isShortUnreserved(value) : !NEEDS_ESCAPE.test(value)) return value;
   const encoded = encodeURIComponent(value);
