@@ -7,21 +7,17 @@
 import { writeFileSync } from 'node:fs';
 import { routes, pathOf } from '@quell/contracts/routes';
 import { BffClient } from '../lib/bff-client.ts';
+import { summariseProfile, type CpuProfile } from '../lib/cpu-profile.ts';
 import { inspectorOf } from '../lib/inspector.ts';
-import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
+import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from '../lib/stack.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
 const LISTINGS = Number(process.argv[3] ?? 3);
 
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-
 const stack = await startBenchStack({
   name: 'profile-listing',
-  bffPort: 3491,
-  dasPort: 8891,
+  bffPort: 3460,
+  dasPort: 8860,
   keepLines: true,
   env: { DAS_LOCAL_BENCH_SYNTHETIC_PROCESSES: String(N), NODE_OPTIONS: '--inspect=127.0.0.1:0' },
 });
@@ -62,21 +58,9 @@ try {
     // The BFF is idle during the baseline: it adds only "(idle)" samples to the profile.
     await directOnce();
   }
-  const { profile } = await inspector.send<{ profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } }>('Profiler.stop');
+  const { profile } = await inspector.send<{ profile: CpuProfile }>('Profiler.stop');
   if (process.env.QUELL_PROFILE_OUT) writeFileSync(process.env.QUELL_PROFILE_OUT, JSON.stringify(profile));
-  const self = new Map<string, number>();
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const n = byId.get(id)!;
-    const dt = profile.timeDeltas[i] ?? 0;
-    total += dt;
-    const url = n.callFrame.url.replace(`file://${REPO_ROOT}/`, '').replace(/.*node_modules\/\.pnpm\/([^/]+)\/node_modules\//, '$1:');
-    const key = `${n.callFrame.functionName || '(anonymous)'}  ${url}:${n.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-  });
-  console.log(`\nbff: ${(total / 1000).toFixed(0)} ms sampled over ${LISTINGS} listings; top self time:`);
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000 / LISTINGS).toFixed(0).padStart(5)} ms/listing  ${k}`);
+  summariseProfile(`bff, ${LISTINGS} listings`, profile);
   direct.close();
 } finally {
   inspector.close();

@@ -2,8 +2,8 @@
 // Hot path notes (bench/signing.bench.ts): one-shot crypto.hash instead of createHash/createHmac
 // objects (HMAC as two hashes over key blocks cached per SK), unreserved strings passed through
 // without encodeURIComponent, the few query pairs and headers sorted by insertion instead of
-// Array.prototype.sort, and signParts() for callers that hold the raw path segments and query pairs (no URL
-// parse/decode).
+// Array.prototype.sort, and signParts() for callers that hold the raw path segments and query
+// pairs (no URL parse/decode).
 import { createHash, createHmac, hash as oneShotHash, timingSafeEqual } from 'node:crypto';
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
@@ -257,9 +257,9 @@ function prepareKey(sk: string): void {
   cachedSk = sk;
 }
 
-// The inner digest as a latin1 string: one char per byte, cheaper than a Buffer result.
+// The inner digest as a 'binary' (latin1) string: one char per byte, cheaper than a Buffer result.
 function innerDigestLatin1(message: string): string {
-  if (innerBlockText !== undefined) return oneShotHash('sha256', innerBlockText + message, 'latin1');
+  if (innerBlockText !== undefined) return oneShotHash('sha256', innerBlockText + message, 'binary');
   const needed = HMAC_BLOCK + Buffer.byteLength(message, 'utf8');
   if (needed > innerScratch.length) {
     const grown = Buffer.alloc(needed * 2);
@@ -267,7 +267,7 @@ function innerDigestLatin1(message: string): string {
     innerScratch = grown;
   }
   const end = HMAC_BLOCK + innerScratch.write(message, HMAC_BLOCK, 'utf8');
-  return oneShotHash('sha256', innerScratch.subarray(0, end), 'latin1');
+  return oneShotHash('sha256', innerScratch.subarray(0, end), 'binary');
 }
 
 export const hmacSha256Hex: (key: string, message: string) => string =
