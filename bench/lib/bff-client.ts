@@ -34,6 +34,11 @@ export class BffClient {
   #csrf = '';
   constructor(readonly url: string) {}
 
+  /** The login cookie, for a caller that times its own requests (bench/tools/profile-listing.ts). */
+  get cookie(): string {
+    return this.#cookie;
+  }
+
   static async login(url: string, username: string, password: string): Promise<BffClient> {
     const c = new BffClient(url);
     const res = await send(`${url}${pathOf(routes.login)}`, 'POST', { 'content-type': 'application/json' }, JSON.stringify({ username, password }));

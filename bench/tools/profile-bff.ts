@@ -4,43 +4,16 @@
 //   pnpm exec tsx bench/tools/profile-bff.ts [list|kill] [seconds] [clients]
 // QUELL_PROFILE=das-local profiles das-local instead; QUELL_PROFILE_OUT=file.cpuprofile keeps the profile.
 import { writeFileSync } from 'node:fs';
+import { summariseProfile, type CpuProfile } from '../lib/cpu-profile.ts';
 import { Inspector, inspectorOf } from '../lib/inspector.ts';
 import { runLoad } from '../lib/load.ts';
 import { createBenchSandbox, withMaxConnections } from '../lib/sandbox.ts';
-import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
+import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from '../lib/stack.ts';
 
 const scenario = (process.argv[2] ?? 'list') as 'list' | 'kill';
 const seconds = Number(process.argv[3] ?? 6);
 const clients = process.argv[4] ? Number(process.argv[4]) : undefined;
 const target = (process.env.QUELL_PROFILE ?? 'bff') as 'bff' | 'das-local';
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount: number;
-}
-function summarise(profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] }): void {
-  const self = new Map<string, number>();
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const n = byId.get(id)!;
-    const dt = profile.timeDeltas[i] ?? 0;
-    total += dt;
-    const url = n.callFrame.url.replace(`file://${REPO_ROOT}/`, '').replace(/.*node_modules\/\.pnpm\/([^/]+)\/node_modules\//, '$1:');
-    const key = `${n.callFrame.functionName || '(anonymous)'}  ${url}:${n.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-  });
-  const byPackage = new Map<string, number>();
-  for (const [k, v] of self) {
-    const pkg = k.includes('node_modules') || k.includes(':') ? (k.split('  ')[1] ?? '').split(/[:/]/)[0]! : k;
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + v);
-  }
-  console.log(`\n${target}: ${(total / 1000).toFixed(0)} ms sampled; top self time:`);
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
-  console.log('\nby file/package:');
-  for (const [k, v] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
-}
 
 const sandbox = await createBenchSandbox('prof');
 try {
@@ -68,10 +41,10 @@ try {
       await new Promise((r) => setTimeout(r, 2500));
       await inspector.send('Profiler.start');
       const result = await load;
-      const { profile } = await inspector.send<{ profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } }>('Profiler.stop');
+      const { profile } = await inspector.send<{ profile: CpuProfile }>('Profiler.stop');
       console.log(`load: ${result.rps.toFixed(0)}/s, p50 ${result.p50.toFixed(1)} ms`);
       if (process.env.QUELL_PROFILE_OUT) writeFileSync(process.env.QUELL_PROFILE_OUT, JSON.stringify(profile));
-      summarise(profile);
+      summariseProfile(target, profile);
     } finally {
       inspector?.close();
       await stack.stop();

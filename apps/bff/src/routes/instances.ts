@@ -42,6 +42,9 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
       const got = await next;
       if (got.done) break;
       next = pages.next();
+      // The DAS client reaches the next request's write only after a few promise jobs and ticks, which
+      // would otherwise all wait for this page's serialisation: let them run first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const page = got.value;
       if (page.length === 0) continue;
       // the page's array without its brackets, encoded once (no sliced or joined copy of the text)
