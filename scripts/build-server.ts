@@ -39,9 +39,9 @@ const result = await build({
   target: 'node20',
   format: 'cjs',
   external,
-  // The bundle is the body of one function, which the launcher calls like a CommonJS module.
-  banner: { js: '(function (exports, require, module, __filename, __dirname, __importMetaUrl) {' },
-  footer: { js: '})' },
+  // The bundle exports the server as one function, which the launcher calls like a CommonJS module.
+  banner: { js: 'module.exports = function (exports, require, module, __filename, __dirname, __importMetaUrl) {' },
+  footer: { js: '};' },
   define: { 'import.meta.url': '__importMetaUrl' },
   // Less source to read and compile; the source maps keep stack traces readable.
   minify: true,

@@ -36,14 +36,26 @@ function readSource(): string {
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
-const cachedData = readCache();
-const script = new Script(readSource(), {
-  filename: bundleFile,
-  ...(cachedData ? { cachedData } : {}),
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+type ServerBundle = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string, importMetaUrl: string) => void;
 
-if (!cachedData || script.cachedDataRejected) {
+function loadThroughCodeCache(): ServerBundle {
+  const cachedData = readCache();
+  // The bundle is a CommonJS module that exports the server as one function (build-server.ts wraps
+  // it); `module` is given here as the CommonJS loader would. On its own line: the bundle's lines
+  // and columns stay as its source map says.
+  const script = new Script(`(function (module) {\n${readSource()}\n})`, {
+    filename: bundleFile,
+    lineOffset: -1,
+    ...(cachedData ? { cachedData } : {}),
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (!cachedData || script.cachedDataRejected) writeCacheAfterFirstResponse(script);
+  const bundle = { exports: {} as ServerBundle };
+  (script.runInThisContext() as (module: object) => void)(bundle);
+  return bundle.exports;
+}
+
+function writeCacheAfterFirstResponse(script: Script): void {
   const FIRST_RESPONSE = 'http.server.response.finish';
   let writing = false;
   const writeCache = () => {
@@ -65,8 +77,9 @@ if (!cachedData || script.cachedDataRejected) {
   subscribe(FIRST_RESPONSE, onFirstResponse);
 }
 
-// The bundle is one function expression (build-server.ts wraps it), called like a CommonJS module.
-const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string, importMetaUrl: string) => void;
+// Node 20 applies source maps (--enable-source-maps) only to modules its own loader compiled, which
+// takes no code cache: then the bundle is required as it is.
+const runServer = process.sourceMapsEnabled ? (require(bundleFile) as ServerBundle) : loadThroughCodeCache();
 const serverModule = { exports: {} };
 // import.meta.url of the server's code: this file, the one that was run, as before it was bundled.
-run(serverModule.exports, createRequire(bundleFile), serverModule, bundleFile, __dirname, pathToFileURL(__filename).href);
+runServer(serverModule.exports, createRequire(bundleFile), serverModule, bundleFile, __dirname, pathToFileURL(__filename).href);
