@@ -4,9 +4,15 @@
 // packages included, is bundled in.
 //
 //   tsx ../../scripts/build-server.ts src/index.ts [more entry points]
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+const LAUNCHER = fileURLToPath(new URL('server-launcher.ts', import.meta.url));
+/** src/cli/users.ts → cli/users.bundle (its launcher is dist/cli/users.js, as the entry was before). */
+const bundleName = (entry: string) => `${entry.replace(/^src\//, '').replace(/\.tsx?$/, '')}.bundle`;
 
 const entryPoints = process.argv.slice(2);
 if (entryPoints.length === 0) {
@@ -21,22 +27,23 @@ if (Object.keys(manifest.dependencies ?? {}).some((name) => name.startsWith('@qu
 }
 
 rmSync('dist', { recursive: true, force: true });
+// Each entry point becomes one CommonJS bundle (dist/<entry>.bundle.js) that the launcher beside it
+// (dist/<entry>.js, server-launcher.ts) runs through V8's code cache. One bundle per entry, no code
+// splitting: the code behind a dynamic import() (the PostgreSQL and Redis stores, openid-client) is in
+// it but is neither run nor compiled until imported, and the drivers it needs load only then.
 const result = await build({
-  entryPoints,
+  entryPoints: entryPoints.map((entry) => ({ in: entry, out: bundleName(entry) })),
   outdir: 'dist',
-  outbase: 'src',
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
-  // Code behind a dynamic import() (the PostgreSQL and Redis stores) becomes a chunk of its own, so
-  // its drivers load only when configured.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  format: 'cjs',
   external,
-  // Bundled CommonJS (Express and its middleware) calls require(); ESM has none of its own.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
-  // Less source for Node to compile at every start; the source maps keep stack traces readable.
+  // The bundle exports the server as one function, which the launcher calls like a CommonJS module.
+  banner: { js: 'module.exports = function (exports, require, module, __filename, __dirname, __importMetaUrl) {' },
+  footer: { js: '};' },
+  define: { 'import.meta.url': '__importMetaUrl' },
+  // Less source to read and compile; the source maps keep stack traces readable.
   minify: true,
   keepNames: true,
   sourcemap: 'linked',
@@ -44,6 +51,24 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
+for (const entry of entryPoints) {
+  const bundle = `${bundleName(entry)}.js`;
+  const hash = createHash('sha256').update(readFileSync(join('dist', bundle))).digest('hex').slice(0, 16);
+  await build({
+    entryPoints: [{ in: LAUNCHER, out: bundle.replace(/\.bundle\.js$/, '') }],
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    define: { SERVER_BUNDLE: JSON.stringify(`./${basename(bundle)}`), SERVER_BUNDLE_HASH: JSON.stringify(hash) },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+// The app's package.json says "type": "module"; dist/ holds CommonJS.
+writeFileSync(join('dist', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .map(([file, out]) => `${file} ${(out.bytes / 1024).toFixed(0)} kB`);

@@ -1,28 +1,36 @@
-// The built servers (`node dist/…`, as in production) that `./quell start`, the browser tests and the
-// benchmarks run. A bundle older than the code it was built from is refused, so nothing runs stale code.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// The built servers (`node dist/…`, as `pnpm start` runs them in production) that `./quell start`,
+// the browser tests and the benchmarks run. A bundle older than the code it was built from is refused, so nothing runs stale code.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './repo-root.ts';
 
 export const BUILD_SERVERS = 'pnpm --filter @quell/bff --filter @quell/das-local build';
 
-// How production runs each server (`pnpm start` in the app does the same). The memory settings:
-// glibc keeps freed memory per arena (a 16 MB scrypt buffer per libuv thread after a login burst), and
-// V8's young generation grows to 3 × 16 MB under load; two arenas and 4 MB semi-spaces keep the BFF's
-// peak under load about 45 MB lower, for a little more scavenging. A fixed mmap threshold stops glibc
-// raising it after the first large free (to 16 MB, after one scrypt), so large buffers keep coming from
-// mmap and go back to the system when freed instead of staying in the heap.
-const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
-const SERVERS = {
-  bff: { app: 'apps/bff', entry: 'dist/index.js', nodeArgs: ['--max-semi-space-size=4'], env: MALLOC_ENV },
-  'das-local': { app: 'apps/das-local', entry: 'dist/cli.js', nodeArgs: ['--max-semi-space-size=4'], env: MALLOC_ENV },
-} as const;
+// How each server runs is defined once, by its package.json `start` script (`pnpm start`, what
+// production runs): the environment it sets, node's own arguments, and the bundle. `./quell start`, the
+// browser tests and the benchmarks read it from there, so they run the servers the same way. What the
+// memory settings do is explained in apps/bff/README.md.
+const SERVERS = { bff: 'apps/bff', 'das-local': 'apps/das-local' } as const;
 
 export interface BuiltServer {
   /** Node's own arguments, then the bundle: spawn `process.execPath` with these, then the server's arguments. */
   args: string[];
   /** Added to the environment the server is given. */
   env: Record<string, string>;
+}
+
+/** `NAME=value … node [--node-flag …] dist/entry.js` → its parts; anything else is refused rather than misread. */
+function parseStartScript(script: string): { env: Record<string, string>; nodeArgs: string[]; entry: string } {
+  const words = script.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (let m; i < words.length && (m = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(words[i]!)); i++) env[m[1]!] = m[2]!;
+  if (words[i++] !== 'node') throw new Error(`start script is not "[NAME=value …] node [--flag …] <bundle>": ${script}`);
+  const nodeArgs: string[] = [];
+  while (i < words.length && words[i]!.startsWith('-')) nodeArgs.push(words[i++]!);
+  const entry = words[i++];
+  if (!entry || i !== words.length) throw new Error(`start script is not "[NAME=value …] node [--flag …] <bundle>": ${script}`);
+  return { env, nodeArgs, entry };
 }
 
 /** Sources a bundle is made of: the app's own and the workspace packages it bundles. */
@@ -40,10 +48,12 @@ function newestSource(dir: string): number {
 
 /** How to run a server's bundle; throws, naming the command to run, if it is missing or stale. */
 export function builtServer(name: keyof typeof SERVERS): BuiltServer {
-  const { app, entry, nodeArgs, env } = SERVERS[name];
+  const app = SERVERS[name];
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, app, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const { env, nodeArgs, entry } = parseStartScript(manifest.scripts.start);
   const file = join(REPO_ROOT, app, entry);
   if (!existsSync(file)) throw new Error(`${app}/${entry} is not built: run \`${BUILD_SERVERS}\``);
   const built = statSync(file).mtimeMs;
   if (SOURCE_DIRS(app).some((dir) => newestSource(dir) > built)) throw new Error(`${app}/${entry} is older than its sources: run \`${BUILD_SERVERS}\``);
-  return { args: [...nodeArgs, file], env: { ...env } };
+  return { args: [...nodeArgs, file], env };
 }

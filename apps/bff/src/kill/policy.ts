@@ -31,8 +31,9 @@ function nameForms(name: string): string[] {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/ +$/, '');
-  const uca = base.replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/œ/g, 'oe');
-  const general = base.replace(/ß/g, 's');
+  // Escaped: the built bundle stays ASCII, which Node reads into a string of half the size.
+  const uca = base.replace(/\u00df/g, 'ss').replace(/\u00e6/g, 'ae').replace(/\u0153/g, 'oe');
+  const general = base.replace(/\u00df/g, 's');
   return uca === general ? [uca] : [uca, general];
 }
 
