@@ -114,6 +114,17 @@ describe('createApp (in-memory DAS)', () => {
     expect((await t.stores.audit.get(c.body.auditId))?.status).toBe('unknown');
   });
 
+  it('a commit asks for the pages of its re-check and its verification a few at a time; the preview one at a time', async () => {
+    const t = await setup();
+    t.das.add({ user: 'app' });
+    const p = await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send({ user: 'app' });
+    expect(t.das.listingOptions).toEqual([undefined]);
+    t.das.listingOptions = [];
+    const c = await t.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-pages').send({ reason: 'pages' });
+    expect(c.body.summary).toEqual({ killed: 1 });
+    expect(t.das.listingOptions).toEqual([{ pagesInFlight: 4 }, { pagesInFlight: 4 }]);
+  });
+
   it('replays a finished key even after its preview is gone, without calling DAS', async () => {
     const t = await setup();
     for (let i = 0; i < 5; i++) t.das.add({ user: 'app' });

@@ -1,5 +1,5 @@
 // An in-memory DasPort for tests that need no MariaDB: sessions are plain objects; every call is recorded.
-import type { DasInnodbLocks, DasMetadataLocks, DasProcess, DeleteProcessParams, ListProcessesParams } from '@quell/das-client/types';
+import type { DasInnodbLocks, DasMetadataLocks, DasProcess, DeleteProcessParams, ListingOptions, ListProcessesParams } from '@quell/das-client/types';
 import type { SqlLimitRule, SqlLimitRuleInput } from '@quell/das-client/sql-limit';
 import type { InstanceConfig } from '../src/config.ts';
 import type { DasPort } from '../src/das/port.ts';
@@ -21,6 +21,8 @@ export const FAKE_INSTANCE: InstanceConfig = {
 export class FakeDas implements DasPort {
   sessions: DasProcess[] = [];
   calls: string[] = [];
+  /** The options of each listProcesses call, in order. */
+  listingOptions: Array<ListingOptions | undefined> = [];
   /** What the lock views answer (empty unless a test sets them). */
   innodbLocks: DasInnodbLocks = { innodbTrx: [], innodbLockWaits: [], count: 0 };
   metadataLocks: DasMetadataLocks = { metadataLocks: [], count: 0 };
@@ -32,8 +34,9 @@ export class FakeDas implements DasPort {
     this.sessions.push(s);
     return s;
   }
-  async listProcesses(p: ListProcessesParams) {
+  async listProcesses(p: ListProcessesParams, options?: ListingOptions) {
     this.calls.push('ListProcesses');
+    this.listingOptions.push(options);
     return this.sessions.filter((s) => (p.user === undefined || s.user === p.user) && (p.database === undefined || s.database === p.database)).map((s) => ({ ...s }));
   }
   /** One page holding the whole listing (through listProcesses, so a test replacing that one replaces both). */

@@ -183,6 +183,93 @@ describe('ListProcesses', () => {
     expect(sizes).toEqual([100, 100, 1]);
   });
 
+  describe('with pagesInFlight', () => {
+    const params = { instanceId: INSTANCE, dbUserId: DB_USER, user: 'app' };
+    /** `rows(offset)` is what exists from that offset on; later pages answer sooner, so answers come out of order. */
+    function slowServer(rows: (offset: number) => { total: number; count: number } | 'fail') {
+      server.setHandler((req) => {
+        const offset = Number(req.query.get('offset'));
+        const delayMs = Math.max(1, 40 - offset / 50);
+        const r = rows(offset);
+        if (r === 'fail') return { ...dasError(500, 'DAS.200001', 'internal error'), delayMs };
+        const processes = Array.from({ length: Math.max(0, Math.min(100, r.total - offset)) }, (_, i) => wireProcess(offset + i + 1));
+        return { status: 200, body: { processes, count: r.count }, delayMs };
+      });
+    }
+    const offsets = () => server.requests.map((r) => Number(r.query.get('offset')));
+
+    it('keeps the order and never has more pages in flight than asked', async () => {
+      slowServer(() => ({ total: 1000, count: 1000 }));
+      const processes = await makeClient().listProcesses(params, { pagesInFlight: 4 });
+      expect(processes.map((p) => p.id)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      expect(offsets().sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i * 100));
+      expect(server.peakInFlight()).toBe(4);
+    });
+
+    it('is one page at a time by default', async () => {
+      slowServer(() => ({ total: 500, count: 500 }));
+      expect(await makeClient().listProcesses(params)).toHaveLength(500);
+      expect(server.peakInFlight()).toBe(1);
+    });
+
+    it('sends nothing ahead until a page has told count', async () => {
+      server.setHandler((req) => {
+        const offset = Number(req.query.get('offset'));
+        return { status: 200, body: { processes: Array.from({ length: offset < 300 ? 100 : 0 }, (_, i) => wireProcess(offset + i + 1)) }, delayMs: 5 };
+      });
+      expect(await makeClient().listProcesses(params, { pagesInFlight: 4 })).toHaveLength(300);
+      expect(offsets()).toEqual([0, 100, 200, 300]);
+      expect(server.peakInFlight()).toBe(1);
+    });
+
+    it('stops at the failing page: the pages before it come, the error is thrown, nothing more is sent', async () => {
+      slowServer((offset) => (offset === 500 ? 'fail' : { total: 2000, count: 2000 }));
+      const sizes: number[] = [];
+      const err = await rejectionOf(
+        (async () => {
+          for await (const page of makeClient().listProcessPages(params, { pagesInFlight: 4 })) sizes.push(page.length);
+        })(),
+      );
+      expect(err).toMatchObject({ name: 'DasApiError', httpStatus: 500, errorCode: 'DAS.200001' });
+      expect(sizes).toEqual([100, 100, 100, 100, 100]);
+      const sent = server.requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.requests.length).toBe(sent);
+      expect(Math.max(...offsets())).toBeLessThanOrEqual(800);
+    });
+
+    it('ends where one at a time ends when count shrinks, ignoring what was asked past the end (a failure too)', async () => {
+      const shrinking = (offset: number) => (offset === 0 ? { total: 1000, count: 1000 } : offset >= 400 ? ('fail' as const) : { total: 350, count: 350 });
+      slowServer(shrinking);
+      const oneAtATime = await makeClient().listProcesses(params);
+      slowServer(shrinking);
+      const ahead = await makeClient().listProcesses(params, { pagesInFlight: 4 });
+      expect(ahead).toEqual(oneAtATime);
+      expect(ahead.map((p) => p.id)).toEqual(Array.from({ length: 350 }, (_, i) => i + 1));
+    });
+
+    it('follows a count that grows while paging', async () => {
+      const growing = (offset: number) => (offset === 0 ? { total: 650, count: 300 } : { total: 650, count: 650 });
+      slowServer(growing);
+      const processes = await makeClient().listProcesses(params, { pagesInFlight: 4 });
+      expect(processes.map((p) => p.id)).toEqual(Array.from({ length: 650 }, (_, i) => i + 1));
+      expect(offsets().sort((a, b) => a - b)).toEqual([0, 100, 200, 300, 400, 500, 600]);
+    });
+
+    it('still stops a DAS that ignores offset, at the same number of pages', async () => {
+      server.setHandler(() => ({ status: 200, body: { processes: Array.from({ length: 100 }, (_, i) => wireProcess(i + 1)), count: 1_000_000 } }));
+      const err = await rejectionOf(makeClient().listProcesses(params, { pagesInFlight: 4 }));
+      expect(err).toMatchObject({ kind: 'invalid-response' });
+      expect(server.requests).toHaveLength(1000);
+    }, 60_000);
+
+    it('refuses a bound outside 1..8 before sending anything', async () => {
+      const c = makeClient();
+      for (const pagesInFlight of [0, 9, 1.5]) expect(await rejectionOf(c.listProcesses(params, { pagesInFlight }))).toBeInstanceOf(TypeError);
+      expect(server.requests).toHaveLength(0);
+    });
+  });
+
   it('tolerates null fields and numbers on the wire but rejects a non-numeric id', async () => {
     server.setHandler(() => ({
       status: 200,

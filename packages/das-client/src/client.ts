@@ -16,6 +16,7 @@ import type {
   ListDbUsersFilter,
   ListInnodbLocksParams,
   ListMetadataLocksParams,
+  ListingOptions,
   ListProcessesParams,
 } from './types.ts';
 import {
@@ -85,6 +86,8 @@ export interface DasClientOptions {
 const PAGE_LIMIT = 100;
 /** 1 000 pages = 100 000 rows: far beyond any real processlist; stops a DAS that ignores `offset`. */
 const MAX_PAGES = 1_000;
+/** More pages at once than this would press DAS (and its throttling) for little gain. */
+const MAX_PAGES_IN_FLIGHT = 8;
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
@@ -175,12 +178,20 @@ export class DasClient {
 
   // ---- sessions --------------------------------------------------------------------------------
 
-  /** ListProcesses, one page (limit 100) at a time, until `count` is reached or a page comes back short; or one page of `limit`. */
-  async *listProcessPages(params: ListProcessesParams): AsyncGenerator<DasProcess[]> {
+  /**
+   * ListProcesses, page by page (limit 100), until `count` is reached or a page comes back short; or one
+   * page of `limit`. Pages come in order. With `pagesInFlight` > 1, once a page has told `count`, the
+   * next pages up to it are asked for ahead, that many at a time; the pages are still taken in order and
+   * end where one at a time would end (an answer past that end, or its failure, is ignored).
+   */
+  async *listProcessPages(params: ListProcessesParams, options: ListingOptions = {}): AsyncGenerator<DasProcess[]> {
     const operation = 'ListProcesses';
     const p = check(operation, ListProcessesParamsSchema, params);
-    for (let offset = 0, pages = 0; ; pages++) {
-      if (pages === MAX_PAGES) throw pagingRunaway(operation);
+    const pagesInFlight = options.pagesInFlight ?? 1;
+    if (!Number.isInteger(pagesInFlight) || pagesInFlight < 1 || pagesInFlight > MAX_PAGES_IN_FLIGHT) {
+      throw new TypeError(`DasClient: pagesInFlight must be an integer in 1..${MAX_PAGES_IN_FLIGHT}`);
+    }
+    const fetchPage = async (offset: number): Promise<{ processes: DasProcess[]; count: number | undefined }> => {
       const query: Query = [['db_user_id', p.dbUserId]];
       if (p.user !== undefined) query.push(['user', p.user]);
       if (p.database !== undefined) query.push(['database', p.database]);
@@ -188,19 +199,47 @@ export class DasClient {
       query.push(['offset', String(offset)], ['limit', String(p.limit ?? PAGE_LIMIT)]);
       const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'processes'], query);
       const page = parseBody(operation, ListProcessesResponse, sent);
-      const processes = (page.processes ?? []).map(toDasProcess);
-      yield p.limit === undefined ? processes : processes.slice(0, p.limit);
-      if (p.limit !== undefined) return;
-      offset += processes.length;
-      if (processes.length === 0 || processes.length < PAGE_LIMIT) return;
-      if (page.count !== null && page.count !== undefined && offset >= page.count) return;
+      return { processes: (page.processes ?? []).map(toDasProcess), count: page.count ?? undefined };
+    };
+    if (p.limit !== undefined) {
+      yield (await fetchPage(0)).processes.slice(0, p.limit);
+      return;
+    }
+    // Requests sent for the page being taken and the ones after it, in offset order.
+    const ahead: Array<{ offset: number; answer: ReturnType<typeof fetchPage> }> = [];
+    const sendAhead = (offset: number): void => {
+      const answer = fetchPage(offset);
+      answer.catch(() => {}); // a page past the end may fail unheard; a page taken rethrows below
+      ahead.push({ offset, answer });
+    };
+    let count: number | undefined;
+    try {
+      for (let offset = 0, pages = 0; ; pages++) {
+        if (pages === MAX_PAGES) throw pagingRunaway(operation);
+        if (ahead[0]?.offset !== offset) ahead.length = 0; // a page of another size than asked: what was sent ahead is off
+        if (ahead.length === 0) sendAhead(offset);
+        // Ahead only up to `count` and MAX_PAGES: one at a time would never ask for more.
+        if (count !== undefined) {
+          for (let next = offset + ahead.length * PAGE_LIMIT; ahead.length < pagesInFlight && next < count && pages + ahead.length < MAX_PAGES; next += PAGE_LIMIT) {
+            sendAhead(next);
+          }
+        }
+        const page = await ahead.shift()!.answer;
+        yield page.processes;
+        offset += page.processes.length;
+        if (page.processes.length === 0 || page.processes.length < PAGE_LIMIT) return;
+        count = page.count;
+        if (count !== undefined && offset >= count) return;
+      }
+    } finally {
+      ahead.length = 0; // answers still coming are dropped (reads, so nothing is left half done)
     }
   }
 
-  /** Every matching session, all pages. */
-  async listProcesses(params: ListProcessesParams): Promise<DasProcess[]> {
+  /** Every matching session, all pages (see listProcessPages for `pagesInFlight`). */
+  async listProcesses(params: ListProcessesParams, options: ListingOptions = {}): Promise<DasProcess[]> {
     const all: DasProcess[] = [];
-    for await (const page of this.listProcessPages(params)) all.push(...page);
+    for await (const page of this.listProcessPages(params, options)) all.push(...page);
     return all;
   }
 

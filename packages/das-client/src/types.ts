@@ -124,6 +124,14 @@ export interface ListProcessesParams {
   limit?: number;
 }
 
+export interface ListingOptions {
+  /**
+   * Pages asked for at once once the first page has told `count` (1..8, default 1: one after another).
+   * For a caller that waits for the whole listing, e.g. the re-check before a kill.
+   */
+  pagesInFlight?: number;
+}
+
 export interface DeleteProcessParams {
   instanceId: string;
   dbUserId: string;

@@ -9,6 +9,7 @@ import type {
   DasProcess,
   DbUserRecord,
   DeleteProcessParams,
+  ListingOptions,
   ListInnodbLocksParams,
   ListMetadataLocksParams,
   ListProcessesParams,
@@ -20,7 +21,7 @@ import { NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface DasPort {
-  listProcesses(params: ListProcessesParams): Promise<DasProcess[]>;
+  listProcesses(params: ListProcessesParams, options?: ListingOptions): Promise<DasProcess[]>;
   /** The same listing page by page, for a caller that need not hold every row at once. */
   listProcessPages(params: ListProcessesParams): AsyncIterable<DasProcess[]>;
   deleteProcess(params: DeleteProcessParams): Promise<{ requestId: string | undefined }>;
@@ -152,7 +153,7 @@ export function bffDas(port: DasPort, metrics: Metrics): DasPort {
     }
   }
   return {
-    listProcesses: (p) => call('ListProcesses', () => port.listProcesses(p)),
+    listProcesses: (p, o) => call('ListProcesses', () => port.listProcesses(p, o)),
     listProcessPages: (p) => pages('ListProcesses', () => port.listProcessPages(p)),
     deleteProcess: (p) => call('DeleteProcess', () => port.deleteProcess(p)),
     registerDbUser: (i, u, pw) => call('RegisterDbUser', () => port.registerDbUser(i, u, pw)),

@@ -18,6 +18,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Outcomes = Map<number, SessionOutcome>;
 
 /**
+ * The re-check before the kill and the verification after it wait for the whole listing, so its pages
+ * are asked for a few at a time (the sessions route streams its pages and asks one at a time).
+ */
+const KILL_LISTING = { pagesInFlight: 4 };
+
+/**
  * `approval`: a second engineer approved this commit (two-person rule); it is recorded with the audit entry
  * and no further approval is asked. Without it, a commit above the cap on such an instance asks for one.
  */
@@ -94,7 +100,7 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
  */
 async function reconcile(c: KillContext, instance: InstanceConfig, targets: FrozenTarget[], filter: SessionListFilter, outcomes: Outcomes): Promise<FrozenTarget[]> {
   const dasUser = await c.inventory.dasUsername(instance);
-  const current = await c.inventory.listSessions(instance, filter);
+  const current = await c.inventory.listSessions(instance, filter, KILL_LISTING);
   const byId = new Map(current.sessions.map((s) => [s.id, s]));
   const protectionOf = protectionCheck(instance, dasUser);
   const toKill: FrozenTarget[] = [];
@@ -139,7 +145,7 @@ async function verify(c: KillContext, instance: InstanceConfig, filter: SessionL
     if (attempt > 0) await sleep(c.settings.verifyDelayMs);
     let after: { sessions: Session[]; listedAtMs: number };
     try {
-      after = await c.inventory.listSessions(instance, filter);
+      after = await c.inventory.listSessions(instance, filter, KILL_LISTING);
     } catch {
       // One failed listing proves nothing either way: the next attempt may still see the sessions gone.
       verified = false;

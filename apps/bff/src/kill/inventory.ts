@@ -1,6 +1,6 @@
 // The instances Quell may act on, their DAS db user, and the one cache of the MySQL account behind it.
 // Everything that changes DAS db users goes through here, so the cache is forgotten where it goes stale.
-import type { DbUserRecord } from '@quell/das-client/types';
+import type { DbUserRecord, ListingOptions } from '@quell/das-client/types';
 import type { Session } from '@quell/contracts/sessions';
 import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
@@ -57,10 +57,10 @@ export class Inventory {
     this.#dasUsers.delete(instanceId);
   }
 
-  /** Every session matching the filter, all pages. */
-  async listSessions(instance: InstanceConfig, filter: SessionListFilter): Promise<{ sessions: Session[]; listedAtMs: number }> {
+  /** Every session matching the filter, all pages (`options` as for DasClient.listProcesses). */
+  async listSessions(instance: InstanceConfig, filter: SessionListFilter, options?: ListingOptions): Promise<{ sessions: Session[]; listedAtMs: number }> {
     const dbUserId = this.dbUserId(instance);
-    const sessions = await this.das(instance).listProcesses({ instanceId: instance.instanceId, dbUserId, ...filter });
+    const sessions = await this.das(instance).listProcesses({ instanceId: instance.instanceId, dbUserId, ...filter }, options);
     return { sessions, listedAtMs: this.#o.now().getTime() };
   }
 

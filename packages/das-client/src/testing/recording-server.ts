@@ -20,6 +20,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Never answer (the socket stays open). */
   hang?: boolean;
+  /** Answer after this many ms. */
+  delayMs?: number;
 }
 
 export type Handler = (req: RecordedRequest, index: number) => Reply;
@@ -29,6 +31,8 @@ export interface RecordingServer {
   requests: RecordedRequest[];
   /** TCP connections accepted so far. */
   connections(): number;
+  /** The most requests received and not yet answered at one time. */
+  peakInFlight(): number;
   setHandler(handler: Handler): void;
   close(): Promise<void>;
 }
@@ -36,6 +40,8 @@ export interface RecordingServer {
 export async function startRecordingServer(sk: string, handler: Handler = () => ({ status: 200, body: {} })): Promise<RecordingServer> {
   let current = handler;
   const requests: RecordedRequest[] = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -53,9 +59,15 @@ export async function startRecordingServer(sk: string, handler: Handler = () => 
       requests.push(recorded);
       const reply = current(recorded, requests.length - 1);
       if (reply.hang) return;
-      const payload = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'Content-Type': 'application/json', ...(reply.headers ?? {}) });
-      res.end(payload);
+      peakInFlight = Math.max(peakInFlight, ++inFlight);
+      const answer = () => {
+        inFlight--;
+        const payload = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+        res.writeHead(reply.status, { 'Content-Type': 'application/json', ...(reply.headers ?? {}) });
+        res.end(payload);
+      };
+      if (reply.delayMs === undefined) answer();
+      else setTimeout(answer, reply.delayMs);
     });
   });
   let connections = 0;
@@ -66,6 +78,7 @@ export async function startRecordingServer(sk: string, handler: Handler = () => 
     url: `http://127.0.0.1:${port}`,
     requests,
     connections: () => connections,
+    peakInFlight: () => peakInFlight,
     setHandler(h) {
       current = h;
     },
