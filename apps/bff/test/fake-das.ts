@@ -26,6 +26,8 @@ export class FakeDas implements DasPort {
   /** What the lock views answer (empty unless a test sets them). */
   innodbLocks: DasInnodbLocks = { innodbTrx: [], innodbLockWaits: [], count: 0 };
   metadataLocks: DasMetadataLocks = { metadataLocks: [], count: 0 };
+  /** Sessions the next listing(s) leave out although they are there (id → how many listings), as DAS's offset paging does when sessions listed before them end between two page requests. */
+  skippedByPaging = new Map<number, number>();
   users = [{ dbUserId: '2c250598-1e3c-4d31-bc19-be1d866247e6', dbUsername: 'quell_das' }];
   #seq = 0;
 
@@ -37,7 +39,13 @@ export class FakeDas implements DasPort {
   async listProcesses(p: ListProcessesParams, options?: ListingOptions) {
     this.calls.push('ListProcesses');
     this.listingOptions.push(options);
-    return this.sessions.filter((s) => (p.user === undefined || s.user === p.user) && (p.database === undefined || s.database === p.database)).map((s) => ({ ...s }));
+    const skipped = new Set<number>();
+    for (const [id, left] of this.skippedByPaging) {
+      skipped.add(id);
+      if (left <= 1) this.skippedByPaging.delete(id);
+      else this.skippedByPaging.set(id, left - 1);
+    }
+    return this.sessions.filter((s) => !skipped.has(s.id) && (p.user === undefined || s.user === p.user) && (p.database === undefined || s.database === p.database)).map((s) => ({ ...s }));
   }
   /** One page holding the whole listing (through listProcesses, so a test replacing that one replaces both). */
   async *listProcessPages(p: ListProcessesParams) {

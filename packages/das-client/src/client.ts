@@ -19,6 +19,7 @@ import type {
   ListingOptions,
   ListProcessesParams,
 } from './types.ts';
+import { PROCESSES_PAGE_SIZE } from './types.ts';
 import {
   CredentialsSchema,
   DbUserRefSchema,
@@ -83,7 +84,6 @@ export interface DasClientOptions {
   onAttempt?: (event: DasAttemptEvent) => void;
 }
 
-const PAGE_LIMIT = 100;
 /** 1 000 pages = 100 000 rows: far beyond any real processlist; stops a DAS that ignores `offset`. */
 const MAX_PAGES = 1_000;
 /** More pages at once than this would press DAS (and its throttling) for little gain. */
@@ -196,7 +196,7 @@ export class DasClient {
       if (p.user !== undefined) query.push(['user', p.user]);
       if (p.database !== undefined) query.push(['database', p.database]);
       if (p.nodeId !== undefined) query.push(['node_id', p.nodeId]);
-      query.push(['offset', String(offset)], ['limit', String(p.limit ?? PAGE_LIMIT)]);
+      query.push(['offset', String(offset)], ['limit', String(p.limit ?? PROCESSES_PAGE_SIZE)]);
       const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'processes'], query);
       const page = parseBody(operation, ListProcessesResponse, sent);
       return { processes: (page.processes ?? []).map(toDasProcess), count: page.count ?? undefined };
@@ -220,14 +220,14 @@ export class DasClient {
         if (ahead.length === 0) sendAhead(offset);
         // Ahead only up to `count` and MAX_PAGES: one at a time would never ask for more.
         if (count !== undefined) {
-          for (let next = offset + ahead.length * PAGE_LIMIT; ahead.length < pagesInFlight && next < count && pages + ahead.length < MAX_PAGES; next += PAGE_LIMIT) {
+          for (let next = offset + ahead.length * PROCESSES_PAGE_SIZE; ahead.length < pagesInFlight && next < count && pages + ahead.length < MAX_PAGES; next += PROCESSES_PAGE_SIZE) {
             sendAhead(next);
           }
         }
         const page = await ahead.shift()!.answer;
         yield page.processes;
         offset += page.processes.length;
-        if (page.processes.length === 0 || page.processes.length < PAGE_LIMIT) return;
+        if (page.processes.length === 0 || page.processes.length < PROCESSES_PAGE_SIZE) return;
         count = page.count;
         if (count !== undefined && offset >= count) return;
       }
@@ -304,13 +304,13 @@ export class DasClient {
       const query: Query = [];
       if (p.filter?.dbUserId !== undefined) query.push(['db_user_id', p.filter.dbUserId]);
       if (p.filter?.dbUsername !== undefined) query.push(['db_username', p.filter.dbUsername]);
-      query.push(['offset', String(offset)], ['limit', String(PAGE_LIMIT)]);
+      query.push(['offset', String(offset)], ['limit', String(PROCESSES_PAGE_SIZE)]);
       const sent = await this.#send(operation, 'GET', ['instances', p.instanceId, 'db-users'], query);
       const page = parseBody(operation, ListDbUsersResponse, sent);
       const users = (page.db_users ?? []).map(toDbUserRecord);
       all.push(...users);
       offset += users.length;
-      if (users.length === 0 || users.length < PAGE_LIMIT) return all;
+      if (users.length === 0 || users.length < PROCESSES_PAGE_SIZE) return all;
       if (page.total !== null && page.total !== undefined && offset >= page.total) return all;
     }
   }

@@ -124,6 +124,9 @@ export interface ListProcessesParams {
   limit?: number;
 }
 
+/** Rows per ListProcesses page (DAS's maximum): a listing of fewer rows was answered by one page. */
+export const PROCESSES_PAGE_SIZE = 100;
+
 export interface ListingOptions {
   /**
    * Pages asked for at once once the first page has told `count` (1..8, default 1: one after another).

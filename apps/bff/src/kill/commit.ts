@@ -6,7 +6,7 @@ import type { Session } from '@quell/contracts/sessions';
 import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { AppError, ConflictError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
-import type { SessionListFilter } from './inventory.ts';
+import type { SessionListFilter, SessionListing } from './inventory.ts';
 import { killResult, outcomeFor, stillListedOutcome } from './outcomes.ts';
 import { protectionCheck, sameIdentity } from './policy.ts';
 import { listFilter } from './preview.ts';
@@ -100,17 +100,24 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
  */
 async function reconcile(c: KillContext, instance: InstanceConfig, targets: FrozenTarget[], filter: SessionListFilter, outcomes: Outcomes): Promise<FrozenTarget[]> {
   const dasUser = await c.inventory.dasUsername(instance);
-  const current = await c.inventory.listSessions(instance, filter, KILL_LISTING);
-  const byId = new Map(current.sessions.map((s) => [s.id, s]));
   const protectionOf = protectionCheck(instance, dasUser);
   const toKill: FrozenTarget[] = [];
-  const missing: FrozenTarget[] = [];
-  for (const t of targets) {
-    const now = byId.get(t.session.id);
-    if (!now) missing.push(t);
-    else if (!sameIdentity(t, now, current.listedAtMs, c.settings.startToleranceMs) || protectionOf(now)) outcomes.set(t.session.id, outcomeFor(now, 'changed-skipped'));
-    else toKill.push(t);
-  }
+  /** Sorts the targets the listing shows into toKill and changed-skipped; returns the ones it does not show. */
+  const sortBy = (listing: SessionListing, among: FrozenTarget[]): FrozenTarget[] => {
+    const byId = new Map(listing.sessions.map((s) => [s.id, s]));
+    const notListed: FrozenTarget[] = [];
+    for (const t of among) {
+      const now = byId.get(t.session.id);
+      if (!now) notListed.push(t);
+      else if (!sameIdentity(t, now, listing.listedAtMs, c.settings.startToleranceMs) || protectionOf(now)) outcomes.set(t.session.id, outcomeFor(now, 'changed-skipped'));
+      else toKill.push(t);
+    }
+    return notListed;
+  };
+  const current = await c.inventory.listSessions(instance, filter, KILL_LISTING);
+  let missing = sortBy(current, targets);
+  // Absent from a listing of several pages is not yet gone (the paging may have skipped it): ask once more.
+  if (missing.length > 0 && current.mayMissSessions) missing = sortBy(await c.inventory.listSessions(instance, filter, KILL_LISTING), missing);
   if (missing.length === 0) return toKill;
   // A session missing from a database-filtered listing may have switched database: look for it by user.
   const found = new Map<number, Session>();
@@ -136,31 +143,48 @@ async function reconcile(c: KillContext, instance: InstanceConfig, targets: Froz
  * attempt; only when the last one fails too is the outcome sent-unverified). A sent session whose identity is
  * still listed is still present, or rolling back when it is listed as `Killed`. A chunk whose outcome is uncertain (timeout, reset, 5xx) is verified too:
  * gone → killed; still there → failed if DAS answered, unknown if it never did (the kill may still land).
+ * Absent from a listing of several pages counts as gone only when the next listing, asked at once, agrees.
  */
 async function verify(c: KillContext, instance: InstanceConfig, filter: SessionListFilter, toKill: FrozenTarget[], sent: SentKills, outcomes: Outcomes): Promise<void> {
   let pending = toKill.filter((t) => sent.sent.has(t.session.id) || sent.uncertain.has(t.session.id));
   let verified = true;
   const lastListed = new Map<number, Session>();
-  for (let attempt = 0; pending.length > 0 && attempt < c.settings.verifyAttempts; attempt++) {
-    if (attempt > 0) await sleep(c.settings.verifyDelayMs);
-    let after: { sessions: Session[]; listedAtMs: number };
+  // Sent sessions absent from the last listing, which had several pages: gone once a second listing agrees.
+  let unconfirmed = new Set<number>();
+  let confirmationsLeft = c.settings.verifyAttempts;
+  for (let attempt = 0; pending.length > 0; ) {
+    // A confirming listing is asked at once and uses up no attempt.
+    const confirming = unconfirmed.size > 0 && confirmationsLeft > 0;
+    if (confirming) confirmationsLeft--;
+    else {
+      if (attempt >= c.settings.verifyAttempts) break;
+      if (attempt > 0) await sleep(c.settings.verifyDelayMs);
+      attempt++;
+    }
+    let after: SessionListing;
     try {
       after = await c.inventory.listSessions(instance, filter, KILL_LISTING);
     } catch {
       // One failed listing proves nothing either way: the next attempt may still see the sessions gone.
       verified = false;
+      unconfirmed = new Set();
       continue;
     }
     verified = true;
     const stillById = new Map(after.sessions.map((s) => [s.id, s]));
     const next: FrozenTarget[] = [];
+    const absent = new Set<number>();
     for (const t of pending) {
       const s = stillById.get(t.session.id);
       if (s && sameIdentity(t, s, after.listedAtMs, c.settings.startToleranceMs)) {
         next.push(t);
         lastListed.set(t.session.id, s);
+      } else if (!s && after.mayMissSessions && !unconfirmed.has(t.session.id) && confirmationsLeft > 0) {
+        next.push(t);
+        absent.add(t.session.id);
       } else outcomes.set(t.session.id, outcomeFor(t.session, 'killed'));
     }
+    unconfirmed = absent;
     pending = next;
   }
   for (const t of pending) {

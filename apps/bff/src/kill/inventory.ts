@@ -1,6 +1,6 @@
 // The instances Quell may act on, their DAS db user, and the one cache of the MySQL account behind it.
 // Everything that changes DAS db users goes through here, so the cache is forgotten where it goes stale.
-import type { DbUserRecord, ListingOptions } from '@quell/das-client/types';
+import { PROCESSES_PAGE_SIZE, type DbUserRecord, type ListingOptions } from '@quell/das-client/types';
 import type { Session } from '@quell/contracts/sessions';
 import type { InstanceConfig } from '../config.ts';
 import type { DasPort } from '../das/port.ts';
@@ -14,6 +14,17 @@ export interface InventoryOptions {
 }
 
 export type SessionListFilter = { user?: string; database?: string };
+
+export interface SessionListing {
+  sessions: Session[];
+  listedAtMs: number;
+  /**
+   * The listing took more than one DAS page. DAS pages by offset, so a session that was there throughout
+   * is in none of the pages when sessions listed before it ended between two page requests: its
+   * absence proves nothing until a second listing agrees.
+   */
+  mayMissSessions: boolean;
+}
 
 export class Inventory {
   readonly #o: InventoryOptions;
@@ -58,10 +69,10 @@ export class Inventory {
   }
 
   /** Every session matching the filter, all pages (`options` as for DasClient.listProcesses). */
-  async listSessions(instance: InstanceConfig, filter: SessionListFilter, options?: ListingOptions): Promise<{ sessions: Session[]; listedAtMs: number }> {
+  async listSessions(instance: InstanceConfig, filter: SessionListFilter, options?: ListingOptions): Promise<SessionListing> {
     const dbUserId = this.dbUserId(instance);
     const sessions = await this.das(instance).listProcesses({ instanceId: instance.instanceId, dbUserId, ...filter }, options);
-    return { sessions, listedAtMs: this.#o.now().getTime() };
+    return { sessions, listedAtMs: this.#o.now().getTime(), mayMissSessions: sessions.length >= PROCESSES_PAGE_SIZE };
   }
 
   /** The same listing page by page (the sessions route serialises each page as it comes). */

@@ -1,6 +1,7 @@
 // Preview: list the matching sessions, split them into targets and excluded ones, and freeze the targets.
 import { randomUUID } from 'node:crypto';
 import { NOT_FOUND_SAMPLE, type ExcludedSession, type KillPreview, type KillPreviewRequest } from '@quell/contracts/kill';
+import type { Session } from '@quell/contracts/sessions';
 import type { InstanceConfig } from '../config.ts';
 import { rollbackRisks } from '../locks/rollback-risk.ts';
 import type { KillContext } from './context.ts';
@@ -16,19 +17,28 @@ export function listFilter(r: { user?: string | undefined; database?: string | u
 export async function createPreview(c: KillContext, actor: Actor, instance: InstanceConfig, req: KillPreviewRequest): Promise<KillPreview> {
   const dasUser = await c.inventory.dasUsername(instance);
   const filter = listFilter(req);
-  const { sessions, listedAtMs } = await c.inventory.listSessions(instance, filter);
+  const listing = await c.inventory.listSessions(instance, filter);
+  const { listedAtMs } = listing;
   const wanted = req.sessionIds ? new Set(req.sessionIds) : undefined;
   const targets: FrozenTarget[] = [];
   const excluded: ExcludedSession[] = [];
   const seen = new Set<number>();
   const protectionOf = protectionCheck(instance, dasUser);
-  for (const s of sessions) {
-    if (seen.has(s.id)) continue;
-    seen.add(s.id);
-    if (wanted && !wanted.has(s.id)) continue;
-    const p = protectionOf(s);
-    if (p) excluded.push({ sessionId: s.id, session: s, reason: p.reason, explanation: p.explanation });
-    else targets.push({ session: s, commandStartMs: commandStartMs(s, listedAtMs) });
+  const take = (sessions: readonly Session[], at: number) => {
+    for (const s of sessions) {
+      if (seen.has(s.id)) continue;
+      if (wanted && !wanted.has(s.id)) continue;
+      seen.add(s.id);
+      const p = protectionOf(s);
+      if (p) excluded.push({ sessionId: s.id, session: s, reason: p.reason, explanation: p.explanation });
+      else targets.push({ session: s, commandStartMs: commandStartMs(s, at) });
+    }
+  };
+  take(listing.sessions, listedAtMs);
+  // A named session missing from a listing of several pages may have been skipped by the paging: ask once more.
+  if (wanted && listing.mayMissSessions && [...wanted].some((id) => !seen.has(id))) {
+    const again = await c.inventory.listSessions(instance, filter);
+    take(again.sessions, again.listedAtMs);
   }
   // Ids that match nothing are counted, and only a sample is kept: thousands of them must not bloat the
   // preview, its stored copy or the audit row.
