@@ -143,48 +143,31 @@ async function reconcile(c: KillContext, instance: InstanceConfig, targets: Froz
  * attempt; only when the last one fails too is the outcome sent-unverified). A sent session whose identity is
  * still listed is still present, or rolling back when it is listed as `Killed`. A chunk whose outcome is uncertain (timeout, reset, 5xx) is verified too:
  * gone → killed; still there → failed if DAS answered, unknown if it never did (the kill may still land).
- * Absent from a listing of several pages counts as gone only when the next listing, asked at once, agrees.
  */
 async function verify(c: KillContext, instance: InstanceConfig, filter: SessionListFilter, toKill: FrozenTarget[], sent: SentKills, outcomes: Outcomes): Promise<void> {
   let pending = toKill.filter((t) => sent.sent.has(t.session.id) || sent.uncertain.has(t.session.id));
   let verified = true;
   const lastListed = new Map<number, Session>();
-  // Sent sessions absent from the last listing, which had several pages: gone once a second listing agrees.
-  let unconfirmed = new Set<number>();
-  let confirmationsLeft = c.settings.verifyAttempts;
-  for (let attempt = 0; pending.length > 0; ) {
-    // A confirming listing is asked at once and uses up no attempt.
-    const confirming = unconfirmed.size > 0 && confirmationsLeft > 0;
-    if (confirming) confirmationsLeft--;
-    else {
-      if (attempt >= c.settings.verifyAttempts) break;
-      if (attempt > 0) await sleep(c.settings.verifyDelayMs);
-      attempt++;
-    }
-    let after: SessionListing;
+  for (let attempt = 0; pending.length > 0 && attempt < c.settings.verifyAttempts; attempt++) {
+    if (attempt > 0) await sleep(c.settings.verifyDelayMs);
+    let after: { sessions: Session[]; listedAtMs: number };
     try {
       after = await c.inventory.listSessions(instance, filter, KILL_LISTING);
     } catch {
       // One failed listing proves nothing either way: the next attempt may still see the sessions gone.
       verified = false;
-      unconfirmed = new Set();
       continue;
     }
     verified = true;
     const stillById = new Map(after.sessions.map((s) => [s.id, s]));
     const next: FrozenTarget[] = [];
-    const absent = new Set<number>();
     for (const t of pending) {
       const s = stillById.get(t.session.id);
       if (s && sameIdentity(t, s, after.listedAtMs, c.settings.startToleranceMs)) {
         next.push(t);
         lastListed.set(t.session.id, s);
-      } else if (!s && after.mayMissSessions && !unconfirmed.has(t.session.id) && confirmationsLeft > 0) {
-        next.push(t);
-        absent.add(t.session.id);
       } else outcomes.set(t.session.id, outcomeFor(t.session, 'killed'));
     }
-    unconfirmed = absent;
     pending = next;
   }
   for (const t of pending) {
