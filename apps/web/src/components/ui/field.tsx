@@ -1,4 +1,9 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type KeyboardEvent, type ReactNode } from 'react';
+
+/** Enter in a text field of a kill, throttle or approval form never submits anything. */
+export function swallowEnter(e: KeyboardEvent) {
+  if (e.key === 'Enter') e.preventDefault();
+}
 
 export const inputClass =
   'h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 placeholder:text-slate-400 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 aria-invalid:border-red-600';

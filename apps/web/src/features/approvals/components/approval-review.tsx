@@ -8,7 +8,7 @@ import { SessionTargets } from '@/components/session-targets';
 import { Button } from '@/components/ui/button';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
-import { inputClass } from '@/components/ui/field';
+import { inputClass, swallowEnter } from '@/components/ui/field';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { useNow } from '@/hooks/use-now';
 import { isApiError } from '@/lib/api-client';
@@ -185,9 +185,7 @@ function Decision({ a, me, onApproved }: { a: ApprovalRequest; me: Props['me']; 
           disabled={busy}
           placeholder={breakGlass ? 'nobody else on call, site down' : 'checked the sessions: go'}
           aria-describedby={`${commentId}-hint`}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') e.preventDefault();
-          }}
+          onKeyDown={swallowEnter}
           onChange={(e) => setComment(e.target.value)}
         />
         <p id={`${commentId}-hint`} className="mt-1 text-xs text-slate-600 dark:text-slate-400">

@@ -1,11 +1,6 @@
-import { useId, type KeyboardEvent } from 'react';
-import { inputClass } from '@/components/ui/field';
+import { useId } from 'react';
+import { inputClass, swallowEnter } from '@/components/ui/field';
 import { MIN_REASON, QUICK_REASONS, reasonIsValid } from '../utils/kill-rules';
-
-/** Enter in a text field of a kill form never submits anything. */
-export function swallowEnter(e: KeyboardEvent) {
-  if (e.key === 'Enter') e.preventDefault();
-}
 
 export function ReasonField({ value, onChange, disabled, autoFocus }: { value: string; onChange: (v: string) => void; disabled?: boolean; autoFocus?: boolean }) {
   const id = useId();

@@ -1,10 +1,11 @@
+import { Reason } from '@quell/contracts/common';
 import type { KillOutcome, KillResult, SessionOutcome } from '@quell/contracts/kill';
 
 export const MIN_REASON = 3;
 
+/** The BFF's Reason rule, from the shared contract. */
 export function reasonIsValid(reason: string): boolean {
-  const t = reason.trim();
-  return t.length >= MIN_REASON && t.length <= 500;
+  return Reason.safeParse(reason).success;
 }
 
 /** The typed confirmation must be the instance name exactly (surrounding spaces forgiven). */

@@ -1,13 +1,14 @@
-import { useEffect, useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
+import { Reason } from '@quell/contracts/common';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import { THROTTLE_MINUTES, THROTTLE_SQL_TYPES, type Throttle, type ThrottleSqlType } from '@quell/contracts/throttles';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { EnvBadge } from '@/components/ui/env-badge';
 import { ErrorPanel } from '@/components/ui/error-panel';
-import { inputClass } from '@/components/ui/field';
+import { inputClass, swallowEnter } from '@/components/ui/field';
 import { formatClock, formatDuration, plural } from '@/lib/format';
 import { throttleQueries, useCreateThrottle } from '../api/throttle-queries';
 import { maxMinutes } from '../utils/limits';
@@ -42,12 +43,8 @@ export function ThrottleDialog({ instance, target, role, onClose, onKillAndThrot
   );
 }
 
-/** Enter in a field never submits. */
-const swallowEnter = (e: KeyboardEvent) => {
-  if (e.key === 'Enter') e.preventDefault();
-};
-/** The BFF's Reason rule: 3 to 500 characters once trimmed. */
-const reasonIsValid = (r: string) => r.trim().length >= 3 && r.trim().length <= 500;
+/** The BFF's Reason rule, from the shared contract. */
+const reasonIsValid = (r: string) => Reason.safeParse(r).success;
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
