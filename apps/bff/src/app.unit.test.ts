@@ -345,6 +345,22 @@ describe('a commit of several DAS pages (in-memory DAS paging by offset)', () =>
     expect(kills.slice(0, -1).flatMap((e) => e.kill)).not.toContain(skipped.id);
   });
 
+  it('pages that tell no count come in offset order: no kill is sent before the last page has come', async () => {
+    const t = await setup();
+    for (let i = 0; i < 250; i++) t.das.add({ user: 'app' });
+    const p = await previewAll(t);
+    const paged = t.das.listProcessPages.bind(t.das);
+    // A DAS without `count`: the client goes on ascending (ListingOptions.order), which a kill would shift.
+    t.das.listProcessPages = async function* (params, options) {
+      for await (const page of paged(params, { ...options, order: 'ascending' })) yield { ...page, count: undefined };
+    };
+    t.das.events = [];
+    const c = await commit(t, p.previewId, 'key-pages-no-count');
+    expect(c.body.summary).toEqual({ killed: 250 });
+    const events = recheckEvents(t);
+    expect(events.map((e) => ('page' in e ? `page ${e.page}` : 'kill'))).toEqual(['page 0', 'page 100', 'page 200', 'kill', 'kill', 'kill']);
+  });
+
   it('a listing that fails part-way: what its pages re-checked before was killed and verified, nothing else; the audit says so', async () => {
     const t = await setup();
     for (let i = 0; i < 400; i++) t.das.add({ user: 'app' });
