@@ -45,7 +45,7 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
       // The DAS client reaches the next request's write only after a few promise jobs and ticks, which
       // would otherwise all wait for this page's serialisation: let them run first.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const page = got.value;
+      const page = got.value.sessions;
       if (page.length === 0) continue;
       // the page's array without its brackets, encoded once (no sliced or joined copy of the text)
       if (count > 0) parts.push(COMMA);
