@@ -114,7 +114,7 @@ describe('createApp (in-memory DAS)', () => {
     expect((await t.stores.audit.get(c.body.auditId))?.status).toBe('unknown');
   });
 
-  it('a commit asks for the pages of its re-check and its verification a few at a time, the last offset first; the preview one at a time, in order', async () => {
+  it('a commit asks for the pages of its re-check a few at a time and of its verification one at a time, the last offset first; the preview one at a time, in order', async () => {
     const t = await setup();
     t.das.add({ user: 'app' });
     const p = await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send({ user: 'app' });
@@ -122,7 +122,7 @@ describe('createApp (in-memory DAS)', () => {
     t.das.listingOptions = [];
     const c = await t.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-pages').send({ reason: 'pages' });
     expect(c.body.summary).toEqual({ killed: 1 });
-    expect(t.das.listingOptions).toEqual([{ pagesInFlight: 4, order: 'descending' }, { pagesInFlight: 4, order: 'descending' }]);
+    expect(t.das.listingOptions).toEqual([{ pagesInFlight: 4, order: 'descending' }, { pagesInFlight: 1, order: 'descending' }]);
   });
 
   it('a named session that the paging of a listing of several pages skipped once is still previewed and killed (preview and re-check ask again)', async () => {
@@ -261,11 +261,8 @@ describe('a commit of several DAS pages (in-memory DAS paging by offset)', () =>
   const previewAll = async (t: Agent, body: Record<string, unknown> = { user: 'app' }) => (await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send(body)).body;
   const commit = (t: Agent, previewId: string, key: string) =>
     t.agent.post(pathOf(routes.commitPreview, { previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', key).send({ reason: 'several pages', confirmInstanceName: 'unit-db' });
-  /** The re-check's events: from the commit's first page up to the verification's first page. */
-  const recheckEvents = (t: Agent) => {
-    const verifyAt = t.das.events.findIndex((e, i) => i > 0 && 'page' in e && e.page === 0);
-    return verifyAt < 0 ? t.das.events : t.das.events.slice(0, verifyAt);
-  };
+  /** The re-check's events: from the commit's first page up to its last kill (the verification's pages come after it). */
+  const recheckEvents = (t: Agent) => t.das.events.slice(0, t.das.events.findLastIndex((e) => 'kill' in e) + 1);
   /** Every id killed was shown by a page taken before its kill was sent. */
   const killedOnlyAfterTheirPage = (events: Agent['das']['events']) => {
     const shown = new Set<number>();
@@ -276,7 +273,7 @@ describe('a commit of several DAS pages (in-memory DAS paging by offset)', () =>
     return true;
   };
 
-  it('re-checks the last page first and kills each page while the pages below it are listed; the first page last; no session skipped', async () => {
+  it('re-checks the last page first and kills each page while the pages below it are listed; the first page again and its kills last; no session skipped', async () => {
     const t = await setup();
     for (let i = 0; i < 400; i++) t.das.add({ user: 'app' });
     const p = await previewAll(t);
@@ -299,6 +296,7 @@ describe('a commit of several DAS pages (in-memory DAS paging by offset)', () =>
       { kill: ids.slice(200, 300) },
       { page: 100, ids: ids.slice(100, 200) },
       { kill: ids.slice(100, 200) },
+      { page: 0, ids: ids.slice(0, 100) },
       { kill: ids.slice(0, 100) },
     ]);
     // Killing from the top never shifted a page still to come: no target was missing, so no second listing.
