@@ -12,6 +12,7 @@ import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, Kill
 import { LocksQuery, LocksResponse } from './locks.ts';
 import { NotificationStatusResponse } from './notifications.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
+import { SessionRowsResponse } from './session-rows.ts';
 import { FilterSuggestionsResponse, SessionFilter, SessionListResponse } from './sessions.ts';
 import {
   CreateThrottleRequest,
@@ -102,6 +103,16 @@ export const routes = {
     params: InstanceParams,
     query: SessionFilter,
     response: SessionListResponse,
+    status: 200,
+  }),
+  sessionRows: route({
+    method: 'GET',
+    path: '/api/instances/:instanceId/sessions/rows',
+    summary: 'The same sessions, compact: each a row of values in `fields` order, the repeated strings sent once in `strings` and given by index',
+    access: 'viewer',
+    params: InstanceParams,
+    query: SessionFilter,
+    response: SessionRowsResponse,
     status: 200,
   }),
   filterSuggestions: route({

@@ -1,7 +1,8 @@
 // The inventory (without secrets) and the live sessions of an instance.
 import { Router } from 'express';
 import type { InstanceListResponse } from '@quell/contracts/instances';
-import type { SessionListResponse } from '@quell/contracts/sessions';
+import { SessionRowsWriter, type SessionRowsResponse } from '@quell/contracts/session-rows';
+import type { Session, SessionListResponse } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
 import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { SerializedJson, type Mount } from '../http/mount.ts';
@@ -30,30 +31,47 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
     })),
   }));
 
-  // Each DAS page is serialised as it arrives and its rows dropped: at 100 000 sessions the BFF holds
-  // the answer's bytes once, not the rows as objects, then as one string, then as one buffer.
   mount(r, routes.sessions, async ({ params, query }) => {
     const instance = d.kill.instance(params.instanceId);
-    const parts = [Buffer.from(`{"instanceId":${JSON.stringify(instance.id)},"sessions":[`)];
     let count = 0;
-    // The next page is asked for before this one is serialised, so serialising overlaps the wait for DAS.
-    const pages = d.kill.sessionPages(instance, query)[Symbol.asyncIterator]();
-    for (let next = pages.next(); ; ) {
-      const got = await next;
-      if (got.done) break;
-      next = pages.next();
-      // The DAS client reaches the next request's write only after a few promise jobs and ticks, which
-      // would otherwise all wait for this page's serialisation: let them run first.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const page = got.value;
-      if (page.length === 0) continue;
+    const parts = await serialisePages(d.kill.sessionPages(instance, query), `{"instanceId":${JSON.stringify(instance.id)},"sessions":[`, (page) => {
       // the page's array without its brackets, encoded once (no sliced or joined copy of the text)
-      if (count > 0) parts.push(COMMA);
-      parts.push(Buffer.from(JSON.stringify(page)).subarray(1, -1));
+      const text = Buffer.from(JSON.stringify(page)).subarray(1, -1);
+      const first = count === 0;
       count += page.length;
-    }
+      return first ? [text] : [COMMA, text];
+    });
     parts.push(Buffer.from(`],"count":${count},"fetchedAt":${JSON.stringify(d.kill.now().toISOString())}}`));
     return new SerializedJson<SessionListResponse>(parts);
   });
+
+  mount(r, routes.sessionRows, async ({ params, query }) => {
+    const instance = d.kill.instance(params.instanceId);
+    const writer = new SessionRowsWriter();
+    const parts = await serialisePages(d.kill.sessionPages(instance, query), writer.head(instance.id), (page) => [Buffer.from(writer.page(page))]);
+    parts.push(Buffer.from(writer.tail(d.kill.now().toISOString())));
+    return new SerializedJson<SessionRowsResponse>(parts);
+  });
   return r;
+}
+
+/**
+ * A listing's JSON bytes: `head`, then each DAS page serialised by `serialise` as it arrives and its
+ * rows dropped. At 100 000 sessions the BFF holds the answer's bytes once, not the rows as objects,
+ * then as one string, then as one buffer.
+ */
+async function serialisePages(pages: AsyncIterable<Session[]>, head: string, serialise: (page: Session[]) => Buffer[]): Promise<Buffer[]> {
+  const parts: Buffer[] = [Buffer.from(head)];
+  // The next page is asked for before this one is serialised, so serialising overlaps the wait for DAS.
+  const it = pages[Symbol.asyncIterator]();
+  for (let next = it.next(); ; ) {
+    const got = await next;
+    if (got.done) break;
+    next = it.next();
+    // The DAS client reaches the next request's write only after a few promise jobs and ticks, which
+    // would otherwise all wait for this page's serialisation: let them run first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (got.value.length > 0) parts.push(...serialise(got.value));
+  }
+  return parts;
 }
