@@ -12,7 +12,7 @@ import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, Kill
 import { LocksQuery, LocksResponse } from './locks.ts';
 import { NotificationStatusResponse } from './notifications.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
-import { SessionRowsResponse } from './session-rows.ts';
+import { SessionColumnsResponse } from './session-columns.ts';
 import { FilterSuggestionsResponse, SessionFilter, SessionListResponse } from './sessions.ts';
 import {
   CreateThrottleRequest,
@@ -105,14 +105,14 @@ export const routes = {
     response: SessionListResponse,
     status: 200,
   }),
-  sessionRows: route({
+  sessionColumns: route({
     method: 'GET',
-    path: '/api/instances/:instanceId/sessions/rows',
-    summary: 'The same sessions, compact: each a row of values in `fields` order, the repeated strings sent once in `strings` and given by index',
+    path: '/api/instances/:instanceId/sessions/columns',
+    summary: 'The same sessions, compact: one array per field, the repeated strings sent once in `strings` and given by index',
     access: 'viewer',
     params: InstanceParams,
     query: SessionFilter,
-    response: SessionRowsResponse,
+    response: SessionColumnsResponse,
     status: 200,
   }),
   filterSuggestions: route({

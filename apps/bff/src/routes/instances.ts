@@ -1,7 +1,7 @@
 // The inventory (without secrets) and the live sessions of an instance.
 import { Router } from 'express';
 import type { InstanceListResponse } from '@quell/contracts/instances';
-import { SessionRowsWriter, type SessionRowsResponse } from '@quell/contracts/session-rows';
+import { SessionColumnsWriter, type SessionColumnsResponse } from '@quell/contracts/session-columns';
 import type { Session, SessionListResponse } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
 import { requiresApproval, type InstanceConfig } from '../config.ts';
@@ -33,45 +33,42 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
 
   mount(r, routes.sessions, async ({ params, query }) => {
     const instance = d.kill.instance(params.instanceId);
+    const parts: Buffer[] = [Buffer.from(`{"instanceId":${JSON.stringify(instance.id)},"sessions":[`)];
     let count = 0;
-    const parts = await serialisePages(d.kill.sessionPages(instance, query), `{"instanceId":${JSON.stringify(instance.id)},"sessions":[`, (page) => {
+    await eachPage(d.kill.sessionPages(instance, query), (page) => {
       // the page's array without its brackets, encoded once (no sliced or joined copy of the text)
-      const text = Buffer.from(JSON.stringify(page)).subarray(1, -1);
-      const first = count === 0;
+      if (count > 0) parts.push(COMMA);
+      parts.push(Buffer.from(JSON.stringify(page)).subarray(1, -1));
       count += page.length;
-      return first ? [text] : [COMMA, text];
     });
     parts.push(Buffer.from(`],"count":${count},"fetchedAt":${JSON.stringify(d.kill.now().toISOString())}}`));
     return new SerializedJson<SessionListResponse>(parts);
   });
 
-  mount(r, routes.sessionRows, async ({ params, query }) => {
+  mount(r, routes.sessionColumns, async ({ params, query }) => {
     const instance = d.kill.instance(params.instanceId);
-    const writer = new SessionRowsWriter();
-    const parts = await serialisePages(d.kill.sessionPages(instance, query), writer.head(instance.id), (page) => [Buffer.from(writer.page(page))]);
-    parts.push(Buffer.from(writer.tail(d.kill.now().toISOString())));
-    return new SerializedJson<SessionRowsResponse>(parts);
+    const writer = new SessionColumnsWriter();
+    await eachPage(d.kill.sessionPages(instance, query), (page) => writer.page(page));
+    return new SerializedJson<SessionColumnsResponse>(writer.finish(instance.id, d.kill.now().toISOString()).map((piece) => Buffer.from(piece)));
   });
   return r;
 }
 
 /**
- * A listing's JSON bytes: `head`, then each DAS page serialised by `serialise` as it arrives and its
- * rows dropped. At 100 000 sessions the BFF holds the answer's bytes once, not the rows as objects,
- * then as one string, then as one buffer.
+ * Hands each DAS page of a listing to `serialise` as it arrives, its rows then dropped: at 100 000
+ * sessions the BFF holds the answer's bytes once, not the rows as objects, then as one string, then as
+ * one buffer.
  */
-async function serialisePages(pages: AsyncIterable<Session[]>, head: string, serialise: (page: Session[]) => Buffer[]): Promise<Buffer[]> {
-  const parts: Buffer[] = [Buffer.from(head)];
+async function eachPage(pages: AsyncIterable<Session[]>, serialise: (page: Session[]) => void): Promise<void> {
   // The next page is asked for before this one is serialised, so serialising overlaps the wait for DAS.
   const it = pages[Symbol.asyncIterator]();
   for (let next = it.next(); ; ) {
     const got = await next;
-    if (got.done) break;
+    if (got.done) return;
     next = it.next();
     // The DAS client reaches the next request's write only after a few promise jobs and ticks, which
     // would otherwise all wait for this page's serialisation: let them run first.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (got.value.length > 0) parts.push(...serialise(got.value));
+    if (got.value.length > 0) serialise(got.value);
   }
-  return parts;
 }

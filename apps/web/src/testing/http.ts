@@ -4,7 +4,7 @@ import type { ApiErrorBody, ErrorCode } from '@quell/contracts/errors';
 import { ApprovalListResponse } from '@quell/contracts/approvals';
 import { ERROR_STATUS } from '@quell/contracts/errors';
 import { pathOf, routes } from '@quell/contracts/routes';
-import { encodeSessionRows } from '@quell/contracts/session-rows';
+import { encodeSessionColumns } from '@quell/contracts/session-columns';
 import { SessionListResponse } from '@quell/contracts/sessions';
 
 export interface RecordedRequest {
@@ -46,14 +46,14 @@ export function handle<S extends z.ZodType>(
 }
 
 /**
- * The session listing as the web app reads it (`routes.sessionRows`, the compact form), written by the
+ * The session listing as the web app reads it (`routes.sessionColumns`, the compact form), written by the
  * test as the object form: checked against the contract, then encoded as the BFF would send it.
  */
 export function handleSessionList(path: string | RegExp, body: (req: RecordedRequest) => SessionListResponse | Promise<SessionListResponse>): Handler {
   return {
     method: 'GET',
     path,
-    respond: async (req) => json(200, encodeSessionRows(SessionListResponse.parse(await body(req)))),
+    respond: async (req) => json(200, encodeSessionColumns(SessionListResponse.parse(await body(req)))),
   };
 }
 

@@ -103,7 +103,7 @@ describe('approvals', () => {
   it('a broad kill the BFF holds back shows "Approval requested" with a link, not an error', async () => {
     stubHttp(
       ...base({ role: 'admin' }, request()),
-      handleSessionList(pathOf(routes.sessionRows, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions: [session(101)], count: 1, fetchedAt: new Date().toISOString() })),
+      handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions: [session(101)], count: 1, fetchedAt: new Date().toISOString() })),
       handleError('POST', pathOf(routes.broadKills, { instanceId: 'prod-orders' }), 'APPROVAL_REQUIRED', 'waiting for a second engineer', { approvalId: ID, expiresAt: new Date(Date.now() + 600_000).toISOString() }),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');

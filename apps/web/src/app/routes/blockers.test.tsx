@@ -120,7 +120,7 @@ describe('Blockers view', () => {
     stubHttp(
       ...base(),
       handle('GET', LOCKS, LocksResponse, graph),
-      handleSessionList(pathOf(routes.sessionRows, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
+      handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     const link = await screen.findByRole('link', { name: `Blocked by session ${root.id}` });

@@ -49,7 +49,7 @@ describe('login', () => {
     stubHttp(
       { method: 'GET', path: pathOf(routes.me), respond: () => (signedIn ? Response.json(me()) : Response.json({ error: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } }, { status: 401 })) },
       handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-      handleSessionList(pathOf(routes.sessionRows, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions: [session(7)], count: 1, fetchedAt: new Date().toISOString() })),
+      handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions: [session(7)], count: 1, fetchedAt: new Date().toISOString() })),
       handle('POST', pathOf(routes.login), MeResponse, () => {
         signedIn = true;
         return me();

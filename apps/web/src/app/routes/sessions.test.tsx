@@ -9,7 +9,7 @@ import { handle, handleError, handlePending, handleSessionList, stubHttp } from 
 import { instance, killResult, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
-const SESSIONS = /^\/api\/instances\/prod-orders\/sessions\/rows$/;
+const SESSIONS = /^\/api\/instances\/prod-orders\/sessions\/columns$/;
 
 function baseHandlers(sessions = [session(101, { time: 5 }), session(102, { time: 500, user: 'etl', command: 'Sleep', sql: '' }), session(103, { time: 50 })]) {
   return [

@@ -8,7 +8,7 @@ import { instance, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 import { pathOf, routes } from '@quell/contracts/routes';
 
-const SESSIONS = pathOf(routes.sessionRows, { instanceId: 'prod-orders' });
+const SESSIONS = pathOf(routes.sessionColumns, { instanceId: 'prod-orders' });
 
 function stubs() {
   return stubHttp(

@@ -30,7 +30,7 @@ function base(role: 'operator' | 'viewer' = 'operator') {
   return [
     handle('GET', pathOf(routes.me), MeResponse, () => me({ role })),
     handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-    handleSessionList(/^\/api\/instances\/prod-orders\/sessions\/rows$/, () => ({
+    handleSessionList(/^\/api\/instances\/prod-orders\/sessions\/columns$/, () => ({
       instanceId: 'prod-orders',
       sessions: [session(101, { sql: SQL }), session(102, { sql: '', command: 'Sleep' })],
       count: 2,
@@ -175,7 +175,7 @@ describe('throttles', () => {
     const http = stubHttp(
       handle('GET', pathOf(routes.me), MeResponse, () => me({ role: 'operator' })),
       handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-      handleSessionList(/^\/api\/instances\/prod-orders\/sessions\/rows$/, () => ({
+      handleSessionList(/^\/api\/instances\/prod-orders\/sessions\/columns$/, () => ({
         instanceId: 'prod-orders',
         sessions: [
           session(101, { sql: shapeA(1), time: 10 }),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pathOf, routes } from '@quell/contracts/routes';
-import { encodeSessionRows } from '@quell/contracts/session-rows';
+import { encodeSessionColumns } from '@quell/contracts/session-columns';
 import type { Session, SessionListResponse } from '@quell/contracts/sessions';
 import { type ApiError, isApiError } from '@/lib/api-client';
 import { handleSessionList, json, stubHttp } from '@/testing/http';
@@ -39,25 +39,25 @@ describe('the listing query', () => {
 
   it('asks for the compact form with the server filters and gives the sessions exactly as listed', async () => {
     const sessions = [row(7), row(8, { user: 'etl', command: 'Sleep', sql: '', time: 0.5, trxExecutedTime: 4 }), row(9, { sql: 'SELECT "ü" \\ 2' })];
-    const http = stubHttp(handleSessionList(pathOf(routes.sessionRows, { instanceId: 'prod-orders' }), () => listing(sessions)));
+    const http = stubHttp(handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => listing(sessions)));
     await expect(run({ user: 'app', database: 'orders' })).resolves.toEqual(listing(sessions));
-    const [req] = http.calls('GET', pathOf(routes.sessionRows, { instanceId: 'prod-orders' }));
+    const [req] = http.calls('GET', pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }));
     expect(Object.fromEntries(req!.url.searchParams)).toEqual({ user: 'app', database: 'orders' });
   });
 
   it('fails with BAD_RESPONSE naming the row and field of a malformed row', async () => {
-    const body = encodeSessionRows(listing([row(7), row(8)]));
-    body.rows[1]![1] = 42; // no such string
-    stubHttp({ method: 'GET', path: pathOf(routes.sessionRows, { instanceId: 'prod-orders' }), respond: () => json(200, body) });
+    const body = encodeSessionColumns(listing([row(7), row(8)]));
+    body.columns.user[1] = 42; // no such string
+    stubHttp({ method: 'GET', path: pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), respond: () => json(200, body) });
     const error = await run({ user: 'app' }).catch((e: unknown) => e);
     expect(isApiError(error) && error.code).toBe('BAD_RESPONSE');
-    expect((error as ApiError).details?.issues).toEqual([{ field: 'rows.1.user', message: 'expected an index into strings' }]);
+    expect((error as ApiError).details?.issues).toEqual([{ field: 'columns.user.1', message: 'expected an index into strings' }]);
   });
 
   it('fails with BAD_RESPONSE when the answer is the object form', async () => {
-    stubHttp({ method: 'GET', path: pathOf(routes.sessionRows, { instanceId: 'prod-orders' }), respond: () => json(200, listing([row(7)])) });
+    stubHttp({ method: 'GET', path: pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), respond: () => json(200, listing([row(7)])) });
     const error = await run({ user: 'app' }).catch((e: unknown) => e);
     expect(isApiError(error) && error.code).toBe('BAD_RESPONSE');
-    expect((error as ApiError).details?.issues?.[0]?.field).toBe('fields');
+    expect((error as ApiError).details?.issues?.[0]?.field).toBe('columns');
   });
 });

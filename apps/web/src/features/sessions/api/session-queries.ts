@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { z } from 'zod';
-import { decodeSessionRows } from '@quell/contracts/session-rows';
+import { decodeSessionColumns } from '@quell/contracts/session-columns';
 import type { SessionListResponse } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
 import { callApi } from '@/lib/api-client';
@@ -16,8 +16,8 @@ export interface SessionListFilter {
  * of the object form at 100 000 sessions) and decoded into sessions. A malformed row still fails the
  * request with the client's BAD_RESPONSE error, naming the row and field.
  */
-export const SessionListFromRows = z.unknown().transform((body, ctx): SessionListResponse => {
-  const decoded = decodeSessionRows(body);
+export const SessionListFromColumns = z.unknown().transform((body, ctx): SessionListResponse => {
+  const decoded = decodeSessionColumns(body);
   if (decoded.ok) return decoded.value;
   ctx.addIssue({ code: 'custom', path: decoded.issue.path, message: decoded.issue.message });
   return z.NEVER;
@@ -32,7 +32,7 @@ export const sessionQueries = {
     if (filter.database) f.database = filter.database;
     return queryOptions({
       queryKey: [...sessionQueries.byInstance(instanceId), 'list', f] as const,
-      queryFn: ({ signal }) => callApi(routes.sessionRows, { params: { instanceId }, query: { user: f.user, database: f.database }, signal, schema: SessionListFromRows }),
+      queryFn: ({ signal }) => callApi(routes.sessionColumns, { params: { instanceId }, query: { user: f.user, database: f.database }, signal, schema: SessionListFromColumns }),
       enabled: Boolean(f.user || f.database),
       staleTime: 0,
     });
