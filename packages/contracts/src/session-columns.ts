@@ -2,8 +2,8 @@
 // field (`columns.id[i]`, `columns.user[i]`, … are session i), and the strings that repeat across
 // sessions (user, database, command, state, SQL text — a stampede of one statement repeats it thousands
 // of times) sent once, in `strings`, and given in their columns by index. At 100 000 sessions this is
-// under a quarter of the bytes of the object form, and its parse makes nine arrays and the host strings
-// instead of 100 000 objects and their strings: the decode then makes the sessions.
+// under a quarter of the bytes of the object form, and its parse makes nine arrays and the host strings,
+// not 100 000 objects (or 100 000 row arrays) and their strings; the decode then makes the sessions.
 import { z } from 'zod';
 import type { Session, SessionListResponse } from './sessions.ts';
 

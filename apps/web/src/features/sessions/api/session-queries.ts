@@ -12,9 +12,9 @@ export interface SessionListFilter {
 }
 
 /**
- * The listing, read from its compact form (about a quarter of the bytes, and less than half the parse,
- * of the object form at 100 000 sessions) and decoded into sessions. A malformed row still fails the
- * request with the client's BAD_RESPONSE error, naming the row and field.
+ * The listing, read from its compact form (under a quarter of the bytes of the object form at 100 000
+ * sessions, and quicker to parse) and decoded into sessions. A malformed value fails the request with
+ * the client's BAD_RESPONSE error, naming the session (by its place in the listing) and the field.
  */
 export const SessionListFromColumns = z.unknown().transform((body, ctx): SessionListResponse => {
   const decoded = decodeSessionColumns(body);
