@@ -8,7 +8,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pathOf, routes } from '@quell/contracts/routes';
 import { decodeSessionColumns } from '@quell/contracts/session-columns';
-import { DasRequestError } from '@quell/das-client/errors';
+import { DasApiError, DasRequestError } from '@quell/das-client/errors';
 import { createApp } from './app.ts';
 import { PREVIEW_RATE } from './kill/preview-rate.ts';
 import { createFileUserDirectory, upsertUser } from './auth/users-file.ts';
@@ -64,10 +64,10 @@ describe('createApp (in-memory DAS)', () => {
     const t = await setup();
     const rows = Array.from({ length: 7 }, (_, i) => t.das.add({ user: 'app', sql: i % 2 ? `SELECT "${i}" \\ ü` : '' }));
     t.das.listProcessPages = async function* () {
-      yield rows.slice(0, 3);
-      yield [];
-      yield rows.slice(3, 6);
-      yield rows.slice(6);
+      yield { offset: 0, processes: rows.slice(0, 3), count: 7 };
+      yield { offset: 3, processes: [], count: 7 };
+      yield { offset: 3, processes: rows.slice(3, 6), count: 7 };
+      yield { offset: 6, processes: rows.slice(6), count: 7 };
     };
     const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
     expect(res.status).toBe(200);
@@ -79,10 +79,10 @@ describe('createApp (in-memory DAS)', () => {
     const t = await setup();
     const rows = Array.from({ length: 7 }, (_, i) => t.das.add({ user: i % 3 ? 'app' : 'etl', sql: i % 2 ? `SELECT "${i % 4}" \\ ü` : '', command: i % 2 ? 'Query' : 'Sleep' }));
     t.das.listProcessPages = async function* () {
-      yield rows.slice(0, 3);
-      yield [];
-      yield rows.slice(3, 6);
-      yield rows.slice(6);
+      yield { offset: 0, processes: rows.slice(0, 3), count: 7 };
+      yield { offset: 3, processes: [], count: 7 };
+      yield { offset: 3, processes: rows.slice(3, 6), count: 7 };
+      yield { offset: 6, processes: rows.slice(6), count: 7 };
     };
     const objects = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
     const compact = await t.agent.get(`${pathOf(routes.sessionColumns, { instanceId: 'unit' })}?user=app`);
@@ -138,7 +138,7 @@ describe('createApp (in-memory DAS)', () => {
     expect((await t.stores.audit.get(c.body.auditId))?.status).toBe('unknown');
   });
 
-  it('a commit asks for the pages of its re-check and its verification a few at a time; the preview one at a time', async () => {
+  it('a commit asks for the pages of its re-check and its verification a few at a time, the last offset first; the preview one at a time, in order', async () => {
     const t = await setup();
     t.das.add({ user: 'app' });
     const p = await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send({ user: 'app' });
@@ -146,7 +146,7 @@ describe('createApp (in-memory DAS)', () => {
     t.das.listingOptions = [];
     const c = await t.agent.post(pathOf(routes.commitPreview, { previewId: p.body.previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', 'key-pages').send({ reason: 'pages' });
     expect(c.body.summary).toEqual({ killed: 1 });
-    expect(t.das.listingOptions).toEqual([{ pagesInFlight: 4 }, { pagesInFlight: 4 }]);
+    expect(t.das.listingOptions).toEqual([{ pagesInFlight: 4, order: 'descending' }, { pagesInFlight: 4, order: 'descending' }]);
   });
 
   it('a named session that the paging of a listing of several pages skipped once is still previewed and killed (preview and re-check ask again)', async () => {
@@ -277,5 +277,136 @@ describe('createApp (in-memory DAS)', () => {
     expect(t.das.calls).toEqual([]);
     const other = await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send({ user: 'app' });
     expect(other.status).toBe(201);
+  });
+});
+
+describe('a commit of several DAS pages (in-memory DAS paging by offset)', () => {
+  type Agent = Awaited<ReturnType<typeof setup>>;
+  const previewAll = async (t: Agent, body: Record<string, unknown> = { user: 'app' }) => (await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send(body)).body;
+  const commit = (t: Agent, previewId: string, key: string) =>
+    t.agent.post(pathOf(routes.commitPreview, { previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', key).send({ reason: 'several pages', confirmInstanceName: 'unit-db' });
+  /** The re-check's events: from the commit's first page up to the verification's first page. */
+  const recheckEvents = (t: Agent) => {
+    const verifyAt = t.das.events.findIndex((e, i) => i > 0 && 'page' in e && e.page === 0);
+    return verifyAt < 0 ? t.das.events : t.das.events.slice(0, verifyAt);
+  };
+  /** Every id killed was shown by a page taken before its kill was sent. */
+  const killedOnlyAfterTheirPage = (events: Agent['das']['events']) => {
+    const shown = new Set<number>();
+    for (const e of events) {
+      if ('page' in e) for (const id of e.ids) shown.add(id);
+      else for (const id of e.kill) if (!shown.has(id)) return false;
+    }
+    return true;
+  };
+
+  it('re-checks the last page first and kills each page while the pages below it are listed; the first page last; no session skipped', async () => {
+    const t = await setup();
+    for (let i = 0; i < 400; i++) t.das.add({ user: 'app' });
+    const p = await previewAll(t);
+    expect(p.targets).toHaveLength(400);
+    t.das.calls = [];
+    t.das.events = [];
+    const c = await commit(t, p.previewId, 'key-pages-down');
+    expect(c.status).toBe(200);
+    expect(c.body.summary).toEqual({ killed: 400 });
+    expect(t.das.sessions).toEqual([]);
+    const ids = p.targets.map((s: { id: number }) => s.id);
+    const events = recheckEvents(t);
+    expect(killedOnlyAfterTheirPage(events)).toBe(true);
+    // Each page's kill (a full chunk) goes out before the page below it is asked for; the first page's after every other page.
+    expect(events).toEqual([
+      { page: 0, ids: ids.slice(0, 100) },
+      { page: 300, ids: ids.slice(300) },
+      { kill: ids.slice(300) },
+      { page: 200, ids: ids.slice(200, 300) },
+      { kill: ids.slice(200, 300) },
+      { page: 100, ids: ids.slice(100, 200) },
+      { kill: ids.slice(100, 200) },
+      { kill: ids.slice(0, 100) },
+    ]);
+    // Killing from the top never shifted a page still to come: no target was missing, so no second listing.
+    expect(t.das.calls).toEqual(['ListProcesses', 'DeleteProcess', 'DeleteProcess', 'DeleteProcess', 'DeleteProcess', 'ListProcesses']);
+    const entry = await t.stores.audit.get(c.body.auditId);
+    expect(entry).toMatchObject({ status: 'completed', outcomes: c.body.outcomes, dasRequestIds: c.body.dasRequestIds });
+    expect(c.body.outcomes.map((o: { sessionId: number }) => o.sessionId)).toEqual(ids);
+  });
+
+  it('a session changed or now protected since the preview, on any page, is skipped; the others are killed', async () => {
+    const t = await setup();
+    for (let i = 0; i < 250; i++) t.das.add({ user: 'app' });
+    const p = await previewAll(t);
+    const [changed, nowProtected, firstPage] = [t.das.sessions[230]!, t.das.sessions[140]!, t.das.sessions[5]!];
+    changed.host = 'localhost:4999';
+    nowProtected.command = 'Binlog Dump';
+    firstPage.database = 'other';
+    t.das.events = [];
+    const c = await commit(t, p.previewId, 'key-pages-changed');
+    expect(c.body.summary).toEqual({ killed: 247, 'changed-skipped': 3 });
+    const skipped = c.body.outcomes.filter((o: { outcome: string }) => o.outcome === 'changed-skipped').map((o: { sessionId: number }) => o.sessionId);
+    expect(skipped.sort()).toEqual([changed.id, nowProtected.id, firstPage.id].sort());
+    expect(t.das.events.flatMap((e) => ('kill' in e ? e.kill : []))).not.toEqual(expect.arrayContaining([changed.id]));
+    expect(t.das.events.flatMap((e) => ('kill' in e ? e.kill : [])).filter((id) => skipped.includes(id))).toEqual([]);
+    expect(t.das.sessions.map((s) => s.id).sort()).toEqual(skipped.sort());
+    expect(killedOnlyAfterTheirPage(recheckEvents(t))).toBe(true);
+  });
+
+  it('a target the paging skipped in the re-check is asked for again once the first kills are answered, and then killed', async () => {
+    const t = await setup();
+    for (let i = 0; i < 250; i++) t.das.add({ user: 'app' });
+    const p = await previewAll(t);
+    const skipped = t.das.sessions[150]!;
+    t.das.skippedByPaging.set(skipped.id, 1);
+    t.das.calls = [];
+    t.das.events = [];
+    const c = await commit(t, p.previewId, 'key-pages-skipped');
+    expect(c.body.summary).toEqual({ killed: 250 });
+    expect(t.das.sessions).toEqual([]);
+    // re-check (its kills), the second listing, the kill of what it found, verification
+    expect(t.das.calls).toEqual(['ListProcesses', 'DeleteProcess', 'DeleteProcess', 'DeleteProcess', 'ListProcesses', 'DeleteProcess', 'ListProcesses']);
+    const kills = t.das.events.filter((e) => 'kill' in e);
+    expect(kills.at(-1)).toEqual({ kill: [skipped.id] });
+    expect(kills.slice(0, -1).flatMap((e) => e.kill)).not.toContain(skipped.id);
+  });
+
+  it('pages that tell no count come in offset order: no kill is sent before the last page has come', async () => {
+    const t = await setup();
+    for (let i = 0; i < 250; i++) t.das.add({ user: 'app' });
+    const p = await previewAll(t);
+    const paged = t.das.listProcessPages.bind(t.das);
+    // A DAS without `count`: the client goes on ascending (ListingOptions.order), which a kill would shift.
+    t.das.listProcessPages = async function* (params, options) {
+      for await (const page of paged(params, { ...options, order: 'ascending' })) yield { ...page, count: undefined };
+    };
+    t.das.events = [];
+    const c = await commit(t, p.previewId, 'key-pages-no-count');
+    expect(c.body.summary).toEqual({ killed: 250 });
+    const events = recheckEvents(t);
+    expect(events.map((e) => ('page' in e ? `page ${e.page}` : 'kill'))).toEqual(['page 0', 'page 100', 'page 200', 'kill', 'kill', 'kill']);
+  });
+
+  it('a listing that fails part-way: what its pages re-checked before was killed and verified, nothing else; the audit says so', async () => {
+    const t = await setup();
+    for (let i = 0; i < 400; i++) t.das.add({ user: 'app' });
+    const p = await previewAll(t);
+    const ids: number[] = p.targets.map((s: { id: number }) => s.id);
+    const paged = t.das.listProcessPages.bind(t.das);
+    let listings = 0;
+    t.das.listProcessPages = async function* (params, options) {
+      const failing = listings++ === 0;
+      for await (const page of paged(params, options)) {
+        if (failing && page.offset === 200) throw new DasApiError({ operation: 'ListProcesses', httpStatus: 500, errorCode: 'DAS.200001', errorMsg: 'internal error', requestId: 'req-failed-page', kind: 'das', retryable: false });
+        yield page;
+      }
+    };
+    const c = await commit(t, p.previewId, 'key-pages-fail');
+    expect(c.status).toBe(200);
+    expect(c.body.summary).toEqual({ killed: 100, failed: 300 });
+    expect(c.body.outcomes.filter((o: { outcome: string }) => o.outcome === 'killed').map((o: { sessionId: number }) => o.sessionId)).toEqual(ids.slice(300));
+    expect(c.body.outcomes.find((o: { outcome: string }) => o.outcome === 'failed').error).toMatchObject({ httpStatus: 500, errorCode: 'DAS.200001', dasRequestId: 'req-failed-page' });
+    expect(t.das.sessions.map((s) => s.id)).toEqual(ids.slice(0, 300));
+    expect(c.body.dasRequestIds).toContain('req-failed-page');
+    const entry = await t.stores.audit.get(c.body.auditId);
+    expect(entry).toMatchObject({ status: 'failed', outcomes: c.body.outcomes, error: { code: 'UPSTREAM_ERROR', message: expect.stringMatching(/could not all be listed again/) } });
   });
 });

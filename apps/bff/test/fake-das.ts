@@ -1,5 +1,5 @@
 // An in-memory DasPort for tests that need no MariaDB: sessions are plain objects; every call is recorded.
-import type { DasInnodbLocks, DasMetadataLocks, DasProcess, DeleteProcessParams, ListingOptions, ListProcessesParams } from '@quell/das-client/types';
+import { PROCESSES_PAGE_SIZE, type DasInnodbLocks, type DasMetadataLocks, type DasProcess, type DeleteProcessParams, type ListingOptions, type ListProcessesParams, type ProcessPage } from '@quell/das-client/types';
 import type { SqlLimitRule, SqlLimitRuleInput } from '@quell/das-client/sql-limit';
 import type { InstanceConfig } from '../src/config.ts';
 import type { DasPort } from '../src/das/port.ts';
@@ -21,7 +21,9 @@ export const FAKE_INSTANCE: InstanceConfig = {
 export class FakeDas implements DasPort {
   sessions: DasProcess[] = [];
   calls: string[] = [];
-  /** The options of each listProcesses call, in order. */
+  /** Each page a listing took (its offset and the ids it showed) and each kill (the ids sent), in order. */
+  events: Array<{ page: number; ids: number[] } | { kill: number[] }> = [];
+  /** The options of each listing, in order. */
   listingOptions: Array<ListingOptions | undefined> = [];
   /** What the lock views answer (empty unless a test sets them). */
   innodbLocks: DasInnodbLocks = { innodbTrx: [], innodbLockWaits: [], count: 0 };
@@ -47,12 +49,36 @@ export class FakeDas implements DasPort {
     }
     return this.sessions.filter((s) => !skipped.has(s.id) && (p.user === undefined || s.user === p.user) && (p.database === undefined || s.database === p.database)).map((s) => ({ ...s }));
   }
-  /** One page holding the whole listing (through listProcesses, so a test replacing that one replaces both). */
-  async *listProcessPages(p: ListProcessesParams) {
-    yield await this.listProcesses(p);
+  /**
+   * The listing (through listProcesses, so a test replacing that one replaces both) in pages of 100 by
+   * offset, as DAS pages: each page is cut when it is asked for, from the listed sessions still there then,
+   * so a session killed meanwhile shifts the later ones down. In the order asked for (see ListingOptions).
+   */
+  async *listProcessPages(p: ListProcessesParams, options?: ListingOptions): AsyncGenerator<ProcessPage> {
+    const listed = await this.listProcesses(p, options);
+    const page = (offset: number): ProcessPage => {
+      const there = new Set(this.sessions.map((s) => s.id));
+      const now = listed.filter((s) => there.has(s.id));
+      const processes = now.slice(offset, offset + PROCESSES_PAGE_SIZE);
+      this.events.push({ page: offset, ids: processes.map((s) => s.id) });
+      return { offset, processes, count: now.length };
+    };
+    const first = page(0);
+    yield first;
+    if (first.count! <= PROCESSES_PAGE_SIZE) return;
+    if (options?.order === 'descending') {
+      for (let offset = Math.floor((first.count! - 1) / PROCESSES_PAGE_SIZE) * PROCESSES_PAGE_SIZE; offset > 0; offset -= PROCESSES_PAGE_SIZE) yield page(offset);
+      return;
+    }
+    for (let offset = PROCESSES_PAGE_SIZE; ; offset += PROCESSES_PAGE_SIZE) {
+      const next = page(offset);
+      yield next;
+      if (offset + PROCESSES_PAGE_SIZE >= next.count!) return;
+    }
   }
   async deleteProcess(p: DeleteProcessParams) {
     this.calls.push('DeleteProcess');
+    this.events.push({ kill: [...(p.processIds ?? [])] });
     const ids = new Set(p.processIds ?? []);
     this.sessions = this.sessions.filter((s) => !(ids.has(s.id) || (p.processIds === undefined && (p.user === undefined || s.user === p.user) && (p.database === undefined || s.database === p.database))));
     return { requestId: `req${this.calls.length}` };

@@ -39,7 +39,8 @@ function countingDas(fake: FakeDas, als: AsyncLocalStorage<string>, counts: Map<
   return {
     listProcesses: (p) => rec(() => fake.listProcesses(p)),
     listProcessPages: async function* (p) {
-      yield await rec(() => fake.listProcesses(p));
+      const processes = await rec(() => fake.listProcesses(p));
+      yield { offset: 0, processes, count: processes.length };
     },
     deleteProcess: (p) => rec(() => fake.deleteProcess(p)),
     registerDbUser: (i, u) => rec(() => fake.registerDbUser(i, u)),

@@ -1,5 +1,5 @@
-// listProcessesPage: MariaDB cuts the page (LIMIT/OFFSET by id) and counts the matches, so das-local
-// receives only the page's rows; the answers equal slicing the full listing.
+// listProcessesPage: MariaDB cuts the page (LIMIT/OFFSET by id) and counts the matches in the same pass,
+// so das-local receives only the page's rows; the answers equal slicing the full listing.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MysqlBackend, type DbLogin, type ProcessRow } from './mysql-backend.ts';
@@ -52,11 +52,15 @@ describe('MysqlBackend.listProcessesPage', () => {
       expect(page.count).toBe(SESSIONS);
       expect(ids(page.rows)).toEqual(ids(all.slice(offset, offset + 5)));
       expect(page.rows.map((r) => [r.user, r.database, r.host])).toEqual(all.slice(offset, offset + 5).map((r) => [r.user, r.database, r.host]));
-      // One statement, and MariaDB sent back the page's rows, not the SESSIONS matches.
-      expect(sent).toHaveLength(1);
-      expect(sent[0]!.sql).toMatch(/ORDER BY p\.ID LIMIT \? OFFSET \?/);
+      // One pass over PROCESSLIST, which sent back the page's rows, not the SESSIONS matches; then the
+      // count of that pass, and the transactions of the page's threads only.
+      expect(sent.map((s) => s.sql.match(/PROCESSLIST/g)?.length ?? 0)).toEqual([1, 0, 0]);
+      expect(sent[0]!.sql).toMatch(/^SELECT SQL_CALC_FOUND_ROWS .* ORDER BY p\.ID LIMIT \? OFFSET \?$/);
       expect(sent[0]!.params.slice(-2)).toEqual([5, offset]);
       expect(sent[0]!.rows).toBe(Math.min(5, SESSIONS - offset));
+      expect(sent[1]!.sql).toBe('SELECT FOUND_ROWS() AS total');
+      expect(sent[2]!.sql).toMatch(/FROM information_schema\.INNODB_TRX WHERE trx_mysql_thread_id IN \(\?(, \?)*\)$/);
+      expect(sent[2]!.params).toEqual(ids(page.rows).map(Number));
     }
   });
 
@@ -67,12 +71,13 @@ describe('MysqlBackend.listProcessesPage', () => {
     const page = await backend.listProcessesPage('paging', login, { user: accounts.app.user, database: accounts.db1 }, { offset: 2, limit: 3 });
     expect(ids(page.rows)).toEqual(ids(all.slice(2, 5)));
     expect(page.count).toBe(SESSIONS / 2);
-    expect(sent.map((s) => s.rows)).toEqual([3]);
+    expect(sent.map((s) => s.rows)).toEqual([3, 1, 0]);
 
     sent.length = 0;
     const beyond = await backend.listProcessesPage('paging', login, { database: accounts.db1 }, { offset: 100, limit: 5 });
     expect(beyond.rows).toEqual([]);
     expect(beyond.count).toBe(SESSIONS / 2 + 1);
+    // No rows, so no transactions to look up; the count still comes from the one pass.
     expect(sent.map((s) => s.rows)).toEqual([0, 1]);
 
     const none = await backend.listProcessesPage('paging', login, { user: `${accounts.prefix}nobody` }, { offset: 0, limit: 5 });

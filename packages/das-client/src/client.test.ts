@@ -178,9 +178,9 @@ describe('ListProcesses', () => {
 
   it('is an async iterator over pages', async () => {
     pagingServer(201);
-    const sizes: number[] = [];
-    for await (const page of makeClient().listProcessPages({ instanceId: INSTANCE, dbUserId: DB_USER, user: 'app' })) sizes.push(page.length);
-    expect(sizes).toEqual([100, 100, 1]);
+    const sizes: Array<[number, number]> = [];
+    for await (const page of makeClient().listProcessPages({ instanceId: INSTANCE, dbUserId: DB_USER, user: 'app' })) sizes.push([page.offset, page.processes.length]);
+    expect(sizes).toEqual([[0, 100], [100, 100], [200, 1]]);
   });
 
   describe('with pagesInFlight', () => {
@@ -227,7 +227,7 @@ describe('ListProcesses', () => {
       const sizes: number[] = [];
       const err = await rejectionOf(
         (async () => {
-          for await (const page of makeClient().listProcessPages(params, { pagesInFlight: 4 })) sizes.push(page.length);
+          for await (const page of makeClient().listProcessPages(params, { pagesInFlight: 4 })) sizes.push(page.processes.length);
         })(),
       );
       expect(err).toMatchObject({ name: 'DasApiError', httpStatus: 500, errorCode: 'DAS.200001' });
@@ -266,6 +266,102 @@ describe('ListProcesses', () => {
     it('refuses a bound outside 1..8 before sending anything', async () => {
       const c = makeClient();
       for (const pagesInFlight of [0, 9, 1.5]) expect(await rejectionOf(c.listProcesses(params, { pagesInFlight }))).toBeInstanceOf(TypeError);
+      expect(server.requests).toHaveLength(0);
+    });
+  });
+
+  describe("in order 'descending'", () => {
+    const params = { instanceId: INSTANCE, dbUserId: DB_USER, user: 'app' };
+    const descending = { order: 'descending' as const, pagesInFlight: 4 };
+    const taken = async (options: Parameters<DasClient['listProcessPages']>[1]) => {
+      const pages: Array<[number, number[]]> = [];
+      for await (const page of makeClient().listProcessPages(params, options)) pages.push([page.offset, page.processes.map((p) => p.id)]);
+      return pages;
+    };
+    const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+    it('takes the first page, then the others from the last offset down, each with its offset', async () => {
+      pagingServer(450);
+      const pages = await taken(descending);
+      expect(pages.map(([offset]) => offset)).toEqual([0, 400, 300, 200, 100]);
+      expect(pages[1]).toEqual([400, ids(401, 450)]);
+      expect(pages[4]).toEqual([100, ids(101, 200)]);
+      expect(pages.flatMap(([, p]) => p).sort((a, b) => a - b)).toEqual(ids(1, 450));
+    });
+
+    it('asks for the first page alone, then at most pagesInFlight, in the order they are taken', async () => {
+      server.setHandler((req) => {
+        const offset = Number(req.query.get('offset'));
+        // Lower offsets answer sooner, so answers come out of the order they are taken in.
+        return { status: 200, body: { processes: Array.from({ length: Math.max(0, Math.min(100, 1000 - offset)) }, (_, i) => wireProcess(offset + i + 1)), count: 1000 }, delayMs: 1 + offset / 50 };
+      });
+      const pages = await taken(descending);
+      expect(pages.map(([offset]) => offset)).toEqual([0, 900, 800, 700, 600, 500, 400, 300, 200, 100]);
+      expect(server.requests.map((r) => Number(r.query.get('offset')))).toEqual([0, 900, 800, 700, 600, 500, 400, 300, 200, 100]);
+      expect(server.peakInFlight()).toBe(4);
+    });
+
+    it('one at a time without pagesInFlight', async () => {
+      pagingServer(350);
+      expect((await taken({ order: 'descending' })).map(([offset]) => offset)).toEqual([0, 300, 200, 100]);
+      expect(server.peakInFlight()).toBe(1);
+    });
+
+    it('keeps to the first count: a page come back short or empty is not the end, and nothing past the count is asked for', async () => {
+      server.setHandler((req) => {
+        const offset = Number(req.query.get('offset'));
+        // 500 sessions when the first page is asked for, 250 afterwards.
+        const total = offset === 0 ? 500 : 250;
+        return { status: 200, body: { processes: Array.from({ length: Math.max(0, Math.min(100, total - offset)) }, (_, i) => wireProcess(offset + i + 1)), count: total } };
+      });
+      const pages = await taken(descending);
+      expect(pages.map(([offset, p]) => [offset, p.length])).toEqual([[0, 100], [400, 0], [300, 0], [200, 50], [100, 100]]);
+    });
+
+    it('is one page when the first page holds the whole count or comes back short', async () => {
+      pagingServer(100);
+      expect((await taken(descending)).map(([offset]) => offset)).toEqual([0]);
+      pagingServer(1000, 100);
+      expect((await taken(descending)).map(([offset]) => offset)).toEqual([0]);
+      pagingServer(40, 1000);
+      expect((await taken(descending)).map(([offset]) => offset)).toEqual([0]);
+    });
+
+    it('without a count on the first page, goes on ascending', async () => {
+      server.setHandler((req) => {
+        const offset = Number(req.query.get('offset'));
+        return { status: 200, body: { processes: Array.from({ length: Math.max(0, Math.min(100, 250 - offset)) }, (_, i) => wireProcess(offset + i + 1)) } };
+      });
+      expect((await taken(descending)).map(([offset]) => offset)).toEqual([0, 100, 200]);
+    });
+
+    it('stops at a failing page: the pages before it come, the error is thrown, nothing more is sent', async () => {
+      server.setHandler((req) => {
+        const offset = Number(req.query.get('offset'));
+        if (offset === 600) return dasError(500, 'DAS.200001', 'internal error');
+        return { status: 200, body: { processes: Array.from({ length: 100 }, (_, i) => wireProcess(offset + i + 1)), count: 1000 }, delayMs: 5 };
+      });
+      const offsets: number[] = [];
+      const err = await rejectionOf(
+        (async () => {
+          for await (const page of makeClient().listProcessPages(params, descending)) offsets.push(page.offset);
+        })(),
+      );
+      expect(err).toMatchObject({ name: 'DasApiError', httpStatus: 500 });
+      expect(offsets).toEqual([0, 900, 800, 700]);
+      // What was in flight with the failing page (4 at a time) was sent; nothing below it after the failure.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.requests.map((r) => Number(r.query.get('offset')))).toEqual([0, 900, 800, 700, 600, 500, 400, 300]);
+    });
+
+    it('stops a count beyond 1 000 pages before asking for any more', async () => {
+      server.setHandler(() => ({ status: 200, body: { processes: Array.from({ length: 100 }, (_, i) => wireProcess(i + 1)), count: 1_000_000 } }));
+      expect(await rejectionOf(taken(descending))).toMatchObject({ kind: 'invalid-response' });
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('refuses an unknown order before sending anything', async () => {
+      expect(await rejectionOf(makeClient().listProcesses(params, { order: 'random' as never }))).toBeInstanceOf(TypeError);
       expect(server.requests).toHaveLength(0);
     });
   });

@@ -18,6 +18,7 @@ import type {
   ListMetadataLocksParams,
   ListingOptions,
   ListProcessesParams,
+  ProcessPage,
 } from './types.ts';
 import { PROCESSES_PAGE_SIZE } from './types.ts';
 import {
@@ -180,17 +181,21 @@ export class DasClient {
 
   /**
    * ListProcesses, page by page (limit 100), until `count` is reached or a page comes back short; or one
-   * page of `limit`. Pages come in order. With `pagesInFlight` > 1, once a page has told `count`, the
-   * next pages up to it are asked for ahead, that many at a time; the pages are still taken in order and
-   * end where one at a time would end (an answer past that end, or its failure, is ignored).
+   * page of `limit`. Pages come in order (`options.order`, ascending by default). With `pagesInFlight` > 1,
+   * once a page has told `count`, the next pages up to it are asked for ahead, that many at a time; the
+   * pages are still taken in order. Ascending, they end where one at a time would end (an answer past
+   * that end, or its failure, is ignored). Descending, every offset below the first page's `count` is
+   * asked for once, and a short or empty page is not the end (sessions ended meanwhile).
    */
-  async *listProcessPages(params: ListProcessesParams, options: ListingOptions = {}): AsyncGenerator<DasProcess[]> {
+  async *listProcessPages(params: ListProcessesParams, options: ListingOptions = {}): AsyncGenerator<ProcessPage> {
     const operation = 'ListProcesses';
     const p = check(operation, ListProcessesParamsSchema, params);
     const pagesInFlight = options.pagesInFlight ?? 1;
     if (!Number.isInteger(pagesInFlight) || pagesInFlight < 1 || pagesInFlight > MAX_PAGES_IN_FLIGHT) {
       throw new TypeError(`DasClient: pagesInFlight must be an integer in 1..${MAX_PAGES_IN_FLIGHT}`);
     }
+    const order = options.order ?? 'ascending';
+    if (order !== 'ascending' && order !== 'descending') throw new TypeError('DasClient: order must be "ascending" or "descending"');
     const fetchPage = async (offset: number): Promise<{ processes: DasProcess[]; count: number | undefined }> => {
       const query: Query = [['db_user_id', p.dbUserId]];
       if (p.user !== undefined) query.push(['user', p.user]);
@@ -202,10 +207,11 @@ export class DasClient {
       return { processes: (page.processes ?? []).map(toDasProcess), count: page.count ?? undefined };
     };
     if (p.limit !== undefined) {
-      yield (await fetchPage(0)).processes.slice(0, p.limit);
+      const page = await fetchPage(0);
+      yield { offset: 0, processes: page.processes.slice(0, p.limit), count: page.count };
       return;
     }
-    // Requests sent for the page being taken and the ones after it, in offset order.
+    // Requests sent for the page being taken and the ones after it, in the order they are taken.
     const ahead: Array<{ offset: number; answer: ReturnType<typeof fetchPage> }> = [];
     const sendAhead = (offset: number): void => {
       const answer = fetchPage(offset);
@@ -225,21 +231,32 @@ export class DasClient {
           }
         }
         const page = await ahead.shift()!.answer;
-        yield page.processes;
+        yield { offset, processes: page.processes, count: page.count };
         offset += page.processes.length;
         if (page.processes.length === 0 || page.processes.length < PROCESSES_PAGE_SIZE) return;
         count = page.count;
         if (count !== undefined && offset >= count) return;
+        if (order === 'descending' && pages === 0 && count !== undefined) break;
+      }
+      // Descending, after the first page: every other offset below `count`, the last one first.
+      const offsets: number[] = [];
+      for (let offset = Math.floor((count! - 1) / PROCESSES_PAGE_SIZE) * PROCESSES_PAGE_SIZE; offset >= PROCESSES_PAGE_SIZE; offset -= PROCESSES_PAGE_SIZE) offsets.push(offset);
+      if (offsets.length >= MAX_PAGES) throw pagingRunaway(operation);
+      for (let next = 0; next < offsets.length; ) {
+        while (ahead.length < pagesInFlight && next + ahead.length < offsets.length) sendAhead(offsets[next + ahead.length]!);
+        const taken = ahead.shift()!;
+        yield { offset: taken.offset, ...(await taken.answer) };
+        next++;
       }
     } finally {
       ahead.length = 0; // answers still coming are dropped (reads, so nothing is left half done)
     }
   }
 
-  /** Every matching session, all pages (see listProcessPages for `pagesInFlight`). */
+  /** Every matching session, all pages, in the order they came (see listProcessPages for the options). */
   async listProcesses(params: ListProcessesParams, options: ListingOptions = {}): Promise<DasProcess[]> {
     const all: DasProcess[] = [];
-    for await (const page of this.listProcessPages(params, options)) all.push(...page);
+    for await (const page of this.listProcessPages(params, options)) all.push(...page.processes);
     return all;
   }
 

@@ -133,6 +133,22 @@ export interface ListingOptions {
    * For a caller that waits for the whole listing, e.g. the re-check before a kill.
    */
   pagesInFlight?: number;
+  /**
+   * `ascending` (default): pages by offset from 0. `descending`: the first page (it tells `count`), then
+   * the others from the last offset down to 100. DAS pages by offset, so a session leaving the listing
+   * shifts every later one down by one: in descending order only a session leaving the first page's
+   * range makes a later page skip one (the one at offset 100); sessions leaving above the pages still to
+   * come (e.g. killed from pages already taken) shift none of them, and a session shifted into a page
+   * still to come is only listed twice. Without a `count` on the first page, the rest is ascending.
+   */
+  order?: 'ascending' | 'descending';
+}
+
+/** One ListProcesses page, the offset it was asked for and the `count` it told. */
+export interface ProcessPage {
+  offset: number;
+  processes: DasProcess[];
+  count: number | undefined;
 }
 
 export interface DeleteProcessParams {

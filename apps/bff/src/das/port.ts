@@ -13,6 +13,7 @@ import type {
   ListInnodbLocksParams,
   ListMetadataLocksParams,
   ListProcessesParams,
+  ProcessPage,
 } from '@quell/das-client/types';
 import type { ParseSqlLimitParams, SqlLimitJob, SqlLimitRule, SqlLimitRuleInput, SqlLimitSwitchStatus } from '@quell/das-client/sql-limit';
 import type { UpstreamDetails } from '@quell/contracts/errors';
@@ -22,8 +23,8 @@ import type { Metrics } from '../metrics.ts';
 
 export interface DasPort {
   listProcesses(params: ListProcessesParams, options?: ListingOptions): Promise<DasProcess[]>;
-  /** The same listing page by page, for a caller that need not hold every row at once. */
-  listProcessPages(params: ListProcessesParams): AsyncIterable<DasProcess[]>;
+  /** The same listing page by page with each page's offset, for a caller that need not hold every row at once or acts on each page. */
+  listProcessPages(params: ListProcessesParams, options?: ListingOptions): AsyncIterable<ProcessPage>;
   deleteProcess(params: DeleteProcessParams): Promise<{ requestId: string | undefined }>;
   registerDbUser(instanceId: string, dbUsername: string, dbUserPassword: string): Promise<string>;
   listDbUsers(instanceId: string): Promise<DbUserRecord[]>;
@@ -154,7 +155,7 @@ export function bffDas(port: DasPort, metrics: Metrics): DasPort {
   }
   return {
     listProcesses: (p, o) => call('ListProcesses', () => port.listProcesses(p, o)),
-    listProcessPages: (p) => pages('ListProcesses', () => port.listProcessPages(p)),
+    listProcessPages: (p, o) => pages('ListProcesses', () => port.listProcessPages(p, o)),
     deleteProcess: (p) => call('DeleteProcess', () => port.deleteProcess(p)),
     registerDbUser: (i, u, pw) => call('RegisterDbUser', () => port.registerDbUser(i, u, pw)),
     listDbUsers: (i) => call('ListDbUsers', () => port.listDbUsers(i)),

@@ -1,16 +1,17 @@
-// Commit of a preview: refuse what policy forbids, then reconcile (re-list, identity check), kill in
-// chunks, and verify by listing again.
+// Commit of a preview: refuse what policy forbids, then re-check (re-list, identity check) and kill in
+// chunks page by page, and verify by listing again.
 import type { AuditApproval } from '@quell/contracts/approvals';
 import type { CommitRequest, KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
+import { PROCESSES_PAGE_SIZE } from '@quell/das-client/types';
 import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { AppError, ConflictError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
-import type { SessionListFilter, SessionListing } from './inventory.ts';
+import type { SessionListFilter } from './inventory.ts';
 import { killResult, outcomeFor, stillListedOutcome } from './outcomes.ts';
 import { protectionCheck, sameIdentity } from './policy.ts';
 import { listFilter } from './preview.ts';
-import { sendKills, type SentKills } from './send.ts';
+import { killSender, type KillSender, type SentKills } from './send.ts';
 import type { Actor, FrozenTarget, PreviewRecord } from './types.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,9 +20,11 @@ type Outcomes = Map<number, SessionOutcome>;
 
 /**
  * The re-check before the kill and the verification after it wait for the whole listing, so its pages
- * are asked for a few at a time (the sessions route streams its pages and asks one at a time).
+ * are asked for a few at a time (the sessions route streams its pages and asks one at a time). They come
+ * first page first, then from the last offset down: a kill (or a killed session leaving) shifts the
+ * sessions after it down by one offset, which in that order moves only pages already taken.
  */
-const KILL_LISTING = { pagesInFlight: 4 };
+const KILL_LISTING = { pagesInFlight: 4, order: 'descending' } as const;
 
 /**
  * `approval`: a second engineer approved this commit (two-person rule); it is recorded with the audit entry
@@ -74,51 +77,100 @@ export async function commitPreview(c: KillContext, actor: Actor, preview: Previ
   if (preview.targets.length === 0) return finish('completed');
 
   const filter = listFilter(preview.filter);
-  let toKill: FrozenTarget[];
+  const sender = killSender(c, instance);
+  const toKill: FrozenTarget[] = [];
+  let recheckError: unknown;
   try {
-    toKill = await reconcile(c, instance, preview.targets, filter, outcomes);
+    await recheckAndKill(c, instance, preview.targets, filter, outcomes, sender, toKill);
   } catch (err) {
-    const upstream = err instanceof UpstreamError ? err.upstream : undefined;
-    for (const t of preview.targets) outcomes.set(t.session.id, outcomeFor(t.session, 'failed', upstream));
-    if (upstream?.dasRequestId) dasRequestIds.push(upstream.dasRequestId);
-    return finish('failed', { code: err instanceof AppError ? err.code : 'INTERNAL', message: 'the sessions could not be listed again, so nothing was killed' });
+    recheckError = err;
   }
-
-  const sent = await sendKills(c, instance, toKill.map((t) => t.session.id));
+  // A listing that failed stops the kills not yet sent; those sent already are verified as any other.
+  if (recheckError !== undefined) sender.stop();
+  const sent = await sender.flush();
   dasRequestIds.push(...sent.requestIds);
   for (const t of toKill) {
     if (sent.failed.has(t.session.id)) outcomes.set(t.session.id, outcomeFor(t.session, 'failed', sent.failed.get(t.session.id)));
   }
+  let error: { code: string; message: string } | undefined;
+  if (recheckError !== undefined) {
+    const upstream = recheckError instanceof UpstreamError ? recheckError.upstream : undefined;
+    if (upstream?.dasRequestId) dasRequestIds.push(upstream.dasRequestId);
+    const anySent = sent.sent.size + sent.failed.size > 0;
+    // Not sent (and not already found changed or gone): failed, as a listing that fails before any kill leaves them all.
+    for (const t of preview.targets) {
+      const id = t.session.id;
+      if (!outcomes.has(id) && !sent.sent.has(id) && !sent.failed.has(id)) outcomes.set(id, outcomeFor(t.session, 'failed', upstream));
+    }
+    const code = recheckError instanceof AppError ? recheckError.code : 'INTERNAL';
+    error = anySent
+      ? { code, message: 'the sessions could not all be listed again: only those re-checked before were sent to be killed, the others were not' }
+      : { code, message: 'the sessions could not be listed again, so nothing was killed' };
+  }
   await verify(c, instance, filter, toKill, sent, outcomes);
-  return finish('completed');
+  return error ? finish('failed', error) : finish('completed');
 }
 
 /**
- * Re-lists and keeps the targets that are still the same session and still not protected. The others get
- * their outcome here: changed-skipped (a different or now-protected session, or one that switched
- * database) or gone-before-kill. Throws if the sessions cannot be listed (then nothing is killed).
+ * Re-lists, and sends to `sender` (and `toKill`) the targets that are still the same session and still not
+ * protected, page by page while the listing goes on: a target is sent only after a page has shown it.
+ * The others get their outcome here: changed-skipped (a different or now-protected session, or one that
+ * switched database) or gone-before-kill. Throws if the sessions cannot be listed; what was already
+ * handed to `sender` stays there.
+ *
+ * DAS pages by offset and a kill shifts every later session down by one, so the pages come first page
+ * first, then from the last offset down, and a page's targets are sent once every page above it has come:
+ * the kills then move only pages already taken. The first page's targets go last.
  */
-async function reconcile(c: KillContext, instance: InstanceConfig, targets: FrozenTarget[], filter: SessionListFilter, outcomes: Outcomes): Promise<FrozenTarget[]> {
+async function recheckAndKill(c: KillContext, instance: InstanceConfig, targets: FrozenTarget[], filter: SessionListFilter, outcomes: Outcomes, sender: KillSender, toKill: FrozenTarget[]): Promise<void> {
   const dasUser = await c.inventory.dasUsername(instance);
   const protectionOf = protectionCheck(instance, dasUser);
-  const toKill: FrozenTarget[] = [];
-  /** Sorts the targets the listing shows into toKill and changed-skipped; returns the ones it does not show. */
-  const sortBy = (listing: SessionListing, among: FrozenTarget[]): FrozenTarget[] => {
-    const byId = new Map(listing.sessions.map((s) => [s.id, s]));
-    const notListed: FrozenTarget[] = [];
-    for (const t of among) {
-      const now = byId.get(t.session.id);
-      if (!now) notListed.push(t);
-      else if (!sameIdentity(t, now, listing.listedAtMs, c.settings.startToleranceMs) || protectionOf(now)) outcomes.set(t.session.id, outcomeFor(now, 'changed-skipped'));
-      else toKill.push(t);
-    }
-    return notListed;
+  const kill = (same: FrozenTarget[]) => {
+    toKill.push(...same);
+    sender.add(same.map((t) => t.session.id));
   };
-  const current = await c.inventory.listSessions(instance, filter, KILL_LISTING);
-  let missing = sortBy(current, targets);
-  // Absent from a listing of several pages is not yet gone (the paging may have skipped it): ask once more.
-  if (missing.length > 0 && current.mayMissSessions) missing = sortBy(await c.inventory.listSessions(instance, filter, KILL_LISTING), missing);
-  if (missing.length === 0) return toKill;
+  const unseen = new Map(targets.map((t) => [t.session.id, t]));
+  /** The targets these sessions show for the first time: changed-skipped here, or returned to be killed. */
+  const sortOut = (sessions: readonly Session[], listedAtMs: number): FrozenTarget[] => {
+    const same: FrozenTarget[] = [];
+    for (const now of sessions) {
+      const t = unseen.get(now.id);
+      // Not a target, or one already seen: sessions ending meanwhile shift some into a second page.
+      if (!t) continue;
+      unseen.delete(now.id);
+      if (!sameIdentity(t, now, listedAtMs, c.settings.startToleranceMs) || protectionOf(now)) outcomes.set(t.session.id, outcomeFor(now, 'changed-skipped'));
+      else same.push(t);
+    }
+    return same;
+  };
+
+  /** Re-checked targets, by the offset of their page, waiting for every page above it. */
+  const waiting = new Map<number, FrozenTarget[]>();
+  /** The offsets after the first page, highest first (from the first page's count), and the next one to come. */
+  const above: number[] = [];
+  let next = 0;
+  let pages = 0;
+  for await (const page of c.inventory.sessionPages(instance, filter, KILL_LISTING)) {
+    if (pages++ === 0 && page.offset === 0 && page.count !== undefined) {
+      for (let offset = Math.floor((page.count - 1) / PROCESSES_PAGE_SIZE) * PROCESSES_PAGE_SIZE; offset > 0; offset -= PROCESSES_PAGE_SIZE) above.push(offset);
+    }
+    waiting.set(page.offset, [...(waiting.get(page.offset) ?? []), ...sortOut(page.sessions, page.listedAtMs)]);
+    for (; next < above.length && waiting.has(above[next]!); next++) {
+      kill(waiting.get(above[next]!)!);
+      waiting.delete(above[next]!);
+    }
+  }
+  for (const same of waiting.values()) kill(same);
+  let missing = [...unseen.values()];
+  // Absent from a listing of several pages is not yet gone (sessions that ended shift others past a page
+  // boundary): ask once more, after the kills sent so far have been answered (they shift offsets too).
+  if (missing.length > 0 && pages > 1) {
+    await sender.flush();
+    const again = await c.inventory.listSessions(instance, filter, KILL_LISTING);
+    kill(sortOut(again.sessions, again.listedAtMs));
+    missing = [...unseen.values()];
+  }
+  if (missing.length === 0) return;
   // A session missing from a database-filtered listing may have switched database: look for it by user.
   const found = new Map<number, Session>();
   if (filter.database !== undefined) {
@@ -135,7 +187,6 @@ async function reconcile(c: KillContext, instance: InstanceConfig, targets: Froz
     const f = found.get(t.session.id);
     outcomes.set(t.session.id, f && f.user === t.session.user && f.host === t.session.host ? outcomeFor(f, 'changed-skipped') : outcomeFor(t.session, 'gone-before-kill'));
   }
-  return toKill;
 }
 
 /**

@@ -26,6 +26,14 @@ export interface SessionListing {
   mayMissSessions: boolean;
 }
 
+/** One DAS page of a listing: its offset, the `count` DAS told with it, and when it came. */
+export interface SessionPage {
+  offset: number;
+  sessions: Session[];
+  count: number | undefined;
+  listedAtMs: number;
+}
+
 export class Inventory {
   readonly #o: InventoryOptions;
   readonly #instances: Map<string, InstanceConfig>;
@@ -75,10 +83,15 @@ export class Inventory {
     return { sessions, listedAtMs: this.#o.now().getTime(), mayMissSessions: sessions.length >= PROCESSES_PAGE_SIZE };
   }
 
-  /** The same listing page by page (the sessions route serialises each page as it comes). */
-  sessionPages(instance: InstanceConfig, filter: SessionListFilter): AsyncIterable<Session[]> {
+  /**
+   * The same listing page by page (the sessions route serialises each page as it comes; a commit re-checks
+   * and kills page by page), each page with its offset and when it came (`options` as for listProcesses).
+   */
+  async *sessionPages(instance: InstanceConfig, filter: SessionListFilter, options?: ListingOptions): AsyncGenerator<SessionPage> {
     const dbUserId = this.dbUserId(instance);
-    return this.das(instance).listProcessPages({ instanceId: instance.instanceId, dbUserId, ...filter });
+    for await (const page of this.das(instance).listProcessPages({ instanceId: instance.instanceId, dbUserId, ...filter }, options)) {
+      yield { offset: page.offset, sessions: page.processes, count: page.count, listedAtMs: this.#o.now().getTime() };
+    }
   }
 
   /** Whether `dbUserId` is the db user the inventory names for the instance (DAS ids compare case-insensitively). */

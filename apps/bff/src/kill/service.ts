@@ -22,7 +22,7 @@ import { recheckKill } from './recheck.ts';
 import type { KillContext, KillSettings } from './context.ts';
 import { Idempotency, requestHash } from './idempotency.ts';
 import { InFlight } from './in-flight.ts';
-import { Inventory, type SessionListFilter } from './inventory.ts';
+import { Inventory, type SessionListFilter, type SessionPage } from './inventory.ts';
 import { DEFAULT_START_TOLERANCE_MS } from './policy.ts';
 import { createPreview } from './preview.ts';
 import { PreviewRate } from './preview-rate.ts';
@@ -135,7 +135,7 @@ export class KillService {
     return this.#inventory.listSessions(instance, filter);
   }
 
-  sessionPages(instance: InstanceConfig, filter: SessionListFilter): AsyncIterable<Session[]> {
+  sessionPages(instance: InstanceConfig, filter: SessionListFilter): AsyncIterable<SessionPage> {
     return this.#inventory.sessionPages(instance, filter);
   }
 

@@ -6,6 +6,7 @@ import type { Session, SessionListResponse } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
 import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { SerializedJson, type Mount } from '../http/mount.ts';
+import type { SessionPage } from '../kill/inventory.ts';
 import type { KillService } from '../kill/service.ts';
 
 export interface InstancesRouterDeps {
@@ -59,7 +60,7 @@ export function instancesRouter(mount: Mount, d: InstancesRouterDeps): Router {
  * sessions the BFF holds the answer's bytes once, not the rows as objects, then as one string, then as
  * one buffer.
  */
-async function eachPage(pages: AsyncIterable<Session[]>, serialise: (page: Session[]) => void): Promise<void> {
+async function eachPage(pages: AsyncIterable<SessionPage>, serialise: (sessions: Session[]) => void): Promise<void> {
   // The next page is asked for before this one is serialised, so serialising overlaps the wait for DAS.
   const it = pages[Symbol.asyncIterator]();
   for (let next = it.next(); ; ) {
@@ -69,6 +70,6 @@ async function eachPage(pages: AsyncIterable<Session[]>, serialise: (page: Sessi
     // The DAS client reaches the next request's write only after a few promise jobs and ticks, which
     // would otherwise all wait for this page's serialisation: let them run first.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (got.value.length > 0) serialise(got.value);
+    if (got.value.sessions.length > 0) serialise(got.value.sessions);
   }
 }
