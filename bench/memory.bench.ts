@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { openSession } from '@quell/test-kit/mariadb';
 import { startProcess } from '../scripts/lib/processes.ts';
 import { BffClient } from './lib/bff-client.ts';
-import { launchChromium, ensureWebBuild, openTable, pageHeapMb, plainTableHtml, sessionsBody, syntheticSessions } from './lib/browser.ts';
+import { launchChromium, ensureWebBuild, openTable, pageHeapMb, plainTableHtml, sessionsBodies, syntheticSessions } from './lib/browser.ts';
 import { inspectorOf, type Inspector } from './lib/inspector.ts';
 import { runLoad, type LoadSpec } from './lib/load.ts';
 import { memoryOf, pidListeningOn, sampleRss } from './lib/proc.ts';
@@ -112,7 +112,7 @@ try {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
         const login = await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
         if (login.status() !== 200) throw new Error(`login: ${login.status()}`);
-        const body = sessionsBody(INSTANCE_NAME, syntheticSessions(10_000, 'app'));
+        const body = sessionsBodies(INSTANCE_NAME, syntheticSessions(10_000, 'app'));
         const spaHeap: number[] = [];
         const plainHeap: number[] = [];
         for (let r = 0; r < 2; r++) {

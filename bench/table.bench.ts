@@ -6,7 +6,7 @@
 // seconds a keystroke: it is measured once there, its paint only.
 //
 //   pnpm exec tsx bench/table.bench.ts [N ...]      (default 1000 10000 100000)
-import { launchChromium, ensureWebBuild, openTable, pageHeapMb, plainTableHtml, sessionsBody, syntheticSessions, timeClick, timeKeystrokes } from './lib/browser.ts';
+import { launchChromium, ensureWebBuild, openTable, pageHeapMb, plainTableHtml, sessionsBodies, syntheticSessions, timeClick, timeKeystrokes } from './lib/browser.ts';
 import { median, report } from './lib/report.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from './lib/stack.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
@@ -40,7 +40,7 @@ try {
 
   // Warm-up: load both once so the HTTP cache and Chromium's code caches are equally warm.
   {
-    const body = sessionsBody(INSTANCE_NAME, syntheticSessions(100, USER));
+    const body = sessionsBodies(INSTANCE_NAME, syntheticSessions(100, USER));
     for (const [url, extra] of [[spaUrl, {}], [plainUrl, { [plainPath]: plainHtml }]] as const) {
       const { page } = await openTable(context, url, body, extra);
       await page.close();
@@ -48,7 +48,7 @@ try {
   }
 
   for (const n of SIZES) {
-    const body = sessionsBody(INSTANCE_NAME, syntheticSessions(n, USER));
+    const body = sessionsBodies(INSTANCE_NAME, syntheticSessions(n, USER));
     const spa = { paint: [] as number[], parse: [] as number[], key: [] as number[], sortId: [] as number[], sortHost: [] as number[], heap: [] as number[] };
     const plain = { paint: [] as number[], key: [] as number[] };
     const paintRatios: number[] = [];
@@ -111,7 +111,7 @@ try {
         rounds: roundsFor(n),
         plain_rounds: plainRounds,
       },
-      note: `ratio = SPA paint / plain-table paint; synthetic rows fulfilled in the browser (rendering, not DAS); paint = response headers to the frame after the first row, the body's read and parse (spa_parse_ms) included; keystroke = median main-thread time per character of "${TYPED}" until its last DOM change, React’s scheduled work followed until the main thread is idle (style+layout forced, paint not included); sort = the same for a click on the ID / Host header, unfiltered; heap = JS heap after GC with the table shown`,
+      note: `ratio = SPA paint / plain-table paint; synthetic rows fulfilled in the browser (rendering, not DAS); paint = response headers to the frame after the first row, the body's read, parse and decode (spa_parse_ms) included; the SPA reads the compact form, the plain table the object form; keystroke = median main-thread time per character of "${TYPED}" until its last DOM change, React’s scheduled work followed until the main thread is idle (style+layout forced, paint not included); sort = the same for a click on the ID / Host header, unfiltered; heap = JS heap after GC with the table shown`,
     });
   }
   await context.close();

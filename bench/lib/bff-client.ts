@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { KillPreview, KillResult } from '@quell/contracts/kill';
 import type { SessionListResponse } from '@quell/contracts/sessions';
 import { pathOf, routes } from '@quell/contracts/routes';
+import { decodeSessionColumns } from '@quell/contracts/session-columns';
 
 const agent = new http.Agent({ keepAlive: true });
 
@@ -69,6 +70,14 @@ export class BffClient {
   listSessions(instanceId: string, filter: { user?: string; database?: string }): Promise<SessionListResponse> {
     const qs = new URLSearchParams(filter as Record<string, string>).toString();
     return this.#json('GET', `${pathOf(routes.sessions, { instanceId })}?${qs}`) as Promise<SessionListResponse>;
+  }
+
+  /** The listing as the web app reads it: the compact form, decoded into sessions. */
+  async listSessionColumns(instanceId: string, filter: { user?: string; database?: string }): Promise<SessionListResponse> {
+    const qs = new URLSearchParams(filter as Record<string, string>).toString();
+    const decoded = decodeSessionColumns(await this.#json('GET', `${pathOf(routes.sessionColumns, { instanceId })}?${qs}`));
+    if (!decoded.ok) throw new Error(`session columns: ${decoded.issue.path.join('.')}: ${decoded.issue.message}`);
+    return decoded.value;
   }
 
   preview(instanceId: string, request: { user?: string; database?: string; sessionIds?: number[] }): Promise<KillPreview> {

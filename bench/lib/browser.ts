@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from '@playwright/test';
+import { encodeSessionColumns } from '@quell/contracts/session-columns';
 import { SessionListResponse, type Session } from '@quell/contracts/sessions';
 import { REPO_ROOT } from '../../scripts/lib/repo-root.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
@@ -69,15 +70,33 @@ export function syntheticSessions(n: number, user: string): Session[] {
   return sessions;
 }
 
-export function sessionsBody(instanceId: string, sessions: Session[]): string {
-  const body = { instanceId, sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
-  SessionListResponse.parse(body); // valid against the contract, or the benchmark is wrong
-  return JSON.stringify(body);
+/** One listing as the BFF sends it: the object form (the plain table reads it) and the compact form (the SPA reads it). */
+export interface SessionsBodies {
+  objects: string;
+  compact: string;
+}
+
+export function sessionsBodies(instanceId: string, sessions: Session[]): SessionsBodies {
+  const list = { instanceId, sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
+  SessionListResponse.parse(list); // valid against the contract, or the benchmark is wrong
+  return { objects: JSON.stringify(list), compact: JSON.stringify(encodeSessionColumns(list)) };
+}
+
+/** Answers both forms of the sessions listing in `page` with `bodies`. */
+export async function routeSessions(page: Page, bodies: SessionsBodies, before?: () => Promise<void>): Promise<void> {
+  const answer = (body: string) => async (route: Route) => {
+    await before?.();
+    await route.fulfill({ status: 200, contentType: 'application/json', body });
+  };
+  await page.route(`**${pathOf(routes.sessions, { instanceId: '*' })}?**`, answer(bodies.objects));
+  await page.route(`**${pathOf(routes.sessionColumns, { instanceId: '*' })}?**`, answer(bodies.compact));
 }
 
 /**
- * Installed before any page script: notes when a response for `/sessions` arrives (fetch resolves)
- * and when the first row (`[data-session-id]`) has been painted (the frame after it appeared).
+ * Installed before any page script: notes when a response for `/sessions` arrives (fetch resolves),
+ * when its body has been read, parsed and decoded, and when the first row (`[data-session-id]`) has
+ * been painted (the frame after it appeared). The SPA decodes the compact listing synchronously
+ * right after `res.json()` resolves, so the first task after that marks the end of the decode.
  */
 const INIT_SCRIPT = `(() => {
   try { localStorage.setItem('quell.refreshSeconds', '0'); } catch {}
@@ -88,9 +107,15 @@ const INIT_SCRIPT = `(() => {
     const url = typeof args[0] === 'string' ? args[0] : args[0] instanceof URL ? args[0].href : args[0].url;
     if (url.includes('/sessions') && bench.responseAt === null) {
       bench.responseAt = performance.now();
-      // the body's read and JSON parse are part of the paint figure; noted apart as well
+      // the body's read, JSON parse and decode are part of the paint figure; noted apart as well
       const json = res.json.bind(res);
-      res.json = async () => { const v = await json(); bench.parsedAt = performance.now(); return v; };
+      res.json = async () => {
+        const v = await json();
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => { bench.parsedAt = performance.now(); };
+        ch.port2.postMessage(0);
+        return v;
+      };
     }
     return res;
   };
@@ -155,15 +180,15 @@ export interface Opened {
   page: Page;
   /** ms from the sessions response (headers) to the first rows painted: body read, parse, checks and render included. */
   paintMs: number;
-  /** ms from the response headers to the body parsed as JSON (`res.json()`), when the page reads it that way. */
+  /** ms from the response headers to the body read, parsed as JSON (`res.json()`) and decoded, when the page reads it that way. */
   parseMs: number | null;
 }
 
-/** Opens `url` in a fresh page with the sessions route answered by `body`; waits for the table to paint. */
-export async function openTable(context: BrowserContext, url: string, body: string, extraRoutes: Record<string, string> = {}): Promise<Opened> {
+/** Opens `url` in a fresh page with the sessions routes answered by `bodies`; waits for the table to paint. */
+export async function openTable(context: BrowserContext, url: string, bodies: SessionsBodies, extraRoutes: Record<string, string> = {}): Promise<Opened> {
   const page = await context.newPage();
   await page.addInitScript(INIT_SCRIPT);
-  await page.route(`**${pathOf(routes.sessions, { instanceId: '*' })}?**`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+  await routeSessions(page, bodies);
   for (const [path, html] of Object.entries(extraRoutes)) {
     await page.route(`**${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   }

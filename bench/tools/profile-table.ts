@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, sessionsBody, syntheticSessions, timeClick, timeKeystrokes } from '../lib/browser.ts';
+import { launchChromium, routeSessions, sessionsBodies, syntheticSessions, timeClick, timeKeystrokes } from '../lib/browser.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
 
@@ -55,15 +55,14 @@ try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
   await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
   const page = await context.newPage();
-  const body = sessionsBody(INSTANCE_NAME, syntheticSessions(N, 'app'));
+  const bodies = sessionsBodies(INSTANCE_NAME, syntheticSessions(N, 'app'));
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let asked!: () => void;
   const requested = new Promise<void>((r) => (asked = r));
-  await page.route(`**${pathOf(routes.sessions, { instanceId: '*' })}?**`, async (route) => {
+  await routeSessions(page, bodies, async () => {
     asked();
     await gate;
-    await route.fulfill({ status: 200, contentType: 'application/json', body });
   });
   await page.route(/\/assets\//, (route) => {
     const file = new URL(route.request().url()).pathname;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pathOf, routes } from '@quell/contracts/routes';
+import { decodeSessionColumns } from '@quell/contracts/session-columns';
 import { DasApiError, DasRequestError } from '@quell/das-client/errors';
 import { createApp } from './app.ts';
 import { PREVIEW_RATE } from './kill/preview-rate.ts';
@@ -74,12 +75,35 @@ describe('createApp (in-memory DAS)', () => {
     expect(Date.parse(res.body.fetchedAt)).not.toBeNaN();
   });
 
+  it('the compact listing of several DAS pages decodes to exactly the object listing', async () => {
+    const t = await setup();
+    const rows = Array.from({ length: 7 }, (_, i) => t.das.add({ user: i % 3 ? 'app' : 'etl', sql: i % 2 ? `SELECT "${i % 4}" \\ ü` : '', command: i % 2 ? 'Query' : 'Sleep' }));
+    t.das.listProcessPages = async function* () {
+      yield { offset: 0, processes: rows.slice(0, 3), count: 7 };
+      yield { offset: 3, processes: [], count: 7 };
+      yield { offset: 3, processes: rows.slice(3, 6), count: 7 };
+      yield { offset: 6, processes: rows.slice(6), count: 7 };
+    };
+    const objects = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
+    const compact = await t.agent.get(`${pathOf(routes.sessionColumns, { instanceId: 'unit' })}?user=app`);
+    expect(compact.status).toBe(200);
+    expect(compact.headers['content-type']).toMatch(/^application\/json/);
+    expect(compact.body.columns.id).toEqual(rows.map((r) => r.id));
+    expect(new Set(compact.body.strings).size).toBe(compact.body.strings.length);
+    const decoded = decodeSessionColumns(compact.body);
+    expect(decoded).toEqual({ ok: true, value: { ...objects.body, fetchedAt: compact.body.fetchedAt } });
+    expect(objects.body.sessions).toEqual(rows);
+  });
+
   it('under test, an answer that breaks its route response schema is a 500 (a DAS row with a fractional id)', async () => {
     const t = await setup();
     t.das.add({ user: 'app', id: 1.5 });
     const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('INTERNAL');
+    const compact = await t.agent.get(`${pathOf(routes.sessionColumns, { instanceId: 'unit' })}?user=app`);
+    expect(compact.status).toBe(500);
+    expect(compact.body.error.code).toBe('INTERNAL');
   });
 
   it('nothing is sent to DAS when the audit intent cannot be written', async () => {

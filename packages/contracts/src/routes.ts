@@ -12,6 +12,7 @@ import { BlindKillRequest, BroadKillRequest, CommitRequest, IdempotencyKey, Kill
 import { LocksQuery, LocksResponse } from './locks.ts';
 import { NotificationStatusResponse } from './notifications.ts';
 import { HealthResponse, ReadyResponse } from './ops.ts';
+import { SessionColumnsResponse } from './session-columns.ts';
 import { FilterSuggestionsResponse, SessionFilter, SessionListResponse } from './sessions.ts';
 import {
   CreateThrottleRequest,
@@ -102,6 +103,16 @@ export const routes = {
     params: InstanceParams,
     query: SessionFilter,
     response: SessionListResponse,
+    status: 200,
+  }),
+  sessionColumns: route({
+    method: 'GET',
+    path: '/api/instances/:instanceId/sessions/columns',
+    summary: 'The same sessions, compact: one array per field, the repeated strings sent once in `strings` and given by index',
+    access: 'viewer',
+    params: InstanceParams,
+    query: SessionFilter,
+    response: SessionColumnsResponse,
     status: 200,
   }),
   filterSuggestions: route({

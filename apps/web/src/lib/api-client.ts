@@ -83,17 +83,23 @@ type BodyOption<R extends RouteDef> = R extends { body: infer B extends z.ZodTyp
 /** What a successful call of `R` resolves to: its response schema's output, nothing for a 204. */
 export type ReplyOf<R extends RouteDef> = R['response'] extends z.ZodType ? z.output<R['response']> : undefined;
 
-export type CallOptions<R extends RouteDef> = ParamsOption<R> &
+export type CallOptions<R extends RouteDef, T = ReplyOf<R>> = ParamsOption<R> &
   QueryOption<R> &
   BodyOption<R> & {
     headers?: Record<string, string>;
     signal?: AbortSignal;
-    /** Replaces the table's response schema with an equivalent one (the session list checks its rows in a plain loop). */
-    schema?: z.ZodType<ReplyOf<R>>;
+    /**
+     * Reads the answer in place of the table's response schema, and what it outputs is the call's result:
+     * the compact session listing is checked in a plain loop and decoded into sessions.
+     */
+    schema?: z.ZodType<T>;
   };
 
-/** Calls one route of the contracts route table: its method and path, its response checked with its schema. */
-export async function callApi<R extends RouteDef>(route: R, opts: CallOptions<R>): Promise<ReplyOf<R>> {
+/**
+ * Calls one route of the contracts route table: its method and path, its response checked with its schema.
+ * The result's type comes from the schema alone (`NoInfer`), never from where the caller puts it.
+ */
+export async function callApi<R extends RouteDef, T = ReplyOf<R>>(route: R, opts: CallOptions<R, T>): Promise<NoInfer<T>> {
   const o = opts as { params?: Record<string, string>; query?: Query; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; schema?: z.ZodType };
   const path = (pathOf as (r: RouteDef, params?: Record<string, string>) => string)(route, o.params);
   const headers: Record<string, string> = { Accept: 'application/json', ...o.headers };
@@ -115,7 +121,7 @@ export async function callApi<R extends RouteDef>(route: R, opts: CallOptions<R>
   }
   if (!res.ok) throw await errorFromResponse(res);
   const schema = o.schema ?? route.response;
-  if (schema === null) return undefined as ReplyOf<R>;
+  if (schema === null) return undefined as T;
   let json: unknown;
   try {
     json = await res.json();
@@ -132,7 +138,7 @@ export async function callApi<R extends RouteDef>(route: R, opts: CallOptions<R>
       details: { issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) },
     });
   }
-  return parsed.data as ReplyOf<R>;
+  return parsed.data as T;
 }
 
 declare module '@tanstack/react-query' {

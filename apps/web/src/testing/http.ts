@@ -4,6 +4,8 @@ import type { ApiErrorBody, ErrorCode } from '@quell/contracts/errors';
 import { ApprovalListResponse } from '@quell/contracts/approvals';
 import { ERROR_STATUS } from '@quell/contracts/errors';
 import { pathOf, routes } from '@quell/contracts/routes';
+import { encodeSessionColumns } from '@quell/contracts/session-columns';
+import { SessionListResponse } from '@quell/contracts/sessions';
 
 export interface RecordedRequest {
   method: string;
@@ -40,6 +42,18 @@ export function handle<S extends z.ZodType>(
       schema.parse(value);
       return json(status, value);
     },
+  };
+}
+
+/**
+ * The session listing as the web app reads it (`routes.sessionColumns`, the compact form), written by the
+ * test as the object form: checked against the contract, then encoded as the BFF would send it.
+ */
+export function handleSessionList(path: string | RegExp, body: (req: RecordedRequest) => SessionListResponse | Promise<SessionListResponse>): Handler {
+  return {
+    method: 'GET',
+    path,
+    respond: async (req) => json(200, encodeSessionColumns(SessionListResponse.parse(await body(req)))),
   };
 }
 

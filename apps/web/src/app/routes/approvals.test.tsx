@@ -5,8 +5,7 @@ import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { KillResult } from '@quell/contracts/kill';
 import { pathOf, routes } from '@quell/contracts/routes';
-import { SessionListResponse } from '@quell/contracts/sessions';
-import { handle, handleError, stubHttp } from '@/testing/http';
+import { handle, handleError, handleSessionList, stubHttp } from '@/testing/http';
 import { instance, killResult, me, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
@@ -104,7 +103,7 @@ describe('approvals', () => {
   it('a broad kill the BFF holds back shows "Approval requested" with a link, not an error', async () => {
     stubHttp(
       ...base({ role: 'admin' }, request()),
-      handle('GET', pathOf(routes.sessions, { instanceId: 'prod-orders' }), SessionListResponse, () => ({ instanceId: 'prod-orders', sessions: [session(101)], count: 1, fetchedAt: new Date().toISOString() })),
+      handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions: [session(101)], count: 1, fetchedAt: new Date().toISOString() })),
       handleError('POST', pathOf(routes.broadKills, { instanceId: 'prod-orders' }), 'APPROVAL_REQUIRED', 'waiting for a second engineer', { approvalId: ID, expiresAt: new Date(Date.now() + 600_000).toISOString() }),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');

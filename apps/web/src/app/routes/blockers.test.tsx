@@ -5,8 +5,7 @@ import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { KillPreview, KillResult } from '@quell/contracts/kill';
 import { LocksResponse, type LockSession } from '@quell/contracts/locks';
-import { SessionListResponse } from '@quell/contracts/sessions';
-import { handle, handleError, stubHttp } from '@/testing/http';
+import { handle, handleError, handleSessionList, stubHttp } from '@/testing/http';
 import { instance, killResult, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
@@ -121,7 +120,7 @@ describe('Blockers view', () => {
     stubHttp(
       ...base(),
       handle('GET', LOCKS, LocksResponse, graph),
-      handle('GET', pathOf(routes.sessions, { instanceId: 'prod-orders' }), SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
+      handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     const link = await screen.findByRole('link', { name: `Blocked by session ${root.id}` });

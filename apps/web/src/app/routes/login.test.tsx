@@ -2,8 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { act, screen, waitFor } from '@testing-library/react';
 import { AuthProvidersResponse, MeResponse, SignOutResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
-import { SessionListResponse } from '@quell/contracts/sessions';
-import { handle, handleError, stubHttp } from '@/testing/http';
+import { handle, handleError, handleSessionList, stubHttp } from '@/testing/http';
 import { instance, me, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 import { safeNext } from './login';
@@ -50,7 +49,7 @@ describe('login', () => {
     stubHttp(
       { method: 'GET', path: pathOf(routes.me), respond: () => (signedIn ? Response.json(me()) : Response.json({ error: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } }, { status: 401 })) },
       handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-      handle('GET', pathOf(routes.sessions, { instanceId: 'prod-orders' }), SessionListResponse, () => ({ instanceId: 'prod-orders', sessions: [session(7)], count: 1, fetchedAt: new Date().toISOString() })),
+      handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => ({ instanceId: 'prod-orders', sessions: [session(7)], count: 1, fetchedAt: new Date().toISOString() })),
       handle('POST', pathOf(routes.login), MeResponse, () => {
         signedIn = true;
         return me();

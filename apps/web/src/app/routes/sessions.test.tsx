@@ -4,18 +4,18 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { KillPreview, KillResult } from '@quell/contracts/kill';
-import { FilterSuggestionsResponse, SessionListResponse } from '@quell/contracts/sessions';
-import { handle, handleError, handlePending, stubHttp } from '@/testing/http';
+import { FilterSuggestionsResponse } from '@quell/contracts/sessions';
+import { handle, handleError, handlePending, handleSessionList, stubHttp } from '@/testing/http';
 import { instance, killResult, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
-const SESSIONS = /^\/api\/instances\/prod-orders\/sessions$/;
+const SESSIONS = /^\/api\/instances\/prod-orders\/sessions\/columns$/;
 
 function baseHandlers(sessions = [session(101, { time: 5 }), session(102, { time: 500, user: 'etl', command: 'Sleep', sql: '' }), session(103, { time: 50 })]) {
   return [
     handle('GET', pathOf(routes.me), MeResponse, () => me()),
     handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance(), instance({ id: 'dev-a', name: 'dev-a', environment: 'dev' })] })),
-    handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
+    handleSessionList(SESSIONS, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
   ];
 }
 
@@ -181,7 +181,7 @@ describe('sessions view', () => {
     stubHttp(
       handle('GET', pathOf(routes.me), MeResponse, () => me()),
       handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-      handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
+      handleSessionList(SESSIONS, () => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() })),
     );
     const { user } = renderApp('/instances/prod-orders/sessions?user=app_rw');
     await user.click(await screen.findByRole('checkbox', { name: 'Select session 102' }));
@@ -224,7 +224,7 @@ describe('sessions view', () => {
     expect(screen.getByText(/Your session ended/)).toBeTruthy();
     await user.type(username, 'alice');
     await user.type(screen.getByLabelText('Password'), 'pw');
-    http.use(handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions: [session(5)], count: 1, fetchedAt: new Date().toISOString() })));
+    http.use(handleSessionList(SESSIONS, () => ({ instanceId: 'prod-orders', sessions: [session(5)], count: 1, fetchedAt: new Date().toISOString() })));
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     await screen.findByRole('checkbox', { name: 'Select session 5' });
     expect(router.state.location.pathname).toBe('/instances/prod-orders/sessions');
@@ -312,7 +312,7 @@ describe('kill by pasted ids', () => {
 
 describe('group chips', () => {
   const byFilter = (all: ReturnType<typeof session>[]) =>
-    handle('GET', SESSIONS, SessionListResponse, (req) => {
+    handleSessionList(SESSIONS, (req) => {
       const database = req.url.searchParams.get('database');
       const sessions = database ? all.filter((s) => s.database === database) : all;
       return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
@@ -405,7 +405,7 @@ describe('broad kill', () => {
     stubHttp(
       handle('GET', pathOf(routes.me), MeResponse, () => me({ role: 'admin' })),
       ...baseHandlers().slice(1, 2),
-      handle('GET', SESSIONS, SessionListResponse, () => {
+      handleSessionList(SESSIONS, () => {
         const sessions = killed ? [session(104)] : [session(101), session(102), session(103)];
         return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
       }),
@@ -507,7 +507,7 @@ describe('blind ids', () => {
     stubHttp(
       handle('GET', pathOf(routes.me), MeResponse, () => me({ role: 'admin' })),
       ...baseHandlers().slice(1, 2),
-      handle('GET', SESSIONS, SessionListResponse, () => {
+      handleSessionList(SESSIONS, () => {
         const sessions = killed ? [] : [session(101), session(102)];
         return { instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: new Date().toISOString() };
       }),

@@ -3,19 +3,18 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
 import { KillPreview } from '@quell/contracts/kill';
-import { SessionListResponse } from '@quell/contracts/sessions';
-import { handle, stubHttp } from '@/testing/http';
+import { handle, handleSessionList, stubHttp } from '@/testing/http';
 import { instance, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 import { pathOf, routes } from '@quell/contracts/routes';
 
-const SESSIONS = pathOf(routes.sessions, { instanceId: 'prod-orders' });
+const SESSIONS = pathOf(routes.sessionColumns, { instanceId: 'prod-orders' });
 
 function stubs() {
   return stubHttp(
     handle('GET', pathOf(routes.me), MeResponse, () => me()),
     handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-    handle('GET', SESSIONS, SessionListResponse, () => ({ instanceId: 'prod-orders', sessions: [session(1), session(2)], count: 2, fetchedAt: new Date().toISOString() })),
+    handleSessionList(SESSIONS, () => ({ instanceId: 'prod-orders', sessions: [session(1), session(2)], count: 2, fetchedAt: new Date().toISOString() })),
     handle('POST', pathOf(routes.killPreviews, { instanceId: 'prod-orders' }), KillPreview, () => preview()),
   );
 }

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import { MeResponse } from '@quell/contracts/auth';
 import { InstanceListResponse } from '@quell/contracts/instances';
-import { SessionListResponse } from '@quell/contracts/sessions';
 import { KillAndThrottleResult, Throttle, ThrottleListResponse, ThrottlePatternResponse, ThrottlePreview, type Throttle as ThrottleT } from '@quell/contracts/throttles';
 import { KillPreview } from '@quell/contracts/kill';
-import { handle, stubHttp } from '@/testing/http';
+import { handle, handleSessionList, stubHttp } from '@/testing/http';
 import { instance, killResult, me, preview, session } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
@@ -31,7 +30,7 @@ function base(role: 'operator' | 'viewer' = 'operator') {
   return [
     handle('GET', pathOf(routes.me), MeResponse, () => me({ role })),
     handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-    handle('GET', /^\/api\/instances\/prod-orders\/sessions$/, SessionListResponse, () => ({
+    handleSessionList(/^\/api\/instances\/prod-orders\/sessions\/columns$/, () => ({
       instanceId: 'prod-orders',
       sessions: [session(101, { sql: SQL }), session(102, { sql: '', command: 'Sleep' })],
       count: 2,
@@ -176,7 +175,7 @@ describe('throttles', () => {
     const http = stubHttp(
       handle('GET', pathOf(routes.me), MeResponse, () => me({ role: 'operator' })),
       handle('GET', pathOf(routes.instances), InstanceListResponse, () => ({ instances: [instance()] })),
-      handle('GET', /^\/api\/instances\/prod-orders\/sessions$/, SessionListResponse, () => ({
+      handleSessionList(/^\/api\/instances\/prod-orders\/sessions\/columns$/, () => ({
         instanceId: 'prod-orders',
         sessions: [
           session(101, { sql: shapeA(1), time: 10 }),

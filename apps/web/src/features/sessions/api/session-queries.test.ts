@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { SessionListEnvelope, sessionQueries } from './session-queries';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pathOf, routes } from '@quell/contracts/routes';
+import { encodeSessionColumns } from '@quell/contracts/session-columns';
+import type { Session, SessionListResponse } from '@quell/contracts/sessions';
+import { type ApiError, isApiError } from '@/lib/api-client';
+import { handleSessionList, json, stubHttp } from '@/testing/http';
+import { sessionQueries } from './session-queries';
 
 describe('sessionQueries', () => {
   it('builds keys from general to specific', () => {
@@ -23,25 +28,36 @@ describe('sessionQueries', () => {
   });
 });
 
-describe('SessionListEnvelope', () => {
-  const row = { id: 7, user: 'app', host: 'h:1', database: 'orders', command: 'Query', time: 3, state: '', sql: 'SELECT 1', trxExecutedTime: 0 };
-  const body = (sessions: unknown) => ({ instanceId: 'i', sessions, count: 1, fetchedAt: '2026-01-01T00:00:00Z' });
+describe('the listing query', () => {
+  const row = (id: number, over: Partial<Session> = {}): Session => ({ id, user: 'app', host: `h:${id}`, database: 'orders', command: 'Query', time: 3, state: '', sql: 'SELECT 1', trxExecutedTime: 0, ...over });
+  const listing = (sessions: Session[]): SessionListResponse => ({ instanceId: 'prod-orders', sessions, count: sessions.length, fetchedAt: '2026-01-01T00:00:00Z' });
+  const run = (filter: { user?: string; database?: string }) => {
+    const q = sessionQueries.list('prod-orders', filter);
+    return (q.queryFn as (ctx: { signal: AbortSignal }) => Promise<SessionListResponse>)({ signal: new AbortController().signal });
+  };
+  afterEach(() => vi.unstubAllGlobals());
 
-  it('accepts rows that keep the contract', () => {
-    const parsed = SessionListEnvelope.safeParse(body([row]));
-    expect(parsed.success).toBe(true);
-    expect(parsed.data?.sessions).toEqual([row]);
+  it('asks for the compact form with the server filters and gives the sessions exactly as listed', async () => {
+    const sessions = [row(7), row(8, { user: 'etl', command: 'Sleep', sql: '', time: 0.5, trxExecutedTime: 4 }), row(9, { sql: 'SELECT "ü" \\ 2' })];
+    const http = stubHttp(handleSessionList(pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), () => listing(sessions)));
+    await expect(run({ user: 'app', database: 'orders' })).resolves.toEqual(listing(sessions));
+    const [req] = http.calls('GET', pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }));
+    expect(Object.fromEntries(req!.url.searchParams)).toEqual({ user: 'app', database: 'orders' });
   });
 
-  it('rejects a malformed row, naming it', () => {
-    const bad = [row, { ...row, id: 1.5 }];
-    const parsed = SessionListEnvelope.safeParse(body(bad));
-    expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0]?.path).toEqual(['sessions', 1, 'id']);
-    expect(SessionListEnvelope.safeParse(body([{ ...row, sql: null }])).success).toBe(false);
-    expect(SessionListEnvelope.safeParse(body([{ ...row, time: '3' }])).success).toBe(false);
-    expect(SessionListEnvelope.safeParse(body([null])).success).toBe(false);
-    expect(SessionListEnvelope.safeParse(body('rows')).success).toBe(false);
-    expect(SessionListEnvelope.safeParse({ ...body([row]), count: undefined }).success).toBe(false);
+  it('fails with BAD_RESPONSE naming the row and field of a malformed row', async () => {
+    const body = encodeSessionColumns(listing([row(7), row(8)]));
+    body.columns.user[1] = 42; // no such string
+    stubHttp({ method: 'GET', path: pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), respond: () => json(200, body) });
+    const error = await run({ user: 'app' }).catch((e: unknown) => e);
+    expect(isApiError(error) && error.code).toBe('BAD_RESPONSE');
+    expect((error as ApiError).details?.issues).toEqual([{ field: 'columns.user.1', message: 'expected an index into strings' }]);
+  });
+
+  it('fails with BAD_RESPONSE when the answer is the object form', async () => {
+    stubHttp({ method: 'GET', path: pathOf(routes.sessionColumns, { instanceId: 'prod-orders' }), respond: () => json(200, listing([row(7)])) });
+    const error = await run({ user: 'app' }).catch((e: unknown) => e);
+    expect(isApiError(error) && error.code).toBe('BAD_RESPONSE');
+    expect((error as ApiError).details?.issues?.[0]?.field).toBe('columns');
   });
 });

@@ -1,6 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { z } from 'zod';
-import type { Session } from '@quell/contracts/sessions';
+import { decodeSessionColumns } from '@quell/contracts/session-columns';
+import type { SessionListResponse } from '@quell/contracts/sessions';
 import { routes } from '@quell/contracts/routes';
 import { callApi } from '@/lib/api-client';
 
@@ -10,44 +11,16 @@ export interface SessionListFilter {
   database?: string | undefined;
 }
 
-const notString = (field: string) => ({ field, message: 'expected a string' });
-const notNumber = (field: string) => ({ field, message: 'expected a number' });
-
 /**
- * The first way a listed row breaks the `Session` contract, or null when it keeps it. Each field is
- * read by name (not through a list of names): this runs for every one of up to 100 000 rows.
+ * The listing, read from its compact form (under a quarter of the bytes of the object form at 100 000
+ * sessions, and quicker to parse) and decoded into sessions. A malformed value fails the request with
+ * the client's BAD_RESPONSE error, naming the session (by its place in the listing) and the field.
  */
-function rowProblem(row: unknown): { field: string; message: string } | null {
-  if (typeof row !== 'object' || row === null || Array.isArray(row)) return { field: '', message: 'expected an object' };
-  const r = row as Record<string, unknown>;
-  if (typeof r.id !== 'number' || !Number.isSafeInteger(r.id)) return { field: 'id', message: 'expected an integer' };
-  if (typeof r.user !== 'string') return notString('user');
-  if (typeof r.host !== 'string') return notString('host');
-  if (typeof r.database !== 'string') return notString('database');
-  if (typeof r.command !== 'string') return notString('command');
-  if (typeof r.state !== 'string') return notString('state');
-  if (typeof r.sql !== 'string') return notString('sql');
-  if (typeof r.time !== 'number' || !Number.isFinite(r.time)) return notNumber('time');
-  if (typeof r.trxExecutedTime !== 'number' || !Number.isFinite(r.trxExecutedTime)) return notNumber('trxExecutedTime');
-  return null;
-}
-
-/**
- * The list response: zod checks the envelope, a plain loop checks the rows (a zod parse of 10 000
- * rows costs more than drawing them). A malformed row still fails the request with the client's
- * BAD_RESPONSE error, naming the row and field.
- */
-export const SessionListEnvelope = routes.sessions.response.extend({
-  sessions: z.custom<Session[]>((v) => Array.isArray(v), { message: 'expected an array' }),
-}).superRefine((res, ctx) => {
-  const rows = res.sessions;
-  for (let i = 0; i < rows.length; i++) {
-    const problem = rowProblem(rows[i]);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', path: problem.field ? ['sessions', i, problem.field] : ['sessions', i], message: problem.message });
-      return;
-    }
-  }
+export const SessionListFromColumns = z.unknown().transform((body, ctx): SessionListResponse => {
+  const decoded = decodeSessionColumns(body);
+  if (decoded.ok) return decoded.value;
+  ctx.addIssue({ code: 'custom', path: decoded.issue.path, message: decoded.issue.message });
+  return z.NEVER;
 });
 
 export const sessionQueries = {
@@ -59,7 +32,7 @@ export const sessionQueries = {
     if (filter.database) f.database = filter.database;
     return queryOptions({
       queryKey: [...sessionQueries.byInstance(instanceId), 'list', f] as const,
-      queryFn: ({ signal }) => callApi(routes.sessions, { params: { instanceId }, query: { user: f.user, database: f.database }, signal, schema: SessionListEnvelope }),
+      queryFn: ({ signal }) => callApi(routes.sessionColumns, { params: { instanceId }, query: { user: f.user, database: f.database }, signal, schema: SessionListFromColumns }),
       enabled: Boolean(f.user || f.database),
       staleTime: 0,
     });
