@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { Session } from '@quell/contracts/sessions';
 import { formatDuration } from '@/lib/format';
+import { useRowKeys } from '../hooks/use-row-keys';
 import { useRowWindow, type TallRow } from '../hooks/use-row-window';
 import { idsOf } from '../utils/selection';
 import type { Sort, SortKey } from '../utils/session-filters';
@@ -162,7 +163,12 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
   const { shown, scrollToRow, scrollToTop } = useRowWindow(scrollRef, { count: rows.length, rowHeight: ROW_HEIGHT, tall }, WINDOW);
   useEffect(() => scrollToTop(), [resetKey, scrollToTop]);
   const items: number[] = [];
-  for (let i = shown.start; i <= shown.end; i++) items.push(i);
+  const itemIds: number[] = [];
+  for (let i = shown.start; i <= shown.end; i++) {
+    items.push(i);
+    itemIds.push(rows[i]!.id);
+  }
+  const rowKeys = useRowKeys(itemIds, () => pinnedRows(scrollRef.current));
 
   const shownSelected = useMemo(() => (selected.size === 0 ? 0 : rows.reduce((n, r) => (selected.has(r.id) ? n + 1 : n), 0)), [rows, selected]);
   const allShown = rows.length > 0 && shownSelected === rows.length;
@@ -230,7 +236,7 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
             const s = rows[index]!;
             return (
               <SessionRow
-                key={s.id}
+                key={rowKeys.get(s.id)}
                 session={s}
                 index={index}
                 selected={selected.has(s.id)}
@@ -255,6 +261,24 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
     </div>
   );
 });
+
+/** The sessions whose rows hold keyboard focus or the text selection in `box`: they are never handed to another session. */
+function pinnedRows(box: HTMLElement | null): Set<number> {
+  const out = new Set<number>();
+  if (!box) return out;
+  const note = (node: Node | null | undefined) => {
+    const el = node instanceof Element ? node : node?.parentElement;
+    const row = el?.closest<HTMLElement>('tr[data-session-id]');
+    if (row && box.contains(row)) out.add(Number(row.dataset.sessionId));
+  };
+  note(document.activeElement);
+  const selection = window.getSelection();
+  if (selection && !selection.isCollapsed) {
+    note(selection.anchorNode);
+    note(selection.focusNode);
+  }
+  return out;
+}
 
 /** Keyboard focus into the table: the first selected row shown, else the first row. */
 export function focusSessionsTable() {

@@ -2,7 +2,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
-import { afterNextPaint, whenIdle } from '@/lib/after-paint';
+import { whenIdle } from '@/lib/after-paint';
 import { sessionQueries } from '../api/session-queries';
 import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered } from '../utils/filter-sessions';
 import { filterOptions } from '../utils/name-suggestions';
@@ -61,11 +61,12 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     if (!listed) return;
     return whenIdle(() => setGroups(groupCounts(listed)));
   }, [listed]);
-  // The text filters' lower-cased keys are made after the table has painted, not on the first keystroke.
-  // They belong to the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
+  // The text filters' lower-cased keys are made once the page is idle after the table has painted, not
+  // on the first keystroke (one that comes first makes them itself). They belong to the listing; a
+  // sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
   useEffect(() => {
     if (!listed?.length) return;
-    return afterNextPaint(() => {
+    return whenIdle(() => {
       prepareFilterKeys(listed);
       carryFilterKeys(listed, order, sorted);
     });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { changesServerFilter, type GroupField } from '../utils/filter-sessions';
 import type { SessionFilters } from '../utils/session-filters';
 import { useSessionFilters } from './use-session-filters';
@@ -36,7 +36,9 @@ export function useTypedFilters() {
     (patch: Typed) => {
       const next = { ...typedRef.current, ...patch };
       typedRef.current = next;
-      setTyped(next);
+      // the field shows the keystroke at once (its own state); the view and the table follow in one
+      // render at low priority, which the next keystroke may interrupt
+      startTransition(() => setTyped(next));
       clearTimeout(timer.current);
       timer.current = setTimeout(() => update({}, { replace: true }), TYPING_URL_DELAY_MS);
     },
