@@ -31,7 +31,7 @@ import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter, groupMembers, type GroupField } from '@/features/sessions/utils/filter-sessions';
 import { idsOf } from '@/features/sessions/utils/selection';
-import { hasClientFilter, hasServerFilter, type Sort } from '@/features/sessions/utils/session-filters';
+import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
 import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
 import { useKillAndThrottleStep } from '@/features/throttles/components/kill-and-throttle-step';
 import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
@@ -69,7 +69,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const dialogs = useSessionsDialogs();
   const { dialog } = dialogs;
   const dialogOpen = dialogs.open;
-  const { filters, urlFilters, update, change, pickGroup } = useTypedFilters();
+  const { filters, urlFilters, update, change, pickGroup, sortBy } = useTypedFilters();
   const refreshing = useRefreshInterval({ suspended: dialogOpen });
   // The lock graph fills the "Blocked by"/"Blocking" columns and the root-blockers chip; without it they stay empty.
   const lockGraph = useQuery({
@@ -91,7 +91,6 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
   // stable callbacks: the table and the filter form skip the re-render of each keystroke
   const listBy = useCallback((f: { user?: string | undefined; database?: string | undefined }) => update({ user: f.user, database: f.database }), [update]);
-  const sortBy = useCallback((sort: Sort) => update({ sort }, { replace: true }), [update]);
   const { addAll, remove, carryOver } = selection;
   const pickChip = useCallback(
     (field: GroupField, value: string, on: boolean) => {

@@ -36,14 +36,15 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // Sorted once per listing and sort; the filters then keep that order, so a keystroke never sorts.
   const sortId = filters.sort.id;
   const sortDesc = filters.sort.desc;
-  const { rows: sorted, order } = useMemo(() => {
+  const sorted = useMemo(() => {
     const source = listed ?? NONE;
     const order = sortOrder(source, { id: sortId, desc: sortDesc });
     // already in that order (by ID, as listed): the listing itself, with the filter keys it has
-    if (isListedOrder(order)) return { rows: source, order };
-    const rows = Array.from(order, (i) => source[i]!);
+    if (isListedOrder(order)) return source;
+    const rows: Session[] = [];
+    for (let i = 0; i < order.length; i++) rows.push(source[order[i]!]!);
     carryFilterKeys(source, order, rows);
-    return { rows, order };
+    return rows;
   }, [listed, sortId, sortDesc]);
   // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
   const q = useDeferredValue(filters.q);
@@ -65,12 +66,9 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // on the first keystroke (one that comes first makes them itself). They belong to the listing; a
   // sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
   useEffect(() => {
-    if (!listed?.length) return;
-    return whenIdle(() => {
-      prepareFilterKeys(listed);
-      carryFilterKeys(listed, order, sorted);
-    });
-  }, [listed, order, sorted]);
+    if (!sorted.length) return;
+    return whenIdle(() => prepareFilterKeys(sorted));
+  }, [sorted]);
   // A click on a text header should find its order made: the worker sorts each text column ahead.
   useEffect(() => {
     if (!listed?.length) return;
