@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode, type RefObject } from 'react';
 import type { Session } from '@quell/contracts/sessions';
 import { formatDuration } from '@/lib/format';
 import { useRowKeys } from '../hooks/use-row-keys';
@@ -168,7 +168,13 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
     items.push(i);
     itemIds.push(rows[i]!.id);
   }
-  const rowKeys = useRowKeys(itemIds, () => pinnedRows(scrollRef.current));
+  // the rows holding focus or selected text are never handed to another session
+  const selectedTextRow = useSelectedTextRow(scrollRef);
+  const rowKeys = useRowKeys(itemIds, () => {
+    const pinned = new Set<number>();
+    for (const id of [rowOf(scrollRef.current, document.activeElement), selectedTextRow.current]) if (id !== null) pinned.add(id);
+    return pinned;
+  });
 
   const shownSelected = useMemo(() => (selected.size === 0 ? 0 : rows.reduce((n, r) => (selected.has(r.id) ? n + 1 : n), 0)), [rows, selected]);
   const allShown = rows.length > 0 && shownSelected === rows.length;
@@ -262,22 +268,28 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
   );
 });
 
-/** The sessions whose rows hold keyboard focus or the text selection in `box`: they are never handed to another session. */
-function pinnedRows(box: HTMLElement | null): Set<number> {
-  const out = new Set<number>();
-  if (!box) return out;
-  const note = (node: Node | null | undefined) => {
-    const el = node instanceof Element ? node : node?.parentElement;
-    const row = el?.closest<HTMLElement>('tr[data-session-id]');
-    if (row && box.contains(row)) out.add(Number(row.dataset.sessionId));
-  };
-  note(document.activeElement);
-  const selection = window.getSelection();
-  if (selection && !selection.isCollapsed) {
-    note(selection.anchorNode);
-    note(selection.focusNode);
-  }
-  return out;
+/** The session whose row in `box` holds `node`, if any. */
+function rowOf(box: HTMLElement | null, node: Node | null | undefined): number | null {
+  const el = node instanceof Element ? node : node?.parentElement;
+  const row = el?.closest<HTMLElement>('tr[data-session-id]');
+  return row && box?.contains(row) ? Number(row.dataset.sessionId) : null;
+}
+
+/**
+ * The session whose row holds the text selection, followed as it changes (the Selection API read
+ * during a render would lay the page out there and then).
+ */
+function useSelectedTextRow(scrollRef: RefObject<HTMLElement | null>): RefObject<number | null> {
+  const row = useRef<number | null>(null);
+  useEffect(() => {
+    const onChange = () => {
+      const selection = document.getSelection();
+      row.current = selection && !selection.isCollapsed ? (rowOf(scrollRef.current, selection.anchorNode) ?? rowOf(scrollRef.current, selection.focusNode)) : null;
+    };
+    document.addEventListener('selectionchange', onChange);
+    return () => document.removeEventListener('selectionchange', onChange);
+  }, [scrollRef]);
+  return row;
 }
 
 /** Keyboard focus into the table: the first selected row shown, else the first row. */
