@@ -51,6 +51,9 @@ function summarise(title: string, profile: Profile): void {
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
   console.log('\ntop inclusive time (app functions):');
   for (const [k, v] of [...inclusive].filter(([k]) => /\.js:/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
+  // React components (capitalised functions), inclusive: what re-rendered, and at what cost
+  const components = [...inclusive].filter(([k]) => /^[A-Z]\w* \S+\.js:/.test(k) && !/^(RouterProvider|DataRoutes|Router|RenderedRoute|Outlet)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 25);
+  console.log(`\ncomponents (inclusive): ${components.map(([k, v]) => `${k.split(' ')[0]} ${(v / 1000).toFixed(1)}`).join(', ')}`);
   // Busy stretches in time order (idle gaps ≥ 0.5 ms split them), each with the Quell functions
   // (not React's or the libraries') that took most of it, inclusive.
   console.log('\nbusy stretches (start ms, duration ms: Quell functions, inclusive):');
@@ -100,7 +103,7 @@ interface TraceEvent {
   dur?: number;
   pid: number;
   tid: number;
-  args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number } };
+  args?: { name?: string; elementCount?: number; beginData?: { dirtyObjects?: number; totalObjects?: number }; data?: { functionName?: string; url?: string; lineNumber?: number } };
 }
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8', 'toplevel'];
 const KIND: Record<string, string> = {
@@ -201,7 +204,15 @@ function splitTrace(title: string, events: TraceEvent[], from: string, to: strin
     const kinds = tasks.get(task) ?? new Map<string, number>();
     // a script call is named by its function (readable in this unminified build)
     const fn = e.args?.data?.functionName;
-    const k = e.name === 'FunctionCall' && fn !== undefined ? `${fn || '(anonymous)'}@${e.args!.data!.url?.split('/').pop()}:${e.args!.data!.lineNumber}` : e.name;
+    // style and layout say how much they did: elements restyled, objects laid out of all
+    const k =
+      e.name === 'FunctionCall' && fn !== undefined
+        ? `${fn || '(anonymous)'}@${e.args!.data!.url?.split('/').pop()}:${e.args!.data!.lineNumber}`
+        : e.name === 'UpdateLayoutTree' && e.args?.elementCount !== undefined
+          ? `UpdateLayoutTree(${e.args.elementCount} el)`
+          : e.name === 'Layout' && e.args?.beginData?.dirtyObjects !== undefined
+            ? `Layout(${e.args.beginData.dirtyObjects}/${e.args.beginData.totalObjects} obj)`
+            : e.name;
     kinds.set(k, (kinds.get(k) ?? 0) + us);
     tasks.set(task, kinds);
   }

@@ -1,4 +1,5 @@
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { whenIdle } from '@/lib/after-paint';
 import { changesServerFilter, type GroupField } from '../utils/filter-sessions';
 import type { SessionFilters, Sort } from '../utils/session-filters';
 import { useSessionFilters } from './use-session-filters';
@@ -16,17 +17,18 @@ export const isTypedOnly = (patch: Partial<SessionFilters>): patch is Pick<Typed
  * The URL filters, plus the host and SQL text being typed and a sort just picked. Writing the URL
  * costs a router navigation (a history write, the routes rendered again): typed text filters the
  * table at once and goes to the URL when typing pauses; a new sort is drawn at once and goes to the
- * URL in the task after. Any other filter change writes what is pending along with it.
+ * URL once the page is idle. Any other filter change writes what is pending along with it.
  */
 export function useTypedFilters() {
   const { filters: urlFilters, update: updateUrl } = useSessionFilters();
   const [typed, setTyped] = useState<Typed | null>(null);
   const typedRef = useRef<Typed | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // cancels the URL write waiting for typing to pause (or for the page to be idle)
+  const cancelWrite = useRef<(() => void) | undefined>(undefined);
 
   const update = useCallback<Update>(
     (patch, opts) => {
-      clearTimeout(timer.current);
+      cancelWrite.current?.();
       const pending = typedRef.current;
       typedRef.current = null;
       // one render drops what was pending and reads the URL that has it: the router renders a
@@ -38,13 +40,18 @@ export function useTypedFilters() {
     },
     [updateUrl],
   );
-  /** Shows `patch` now and writes it (with anything else pending) to the URL in `delayMs`. */
+  /** Shows `patch` now and writes it (with anything else pending) to the URL `when` ms later, or once the page is idle. */
   const hold = useCallback(
-    (patch: Typed, delayMs: number) => {
+    (patch: Typed, when: number | 'idle') => {
       const next = { ...typedRef.current, ...patch };
       typedRef.current = next;
-      clearTimeout(timer.current);
-      timer.current = setTimeout(() => update({}, { replace: true }), delayMs);
+      cancelWrite.current?.();
+      const write = () => update({}, { replace: true });
+      if (when === 'idle') cancelWrite.current = whenIdle(write);
+      else {
+        const timer = setTimeout(write, when);
+        cancelWrite.current = () => clearTimeout(timer);
+      }
       return next;
     },
     [update],
@@ -58,9 +65,9 @@ export function useTypedFilters() {
     },
     [hold],
   );
-  /** A new sort: drawn in the click's own render, written to the URL right after. */
-  const sortBy = useCallback((sort: Sort) => setTyped(hold({ sort }, 0)), [hold]);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  /** A new sort: drawn in the click's own render, written to the URL once that has painted. */
+  const sortBy = useCallback((sort: Sort) => setTyped(hold({ sort }, 'idle')), [hold]);
+  useEffect(() => () => cancelWrite.current?.(), []);
 
   /** What the client filters' inputs report: typed text is debounced, the rest written at once. */
   const change = useCallback((patch: Partial<SessionFilters>) => (isTypedOnly(patch) ? type(patch) : update(patch, { replace: true })), [type, update]);
