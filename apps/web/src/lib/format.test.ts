@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDuration, formatWait, parseDuration, plural } from './format';
+import { formatClock, formatDuration, formatLocalDateTime, formatWait, parseDuration, plural } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -68,5 +68,14 @@ describe('formatClock', () => {
       expect(formatClock(d.getTime())).toBe(d.toLocaleTimeString('en-GB', { hour12: false }));
     }
     expect(formatClock(new Date(2026, 5, 30, 9, 5, 7))).toBe('09:05:07');
+  });
+});
+
+describe('formatLocalDateTime', () => {
+  it('says what toLocaleString says', () => {
+    for (const d of [new Date(2026, 0, 2, 13, 4, 5), new Date(2026, 11, 31, 0, 0, 59)]) {
+      expect(formatLocalDateTime(d)).toBe(d.toLocaleString());
+      expect(formatLocalDateTime(d.getTime())).toBe(d.toLocaleString());
+    }
   });
 });

@@ -63,6 +63,15 @@ export function formatClock(date: Date | number): string {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
+// made on first use: a table row needs it per render, and `toLocaleString()` looks its format up each call
+let localDateTime: Intl.DateTimeFormat | undefined;
+
+/** `date.toLocaleString()` (the browser's locale, date and time), from one shared format. */
+export function formatLocalDateTime(date: Date | number): string {
+  localDateTime ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  return localDateTime.format(date);
+}
+
 export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
