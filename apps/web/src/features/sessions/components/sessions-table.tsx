@@ -160,7 +160,7 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
     }
     return out;
   }, [rows, expanded, heights]);
-  const { shown, scrollToRow, scrollToTop } = useRowWindow(scrollRef, { count: rows.length, rowHeight: ROW_HEIGHT, tall }, WINDOW);
+  const { shown, scrollToRow, scrollToTop } = useRowWindow(scrollRef, { count: rows.length, rowHeight: ROW_HEIGHT, tall }, { ...WINDOW, resetKey });
   useEffect(() => scrollToTop(), [resetKey, scrollToTop]);
   const items: number[] = [];
   const itemIds: number[] = [];

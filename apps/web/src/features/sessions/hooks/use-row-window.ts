@@ -61,13 +61,18 @@ export function rowWindow(layout: Layout, top: number, height: number, overscan:
  * Windowing for a list of rows of one fixed height, except a few taller ones (`tall`): no per-row
  * bookkeeping, so a new row count (a keystroke, a sort) costs nothing in proportion to the rows.
  * The scroll box's height is read once before the first rows are drawn, then followed by a
- * ResizeObserver (`fallbackHeight` while it measures 0: hidden, or a test DOM). The first frame
- * draws only the rows in view; the overscan follows once the page is idle.
+ * ResizeObserver (`fallbackHeight` while it measures 0: hidden, or a test DOM). The first frame,
+ * and the first after each new `resetKey` (filters, sort), draws only the rows in view; the
+ * overscan follows once the page is idle.
  */
-export function useRowWindow(scrollRef: RefObject<HTMLElement | null>, layout: Layout, opts: { overscan: number; fallbackHeight: number }) {
+export function useRowWindow(scrollRef: RefObject<HTMLElement | null>, layout: Layout, opts: { overscan: number; fallbackHeight: number; resetKey?: string }) {
   // measured: the box's height is known (until then no row is drawn: one drawn for a guessed height
-  // would be laid out for nothing); settled: the first rows have painted, the overscan may be drawn
-  const [viewport, setViewport] = useState({ top: 0, height: opts.fallbackHeight, measured: false, settled: false });
+  // would be laid out for nothing); settledFor: the rows of that `resetKey` have painted and the page
+  // has been idle since, so the overscan may be drawn (a keystroke or a sort redraws only what is in view)
+  const [viewport, setViewport] = useState({ top: 0, height: opts.fallbackHeight, measured: false, settledFor: null as string | null });
+  const resetKey = opts.resetKey ?? '';
+  const resetKeyRef = useRef(resetKey);
+  resetKeyRef.current = resetKey;
   // the scroll position as last seen, so going back to the top never reads it (that would force a layout)
   const topRef = useRef(0);
   const { fallbackHeight } = opts;
@@ -76,18 +81,19 @@ export function useRowWindow(scrollRef: RefObject<HTMLElement | null>, layout: L
     const height = scrollRef.current?.clientHeight || fallbackHeight;
     setViewport((v) => ({ ...v, height, measured: true }));
   }, [scrollRef, fallbackHeight]);
-  const { settled } = viewport;
+  const settled = viewport.settledFor === resetKey;
   useEffect(() => {
     if (settled) return;
-    return whenIdle(() => setViewport((v) => ({ ...v, settled: true })));
-  }, [settled]);
+    // drawn within the idle callback itself, never in the middle of the next keystroke or click
+    return whenIdle(() => flushSync(() => setViewport((v) => ({ ...v, settledFor: resetKey }))));
+  }, [settled, resetKey]);
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
     const onScroll = () => {
       const top = (topRef.current = el.scrollTop);
       // synchronous, as the browser scrolls: rows drawn a frame late would show as a blank band
-      flushSync(() => setViewport((v) => (v.top === top && v.settled ? v : { ...v, top, settled: true })));
+      flushSync(() => setViewport((v) => (v.top === top && v.settledFor === resetKeyRef.current ? v : { ...v, top, settledFor: resetKeyRef.current })));
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     const resize = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(([entry]) => {
