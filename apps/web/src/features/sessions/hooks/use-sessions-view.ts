@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
@@ -46,9 +46,8 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     carryFilterKeys(source, order, rows);
     return rows;
   }, [listed, sortId, sortDesc]);
-  // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
-  const q = useDeferredValue(filters.q);
-  const host = useDeferredValue(filters.host);
+  // the typed text filters in the keystroke's own render (see useTypedFilters)
+  const { q, host } = filters;
   const lastFiltered = useRef<Filtered | undefined>(undefined);
   const shown = useMemo(() => {
     const filtered = filterListing(sorted, { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime }, lastFiltered.current);
