@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatWait, parseDuration, plural } from './format';
+import { formatClock, formatDuration, formatLocalDateTime, formatWait, parseDuration, plural } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -58,5 +58,24 @@ describe('formatWait', () => {
     [3_900, '1 h 05 min'],
   ])('%s s reads %s', (input, expected) => {
     expect(formatWait(input)).toBe(expected);
+  });
+});
+
+describe('formatClock', () => {
+  it('says the local time, 24-hour, as en-GB does', () => {
+    for (const d of [new Date(2026, 0, 1, 0, 0, 0), new Date(2026, 5, 30, 9, 5, 7), new Date(2026, 11, 31, 23, 59, 59), new Date(2026, 2, 4, 12, 30, 0)]) {
+      expect(formatClock(d)).toBe(d.toLocaleTimeString('en-GB', { hour12: false }));
+      expect(formatClock(d.getTime())).toBe(d.toLocaleTimeString('en-GB', { hour12: false }));
+    }
+    expect(formatClock(new Date(2026, 5, 30, 9, 5, 7))).toBe('09:05:07');
+  });
+});
+
+describe('formatLocalDateTime', () => {
+  it('says what toLocaleString says', () => {
+    for (const d of [new Date(2026, 0, 2, 13, 4, 5), new Date(2026, 11, 31, 0, 0, 59)]) {
+      expect(formatLocalDateTime(d)).toBe(d.toLocaleString());
+      expect(formatLocalDateTime(d.getTime())).toBe(d.toLocaleString());
+    }
   });
 });

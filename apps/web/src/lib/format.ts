@@ -50,9 +50,26 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * `18:05:09`, local time, 24-hour (what `toLocaleTimeString('en-GB', { hour12: false })` says),
+ * written out by hand: a page's first locale-aware date format costs ICU some milliseconds, and the
+ * sessions page shows a clock in the same frame as its first rows.
+ */
 export function formatClock(date: Date | number): string {
   const d = typeof date === 'number' ? new Date(date) : date;
-  return d.toLocaleTimeString('en-GB', { hour12: false });
+  if (Number.isNaN(d.getTime())) return String(d);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+// made on first use: a table row needs it per render, and `toLocaleString()` looks its format up each call
+let localDateTime: Intl.DateTimeFormat | undefined;
+
+/** `date.toLocaleString()` (the browser's locale, date and time), from one shared format. */
+export function formatLocalDateTime(date: Date | number): string {
+  localDateTime ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  return localDateTime.format(date);
 }
 
 export function formatDateTime(iso: string): string {

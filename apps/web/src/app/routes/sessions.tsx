@@ -31,7 +31,7 @@ import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter, groupMembers, type GroupField } from '@/features/sessions/utils/filter-sessions';
 import { idsOf } from '@/features/sessions/utils/selection';
-import { hasClientFilter, hasServerFilter, type Sort } from '@/features/sessions/utils/session-filters';
+import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
 import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
 import { useKillAndThrottleStep } from '@/features/throttles/components/kill-and-throttle-step';
 import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
@@ -69,7 +69,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const dialogs = useSessionsDialogs();
   const { dialog } = dialogs;
   const dialogOpen = dialogs.open;
-  const { filters, urlFilters, update, change, pickGroup } = useTypedFilters();
+  const { filters, urlFilters, update, change, pickGroup, sortBy } = useTypedFilters();
   const refreshing = useRefreshInterval({ suspended: dialogOpen });
   // The lock graph fills the "Blocked by"/"Blocking" columns and the root-blockers chip; without it they stay empty.
   const lockGraph = useQuery({
@@ -91,7 +91,6 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
   // stable callbacks: the table and the filter form skip the re-render of each keystroke
   const listBy = useCallback((f: { user?: string | undefined; database?: string | undefined }) => update({ user: f.user, database: f.database }), [update]);
-  const sortBy = useCallback((sort: Sort) => update({ sort }, { replace: true }), [update]);
   const { addAll, remove, carryOver } = selection;
   const pickChip = useCallback(
     (field: GroupField, value: string, on: boolean) => {
@@ -164,6 +163,57 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
     },
   });
 
+  // the dialogs' handlers are stable, so a closed dialog skips the view's renders (each keystroke)
+  const { committed: dialogCommitted, close: closeDialog } = dialogs;
+  const killCommitted = useCallback(
+    (r: KillResult) => {
+      // after a kill and throttle, nothing is left to offer a throttle for
+      setLastKill(dialog.kind === 'kill-and-throttle' ? null : r);
+      remove(r.outcomes.filter((o) => o.outcome === 'killed' || o.outcome === 'gone-before-kill').map((o) => o.sessionId));
+      dialogCommitted();
+      afterKill();
+    },
+    [dialog.kind, remove, dialogCommitted, afterKill],
+  );
+  const pasteCommitted = useCallback(() => {
+    dialogCommitted();
+    afterKill();
+  }, [dialogCommitted, afterKill]);
+  const { reset: resetBroad, killed: broadKilled } = afterBroad;
+  const closeBroad = useCallback(() => {
+    resetBroad();
+    closeDialog();
+  }, [resetBroad, closeDialog]);
+  const broadCommitted = useCallback(() => {
+    broadKilled();
+    afterKill();
+  }, [broadKilled, afterKill]);
+
+  // made once per change of what they show, not per keystroke: the router's links cost a render each
+  const { openPaste, openBroad } = dialogs;
+  const canList = view.canList;
+  const listingActions = useMemo(
+    () => (
+      <>
+        <RootBlockersChip count={rootCount} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
+        {canKill && (
+          <Button size="sm" variant="ghost" onClick={openPaste}>
+            Kill by pasted IDs…
+          </Button>
+        )}
+        <Link className="self-center text-sm underline" to={throttlesPath(instance.id)}>
+          Throttles
+        </Link>
+        {isAdmin && canList && (
+          <Button size="sm" variant="ghost" onClick={openBroad}>
+            Broad kill (admin)…
+          </Button>
+        )}
+      </>
+    ),
+    [rootCount, rootsOnly, blockersHref, canKill, openPaste, instance.id, isAdmin, canList, openBroad],
+  );
+
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="space-y-3 border-b border-slate-200 px-2 py-3 sm:px-4 dark:border-slate-800">
@@ -211,20 +261,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
             onSelectShown={(select) => (select ? selection.addAll(idsOf(shown)) : selection.remove(idsOf(shown)))}
             throttle={groupThrottle}
           >
-            <RootBlockersChip count={rootCount} pressed={rootsOnly} onToggle={() => setRootsOnly((v) => !v)} blockersHref={blockersHref()} />
-            {canKill && (
-              <Button size="sm" variant="ghost" onClick={dialogs.openPaste}>
-                Kill by pasted IDs…
-              </Button>
-            )}
-            <Link className="self-center text-sm underline" to={throttlesPath(instance.id)}>
-              Throttles
-            </Link>
-            {isAdmin && view.canList && (
-              <Button size="sm" variant="ghost" onClick={dialogs.openBroad}>
-                Broad kill (admin)…
-              </Button>
-            )}
+            {listingActions}
           </ListingBar>
         )}
       </div>
@@ -287,13 +324,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         listedIds={listedIds}
         {...(dialog.kind === 'preview' && dialog.pasted ? { rejected: dialog.pasted } : {})}
         onClose={dialogs.close}
-        onCommitted={(r) => {
-          // after a kill and throttle, nothing is left to offer a throttle for
-          setLastKill(dialog.kind === 'kill-and-throttle' ? null : r);
-          selection.remove(r.outcomes.filter((o) => o.outcome === 'killed' || o.outcome === 'gone-before-kill').map((o) => o.sessionId));
-          dialogs.committed();
-          afterKill();
-        }}
+        onCommitted={killCommitted}
       />
       <PasteIdsDialog
         open={dialog.kind === 'paste'}
@@ -305,10 +336,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         onTextChange={dialogs.setPastedText}
         onClose={dialogs.close}
         onPreview={dialogs.previewPasted}
-        onCommitted={() => {
-          dialogs.committed();
-          afterKill();
-        }}
+        onCommitted={pasteCommitted}
       />
       <ThrottleDialog instance={instance} target={dialog.kind === 'throttle' ? dialog.target : null} role={me.data?.role} onClose={dialogs.close} onKillAndThrottle={dialogs.openKillAndThrottle} />
       {isAdmin && (
@@ -317,14 +345,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           instance={instance}
           filter={view.serverFilter}
           relisted={afterBroad.relisted}
-          onClose={() => {
-            afterBroad.reset();
-            dialogs.close();
-          }}
-          onCommitted={() => {
-            afterBroad.killed();
-            afterKill();
-          }}
+          onClose={closeBroad}
+          onCommitted={broadCommitted}
         />
       )}
     </div>

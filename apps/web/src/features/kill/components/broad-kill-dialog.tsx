@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import type { KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
@@ -24,7 +24,8 @@ interface Props {
 }
 
 /** Admin only: the DAS filter kill as-is, which nobody can preview. */
-export function BroadKillDialog({ open, instance, filter, onClose, onCommitted, relisted }: Props) {
+// memo: closed, it is drawn again only when its props change (not on each filter keystroke of the view behind it)
+export const BroadKillDialog = memo(function BroadKillDialog({ open, instance, filter, onClose, onCommitted, relisted }: Props) {
   return (
     <Dialog
       open={open}
@@ -38,7 +39,7 @@ export function BroadKillDialog({ open, instance, filter, onClose, onCommitted, 
       {open && <BroadBody instance={instance} filter={filter} onClose={onClose} onCommitted={onCommitted} relisted={relisted} />}
     </Dialog>
   );
-}
+});
 
 function BroadBody({ instance, filter, onClose, onCommitted, relisted }: Omit<Props, 'open'>) {
   const [reason, setReason] = useState('');

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { memo, useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import type { KillPreview, KillPreviewRequest, KillResult } from '@quell/contracts/kill';
@@ -57,7 +57,8 @@ interface Draft {
 }
 const emptyDraft = (scope: string, reason = ''): Draft => ({ scope, reason, typed: '', previous: null });
 
-export function KillDialog({ instance, canCommit, request, rejected, listedIds, onClose, onCommitted, also }: Props) {
+// memo: closed, it is drawn again only when its props change (not on each filter keystroke of the view behind it)
+export const KillDialog = memo(function KillDialog({ instance, canCommit, request, rejected, listedIds, onClose, onCommitted, also }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<KillResult | null>(null);
   const scope = request ? JSON.stringify(request) : '';
@@ -114,7 +115,7 @@ export function KillDialog({ instance, canCommit, request, rejected, listedIds, 
       )}
     </Dialog>
   );
-}
+});
 
 function DialogBody({
   instance,

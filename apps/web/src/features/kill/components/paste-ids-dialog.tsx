@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import type { InstanceSummary } from '@quell/contracts/instances';
 import { MAX_SESSION_IDS, type KillPreviewRequest, type KillResult } from '@quell/contracts/kill';
 import { Button } from '@/components/ui/button';
@@ -32,13 +32,14 @@ interface Props {
 }
 
 /** Kill by pasted session ids: verified against the current filter, or (admins) blind. */
-export function PasteIdsDialog({ open, ...props }: Props) {
+// memo: closed, it is drawn again only when its props change (not on each filter keystroke of the view behind it)
+export const PasteIdsDialog = memo(function PasteIdsDialog({ open, ...props }: Props) {
   return (
     <Dialog open={open} onClose={props.onClose} title={`Kill by pasted IDs on ${props.instance.name}`}>
       {open && <PasteIdsBody {...props} />}
     </Dialog>
   );
-}
+});
 
 function PasteIdsBody({ instance, filter, listedIds, isAdmin, text, onTextChange, onClose, onPreview, onCommitted }: Omit<Props, 'open'>) {
   const id = useId();

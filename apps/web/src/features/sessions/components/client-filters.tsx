@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { inputClass } from '@/components/ui/field';
 import { formatDuration, parseDuration } from '@/lib/format';
 import type { SessionFilters } from '../utils/session-filters';
@@ -34,7 +34,8 @@ const sameDuration = (draft: string, value: string) => (parseDuration(draft) ?? 
 
 const label = 'mb-1 block text-xs font-medium text-slate-700 dark:text-slate-300';
 
-export function ClientFilters({ filters, commands, onChange }: Props) {
+// memo: its fields hold what is typed; the view re-renders for each keystroke without changing its props
+export const ClientFilters = memo(function ClientFilters({ filters, commands, onChange }: Props) {
   const [host, setHost] = useBound(filters.host ?? '', (v) => onChange({ host: v.trim() || undefined }));
   const [q, setQ] = useBound(filters.q ?? '', (v) => onChange({ q: v.trim() || undefined }));
   const [minText, setMinText] = useBound(
@@ -95,4 +96,4 @@ export function ClientFilters({ filters, commands, onChange }: Props) {
       </div>
     </div>
   );
-}
+});

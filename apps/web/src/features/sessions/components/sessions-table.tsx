@@ -1,7 +1,8 @@
 import { Link } from 'react-router';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode, type RefObject } from 'react';
 import type { Session } from '@quell/contracts/sessions';
-import { formatDuration } from '@/lib/format';
+import { formatDuration, formatLocalDateTime } from '@/lib/format';
+import { useRowKeys } from '../hooks/use-row-keys';
 import { useRowWindow, type TallRow } from '../hooks/use-row-window';
 import { idsOf } from '../utils/selection';
 import type { Sort, SortKey } from '../utils/session-filters';
@@ -106,7 +107,7 @@ const COLUMNS: readonly Column[] = [
     label: 'Time',
     width: 'w-16 md:w-20',
     cellClass: right,
-    title: (s, row) => `Started about ${new Date(row.fetchedAt - s.time * 1000).toLocaleString()}`,
+    title: (s, row) => `Started about ${formatLocalDateTime(row.fetchedAt - s.time * 1000)}`,
     cell: (s) => formatDuration(s.time),
   },
   { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', responsive: WIDE_ONLY, cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none) },
@@ -159,10 +160,21 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
     }
     return out;
   }, [rows, expanded, heights]);
-  const { shown, scrollToRow, scrollToTop } = useRowWindow(scrollRef, { count: rows.length, rowHeight: ROW_HEIGHT, tall }, WINDOW);
+  const { shown, scrollToRow, scrollToTop } = useRowWindow(scrollRef, { count: rows.length, rowHeight: ROW_HEIGHT, tall }, { ...WINDOW, resetKey });
   useEffect(() => scrollToTop(), [resetKey, scrollToTop]);
   const items: number[] = [];
-  for (let i = shown.start; i <= shown.end; i++) items.push(i);
+  const itemIds: number[] = [];
+  for (let i = shown.start; i <= shown.end; i++) {
+    items.push(i);
+    itemIds.push(rows[i]!.id);
+  }
+  // the rows holding focus or selected text are never handed to another session
+  const selectedTextRow = useSelectedTextRow(scrollRef);
+  const rowKeys = useRowKeys(itemIds, () => {
+    const pinned = new Set<number>();
+    for (const id of [rowOf(scrollRef.current, document.activeElement), selectedTextRow.current]) if (id !== null) pinned.add(id);
+    return pinned;
+  });
 
   const shownSelected = useMemo(() => (selected.size === 0 ? 0 : rows.reduce((n, r) => (selected.has(r.id) ? n + 1 : n), 0)), [rows, selected]);
   const allShown = rows.length > 0 && shownSelected === rows.length;
@@ -230,7 +242,7 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
             const s = rows[index]!;
             return (
               <SessionRow
-                key={s.id}
+                key={rowKeys.get(s.id)}
                 session={s}
                 index={index}
                 selected={selected.has(s.id)}
@@ -255,6 +267,30 @@ export const SessionsTable = memo(function SessionsTable({ sessions, sort, onSor
     </div>
   );
 });
+
+/** The session whose row in `box` holds `node`, if any. */
+function rowOf(box: HTMLElement | null, node: Node | null | undefined): number | null {
+  const el = node instanceof Element ? node : node?.parentElement;
+  const row = el?.closest<HTMLElement>('tr[data-session-id]');
+  return row && box?.contains(row) ? Number(row.dataset.sessionId) : null;
+}
+
+/**
+ * The session whose row holds the text selection, followed as it changes (the Selection API read
+ * during a render would lay the page out there and then).
+ */
+function useSelectedTextRow(scrollRef: RefObject<HTMLElement | null>): RefObject<number | null> {
+  const row = useRef<number | null>(null);
+  useEffect(() => {
+    const onChange = () => {
+      const selection = document.getSelection();
+      row.current = selection && !selection.isCollapsed ? (rowOf(scrollRef.current, selection.anchorNode) ?? rowOf(scrollRef.current, selection.focusNode)) : null;
+    };
+    document.addEventListener('selectionchange', onChange);
+    return () => document.removeEventListener('selectionchange', onChange);
+  }, [scrollRef]);
+  return row;
+}
 
 /** Keyboard focus into the table: the first selected row shown, else the first row. */
 export function focusSessionsTable() {

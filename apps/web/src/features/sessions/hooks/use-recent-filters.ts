@@ -17,6 +17,8 @@ export function useRecentFilters(instanceId: string) {
     (f: RecentFilter) => {
       if (!f.user && !f.database) return;
       setList((prev) => {
+        // listed again with the same filter (the usual case): nothing to store, nothing to re-render
+        if (prev[0] !== undefined && keyOf(prev[0]) === keyOf(f)) return prev;
         const next = pushRecent(prev, f, keyOf, 6);
         writeJson(storageKey, next);
         return next;

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { whenIdle } from '@/lib/after-paint';
 import { flushSync } from 'react-dom';
 
 /** A row taller than the others (an expanded one): its index and how much taller it is. */
@@ -59,21 +60,40 @@ export function rowWindow(layout: Layout, top: number, height: number, overscan:
 /**
  * Windowing for a list of rows of one fixed height, except a few taller ones (`tall`): no per-row
  * bookkeeping, so a new row count (a keystroke, a sort) costs nothing in proportion to the rows.
- * The scroll box's height comes from a ResizeObserver (`fallbackHeight` while there is none, or it
- * measures 0: hidden, or a test DOM).
+ * The scroll box's height is read once before the first rows are drawn, then followed by a
+ * ResizeObserver (`fallbackHeight` while it measures 0: hidden, or a test DOM). The first frame,
+ * and the first after each new `resetKey` (filters, sort), draws only the rows in view; the
+ * overscan follows once the page is idle.
  */
-export function useRowWindow(scrollRef: RefObject<HTMLElement | null>, layout: Layout, opts: { overscan: number; fallbackHeight: number }) {
-  const [viewport, setViewport] = useState({ top: 0, height: opts.fallbackHeight });
+export function useRowWindow(scrollRef: RefObject<HTMLElement | null>, layout: Layout, opts: { overscan: number; fallbackHeight: number; resetKey?: string }) {
+  // measured: the box's height is known (until then no row is drawn: one drawn for a guessed height
+  // would be laid out for nothing); settledFor: the rows of that `resetKey` have painted and the page
+  // has been idle since, so the overscan may be drawn (a keystroke or a sort redraws only what is in view)
+  const [viewport, setViewport] = useState({ top: 0, height: opts.fallbackHeight, measured: false, settledFor: null as string | null });
+  const resetKey = opts.resetKey ?? '';
+  const resetKeyRef = useRef(resetKey);
+  resetKeyRef.current = resetKey;
   // the scroll position as last seen, so going back to the top never reads it (that would force a layout)
   const topRef = useRef(0);
   const { fallbackHeight } = opts;
+  useLayoutEffect(() => {
+    // the page is laid out once here without rows, then only the box's rows (strict containment)
+    const height = scrollRef.current?.clientHeight || fallbackHeight;
+    setViewport((v) => ({ ...v, height, measured: true }));
+  }, [scrollRef, fallbackHeight]);
+  const settled = viewport.settledFor === resetKey;
+  useEffect(() => {
+    if (settled) return;
+    // drawn within the idle callback itself, never in the middle of the next keystroke or click
+    return whenIdle(() => flushSync(() => setViewport((v) => ({ ...v, settledFor: resetKey }))));
+  }, [settled, resetKey]);
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
     const onScroll = () => {
       const top = (topRef.current = el.scrollTop);
       // synchronous, as the browser scrolls: rows drawn a frame late would show as a blank band
-      flushSync(() => setViewport((v) => (v.top === top ? v : { ...v, top })));
+      flushSync(() => setViewport((v) => (v.top === top && v.settledFor === resetKeyRef.current ? v : { ...v, top, settledFor: resetKeyRef.current })));
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     const resize = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(([entry]) => {
@@ -88,7 +108,12 @@ export function useRowWindow(scrollRef: RefObject<HTMLElement | null>, layout: L
   }, [scrollRef, fallbackHeight]);
 
   const { count, rowHeight, tall } = layout;
-  const shown = useMemo(() => rowWindow({ count, rowHeight, tall }, viewport.top, viewport.height, opts.overscan), [count, rowHeight, tall, viewport, opts.overscan]);
+  const { top, height, measured } = viewport;
+  const overscan = settled ? opts.overscan : 0;
+  const shown = useMemo(() => {
+    if (!measured) return { start: 0, end: -1, padTop: 0, padBottom: count * rowHeight + tall.reduce((sum, t) => sum + t.extra, 0) };
+    return rowWindow({ count, rowHeight, tall }, top, height, overscan);
+  }, [count, rowHeight, tall, top, height, measured, overscan]);
   const layoutRef = useRef(layout);
   layoutRef.current = layout;
 

@@ -1,8 +1,8 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
-import { afterNextPaint, whenIdle } from '@/lib/after-paint';
+import { whenIdle } from '@/lib/after-paint';
 import { sessionQueries } from '../api/session-queries';
 import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered } from '../utils/filter-sessions';
 import { filterOptions } from '../utils/name-suggestions';
@@ -36,18 +36,18 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // Sorted once per listing and sort; the filters then keep that order, so a keystroke never sorts.
   const sortId = filters.sort.id;
   const sortDesc = filters.sort.desc;
-  const { rows: sorted, order } = useMemo(() => {
+  const sorted = useMemo(() => {
     const source = listed ?? NONE;
     const order = sortOrder(source, { id: sortId, desc: sortDesc });
     // already in that order (by ID, as listed): the listing itself, with the filter keys it has
-    if (isListedOrder(order)) return { rows: source, order };
-    const rows = Array.from(order, (i) => source[i]!);
+    if (isListedOrder(order)) return source;
+    const rows: Session[] = [];
+    for (let i = 0; i < order.length; i++) rows.push(source[order[i]!]!);
     carryFilterKeys(source, order, rows);
-    return { rows, order };
+    return rows;
   }, [listed, sortId, sortDesc]);
-  // the typed text filters follow the keystrokes at low priority, so the field never waits for the table
-  const q = useDeferredValue(filters.q);
-  const host = useDeferredValue(filters.host);
+  // the typed text filters in the keystroke's own render (see useTypedFilters)
+  const { q, host } = filters;
   const lastFiltered = useRef<Filtered | undefined>(undefined);
   const shown = useMemo(() => {
     const filtered = filterListing(sorted, { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime }, lastFiltered.current);
@@ -61,15 +61,13 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     if (!listed) return;
     return whenIdle(() => setGroups(groupCounts(listed)));
   }, [listed]);
-  // The text filters' lower-cased keys are made after the table has painted, not on the first keystroke.
-  // They belong to the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
+  // The text filters' lower-cased keys are made once the page is idle after the table has painted, not
+  // on the first keystroke (one that comes first makes them itself). They belong to the listing; a
+  // sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
   useEffect(() => {
-    if (!listed?.length) return;
-    return afterNextPaint(() => {
-      prepareFilterKeys(listed);
-      carryFilterKeys(listed, order, sorted);
-    });
-  }, [listed, order, sorted]);
+    if (!sorted.length) return;
+    return whenIdle(() => prepareFilterKeys(sorted));
+  }, [sorted]);
   // A click on a text header should find its order made: the worker sorts each text column ahead.
   useEffect(() => {
     if (!listed?.length) return;

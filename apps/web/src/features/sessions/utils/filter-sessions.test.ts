@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '@quell/contracts/sessions';
-import { filterListing, filterSessions, groupCounts, hostName } from './filter-sessions';
+import { carryFilterKeys, filterListing, filterSessions, groupCounts, hostName, prepareFilterKeys } from './filter-sessions';
 
 const s = (id: number, over: Partial<Session> = {}): Session => ({
   id,
@@ -92,4 +92,20 @@ describe('hostName', () => {
     ['[::1]:3306', '[::1]'],
     ['::1', '::1'],
   ])('%s → %s', (input, expected) => expect(hostName(input)).toBe(expected));
+});
+
+describe('carryFilterKeys', () => {
+  it('a sorted copy filters by its own rows, with keys taken from the listing made before or after', () => {
+    const listing = [s(1, { sql: 'SELECT a' }), s(2, { sql: 'UPDATE b' }), s(3, { sql: 'select c', host: 'X:1' })];
+    const order = [2, 0, 1];
+    const sortedBefore = order.map((i) => listing[i]!);
+    carryFilterKeys(listing, order, sortedBefore);
+    expect(filterListing(sortedBefore, { q: 'select' }).rows.map((r) => r.id)).toEqual([3, 1]);
+    expect(filterListing(sortedBefore, { host: 'x' }).rows.map((r) => r.id)).toEqual([3]);
+    const other = [...listing];
+    prepareFilterKeys(other);
+    const sortedAfter = order.map((i) => other[i]!);
+    carryFilterKeys(other, order, sortedAfter);
+    expect(filterListing(sortedAfter, { q: 'update' }).rows.map((r) => r.id)).toEqual([2]);
+  });
 });

@@ -24,36 +24,35 @@ interface SearchKeys {
   sql: string[];
 }
 const searchKeyCache = new WeakMap<readonly Session[], SearchKeys>();
+/** Sorted copies of a listing, and their order: they take the listing's keys when first asked for theirs. */
+const sortedFrom = new WeakMap<readonly Session[], { from: readonly Session[]; order: ArrayLike<number> }>();
 
 function searchKeys(sessions: readonly Session[]): SearchKeys {
   let keys = searchKeyCache.get(sessions);
-  if (!keys) {
-    const n = sessions.length;
-    keys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
-    // a listing has a handful of commands: one lower-cased string each, not one per row
-    const commands = new Map<string, string>();
-    for (let i = 0; i < n; i++) {
-      const s = sessions[i]!;
-      let command = commands.get(s.command);
-      if (command === undefined) commands.set(s.command, (command = s.command.toLowerCase()));
-      keys.host[i] = s.host.toLowerCase();
-      keys.command[i] = command;
-      keys.sql[i] = s.sql.toLowerCase();
-    }
-    searchKeyCache.set(sessions, keys);
+  if (keys) return keys;
+  const sorted = sortedFrom.get(sessions);
+  keys = sorted ? movedKeys(searchKeys(sorted.from), sorted.order) : lowerCased(sessions);
+  searchKeyCache.set(sessions, keys);
+  return keys;
+}
+
+function lowerCased(sessions: readonly Session[]): SearchKeys {
+  const n = sessions.length;
+  const keys: SearchKeys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
+  // a listing has a handful of commands: one lower-cased string each, not one per row
+  const commands = new Map<string, string>();
+  for (let i = 0; i < n; i++) {
+    const s = sessions[i]!;
+    let command = commands.get(s.command);
+    if (command === undefined) commands.set(s.command, (command = s.command.toLowerCase()));
+    keys.host[i] = s.host.toLowerCase();
+    keys.command[i] = command;
+    keys.sql[i] = s.sql.toLowerCase();
   }
   return keys;
 }
 
-/** Works out the keys filterListing compares for `sessions` now (they are kept with the listing). */
-export function prepareFilterKeys(sessions: readonly Session[]): void {
-  searchKeys(sessions);
-}
-
-/** `to` holds the rows of `from` in `order` (`to[i] = from[order[i]]`): it takes their keys, if made, instead of lower-casing again. */
-export function carryFilterKeys(from: readonly Session[], order: ArrayLike<number>, to: readonly Session[]): void {
-  const keys = searchKeyCache.get(from);
-  if (!keys || searchKeyCache.has(to)) return;
+function movedKeys(keys: SearchKeys, order: ArrayLike<number>): SearchKeys {
   const n = order.length;
   const moved: SearchKeys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
   for (let i = 0; i < n; i++) {
@@ -62,7 +61,20 @@ export function carryFilterKeys(from: readonly Session[], order: ArrayLike<numbe
     moved.command[i] = keys.command[j]!;
     moved.sql[i] = keys.sql[j]!;
   }
-  searchKeyCache.set(to, moved);
+  return moved;
+}
+
+/** Works out the keys filterListing compares for `sessions` now (they are kept with the listing). */
+export function prepareFilterKeys(sessions: readonly Session[]): void {
+  searchKeys(sessions);
+}
+
+/**
+ * `to` holds the rows of `from` in `order` (`to[i] = from[order[i]]`): when its keys are first
+ * needed, it takes those of `from` instead of lower-casing again (not at once: a sort need not wait).
+ */
+export function carryFilterKeys(from: readonly Session[], order: ArrayLike<number>, to: readonly Session[]): void {
+  if (!searchKeyCache.has(to)) sortedFrom.set(to, { from, order });
 }
 
 /** One filtering of a listing: its rows, and their indices in the listing (what a narrower filter starts from). */

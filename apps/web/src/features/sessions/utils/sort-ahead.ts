@@ -25,16 +25,23 @@ let lastJob = 0;
  * sorts it there, as without the worker. Returns what stops the rest (a newer listing, say).
  */
 export function sortTextColumnsAhead(sessions: readonly Session[]): () => void {
-  const w = sortWorker();
-  if (!w) return () => {};
+  if (worker === null || typeof Worker === 'undefined') return () => {};
   const pending = TEXT_SORT_KEYS.filter((k) => !hasTextOrder(sessions, k));
   let stopped = false;
   let cancelIdle: (() => void) | undefined;
-  // each column is copied to the worker while the page is idle, never in the middle of a keystroke
+  // each column is copied to the worker while the page is idle, never in the middle of a keystroke;
+  // the worker itself is made then too (starting one costs the first frame milliseconds)
   const next = () => {
     cancelIdle = whenIdle(() => {
       const key = pending.shift();
       if (stopped || key === undefined) return;
+      const w = sortWorker();
+      if (!w) return;
+      w.onerror = () => {
+        // a worker that cannot run (blocked, say) is not tried again: clicks sort on the main thread
+        worker = null;
+        stopped = true;
+      };
       if (hasTextOrder(sessions, key)) return next();
       const job = ++lastJob;
       w.onmessage = (e: MessageEvent<TextOrder & { job: number }>) => {
@@ -44,11 +51,6 @@ export function sortTextColumnsAhead(sessions: readonly Session[]): () => void {
       };
       w.postMessage({ job, values: textColumn(sessions, key) });
     });
-  };
-  w.onerror = () => {
-    // a worker that cannot run (blocked, say) is not tried again: clicks sort on the main thread
-    worker = null;
-    stopped = true;
   };
   next();
   return () => {

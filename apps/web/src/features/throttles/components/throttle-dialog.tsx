@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Reason } from '@quell/contracts/common';
@@ -26,7 +26,8 @@ interface Props {
 }
 
 /** "Throttle similar…": the pattern DAS suggests for the sample, editable, the sessions it matches now, then a throttle (or kill them and throttle). */
-export function ThrottleDialog({ instance, target, role, onClose, onKillAndThrottle }: Props) {
+// memo: closed, it is drawn again only when its props change (not on each filter keystroke of the view behind it)
+export const ThrottleDialog = memo(function ThrottleDialog({ instance, target, role, onClose, onKillAndThrottle }: Props) {
   return (
     <Dialog
       open={target !== null}
@@ -41,7 +42,7 @@ export function ThrottleDialog({ instance, target, role, onClose, onKillAndThrot
       {target && <ThrottleForm key={`${target.sample.id} ${scopeText(target.scope)}`} instance={instance} target={target} role={role} onClose={onClose} onKillAndThrottle={onKillAndThrottle} />}
     </Dialog>
   );
-}
+});
 
 /** The BFF's Reason rule, from the shared contract. */
 const reasonIsValid = (r: string) => Reason.safeParse(r).success;
