@@ -285,8 +285,11 @@ describe('a commit of several DAS pages (in-memory DAS paging by offset)', () =>
   const previewAll = async (t: Agent, body: Record<string, unknown> = { user: 'app' }) => (await t.agent.post(pathOf(routes.killPreviews, { instanceId: 'unit' })).set('X-CSRF-Token', t.csrf).send(body)).body;
   const commit = (t: Agent, previewId: string, key: string) =>
     t.agent.post(pathOf(routes.commitPreview, { previewId })).set('X-CSRF-Token', t.csrf).set('Idempotency-Key', key).send({ reason: 'several pages', confirmInstanceName: 'unit-db' });
-  /** The re-check's events: from the commit's first page up to its last kill (the verification's pages come after it). */
-  const recheckEvents = (t: Agent) => t.das.events.slice(0, t.das.events.findLastIndex((e) => 'kill' in e) + 1);
+  /** The re-check's events: from the commit's first page up to the verification's first page. */
+  const recheckEvents = (t: Agent) => {
+    const verifyAt = t.das.events.findIndex((e, i) => i > 0 && 'page' in e && e.page === 0);
+    return verifyAt < 0 ? t.das.events : t.das.events.slice(0, verifyAt);
+  };
   /** Every id killed was shown by a page taken before its kill was sent. */
   const killedOnlyAfterTheirPage = (events: Agent['das']['events']) => {
     const shown = new Set<number>();
@@ -297,7 +300,7 @@ describe('a commit of several DAS pages (in-memory DAS paging by offset)', () =>
     return true;
   };
 
-  it('re-checks the last page first and kills each page while the pages below it are listed; the first page again and its kills last; no session skipped', async () => {
+  it('re-checks the last page first and kills each page while the pages below it are listed; the first page last; no session skipped', async () => {
     const t = await setup();
     for (let i = 0; i < 400; i++) t.das.add({ user: 'app' });
     const p = await previewAll(t);
@@ -320,7 +323,6 @@ describe('a commit of several DAS pages (in-memory DAS paging by offset)', () =>
       { kill: ids.slice(200, 300) },
       { page: 100, ids: ids.slice(100, 200) },
       { kill: ids.slice(100, 200) },
-      { page: 0, ids: ids.slice(0, 100) },
       { kill: ids.slice(0, 100) },
     ]);
     // Killing from the top never shifted a page still to come: no target was missing, so no second listing.

@@ -68,7 +68,6 @@ export class FakeDas implements DasPort {
     if (first.count! <= PROCESSES_PAGE_SIZE) return;
     if (options?.order === 'descending') {
       for (let offset = Math.floor((first.count! - 1) / PROCESSES_PAGE_SIZE) * PROCESSES_PAGE_SIZE; offset > 0; offset -= PROCESSES_PAGE_SIZE) yield page(offset);
-      yield page(0);
       return;
     }
     for (let offset = PROCESSES_PAGE_SIZE; ; offset += PROCESSES_PAGE_SIZE) {

@@ -185,8 +185,7 @@ export class DasClient {
    * once a page has told `count`, the next pages up to it are asked for ahead, that many at a time; the
    * pages are still taken in order. Ascending, they end where one at a time would end (an answer past
    * that end, or its failure, is ignored). Descending, every offset below the first page's `count` is
-   * asked for once, the first page again last, and a short or empty page is not the end (sessions ended
-   * meanwhile).
+   * asked for once, and a short or empty page is not the end (sessions ended meanwhile).
    */
   async *listProcessPages(params: ListProcessesParams, options: ListingOptions = {}): AsyncGenerator<ProcessPage> {
     const operation = 'ListProcesses';
@@ -243,8 +242,6 @@ export class DasClient {
       const offsets: number[] = [];
       for (let offset = Math.floor((count! - 1) / PROCESSES_PAGE_SIZE) * PROCESSES_PAGE_SIZE; offset >= PROCESSES_PAGE_SIZE; offset -= PROCESSES_PAGE_SIZE) offsets.push(offset);
       if (offsets.length >= MAX_PAGES) throw pagingRunaway(operation);
-      // The first page once more at the end: a session that moved into it meanwhile was in no other page.
-      if (offsets.length > 0) offsets.push(0);
       for (let next = 0; next < offsets.length; ) {
         while (ahead.length < pagesInFlight && next + ahead.length < offsets.length) sendAhead(offsets[next + ahead.length]!);
         const taken = ahead.shift()!;

@@ -135,14 +135,11 @@ export interface ListingOptions {
   pagesInFlight?: number;
   /**
    * `ascending` (default): pages by offset from 0. `descending`: the first page (it tells `count`), then
-   * the others from the last offset down to 100, then the first page once more. DAS pages by offset, so
-   * a session leaving the listing shifts every later one down: in descending order a session shifted into
-   * a page still to come is only listed twice, sessions leaving above the pages still to come (e.g. killed
-   * from pages already taken) shift none of them, and one shifted into the first page after it was taken
-   * is in the last page. So with `pagesInFlight` 1, a session there throughout is in at least one page,
-   * and absent means gone. (With more in flight, DAS may cut a lower page before a higher one, and a
-   * session shifting between the two is in neither.) Without a `count` on the first page, the rest is
-   * ascending.
+   * the others from the last offset down to 100. DAS pages by offset, so a session leaving the listing
+   * shifts every later one down by one: in descending order only a session leaving the first page's
+   * range makes a later page skip one (the one at offset 100); sessions leaving above the pages still to
+   * come (e.g. killed from pages already taken) shift none of them, and a session shifted into a page
+   * still to come is only listed twice. Without a `count` on the first page, the rest is ascending.
    */
   order?: 'ascending' | 'descending';
 }

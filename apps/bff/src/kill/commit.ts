@@ -21,10 +21,8 @@ type Outcomes = Map<number, SessionOutcome>;
 /**
  * The re-check before the kill and the verification after it wait for the whole listing, so its pages
  * are asked for a few at a time (the sessions route streams its pages and asks one at a time). They come
- * first page first, then from the last offset down, then the first page again: a kill (or a killed
- * session leaving) shifts the sessions after it down by one offset, which in that order moves only pages
- * already taken, or into the first page, taken again last. (One page at a time would make that exact
- * for the verification, but made a commit among other kills on the instance markedly slower.)
+ * first page first, then from the last offset down: a kill (or a killed session leaving) shifts the
+ * sessions after it down by one offset, which in that order moves only pages already taken.
  */
 const KILL_LISTING = { pagesInFlight: 4, order: 'descending' } as const;
 
