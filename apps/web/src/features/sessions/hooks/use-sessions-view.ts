@@ -48,7 +48,7 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     return rows;
   }, [listed, sortId, sortDesc]);
   // The client filters, but for the typed text: that comes with each keystroke, read by the parts
-  // that show the filtered rows (useShownSessions), so a keystroke re-renders only those.
+  // that show the filtered rows (see useTextFilters), so a keystroke re-renders only those.
   const lastFiltered = useRef<Filtered | undefined>(undefined);
   const { command, noDatabase, minTime } = filters;
   const shownOf = useMemo(() => {
