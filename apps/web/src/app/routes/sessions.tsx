@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ComponentProps, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstanceSummary } from '@quell/contracts/instances';
@@ -25,13 +25,13 @@ import { RefreshControl } from '@/features/sessions/components/refresh-control';
 import { SelectionBar } from '@/features/sessions/components/selection-bar';
 import { ServerFilterForm } from '@/features/sessions/components/server-filter-form';
 import { NeedFilter, NoSessions } from '@/features/sessions/components/sessions-empty';
-import { focusSessionsTable, SessionsTable } from '@/features/sessions/components/sessions-table';
+import { focusSessionsTable, SessionsTable, type SessionLocks } from '@/features/sessions/components/sessions-table';
 import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interval';
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
-import { useTypedFilters } from '@/features/sessions/hooks/use-typed-filters';
-import { changesServerFilter, groupMembers, type GroupField } from '@/features/sessions/utils/filter-sessions';
+import { useTextFilters, useTypedFilters, withTypedText, type TypedTextStore } from '@/features/sessions/hooks/use-typed-filters';
+import { changesServerFilter, groupMembers, type GroupCount, type GroupField } from '@/features/sessions/utils/filter-sessions';
 import { idsOf } from '@/features/sessions/utils/selection';
-import { hasClientFilter, hasServerFilter } from '@/features/sessions/utils/session-filters';
+import { hasClientFilter, hasServerFilter, type SessionFilters, type Sort } from '@/features/sessions/utils/session-filters';
 import { AfterKillThrottle } from '@/features/throttles/components/after-kill-throttle';
 import { useKillAndThrottleStep } from '@/features/throttles/components/kill-and-throttle-step';
 import { ThrottleDialog } from '@/features/throttles/components/throttle-dialog';
@@ -69,7 +69,8 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const dialogs = useSessionsDialogs();
   const { dialog } = dialogs;
   const dialogOpen = dialogs.open;
-  const { filters, urlFilters, update, change, pickGroup, sortBy } = useTypedFilters();
+  // filters without the text being typed: a keystroke re-renders only the Shown… parts below
+  const { filters, urlFilters, typedText, update, change, pickGroup, sortBy } = useTypedFilters();
   const refreshing = useRefreshInterval({ suspended: dialogOpen });
   // The lock graph fills the "Blocked by"/"Blocking" columns and the root-blockers chip; without it they stay empty.
   const lockGraph = useQuery({
@@ -87,7 +88,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
   const blockersHref = useCallback((id?: number) => `/instances/${encodeURIComponent(instance.id)}/blockers${id === undefined ? '' : `?session=${id}`}`, [instance.id]);
   const tableLocks = useMemo(() => ({ of: lockInfo, href: (id: number) => blockersHref(id) }), [lockInfo, blockersHref]);
   const view = useSessionsView(instance.id, filters, refreshing.refetchInterval, rootsOnly ? rootIds : undefined);
-  const { list, listed, shown, selection, part, killRequest } = view;
+  const { list, listed, shownOf, selection, part, killRequestFor } = view;
 
   // stable callbacks: the table and the filter form skip the re-render of each keystroke
   const listBy = useCallback((f: { user?: string | undefined; database?: string | undefined }) => update({ user: f.user, database: f.database }), [update]);
@@ -99,10 +100,7 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
     },
     [carryOver, pickGroup],
   );
-  const activeGroups = useMemo(
-    () => ({ user: filters.user, database: filters.noDatabase ? '' : filters.database, command: filters.command, host: filters.host }),
-    [filters.user, filters.noDatabase, filters.database, filters.command, filters.host],
-  );
+  const clearClientFilters = useCallback(() => update({ host: undefined, command: undefined, noDatabase: undefined, minTime: undefined, q: undefined }, { replace: true }), [update]);
   const toggleAllShown = useCallback((ids: readonly number[], select: boolean) => (select ? addAll(ids) : remove(ids)), [addAll, remove]);
 
   const { openThrottle } = dialogs;
@@ -139,8 +137,9 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
 
   const { openPreview: showPreview } = dialogs;
   const openPreview = useCallback(() => {
-    if (killRequest) showPreview(killRequest);
-  }, [killRequest, showPreview]);
+    const request = killRequestFor(shownOf(withTypedText(filters, typedText.get())));
+    if (request) showPreview(request);
+  }, [killRequestFor, shownOf, filters, typedText, showPreview]);
   // ids this listing has had: the rows listed now, and selected rows that have gone since. Only the
   // kill dialogs read them, so they are made while one is open, not for every listing.
   const readsListedIds = dialog.kind === 'preview' || dialog.kind === 'kill-and-throttle' || dialog.kind === 'paste';
@@ -251,18 +250,9 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
           </>
         )}
         {listed && (
-          <ListingBar
-            total={listed.length}
-            shown={shown.length}
-            groups={view.groups}
-            active={activeGroups}
-            onPick={pickChip}
-            allShownSelected={view.allShownSelected}
-            onSelectShown={(select) => (select ? selection.addAll(idsOf(shown)) : selection.remove(idsOf(shown)))}
-            throttle={groupThrottle}
-          >
+          <ShownListingBar filters={filters} typedText={typedText} shownOf={shownOf} total={listed.length} groups={view.groups} onPick={pickChip} selection={selection} throttle={groupThrottle}>
             {listingActions}
-          </ListingBar>
+          </ShownListingBar>
         )}
       </div>
 
@@ -283,32 +273,31 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
         </>
       ) : (
         <ListingState isPending={list.isPending} error={list.error} hasData={listed !== undefined} onRetry={view.refresh}>
-          {shown.length === 0 ? (
-            <NoSessions
-              filtered={hasClientFilter(filters) && (listed?.length ?? 0) > 0}
-              listedBy={view.serverFilter}
-              onClearClientFilters={() => update({ host: undefined, command: undefined, noDatabase: undefined, minTime: undefined, q: undefined }, { replace: true })}
-            />
-          ) : (
-            <SessionsTable
-              sessions={shown}
-              sort={filters.sort}
-              onSortChange={sortBy}
-              selected={selection.selected}
-              onRowClick={selection.click}
-              onToggleAllShown={toggleAllShown}
-              fetchedAt={view.fetchedAt}
-              resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
-              locks={tableLocks}
-              onThrottleSimilar={canKill ? throttleRow : undefined}
-            />
-          )}
+          <ShownSessions
+            filters={filters}
+            typedText={typedText}
+            shownOf={shownOf}
+            listedCount={listed?.length ?? 0}
+            listedBy={view.serverFilter}
+            onClearClientFilters={clearClientFilters}
+            onSortChange={sortBy}
+            selected={selection.selected}
+            onRowClick={selection.click}
+            onToggleAllShown={toggleAllShown}
+            fetchedAt={view.fetchedAt}
+            rootsOnly={rootsOnly}
+            locks={tableLocks}
+            onThrottleSimilar={canKill ? throttleRow : undefined}
+          />
         </ListingState>
       )}
 
-      <SelectionBar
+      <ShownSelectionBar
+        filters={filters}
+        typedText={typedText}
+        shownOf={shownOf}
+        partOf={view.partOf}
         liveCount={view.liveCount}
-        hiddenCount={part.hidden.length}
         goneCount={part.gone.length}
         tooMany={selection.selected.size > MAX_SESSION_IDS ? MAX_SESSION_IDS : null}
         canKill={canKill}
@@ -351,4 +340,97 @@ function SessionsView({ instance }: { instance: InstanceSummary }) {
       )}
     </div>
   );
+}
+
+/** What the parts showing filtered rows read: the filters, the text being typed, the rows those leave. */
+interface ShownProps {
+  filters: SessionFilters;
+  typedText: TypedTextStore;
+  shownOf: (text: Pick<SessionFilters, 'q' | 'host'>) => readonly Session[];
+}
+
+/** The filters with the text being typed, and the rows they show: re-renders on each keystroke. */
+function useShown({ filters, typedText, shownOf }: ShownProps) {
+  const all = useTextFilters(filters, typedText);
+  return { filters: all, shown: shownOf(all) };
+}
+
+function ShownListingBar({
+  total,
+  groups,
+  onPick,
+  selection,
+  throttle,
+  children,
+  ...props
+}: ShownProps & {
+  total: number;
+  groups: Record<GroupField, GroupCount[]>;
+  onPick: (field: GroupField, value: string, on: boolean) => void;
+  selection: { selected: ReadonlySet<number>; addAll: (ids: readonly number[]) => void; remove: (ids: readonly number[]) => void };
+  throttle: ComponentProps<typeof ListingBar>['throttle'];
+  children: ReactNode;
+}) {
+  const { filters, shown } = useShown(props);
+  const { user, noDatabase, database, command, host } = filters;
+  const active = useMemo(() => ({ user, database: noDatabase ? '' : database, command, host }), [user, noDatabase, database, command, host]);
+  const { selected } = selection;
+  return (
+    <ListingBar
+      total={total}
+      shown={shown.length}
+      groups={groups}
+      active={active}
+      onPick={onPick}
+      allShownSelected={shown.length > 0 && shown.every((s) => selected.has(s.id))}
+      onSelectShown={(select) => (select ? selection.addAll(idsOf(shown)) : selection.remove(idsOf(shown)))}
+      throttle={throttle}
+    >
+      {children}
+    </ListingBar>
+  );
+}
+
+function ShownSessions({
+  listedCount,
+  listedBy,
+  onClearClientFilters,
+  rootsOnly,
+  ...props
+}: ShownProps & {
+  listedCount: number;
+  listedBy: ComponentProps<typeof NoSessions>['listedBy'];
+  onClearClientFilters: () => void;
+  onSortChange: (sort: Sort) => void;
+  selected: ReadonlySet<number>;
+  onRowClick: ComponentProps<typeof SessionsTable>['onRowClick'];
+  onToggleAllShown: (ids: readonly number[], select: boolean) => void;
+  fetchedAt: number;
+  rootsOnly: boolean;
+  locks: SessionLocks;
+  onThrottleSimilar: ((s: Session) => void) | undefined;
+}) {
+  const { filters, shown } = useShown(props);
+  if (shown.length === 0) return <NoSessions filtered={hasClientFilter(filters) && listedCount > 0} listedBy={listedBy} onClearClientFilters={onClearClientFilters} />;
+  return (
+    <SessionsTable
+      sessions={shown}
+      sort={filters.sort}
+      onSortChange={props.onSortChange}
+      selected={props.selected}
+      onRowClick={props.onRowClick}
+      onToggleAllShown={props.onToggleAllShown}
+      fetchedAt={props.fetchedAt}
+      resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
+      locks={props.locks}
+      onThrottleSimilar={props.onThrottleSimilar}
+    />
+  );
+}
+
+function ShownSelectionBar({ partOf, liveCount, goneCount, tooMany, canKill, onClear, onKill, ...props }: ShownProps & { partOf: (shown: readonly Session[]) => { hidden: readonly number[] } } & Omit<ComponentProps<typeof SelectionBar>, 'hiddenCount'>) {
+  const { shown } = useShown(props);
+  // the split by rows shown costs id sets of the listing: made only with something selected
+  const hiddenCount = useMemo(() => (liveCount === 0 ? 0 : partOf(shown).hidden.length), [liveCount, partOf, shown]);
+  return <SelectionBar liveCount={liveCount} hiddenCount={hiddenCount} goneCount={goneCount} tooMany={tooMany} canKill={canKill} onClear={onClear} onKill={onKill} />;
 }

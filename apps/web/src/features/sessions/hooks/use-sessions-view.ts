@@ -19,7 +19,8 @@ const NO_GROUPS = groupCounts(NONE);
 
 /**
  * What the sessions page shows for `filters`: the listing (by the server filter), the rows the client
- * filters leave (in the table's order), the group counts, the selection and how it splits into shown / hidden / gone.
+ * filters leave (in the table's order) for the typed text (`shownOf`), the group counts, the selection
+ * and how it splits into shown / hidden / gone.
  * `onlyIds`, when given, narrows the shown rows further (the root blockers, say).
  */
 export function useSessionsView(instanceId: string, filters: SessionFilters, refetchInterval: number | false, onlyIds?: ReadonlySet<number>) {
@@ -46,14 +47,22 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     carryFilterKeys(source, order, rows);
     return rows;
   }, [listed, sortId, sortDesc]);
-  // the typed text filters in the keystroke's own render (see useTypedFilters)
-  const { q, host } = filters;
+  // The client filters, but for the typed text: that comes with each keystroke, read by the parts
+  // that show the filtered rows (see useTextFilters), so a keystroke re-renders only those.
   const lastFiltered = useRef<Filtered | undefined>(undefined);
-  const shown = useMemo(() => {
-    const filtered = filterListing(sorted, { q, host, command: filters.command, noDatabase: filters.noDatabase, minTime: filters.minTime }, lastFiltered.current);
-    lastFiltered.current = filtered;
-    return onlyIds ? filtered.rows.filter((s) => onlyIds.has(s.id)) : filtered.rows;
-  }, [sorted, q, host, filters.command, filters.noDatabase, filters.minTime, onlyIds]);
+  const { command, noDatabase, minTime } = filters;
+  const shownOf = useMemo(() => {
+    let last: { q: string | undefined; host: string | undefined; rows: readonly Session[] } | undefined;
+    // each reader asks in the same render: the rows are filtered once per text
+    return ({ q, host }: Pick<SessionFilters, 'q' | 'host'>): readonly Session[] => {
+      if (last && last.q === q && last.host === host) return last.rows;
+      const filtered = filterListing(sorted, { q, host, command, noDatabase, minTime }, lastFiltered.current);
+      lastFiltered.current = filtered;
+      const rows = onlyIds ? filtered.rows.filter((s) => onlyIds.has(s.id)) : filtered.rows;
+      last = { q, host, rows };
+      return rows;
+    };
+  }, [sorted, command, noDatabase, minTime, onlyIds]);
   // The group chips count a new listing once the page is idle after the table has painted, not before
   // the table or in the middle of a keystroke (until then they show the last listing's counts).
   const [groups, setGroups] = useState(NO_GROUPS);
@@ -78,26 +87,32 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // a selection belongs to one listing: a new user/database filter starts a new one
   const selection = useSelection(`${instanceId}\u0000${filters.user ?? ''}\u0000${filters.database ?? ''}`, listed);
   // with nothing selected (the usual case) no id sets of 100 000 rows are built on a keystroke
-  const part = useMemo(
-    () => (selection.selected.size === 0 ? NO_PARTS : partitionSelection(selection.selected, new Set(idsOf(listed ?? NONE)), new Set(idsOf(shown)))),
-    [selection.selected, listed, shown],
+  const listedIds = useMemo(() => (selection.selected.size === 0 ? undefined : new Set(idsOf(listed ?? NONE))), [selection.selected, listed]);
+  /** The selection split into shown / hidden / gone, for the rows `shown`. */
+  const partOf = useCallback(
+    (shown: readonly Session[]) => (listedIds === undefined ? NO_PARTS : partitionSelection(selection.selected, listedIds, new Set(idsOf(shown)))),
+    [selection.selected, listedIds],
   );
+  // what does not depend on the rows shown: which selected sessions are listed, which have gone
+  const part = useMemo(() => partOf(NONE), [partOf]);
   const liveCount = part.visible.length + part.hidden.length;
-  const allShownSelected = shown.length > 0 && shown.every((s) => selection.selected.has(s.id));
-
   // stable while the listing is: the query's result object is new on every render, its refetch is not
   const { refetch } = list;
   const refresh = useCallback(() => {
     if (canList) void refetch();
   }, [canList, refetch]);
 
-  /** The preview request for the selection, or null when there is nothing (or too much) to preview. */
-  const killRequest = useMemo((): KillPreviewRequest | null => {
-    if (!canList || liveCount === 0) return null;
-    const ids = [...part.visible, ...part.hidden, ...part.gone];
-    if (ids.length > MAX_SESSION_IDS) return null;
-    return { ...(filters.user ? { user: filters.user } : {}), ...(filters.database ? { database: filters.database } : {}), sessionIds: ids };
-  }, [canList, liveCount, part, filters.user, filters.database]);
+  /** The preview request for the selection (with the rows `shown`), or null when there is nothing (or too much) to preview. */
+  const killRequestFor = useCallback(
+    (shown: readonly Session[]): KillPreviewRequest | null => {
+      if (!canList || liveCount === 0) return null;
+      const p = partOf(shown);
+      const ids = [...p.visible, ...p.hidden, ...p.gone];
+      if (ids.length > MAX_SESSION_IDS) return null;
+      return { ...(filters.user ? { user: filters.user } : {}), ...(filters.database ? { database: filters.database } : {}), sessionIds: ids };
+    },
+    [canList, liveCount, partOf, filters.user, filters.database],
+  );
 
   // names to suggest in the user/database fields: open transactions, recent filters, recent kills, the listing
   const named = useQuery(sessionQueries.suggestions(instanceId));
@@ -106,5 +121,5 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
   // a row's start is counted back from when the server listed it, not from when the browser got it
   const fetchedAt = list.data ? Date.parse(list.data.fetchedAt) || list.dataUpdatedAt : 0;
 
-  return { serverFilter, canList, recent, suggestions, named, list, listed, shown, groups, commands, selection, part, liveCount, allShownSelected, refresh, killRequest, fetchedAt };
+  return { serverFilter, canList, recent, suggestions, named, list, listed, shownOf, groups, commands, selection, part, partOf, liveCount, refresh, killRequestFor, fetchedAt };
 }

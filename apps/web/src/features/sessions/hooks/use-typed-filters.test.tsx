@@ -2,11 +2,17 @@ import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, renderHook } from '@testing-library/react';
 import { MemoryRouter, useLocation, useNavigationType } from 'react-router';
-import { TYPING_URL_DELAY_MS, useTypedFilters } from './use-typed-filters';
+import { TYPING_URL_DELAY_MS, useTextFilters, useTypedFilters } from './use-typed-filters';
 
 function renderFilters(url: string) {
   const wrapper = ({ children }: { children: ReactNode }) => <MemoryRouter initialEntries={[url]}>{children}</MemoryRouter>;
-  return renderHook(() => ({ ...useTypedFilters(), search: useLocation().search, navigation: useNavigationType() }), { wrapper });
+  return renderHook(
+    () => {
+      const typed = useTypedFilters();
+      return { ...typed, withText: useTextFilters(typed.filters, typed.typedText), search: useLocation().search, navigation: useNavigationType() };
+    },
+    { wrapper },
+  );
 }
 
 describe('useTypedFilters', () => {
@@ -16,7 +22,9 @@ describe('useTypedFilters', () => {
   it('filters by typed text at once and writes it to the URL once typing pauses', () => {
     const { result } = renderFilters('/?user=app');
     act(() => result.current.change({ q: '42' }));
-    expect(result.current.filters.q).toBe('42');
+    expect(result.current.withText.q).toBe('42');
+    // the view around the filtered rows does not follow the keystroke
+    expect(result.current.filters.q).toBeUndefined();
     expect(result.current.urlFilters.q).toBeUndefined();
     expect(result.current.search).not.toContain('q=');
     act(() => vi.advanceTimersByTime(TYPING_URL_DELAY_MS - 1));
@@ -24,6 +32,19 @@ describe('useTypedFilters', () => {
     act(() => vi.advanceTimersByTime(1));
     expect(result.current.search).toContain('q=42');
     expect(result.current.search).toContain('user=app');
+    expect(result.current.filters.q).toBe('42');
+    expect(result.current.withText.q).toBe('42');
+  });
+
+  it('a filter change that empties the typed text shows it emptied, and the URL it writes rules after', () => {
+    const { result } = renderFilters('/?user=app&q=select');
+    act(() => result.current.change({ q: 'select 1' }));
+    expect(result.current.withText.q).toBe('select 1');
+    act(() => result.current.update({ q: undefined, command: undefined }, { replace: true }));
+    expect(result.current.search).not.toContain('q=');
+    expect(result.current.withText.q).toBeUndefined();
+    // the text is dropped with the write: a URL from elsewhere (the back button) is shown as it is
+    expect(result.current.typedText.get()).toBeNull();
   });
 
   it('writes pending typed text along with any other filter change, at once', () => {
