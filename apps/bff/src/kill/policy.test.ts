@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '@quell/contracts/sessions';
-import { chunk, commandStartMs, hostPart, protectedUserReason, protectionCheck, protectionOf, sameIdentity } from './policy.ts';
+import { commandStartMs, hostPart, protectedUserReason, protectionCheck, protectionOf, sameIdentity } from './policy.ts';
 
 const session = (over: Partial<Session> = {}): Session => ({ id: 7, user: 'app', host: '10.0.0.5:51234', database: 'shop', command: 'Query', time: 12, state: '', sql: 'select 1', trxExecutedTime: 0, ...over });
 const inst = { protectedUsers: ['backup_agent'], protectedHosts: ['10.0.0.9', 'monitor.internal:3306'] };
@@ -91,17 +91,6 @@ describe('sameIdentity', () => {
         const frozen = { session: session({ time }), commandStartMs: commandStartMs({ time }, t0 + jitter) };
         const elapsed = Math.floor((laterMs + jitter) / 1000);
         return sameIdentity(frozen, session({ time: time + elapsed }), t0 + laterMs + jitter);
-      }),
-    );
-  });
-});
-
-describe('chunk', () => {
-  it('splits into chunks of at most n, keeping order and every item', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer()), fc.integer({ min: 1, max: 150 }), (xs, n) => {
-        const parts = chunk(xs, n);
-        return parts.every((p) => p.length > 0 && p.length <= n) && parts.flat().join(',') === xs.join(',');
       }),
     );
   });

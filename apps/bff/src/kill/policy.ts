@@ -126,9 +126,3 @@ export function sameIdentity(
     commandStartMs(current, currentListedAtMs) >= frozen.commandStartMs - toleranceMs
   );
 }
-
-export function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
