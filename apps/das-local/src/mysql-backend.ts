@@ -251,13 +251,13 @@ export class MysqlBackend {
     const where = this.#where(address, filter);
     if (!where) return { rows: [], count: 0 };
     const { cond, params } = where;
-    const base = 'SELECT p.ID AS id, p.USER AS user, p.HOST AS host, p.DB AS db, p.COMMAND AS command, p.TIME AS time, p.STATE AS state, p.INFO AS info';
+    const fields = 'p.ID AS id, p.USER AS user, p.HOST AS host, p.DB AS db, p.COMMAND AS command, p.TIME AS time, p.STATE AS state, p.INFO AS info';
     let rows: RowDataPacket[];
     if (page) {
       // One pass over PROCESSLIST cuts the page and counts every match (FOUND_ROWS): a window count over
       // rows that hold INFO costs MariaDB a second, on-disk temporary table, twice the time per page.
       // Only the page's rows are then looked up in INNODB_TRX.
-      [rows] = await conn.query<RowDataPacket[]>(`SELECT SQL_CALC_FOUND_ROWS ${base.slice('SELECT '.length)} FROM information_schema.PROCESSLIST p WHERE ${cond} ORDER BY p.ID LIMIT ? OFFSET ?`, [
+      [rows] = await conn.query<RowDataPacket[]>(`SELECT SQL_CALC_FOUND_ROWS ${fields} FROM information_schema.PROCESSLIST p WHERE ${cond} ORDER BY p.ID LIMIT ? OFFSET ?`, [
         ...params,
         page.limit,
         page.offset,
@@ -268,7 +268,7 @@ export class MysqlBackend {
     }
     try {
       [rows] = await conn.query<RowDataPacket[]>(
-        `${base}, IFNULL(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), 0) AS trx_time
+        `SELECT ${fields}, IFNULL(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), 0) AS trx_time
          FROM information_schema.PROCESSLIST p
          LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID
          WHERE ${cond} ORDER BY p.ID`,
@@ -277,7 +277,7 @@ export class MysqlBackend {
     } catch (err) {
       // MySQL 8 requires PROCESS for INNODB_TRX; without it, list without transaction times.
       if (errno(err) !== ER_SPECIFIC_ACCESS_DENIED_ERROR) throw err;
-      [rows] = await conn.query<RowDataPacket[]>(`${base}, 0 AS trx_time FROM information_schema.PROCESSLIST p WHERE ${cond} ORDER BY p.ID`, params);
+      [rows] = await conn.query<RowDataPacket[]>(`SELECT ${fields}, 0 AS trx_time FROM information_schema.PROCESSLIST p WHERE ${cond} ORDER BY p.ID`, params);
     }
     return { rows: rows.map(toProcessRow), count: rows.length };
   }

@@ -3,7 +3,6 @@
 import type { AuditApproval } from '@quell/contracts/approvals';
 import type { CommitRequest, KillResult, SessionOutcome } from '@quell/contracts/kill';
 import type { Session } from '@quell/contracts/sessions';
-import { PROCESSES_PAGE_SIZE } from '@quell/das-client/types';
 import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { AppError, ConflictError, UpstreamError } from '../errors.ts';
 import type { KillContext } from './context.ts';
@@ -144,23 +143,19 @@ async function recheckAndKill(c: KillContext, instance: InstanceConfig, targets:
     return same;
   };
 
-  /** Re-checked targets, by the offset of their page, waiting for every page above it. */
-  const waiting = new Map<number, FrozenTarget[]>();
-  /** The offsets after the first page, highest first (from the first page's count), and the next one to come. */
-  const above: number[] = [];
-  let next = 0;
+  // The pages come in the order they are taken: the first, then (when it told `count`) the others from the
+  // last offset down, so each of those has every page above it behind it and its targets go at once. The
+  // first page's targets wait for the end, and so does everything when the pages come ascending.
+  const held: FrozenTarget[] = [];
+  let descending = false;
   let pages = 0;
   for await (const page of c.inventory.sessionPages(instance, filter, KILL_LISTING)) {
-    if (pages++ === 0 && page.offset === 0 && page.count !== undefined) {
-      for (let offset = Math.floor((page.count - 1) / PROCESSES_PAGE_SIZE) * PROCESSES_PAGE_SIZE; offset > 0; offset -= PROCESSES_PAGE_SIZE) above.push(offset);
-    }
-    waiting.set(page.offset, [...(waiting.get(page.offset) ?? []), ...sortOut(page.sessions, page.listedAtMs)]);
-    for (; next < above.length && waiting.has(above[next]!); next++) {
-      kill(waiting.get(above[next]!)!);
-      waiting.delete(above[next]!);
-    }
+    const same = sortOut(page.sessions, page.listedAtMs);
+    if (pages++ === 0) descending = page.count !== undefined;
+    if (descending && page.offset > 0) kill(same);
+    else held.push(...same);
   }
-  for (const same of waiting.values()) kill(same);
+  kill(held);
   let missing = [...unseen.values()];
   // Absent from a listing of several pages is not yet gone (sessions that ended shift others past a page
   // boundary): ask once more, after the kills sent so far have been answered (they shift offsets too).
