@@ -10,18 +10,49 @@ if (typeof addEventListener !== 'undefined' && typeof performance !== 'undefined
  * put off until idle never lands between two keystrokes), or after `timeoutMs` at the latest.
  * Returns what cancels it.
  */
-export function whenIdle(task: () => void, timeoutMs = 2000): () => void {
+export function whenIdle(task: (idle?: IdleDeadline) => void, timeoutMs = 2000): () => void {
   if (typeof requestIdleCallback === 'undefined') {
     const timer = setTimeout(task, 0);
     return () => clearTimeout(timer);
   }
   const deadline = performance.now() + timeoutMs;
   let handle = 0;
-  const run = () => {
+  const run = (idle: IdleDeadline) => {
     const now = performance.now();
     if (now - lastInput < QUIET_MS && now < deadline) handle = requestIdleCallback(run, { timeout: Math.max(0, deadline - now) });
-    else task();
+    else task(idle);
   };
   handle = requestIdleCallback(run, { timeout: timeoutMs });
   return () => cancelIdleCallback(handle);
 }
+
+/** The longest a piece of idle work runs before the page gets a turn: what a keystroke may wait behind. */
+const PIECE_MS = 4;
+
+/**
+ * Runs `work` (a generator that yields between small steps) when the page is idle, as whenIdle does,
+ * but in pieces of at most PIECE_MS: work of 100 000 rows never holds up a keystroke for longer than
+ * that. After `timeoutMs` the pieces run without waiting for idle time, still one at a time.
+ * `done` gets what the work returns. Returns what stops it.
+ */
+export function whenIdleInPieces<T>(work: Generator<unknown, T>, done?: (result: T) => void, timeoutMs = 2000): () => void {
+  const deadline = performance.now() + timeoutMs;
+  let stopped = false;
+  let cancel = () => {};
+  const piece = (idle?: IdleDeadline) => {
+    const until = performance.now() + Math.min(PIECE_MS, idle && !idle.didTimeout ? idle.timeRemaining() : PIECE_MS);
+    while (!stopped) {
+      const step = work.next();
+      if (step.done) return done?.(step.value);
+      if (performance.now() >= until) break;
+    }
+    if (stopped) return;
+    cancel = whenIdle(piece, Math.max(0, deadline - performance.now()));
+  };
+  cancel = whenIdle(piece, timeoutMs);
+  return () => {
+    stopped = true;
+    cancel();
+  };
+}
+

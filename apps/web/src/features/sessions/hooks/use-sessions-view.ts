@@ -2,9 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Session } from '@quell/contracts/sessions';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_SESSION_IDS, type KillPreviewRequest } from '@quell/contracts/kill';
-import { whenIdle } from '@/lib/after-paint';
+import { whenIdleInPieces } from '@/lib/after-paint';
 import { sessionQueries } from '../api/session-queries';
-import { carryFilterKeys, filterListing, groupCounts, prepareFilterKeys, type Filtered } from '../utils/filter-sessions';
+import { carryFilterKeys, countGroups, filterListing, groupCounts, prepareFilterKeys, type Filtered } from '../utils/filter-sessions';
 import { filterOptions } from '../utils/name-suggestions';
 import { idsOf, partitionSelection } from '../utils/selection';
 import { hasServerFilter, type SessionFilters } from '../utils/session-filters';
@@ -64,18 +64,19 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     };
   }, [sorted, command, noDatabase, minTime, onlyIds]);
   // The group chips count a new listing once the page is idle after the table has painted, not before
-  // the table or in the middle of a keystroke (until then they show the last listing's counts).
+  // the table, and in pieces, never long in the way of a keystroke (until then they show the last
+  // listing's counts).
   const [groups, setGroups] = useState(NO_GROUPS);
   useEffect(() => {
     if (!listed) return;
-    return whenIdle(() => setGroups(groupCounts(listed)));
+    return whenIdleInPieces(countGroups(listed), setGroups);
   }, [listed]);
-  // The text filters' lower-cased keys are made once the page is idle after the table has painted, not
-  // on the first keystroke (one that comes first makes them itself). They belong to the listing; a
-  // sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
+  // The text filters' lower-cased keys are made in pieces once the page is idle after the table has
+  // painted, not on the first keystroke (one that comes first makes the rest itself). They belong to
+  // the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
   useEffect(() => {
     if (!sorted.length) return;
-    return whenIdle(() => prepareFilterKeys(sorted));
+    return whenIdleInPieces(prepareFilterKeys(sorted));
   }, [sorted]);
   // A click on a text header should find its order made: the worker sorts each text column ahead.
   useEffect(() => {

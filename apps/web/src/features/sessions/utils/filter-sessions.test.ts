@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '@quell/contracts/sessions';
-import { carryFilterKeys, filterListing, filterSessions, groupCounts, hostName, prepareFilterKeys } from './filter-sessions';
+import { carryFilterKeys, countGroups, filterListing, filterSessions, groupCounts, hostName, prepareFilterKeys } from './filter-sessions';
 
 const s = (id: number, over: Partial<Session> = {}): Session => ({
   id,
@@ -68,6 +68,21 @@ describe('filterListing', () => {
   it('hands back the listing itself without client filters', () => {
     expect(filterListing(rows, {}).rows).toBe(rows);
   });
+
+  it('hands back the same rows when a longer text keeps every row the last one kept', () => {
+    const wide = filterListing(rows, { q: '=' });
+    expect(filterListing(rows, { q: '= ' }, wide).rows).toBe(wide.rows);
+    const narrower = filterListing(rows, { q: '= 4' }, wide);
+    expect(ids(narrower)).toEqual([1, 2]);
+    expect(filterListing(rows, { q: '= 4', host: '10.0' }, narrower).rows).toBe(narrower.rows);
+  });
+
+  it('finds a text in each row of a statement that many rows run, whatever its case', () => {
+    const stampede = Array.from({ length: 3000 }, (_, i) => s(i, { sql: i % 2 ? 'SELECT * FROM Orders' : 'select * from orders', host: `10.0.0.${i % 3}:1` }));
+    expect(filterListing(stampede, { q: 'FROM ORDERS' }).rows).toHaveLength(3000);
+    expect(ids(filterListing(stampede, { q: 'orders', host: '10.0.0.2' })).slice(0, 3)).toEqual([2, 5, 8]);
+    expect(filterListing(stampede, { q: 'customers' }).rows).toHaveLength(0);
+  });
 });
 
 describe('groupCounts', () => {
@@ -82,6 +97,20 @@ describe('groupCounts', () => {
       { value: 'Sleep', count: 1 },
     ]);
     expect(g.user[0]).toEqual({ value: 'app', count: 2 });
+  });
+
+  it('counted in pieces, gives the counts of the whole listing', () => {
+    const listing = Array.from({ length: 5000 }, (_, i) => s(i, { host: `10.0.0.${i % 7}:${i}`, user: i % 3 ? 'app' : 'etl' }));
+    const counting = countGroups(listing);
+    let pieces = 1;
+    let step = counting.next();
+    for (; !step.done; step = counting.next()) pieces++;
+    expect(pieces).toBeGreaterThan(2);
+    expect(step.value).toEqual(groupCounts(listing));
+    expect(step.value.user).toEqual([
+      { value: 'app', count: 3333 },
+      { value: 'etl', count: 1667 },
+    ]);
   });
 });
 
@@ -103,9 +132,21 @@ describe('carryFilterKeys', () => {
     expect(filterListing(sortedBefore, { q: 'select' }).rows.map((r) => r.id)).toEqual([3, 1]);
     expect(filterListing(sortedBefore, { host: 'x' }).rows.map((r) => r.id)).toEqual([3]);
     const other = [...listing];
-    prepareFilterKeys(other);
+    for (const _piece of prepareFilterKeys(other));
     const sortedAfter = order.map((i) => other[i]!);
     carryFilterKeys(other, order, sortedAfter);
     expect(filterListing(sortedAfter, { q: 'update' }).rows.map((r) => r.id)).toEqual([2]);
+  });
+
+  it('a filtering in the middle of making the keys in pieces makes the rest itself, for the listing and a sorted copy', () => {
+    const listing = Array.from({ length: 5000 }, (_, i) => s(i, { sql: i % 1000 === 999 ? 'UPDATE Orders' : 'SELECT 1' }));
+    const order = listing.map((_, i) => listing.length - 1 - i);
+    const sorted = order.map((i) => listing[i]!);
+    carryFilterKeys(listing, order, sorted);
+    const making = prepareFilterKeys(sorted);
+    expect(making.next().done).toBe(false); // the first rows of the listing have their keys, the others not yet
+    expect(filterListing(sorted, { q: 'update orders' }).rows.map((r) => r.id)).toEqual([4999, 3999, 2999, 1999, 999]);
+    expect(filterListing(listing, { q: 'update' }).rows.map((r) => r.id)).toEqual([999, 1999, 2999, 3999, 4999]);
+    expect(making.next().done).toBe(true); // nothing left to make
   });
 });

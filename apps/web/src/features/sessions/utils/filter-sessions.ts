@@ -21,52 +21,78 @@ export type RowFilters = Pick<SessionFilters, 'host' | 'command' | 'noDatabase' 
 interface SearchKeys {
   host: string[];
   command: string[];
-  sql: string[];
+  /**
+   * Each row's statement as an index into `statements`, the listing's distinct statements lower-cased:
+   * a listing repeats its statements (a stampede runs one thousands of times), so a typed text is
+   * looked for once per statement, not once per row.
+   */
+  sql: Uint32Array;
+  statements: string[];
 }
 const searchKeyCache = new WeakMap<readonly Session[], SearchKeys>();
+/** Keys being made a piece at a time (prepareFilterKeys): the rows before `made` have theirs. */
+const keysInTheMaking = new WeakMap<readonly Session[], { keys: SearchKeys; made: number; statementIndex: Map<string, number> }>();
 /** Sorted copies of a listing, and their order: they take the listing's keys when first asked for theirs. */
 const sortedFrom = new WeakMap<readonly Session[], { from: readonly Session[]; order: ArrayLike<number> }>();
+/** Rows whose keys one piece of idle work makes (well under a millisecond's work). */
+const ROWS_PER_PIECE = 2000;
 
 function searchKeys(sessions: readonly Session[]): SearchKeys {
-  let keys = searchKeyCache.get(sessions);
-  if (keys) return keys;
-  const sorted = sortedFrom.get(sessions);
-  keys = sorted ? movedKeys(searchKeys(sorted.from), sorted.order) : lowerCased(sessions);
-  searchKeyCache.set(sessions, keys);
-  return keys;
+  makeKeys(sessions, Infinity);
+  return searchKeyCache.get(sessions)!;
 }
 
-function lowerCased(sessions: readonly Session[]): SearchKeys {
+/** Makes the keys of up to `rows` more rows of `sessions` (first those of the listing it is a sorted copy of); true once all are made. */
+function makeKeys(sessions: readonly Session[], rows: number): boolean {
+  if (searchKeyCache.has(sessions)) return true;
+  const sorted = sortedFrom.get(sessions);
+  if (sorted && !makeKeys(sorted.from, rows)) return false;
   const n = sessions.length;
-  const keys: SearchKeys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
+  let making = keysInTheMaking.get(sessions);
+  if (!making) {
+    const keys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Uint32Array(n), statements: sorted ? searchKeyCache.get(sorted.from)!.statements : [] };
+    keysInTheMaking.set(sessions, (making = { keys, made: 0, statementIndex: new Map() }));
+  }
+  const end = Math.min(n, making.made + rows);
+  if (sorted) movedKeys(searchKeyCache.get(sorted.from)!, sorted.order, making.keys, making.made, end);
+  else lowerCased(sessions, making.keys, making.statementIndex, making.made, end);
+  making.made = end;
+  if (end < n) return false;
+  searchKeyCache.set(sessions, making.keys);
+  keysInTheMaking.delete(sessions);
+  return true;
+}
+
+function lowerCased(sessions: readonly Session[], keys: SearchKeys, statementIndex: Map<string, number>, start: number, end: number): void {
   // a listing has a handful of commands: one lower-cased string each, not one per row
   const commands = new Map<string, string>();
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const s = sessions[i]!;
     let command = commands.get(s.command);
     if (command === undefined) commands.set(s.command, (command = s.command.toLowerCase()));
+    let statement = statementIndex.get(s.sql);
+    if (statement === undefined) statementIndex.set(s.sql, (statement = keys.statements.push(s.sql.toLowerCase()) - 1));
     keys.host[i] = s.host.toLowerCase();
     keys.command[i] = command;
-    keys.sql[i] = s.sql.toLowerCase();
+    keys.sql[i] = statement;
   }
-  return keys;
 }
 
-function movedKeys(keys: SearchKeys, order: ArrayLike<number>): SearchKeys {
-  const n = order.length;
-  const moved: SearchKeys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Array<string>(n) };
-  for (let i = 0; i < n; i++) {
+function movedKeys(from: SearchKeys, order: ArrayLike<number>, keys: SearchKeys, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
     const j = order[i]!;
-    moved.host[i] = keys.host[j]!;
-    moved.command[i] = keys.command[j]!;
-    moved.sql[i] = keys.sql[j]!;
+    keys.host[i] = from.host[j]!;
+    keys.command[i] = from.command[j]!;
+    keys.sql[i] = from.sql[j]!;
   }
-  return moved;
 }
 
-/** Works out the keys filterListing compares for `sessions` now (they are kept with the listing). */
-export function prepareFilterKeys(sessions: readonly Session[]): void {
-  searchKeys(sessions);
+/**
+ * Works out the keys filterListing compares for `sessions` (they are kept with the listing), a piece
+ * at a time: it yields between pieces. A filtering that comes first makes the rest itself.
+ */
+export function* prepareFilterKeys(sessions: readonly Session[]): Generator<void, void> {
+  while (!makeKeys(sessions, ROWS_PER_PIECE)) yield;
 }
 
 /**
@@ -113,6 +139,8 @@ export function filterListing(sessions: readonly Session[], f: RowFilters, previ
   const keys = searchKeys(sessions);
   const from = previous && previous.source === sessions && narrows(previous.filters, f) ? previous.indices : null;
   const candidates = from ? from.length : sessions.length;
+  // whether each statement holds the typed text: 0 not looked at yet, 1 it does, 2 it does not
+  const statementHas = q ? new Uint8Array(keys.statements.length) : undefined;
   const indices = new Uint32Array(candidates);
   const rows: Session[] = [];
   for (let c = 0; c < candidates; c++) {
@@ -123,13 +151,21 @@ export function filterListing(sessions: readonly Session[], f: RowFilters, previ
       (!command || keys.command[i] === command) &&
       (!noDb || s.database === '') &&
       (min <= 0 || s.time >= min) &&
-      (!q || keys.sql[i]!.includes(q))
+      (!statementHas || hasText(keys, statementHas, keys.sql[i]!, q))
     ) {
       indices[rows.length] = i;
       rows.push(s);
     }
   }
+  // a narrower text that keeps every row the last one kept ("=" then "= "): the same rows, so nothing shown re-renders
+  if (from && previous && rows.length === from.length) return { source: sessions, filters: f, indices: from, rows: previous.rows };
   return { source: sessions, filters: f, indices: indices.subarray(0, rows.length), rows };
+}
+
+function hasText(keys: SearchKeys, statementHas: Uint8Array, statement: number, q: string): boolean {
+  let has = statementHas[statement];
+  if (has === 0) statementHas[statement] = has = keys.statements[statement]!.includes(q) ? 1 : 2;
+  return has === 1;
 }
 
 /** Applies the client-side filters to a listed set (see filterListing). */
@@ -153,17 +189,31 @@ export function groupMembers(sessions: readonly Session[], field: GroupField, va
 
 /** Counts per user, host (without port), database and command, largest first. */
 export function groupCounts(sessions: readonly Session[]): Record<GroupField, GroupCount[]> {
+  const counting = countGroups(sessions);
+  for (;;) {
+    const step = counting.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** groupCounts a piece at a time: it yields between pieces of ROWS_PER_PIECE rows. */
+export function* countGroups(sessions: readonly Session[]): Generator<void, Record<GroupField, GroupCount[]>> {
   const user = new Tally();
   const host = new Tally();
   const database = new Tally();
   const command = new Tally();
-  for (let i = 0; i < sessions.length; i++) {
-    const s = sessions[i]!;
-    user.add(s.user);
-    host.add(hostName(s.host));
-    database.add(s.database);
-    command.add(s.command);
+  for (let start = 0; start < sessions.length; start += ROWS_PER_PIECE) {
+    if (start > 0) yield;
+    const end = Math.min(sessions.length, start + ROWS_PER_PIECE);
+    for (let i = start; i < end; i++) {
+      const s = sessions[i]!;
+      user.add(s.user);
+      host.add(hostName(s.host));
+      database.add(s.database);
+      command.add(s.command);
+    }
   }
+  yield;
   return { user: user.list(), host: host.list(), database: database.list(), command: command.list() };
 }
 
