@@ -2,7 +2,7 @@
 // replaced by N synthetic rows valid against the contract (this measures rendering, not DAS), and a
 // plain non-virtualised table of the same rows as the baseline.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Route } from '@playwright/test';
 import { encodeSessionColumns } from '@quell/contracts/session-columns';
@@ -184,13 +184,23 @@ export interface Opened {
   parseMs: number | null;
 }
 
-/** Opens `url` in a fresh page with the sessions routes answered by `bodies`; waits for the table to paint. */
-export async function openTable(context: BrowserContext, url: string, bodies: SessionsBodies, extraRoutes: Record<string, string> = {}): Promise<Opened> {
+/**
+ * Opens `url` in a fresh page with the sessions routes answered by `bodies`; waits for the table to
+ * paint. `spaDir`, when given, is a build of apps/web served in place of the BFF's (its page and assets).
+ */
+export async function openTable(context: BrowserContext, url: string, bodies: SessionsBodies, extraRoutes: Record<string, string> = {}, spaDir?: string): Promise<Opened> {
   const page = await context.newPage();
   await page.addInitScript(INIT_SCRIPT);
   await routeSessions(page, bodies);
   for (const [path, html] of Object.entries(extraRoutes)) {
     await page.route(`**${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  }
+  if (spaDir) {
+    await page.route('**/assets/**', (route) => {
+      const file = new URL(route.request().url()).pathname;
+      return route.fulfill({ status: 200, contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: readFileSync(join(spaDir, file)) });
+    });
+    await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(spaDir, 'index.html')) }));
   }
   await page.goto(url);
   await page.waitForFunction('window.__bench.paintedAt !== null', undefined, { timeout: 180_000 });
