@@ -63,13 +63,15 @@ export function formatClock(date: Date | number): string {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
-// made on first use: a table row needs it per render, and `toLocaleString()` looks its format up each call
-let localDateTime: Intl.DateTimeFormat | undefined;
-
-/** `date.toLocaleString()` (the browser's locale, date and time), from one shared format. */
-export function formatLocalDateTime(date: Date | number): string {
-  localDateTime ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-  return localDateTime.format(date);
+/**
+ * `2026-12-01 18:05:09`, local time, 24-hour, written out by hand like formatClock: the first
+ * locale-aware date format with options costs a page 20–40 ms (ICU's pattern generator), and a
+ * table row's title needs one in the frame of the first rows. The same in every locale, too.
+ */
+export function formatLocalTimestamp(date: Date | number): string {
+  const d = typeof date === 'number' ? new Date(date) : date;
+  if (Number.isNaN(d.getTime())) return String(d);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatClock(d)}`;
 }
 
 export function formatDateTime(iso: string): string {

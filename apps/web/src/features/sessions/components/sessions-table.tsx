@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode, type RefObject } from 'react';
 import type { Session } from '@quell/contracts/sessions';
-import { formatDuration, formatLocalDateTime } from '@/lib/format';
+import { formatDuration, formatLocalTimestamp } from '@/lib/format';
 import { useRowKeys } from '../hooks/use-row-keys';
 import { useRowWindow, type TallRow } from '../hooks/use-row-window';
 import { idsOf } from '../utils/selection';
@@ -107,7 +107,7 @@ const COLUMNS: readonly Column[] = [
     label: 'Time',
     width: 'w-16 md:w-20',
     cellClass: right,
-    title: (s, row) => `Started about ${formatLocalDateTime(row.fetchedAt - s.time * 1000)}`,
+    title: (s, row) => `Started about ${formatLocalTimestamp(row.fetchedAt - s.time * 1000)}`,
     cell: (s) => formatDuration(s.time),
   },
   { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', responsive: WIDE_ONLY, cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none) },
