@@ -92,6 +92,9 @@ try {
         if (result.summary.killed !== n) {
           // A failed round, counted and reported; what the commit left is ended here so the next round starts clean.
           row.failures.push(`commit of ${n} after a ${Math.round(t1 - t0)} ms preview: ${JSON.stringify(result.summary)}`);
+          // what the commit saw, beside what the preview showed, for the sessions it did not kill (the first few)
+          const previewed = new Map(preview.targets.map((t) => [t.id, t]));
+          for (const o of result.outcomes.filter((o) => o.outcome !== 'killed').slice(0, 5)) console.log(`    not killed: ${JSON.stringify(o)}; previewed as ${JSON.stringify(previewed.get(o.sessionId))}`);
           const left = await sandbox.alive(ids);
           for (const id of left) await sandbox.admin.query(`KILL CONNECTION ${Number(id)}`).catch(() => {});
           await sandbox.closeAll();
