@@ -1,7 +1,9 @@
 // Two builds of apps/web side by side in one browser (question 3): the same synthetic listing, rounds
 // alternating A / B, each round a fresh page: paint, parse and the keystrokes of table.bench.ts, and
 // the longest piece of work run in an idle callback after the first paint (what a keystroke may wait
-// behind). For a change to the table that one run of the benchmark cannot tell from the machine's noise.
+// behind), then the same keystrokes typed WARM_PASSES times more (their median: the rows' redraw alone,
+// with the work after the listing done). For a change to the table that one run of the benchmark
+// cannot tell from the machine's noise.
 //
 //   pnpm exec tsx bench/tools/ab-table.ts <distA> <distB> [N] [rounds]     (build with: vite build --outDir <dir>)
 import { launchChromium, openTable, sessionsBodies, syntheticSessions, timeKeystrokes } from '../lib/browser.ts';
@@ -13,6 +15,7 @@ const [distA, distB] = process.argv.slice(2, 4);
 if (!distA || !distB) throw new Error('usage: ab-table.ts <distA> <distB> [N] [rounds]');
 const N = Number(process.argv[4] ?? 10_000);
 const ROUNDS = Number(process.argv[5] ?? 10);
+const WARM_PASSES = 5;
 // Each idle callback's run, noted as [start, duration] (ms, the page's clock).
 const IDLE_TIMES = `(() => {
   const ric = window.requestIdleCallback.bind(window);
@@ -30,7 +33,7 @@ try {
   const url = `${stack.url}/instances/${INSTANCE_NAME}/sessions?user=app`;
   const body = sessionsBodies(INSTANCE_NAME, syntheticSessions(N, 'app'));
   const sides = { A: distA, B: distB };
-  const got = { A: { paint: [] as number[], parse: [] as number[], key: [] as number[], idle: [] as number[] }, B: { paint: [] as number[], parse: [] as number[], key: [] as number[], idle: [] as number[] } };
+  const got = { A: { paint: [] as number[], parse: [] as number[], key: [] as number[], warm: [] as number[], idle: [] as number[] }, B: { paint: [] as number[], parse: [] as number[], key: [] as number[], warm: [] as number[], idle: [] as number[] } };
   for (const side of ['A', 'B'] as const) (await openTable(context, url, body, {}, sides[side])).page.close(); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     for (const side of r % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
@@ -38,18 +41,21 @@ try {
       const painted = (await page.evaluate('window.__bench.paintedAt')) as number;
       const keys = await timeKeystrokes(page, '#f-q', '= 42');
       const idle = (await page.evaluate('window.__idle')) as Array<[number, number]>;
+      const warm: number[] = [];
+      for (let p = 0; p < WARM_PASSES; p++) warm.push(...(await timeKeystrokes(page, '#f-q', '= 42')));
       const g = got[side];
       g.paint.push(paintMs);
       g.parse.push(parseMs ?? Number.NaN);
       g.key.push(median(keys));
+      g.warm.push(median(warm));
       g.idle.push(Math.max(0, ...idle.filter(([t]) => t >= painted).map(([, d]) => d)));
-      console.log(`  round ${r + 1} ${side}: paint ${paintMs.toFixed(0)} ms (parse ${parseMs?.toFixed(0)}), keystrokes ${keys.map((k) => k.toFixed(1)).join(' / ')}, longest idle piece ${g.idle.at(-1)!.toFixed(1)} ms`);
+      console.log(`  round ${r + 1} ${side}: paint ${paintMs.toFixed(0)} ms (parse ${parseMs?.toFixed(0)}), keystrokes ${keys.map((k) => k.toFixed(1)).join(' / ')}, warm ${g.warm.at(-1)!.toFixed(1)} ms, longest idle piece ${g.idle.at(-1)!.toFixed(1)} ms`);
       await page.close();
     }
   }
   for (const side of ['A', 'B'] as const) {
     const g = got[side];
-    console.log(`${side} (${sides[side]}), N=${N}, ${ROUNDS} rounds, medians: paint ${median(g.paint).toFixed(0)} ms (parse ${median(g.parse).toFixed(0)}), keystroke ${median(g.key).toFixed(1)} ms, longest idle piece ${median(g.idle).toFixed(1)} ms`);
+    console.log(`${side} (${sides[side]}), N=${N}, ${ROUNDS} rounds, medians: paint ${median(g.paint).toFixed(0)} ms (parse ${median(g.parse).toFixed(0)}), keystroke ${median(g.key).toFixed(1)} ms, warm keystroke ${median(g.warm).toFixed(1)} ms, longest idle piece ${median(g.idle).toFixed(1)} ms`);
   }
 } finally {
   await browser.close();

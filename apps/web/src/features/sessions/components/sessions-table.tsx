@@ -68,14 +68,15 @@ interface Column {
   responsive?: string;
   cellClass?: (row: RowContext) => string;
   title?: (s: Session, row: RowContext) => string;
-  cell: (s: Session, row: RowContext) => ReactNode;
+  cell: (s: Session, row: RowContext) => ReactNode | typeof NONE;
 }
 
-const none = (
-  <span className="text-slate-500 dark:text-slate-400" aria-label="none">
-    —
-  </span>
-);
+/**
+ * What a cell has when it has nothing: the cell shows a muted dash and is named "none" itself (not an
+ * element inside it: most rows have three such cells, and a filter keystroke redraws every row in view).
+ */
+const NONE = Symbol('none');
+const NONE_CLASS = 'text-slate-500 dark:text-slate-400';
 const right = () => 'text-right tabular-nums';
 /** Shown from the `md` breakpoint up; on a phone the row keeps what tells sessions apart. */
 const WIDE_ONLY = 'hidden md:table-cell';
@@ -100,7 +101,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'id', label: 'ID', width: 'w-16 md:w-20', cellClass: () => 'text-right font-mono tabular-nums', cell: (s) => s.id },
   { key: 'user', label: 'User', width: 'w-24 md:w-36', title: (s) => s.user, cell: (s) => s.user },
   { key: 'host', label: 'Host', width: 'w-40', responsive: WIDE_ONLY, cellClass: () => 'font-mono text-xs', title: (s) => s.host, cell: (s) => s.host },
-  { key: 'database', label: 'Database', width: 'w-32', responsive: WIDE_ONLY, title: (s) => s.database, cell: (s) => s.database || none },
+  { key: 'database', label: 'Database', width: 'w-32', responsive: WIDE_ONLY, title: (s) => s.database, cell: (s) => s.database || NONE },
   { key: 'command', label: 'Command', width: 'w-24', responsive: WIDE_ONLY, cell: (s) => s.command },
   {
     key: 'time',
@@ -110,20 +111,19 @@ const COLUMNS: readonly Column[] = [
     title: (s, row) => `Started about ${formatLocalTimestamp(row.fetchedAt - s.time * 1000)}`,
     cell: (s) => formatDuration(s.time),
   },
-  { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', responsive: WIDE_ONLY, cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : none) },
+  { key: 'trxExecutedTime', label: 'Trx', width: 'w-16', responsive: WIDE_ONLY, cellClass: right, cell: (s) => (s.trxExecutedTime > 0 ? formatDuration(s.trxExecutedTime) : NONE) },
   { key: 'state', label: 'State', width: 'w-32', responsive: WIDE_ONLY, title: (s) => s.state, cell: (s) => s.state },
-  { key: 'sql', label: 'SQL', width: '', cellClass: (row) => (row.expanded ? 'whitespace-normal' : ''), cell: (s, row) => <SqlCell session={s} row={row} /> },
+  { key: 'sql', label: 'SQL', width: '', cellClass: (row) => (row.expanded ? 'whitespace-normal' : ''), cell: (s, row) => (s.sql ? <SqlCell session={s} row={row} /> : NONE) },
   // The lock columns are not sortable: they come from the lock graph, not the listing.
-  { key: 'blockedBy', header: () => 'Blocked by', width: 'w-24', responsive: WIDE_ONLY, cellClass: () => 'font-mono tabular-nums', cell: (_s, row) => <BlockedByCell row={row} /> },
-  { key: 'blocking', header: () => 'Blocking', width: 'w-20', responsive: WIDE_ONLY, cellClass: right, cell: (_s, row) => (row.lock && row.lock.blocking > 0 ? <strong>{row.lock.blocking}</strong> : none) },
+  { key: 'blockedBy', header: () => 'Blocked by', width: 'w-24', responsive: WIDE_ONLY, cellClass: () => 'font-mono tabular-nums', cell: (_s, row) => (row.lock?.blockedBy == null ? NONE : <BlockedByCell blockedBy={row.lock.blockedBy} lockHref={row.lockHref} />) },
+  { key: 'blocking', header: () => 'Blocking', width: 'w-20', responsive: WIDE_ONLY, cellClass: right, cell: (_s, row) => (row.lock && row.lock.blocking > 0 ? <strong>{row.lock.blocking}</strong> : NONE) },
 ];
 
-function BlockedByCell({ row: { lock, lockHref } }: { row: RowContext }) {
-  if (lock?.blockedBy == null) return none;
-  if (!lockHref) return lock.blockedBy;
+function BlockedByCell({ blockedBy, lockHref }: { blockedBy: number; lockHref: RowContext['lockHref'] }) {
+  if (!lockHref) return blockedBy;
   return (
-    <Link to={lockHref(lock.blockedBy)} className="text-red-800 underline dark:text-red-300" aria-label={`Blocked by session ${lock.blockedBy}`}>
-      {lock.blockedBy}
+    <Link to={lockHref(blockedBy)} className="text-red-800 underline dark:text-red-300" aria-label={`Blocked by session ${blockedBy}`}>
+      {blockedBy}
     </Link>
   );
 }
@@ -365,17 +365,26 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
       // the row holding keyboard focus is outlined, so ↑ ↓ and x can be followed
       className={`focus-within:outline-2 focus-within:-outline-offset-2 focus-within:outline-sky-600 dark:focus-within:outline-sky-400 ${selected ? 'bg-sky-50 dark:bg-sky-950/50' : 'hover:bg-slate-50 dark:hover:bg-slate-900'}`}
     >
-      {COLUMNS.map((col) => (
-        <td key={col.key} className={`${cell} ${col.responsive ?? ''} ${col.cellClass?.(row) ?? ''}`} title={col.title?.(s, row)}>
-          {col.cell(s, row)}
-        </td>
-      ))}
+      {COLUMNS.map((col) => {
+        const content = col.cell(s, row);
+        if (content === NONE) {
+          return (
+            <td key={col.key} className={`${cell} ${col.responsive ?? ''} ${col.cellClass?.(row) ?? ''} ${NONE_CLASS}`} aria-label="none">
+              —
+            </td>
+          );
+        }
+        return (
+          <td key={col.key} className={`${cell} ${col.responsive ?? ''} ${col.cellClass?.(row) ?? ''}`} title={col.title?.(s, row)}>
+            {content}
+          </td>
+        );
+      })}
     </tr>
   );
 });
 
 function SqlCell({ session: s, row }: { session: Session; row: RowContext }) {
-  if (!s.sql) return none;
   return (
     <div className="flex items-start gap-1">
       <button
