@@ -72,8 +72,8 @@ interface Column {
 }
 
 /**
- * What a cell has when it has nothing: the cell shows a muted dash and is named "none" itself (not an
- * element inside it: most rows have three such cells, and a filter keystroke redraws every row in view).
+ * What a cell has when it has nothing: the cell shows a muted dash and is itself named "none" (a name
+ * on a span inside it would not be announced: a generic element takes none).
  */
 const NONE = Symbol('none');
 const NONE_CLASS = 'text-slate-500 dark:text-slate-400';
@@ -367,16 +367,15 @@ const SessionRow = memo(function SessionRow({ session: s, index, selected, expan
     >
       {COLUMNS.map((col) => {
         const content = col.cell(s, row);
-        if (content === NONE) {
-          return (
-            <td key={col.key} className={`${cell} ${col.responsive ?? ''} ${col.cellClass?.(row) ?? ''} ${NONE_CLASS}`} aria-label="none">
-              —
-            </td>
-          );
-        }
+        const empty = content === NONE;
         return (
-          <td key={col.key} className={`${cell} ${col.responsive ?? ''} ${col.cellClass?.(row) ?? ''}`} title={col.title?.(s, row)}>
-            {content}
+          <td
+            key={col.key}
+            className={`${cell} ${col.responsive ?? ''} ${col.cellClass?.(row) ?? ''} ${empty ? NONE_CLASS : ''}`}
+            title={empty ? undefined : col.title?.(s, row)}
+            aria-label={empty ? 'none' : undefined}
+          >
+            {empty ? '—' : content}
           </td>
         );
       })}
