@@ -43,12 +43,12 @@ describe('SessionsTable', () => {
 
   it('shows "—" for an empty database, transaction time and lock, each cell named "none"', () => {
     renderTable(2);
-    const [, first, second] = screen.getAllByRole('row');
-    const none = (row: HTMLElement) => within(row).getAllByRole('cell', { name: 'none' }).map((c) => c.cellIndex);
+    const [, first, second] = screen.getAllByRole('row') as HTMLTableRowElement[];
+    const none = (row: HTMLTableRowElement) => within(row).getAllByRole<HTMLTableCellElement>('cell', { name: 'none' }).map((c) => c.cellIndex);
     // database, trx, blocked by, blocking; the second row has a database
     expect(none(first!)).toEqual([4, 7, 10, 11]);
     expect(none(second!)).toEqual([7, 10, 11]);
-    for (const i of none(first!)) expect((first as HTMLTableRowElement).cells[i]?.textContent).toBe('—');
-    expect((second as HTMLTableRowElement).cells[4]?.textContent).toBe('orders');
+    for (const i of none(first!)) expect(first!.cells[i]?.textContent).toBe('—');
+    expect(second!.cells[4]?.textContent).toBe('orders');
   });
 });
