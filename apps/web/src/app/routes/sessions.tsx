@@ -27,6 +27,7 @@ import { ServerFilterForm } from '@/features/sessions/components/server-filter-f
 import { NeedFilter, NoSessions } from '@/features/sessions/components/sessions-empty';
 import { focusSessionsTable, SessionsTable, type SessionLocks } from '@/features/sessions/components/sessions-table';
 import { useRefreshInterval } from '@/features/sessions/hooks/use-refresh-interval';
+import { useResetKey } from '@/features/sessions/hooks/use-reset-key';
 import { useSessionsView } from '@/features/sessions/hooks/use-sessions-view';
 import { useTextFilters, useTypedFilters, withTypedText, type TypedTextStore } from '@/features/sessions/hooks/use-typed-filters';
 import { changesServerFilter, groupMembers, type GroupCount, type GroupField } from '@/features/sessions/utils/filter-sessions';
@@ -411,6 +412,7 @@ function ShownSessions({
   onThrottleSimilar: ((s: Session) => void) | undefined;
 }) {
   const { filters, shown } = useShown(props);
+  const resetKey = useResetKey(JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly]), shown);
   if (shown.length === 0) return <NoSessions filtered={hasClientFilter(filters) && listedCount > 0} listedBy={listedBy} onClearClientFilters={onClearClientFilters} />;
   return (
     <SessionsTable
@@ -421,7 +423,7 @@ function ShownSessions({
       onRowClick={props.onRowClick}
       onToggleAllShown={props.onToggleAllShown}
       fetchedAt={props.fetchedAt}
-      resetKey={JSON.stringify([filters.user, filters.database, filters.host, filters.command, filters.noDatabase, filters.minTime, filters.q, filters.sort, rootsOnly])}
+      resetKey={resetKey}
       locks={props.locks}
       onThrottleSimilar={props.onThrottleSimilar}
     />
