@@ -184,6 +184,15 @@ export interface Opened {
   parseMs: number | null;
 }
 
+/** Serves, in `page`, the build of apps/web in `dir` (its assets, and its page at `pageUrl`) in place of the BFF's. */
+export async function serveWebBuild(page: Page, dir: string, pageUrl: string | RegExp): Promise<void> {
+  await page.route('**/assets/**', (route) => {
+    const file = new URL(route.request().url()).pathname;
+    return route.fulfill({ status: 200, contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: readFileSync(join(dir, file)) });
+  });
+  await page.route(pageUrl, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(dir, 'index.html')) }));
+}
+
 /**
  * Opens `url` in a fresh page with the sessions routes answered by `bodies`; waits for the table to
  * paint. `spaDir`, when given, is a build of apps/web served in place of the BFF's (its page and assets).
@@ -195,13 +204,7 @@ export async function openTable(context: BrowserContext, url: string, bodies: Se
   for (const [path, html] of Object.entries(extraRoutes)) {
     await page.route(`**${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   }
-  if (spaDir) {
-    await page.route('**/assets/**', (route) => {
-      const file = new URL(route.request().url()).pathname;
-      return route.fulfill({ status: 200, contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: readFileSync(join(spaDir, file)) });
-    });
-    await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(spaDir, 'index.html')) }));
-  }
+  if (spaDir) await serveWebBuild(page, spaDir, url);
   await page.goto(url);
   await page.waitForFunction('window.__bench.paintedAt !== null', undefined, { timeout: 180_000 });
   const t = (await page.evaluate('window.__bench')) as { responseAt: number; parsedAt: number | null; paintedAt: number };

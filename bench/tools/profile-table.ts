@@ -6,12 +6,12 @@
 //
 //   pnpm exec tsx bench/tools/profile-table.ts [N]        (default 10000)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 import { median } from '../lib/report.ts';
-import { launchChromium, routeSessions, sessionsBodies, syntheticSessions, timeClick, timeKeystrokes, type SessionsBodies } from '../lib/browser.ts';
+import { launchChromium, routeSessions, serveWebBuild, sessionsBodies, syntheticSessions, timeClick, timeKeystrokes, type SessionsBodies } from '../lib/browser.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
 
@@ -259,11 +259,7 @@ async function openGated(context: BrowserContext, url: string, bodies: SessionsB
     asked();
     await gate;
   });
-  await page.route(/\/assets\//, (route) => {
-    const file = new URL(route.request().url()).pathname;
-    route.fulfill({ status: 200, contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: readFileSync(join(out, file)) });
-  });
-  await page.route(/^https?:\/\/[^/]+\/instances\/[^/]+\/sessions\?/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(out, 'index.html')) }));
+  await serveWebBuild(page, out, /^https?:\/\/[^/]+\/instances\/[^/]+\/sessions\?/);
   await page.goto(url);
   return { page, release, requested };
 }

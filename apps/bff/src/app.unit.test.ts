@@ -13,6 +13,7 @@ import { createApp } from './app.ts';
 import { PREVIEW_RATE } from './kill/preview-rate.ts';
 import { createFileUserDirectory, upsertUser } from './auth/users-file.ts';
 import { openSqliteStores } from './stores/sqlite.ts';
+import type { DasProcess } from '@quell/das-client/types';
 import { FakeDas, FAKE_INSTANCE as instance } from '../test/fake-das.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -47,6 +48,15 @@ async function setup(cookieSecure = false) {
   return { das, stores, quell, url, agent, login, csrf: login.body.csrfToken as string };
 }
 
+/** Seven listed rows as DAS pages them here: three, an empty page, three, one (each page telling the count). */
+const inSevenPages = (rows: DasProcess[]) =>
+  async function* () {
+    yield { offset: 0, processes: rows.slice(0, 3), count: 7 };
+    yield { offset: 3, processes: [], count: 7 };
+    yield { offset: 3, processes: rows.slice(3, 6), count: 7 };
+    yield { offset: 6, processes: rows.slice(6), count: 7 };
+  };
+
 describe('createApp (in-memory DAS)', () => {
   it('input the DAS client refuses before sending is a 400 naming the field, not a 500', async () => {
     const t = await setup();
@@ -63,12 +73,7 @@ describe('createApp (in-memory DAS)', () => {
   it('a listing of several DAS pages is one answer: every row in page order, the count, the instance', async () => {
     const t = await setup();
     const rows = Array.from({ length: 7 }, (_, i) => t.das.add({ user: 'app', sql: i % 2 ? `SELECT "${i}" \\ ü` : '' }));
-    t.das.listProcessPages = async function* () {
-      yield { offset: 0, processes: rows.slice(0, 3), count: 7 };
-      yield { offset: 3, processes: [], count: 7 };
-      yield { offset: 3, processes: rows.slice(3, 6), count: 7 };
-      yield { offset: 6, processes: rows.slice(6), count: 7 };
-    };
+    t.das.listProcessPages = inSevenPages(rows);
     const res = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ instanceId: 'unit', count: 7, sessions: rows });
@@ -78,12 +83,7 @@ describe('createApp (in-memory DAS)', () => {
   it('the compact listing of several DAS pages decodes to exactly the object listing', async () => {
     const t = await setup();
     const rows = Array.from({ length: 7 }, (_, i) => t.das.add({ user: i % 3 ? 'app' : 'etl', sql: i % 2 ? `SELECT "${i % 4}" \\ ü` : '', command: i % 2 ? 'Query' : 'Sleep' }));
-    t.das.listProcessPages = async function* () {
-      yield { offset: 0, processes: rows.slice(0, 3), count: 7 };
-      yield { offset: 3, processes: [], count: 7 };
-      yield { offset: 3, processes: rows.slice(3, 6), count: 7 };
-      yield { offset: 6, processes: rows.slice(6), count: 7 };
-    };
+    t.das.listProcessPages = inSevenPages(rows);
     const objects = await t.agent.get(`${pathOf(routes.sessions, { instanceId: 'unit' })}?user=app`);
     const compact = await t.agent.get(`${pathOf(routes.sessionColumns, { instanceId: 'unit' })}?user=app`);
     expect(compact.status).toBe(200);

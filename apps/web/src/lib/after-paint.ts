@@ -55,4 +55,3 @@ export function whenIdleInPieces<T>(work: Generator<unknown, T>, done?: (result:
     cancel();
   };
 }
-

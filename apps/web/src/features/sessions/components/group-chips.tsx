@@ -50,67 +50,67 @@ const Chips = memo(function Chips({ groups, active, onPick, throttle, relistNote
   const [more, setMore] = useState<GroupField | null>(null);
   return (
     <>
-        {FIELDS.map(({ field, label }) => {
-          const list = groups[field];
-          if (list.length === 0) return null;
-          const visible = more === field ? list : list.slice(0, TOP);
-          const relists = field === 'user' || field === 'database';
-          return (
-            <div key={field} data-group={field} className="flex flex-wrap items-center gap-1">
-              <span className="text-slate-500 dark:text-slate-400">
-                by {label}
-                {relists && <span title="These chips list the sessions again from the server"> (lists again)</span>}:
-              </span>
-              {visible.map((g) => {
-                const pressed = active[field] === g.value;
-                const server = changesServerFilter(field, g.value);
-                const name = g.value || 'no database';
-                return (
-                  <Fragment key={g.value}>
+      {FIELDS.map(({ field, label }) => {
+        const list = groups[field];
+        if (list.length === 0) return null;
+        const visible = more === field ? list : list.slice(0, TOP);
+        const relists = field === 'user' || field === 'database';
+        return (
+          <div key={field} data-group={field} className="flex flex-wrap items-center gap-1">
+            <span className="text-slate-500 dark:text-slate-400">
+              by {label}
+              {relists && <span title="These chips list the sessions again from the server"> (lists again)</span>}:
+            </span>
+            {visible.map((g) => {
+              const pressed = active[field] === g.value;
+              const server = changesServerFilter(field, g.value);
+              const name = g.value || 'no database';
+              return (
+                <Fragment key={g.value}>
+                  <button
+                    type="button"
+                    aria-pressed={pressed}
+                    aria-describedby={server ? relistNote : undefined}
+                    title={
+                      server
+                        ? pressed
+                          ? `List again without the ${label} filter ${g.value}`
+                          : `List again for ${label} ${g.value} only; selected sessions that still match stay selected`
+                        : pressed
+                          ? `Stop filtering on ${label} ${name}`
+                          : `Show only ${label} ${name}`
+                    }
+                    onClick={() => onPick(field, g.value, !pressed)}
+                    className={`rounded-full border px-2 py-0.5 ${
+                      pressed
+                        ? 'border-sky-700 bg-sky-700 text-white dark:border-sky-400 dark:bg-sky-400 dark:text-slate-950'
+                        : 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-800'
+                    }`}
+                  >
+                    {g.value || '(none)'} <span className="tabular-nums opacity-75">{formatCount(g.count)}</span>
+                  </button>
+                  {pressed && throttle?.can(field, g.value) && (
                     <button
                       type="button"
-                      aria-pressed={pressed}
-                      aria-describedby={server ? relistNote : undefined}
-                      title={
-                        server
-                          ? pressed
-                            ? `List again without the ${label} filter ${g.value}`
-                            : `List again for ${label} ${g.value} only; selected sessions that still match stay selected`
-                          : pressed
-                            ? `Stop filtering on ${label} ${name}`
-                            : `Show only ${label} ${name}`
-                      }
-                      onClick={() => onPick(field, g.value, !pressed)}
-                      className={`rounded-full border px-2 py-0.5 ${
-                        pressed
-                          ? 'border-sky-700 bg-sky-700 text-white dark:border-sky-400 dark:bg-sky-400 dark:text-slate-950'
-                          : 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-800'
-                      }`}
+                      className="rounded-full border border-slate-300 px-2 py-0.5 underline hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
+                      aria-label={`Throttle similar… to the statements of ${label} ${name}`}
+                      title={`Throttle the most common statement of ${label} ${name}`}
+                      onClick={() => throttle.open(field, g.value)}
                     >
-                      {g.value || '(none)'} <span className="tabular-nums opacity-75">{formatCount(g.count)}</span>
+                      Throttle similar…
                     </button>
-                    {pressed && throttle?.can(field, g.value) && (
-                      <button
-                        type="button"
-                        className="rounded-full border border-slate-300 px-2 py-0.5 underline hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
-                        aria-label={`Throttle similar… to the statements of ${label} ${name}`}
-                        title={`Throttle the most common statement of ${label} ${name}`}
-                        onClick={() => throttle.open(field, g.value)}
-                      >
-                        Throttle similar…
-                      </button>
-                    )}
-                  </Fragment>
-                );
-              })}
-              {list.length > TOP && (
-                <button type="button" className="underline" aria-expanded={more === field} onClick={() => setMore(more === field ? null : field)}>
-                  {more === field ? 'fewer' : `+${list.length - TOP} more`}
-                </button>
-              )}
-            </div>
-          );
-        })}
+                  )}
+                </Fragment>
+              );
+            })}
+            {list.length > TOP && (
+              <button type="button" className="underline" aria-expanded={more === field} onClick={() => setMore(more === field ? null : field)}>
+                {more === field ? 'fewer' : `+${list.length - TOP} more`}
+              </button>
+            )}
+          </div>
+        );
+      })}
     </>
   );
 });
