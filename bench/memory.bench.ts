@@ -120,7 +120,7 @@ try {
             const { page } =
               side === 'spa'
                 ? await openTable(context, `${stack.url}/instances/${INSTANCE_NAME}/sessions?user=app`, body)
-                : await openTable(context, `${stack.url}/__bench/plain-table`, body, { '/__bench/plain-table': plainTableHtml(`${pathOf(routes.sessions, { instanceId: INSTANCE_NAME })}?user=app`) });
+                : await openTable(context, `${stack.url}/__bench/plain-table`, body, { pages: { '/__bench/plain-table': plainTableHtml(`${pathOf(routes.sessions, { instanceId: INSTANCE_NAME })}?user=app`) } });
             await sleep(500);
             (side === 'spa' ? spaHeap : plainHeap).push(await pageHeapMb(page));
             await page.close();

@@ -3,11 +3,14 @@
 // plain non-virtualised table of the same rows as the baseline.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Route } from '@playwright/test';
 import { encodeSessionColumns } from '@quell/contracts/session-columns';
 import { SessionListResponse, type Session } from '@quell/contracts/sessions';
 import { REPO_ROOT } from '../../scripts/lib/repo-root.ts';
+import { quietCpu } from './proc.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
 
 export const CHROMIUM_ARGS = [
@@ -194,17 +197,55 @@ export async function serveWebBuild(page: Page, dir: string, pageUrl: string | R
 }
 
 /**
- * Opens `url` in a fresh page with the sessions routes answered by `bodies`; waits for the table to
- * paint. `spaDir`, when given, is a build of apps/web served in place of the BFF's (its page and assets).
+ * Serves the build of apps/web in `dir` over HTTP on a port of its own, as the BFF serves its own:
+ * assets cached as immutable (so Chromium keeps their compiled code between pages, as it does for an
+ * operator coming back), every other path the app's page; `/api` is passed on to the BFF at `bffUrl`.
+ * The sign-in cookie of the BFF's host goes with the requests (cookies do not tell ports apart).
  */
-export async function openTable(context: BrowserContext, url: string, bodies: SessionsBodies, extraRoutes: Record<string, string> = {}, spaDir?: string): Promise<Opened> {
+export async function startWebServer(dir: string, bffUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  const bff = new URL(bffUrl);
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/api/')) {
+      const upstream = httpRequest({ host: bff.hostname, port: bff.port, path: req.url, method: req.method, headers: { ...req.headers, host: bff.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+      return;
+    }
+    const asset = path.startsWith('/assets/') ? join(dir, path) : null;
+    if (asset && !existsSync(asset)) return void res.writeHead(404).end();
+    const type = !asset ? 'text/html' : asset.endsWith('.css') ? 'text/css' : 'text/javascript';
+    res.writeHead(200, { 'content-type': type, 'cache-control': asset ? 'public, max-age=31536000, immutable' : 'no-cache' });
+    res.end(readFileSync(asset ?? join(dir, 'index.html')));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { url: `http://127.0.0.1:${port}`, close };
+}
+
+/**
+ * Opens `url` in a fresh page with the sessions routes answered by `bodies`, `holdMs` after the page
+ * asks (a real listing of N sessions is N / 100 DAS pages: it never comes the moment it is asked for;
+ * at once, the page is still loading when it comes: its first frame, its other requests), once the
+ * machine is quiet (the page closed before it, the plain table's thousands of rows, can take seconds
+ * to go away on two cores); waits for the table to paint. `pages`: more pages to serve, by path.
+ */
+export async function openTable(context: BrowserContext, url: string, bodies: SessionsBodies, { holdMs = 0, pages = {} }: { holdMs?: number; pages?: Record<string, string> } = {}): Promise<Opened> {
+  await quietCpu();
   const page = await context.newPage();
   await page.addInitScript(INIT_SCRIPT);
-  await routeSessions(page, bodies);
-  for (const [path, html] of Object.entries(extraRoutes)) {
+  await routeSessions(page, bodies, holdMs > 0 ? () => new Promise((resolve) => setTimeout(resolve, holdMs)) : undefined);
+  for (const [path, html] of Object.entries(pages)) {
     await page.route(`**${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   }
-  if (spaDir) await serveWebBuild(page, spaDir, url);
   await page.goto(url);
   await page.waitForFunction('window.__bench.paintedAt !== null', undefined, { timeout: 180_000 });
   const t = (await page.evaluate('window.__bench')) as { responseAt: number; parsedAt: number | null; paintedAt: number };

@@ -1,4 +1,4 @@
-// Linux /proc helpers: which process listens on a port, and how much memory it holds.
+// Linux /proc helpers: which process listens on a port, how much memory it holds, whether the CPUs are quiet.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Inode of the listening TCP socket on `port` (IPv4 or IPv6), if any. */
@@ -74,4 +74,28 @@ export function sampleRss(pids: Record<string, number>, everyMs = 100): { stop()
       return peak;
     },
   };
+}
+
+/** Idle and total CPU time of the whole machine so far, in clock ticks (/proc/stat). */
+function cpuTicks(): { idle: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: fields[3]! + fields[4]!, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Waits until the machine's CPUs were less than `busyBelow` busy over one `windowMs` (the work a closed
+ * page leaves, a renderer going away, a GC, is over), or `maxMs` has passed; returns the ms waited. On two
+ * cores a measurement that starts in the tail of the last one measures both.
+ */
+export async function quietCpu({ busyBelow = 0.1, windowMs = 200, maxMs = 10_000 } = {}): Promise<number> {
+  const start = Date.now();
+  let last = cpuTicks();
+  while (Date.now() - start < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = cpuTicks();
+    const busy = 1 - (now.idle - last.idle) / Math.max(1, now.total - last.total);
+    last = now;
+    if (busy < busyBelow) break;
+  }
+  return Date.now() - start;
 }

@@ -5,8 +5,11 @@
 // with the work after the listing done). For a change to the table that one run of the benchmark
 // cannot tell from the machine's noise.
 //
-//   pnpm exec tsx bench/tools/ab-table.ts <distA> <distB> [N] [rounds]     (build with: vite build --outDir <dir>)
-import { launchChromium, openTable, sessionsBodies, syntheticSessions, timeKeystrokes } from '../lib/browser.ts';
+// Each build is served over HTTP as the BFF serves it (Chromium keeps its compiled code between pages);
+// the sessions response comes `holdMs` after the page asks (see openTable in lib/browser.ts).
+//
+//   pnpm exec tsx bench/tools/ab-table.ts <distA> <distB> [N] [rounds] [holdMs]     (build with: vite build --outDir <dir>)
+import { launchChromium, openTable, startWebServer, sessionsBodies, syntheticSessions, timeKeystrokes } from '../lib/browser.ts';
 import { median } from '../lib/report.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from '../lib/stack.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
@@ -15,6 +18,7 @@ const [distA, distB] = process.argv.slice(2, 4);
 if (!distA || !distB) throw new Error('usage: ab-table.ts <distA> <distB> [N] [rounds]');
 const N = Number(process.argv[4] ?? 10_000);
 const ROUNDS = Number(process.argv[5] ?? 10);
+const HOLD_MS = Number(process.argv[6] ?? 0);
 const WARM_PASSES = 5;
 // Each idle callback's run, noted as [start, duration] (ms, the page's clock).
 const IDLE_TIMES = `(() => {
@@ -30,14 +34,16 @@ try {
   const login = await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
   if (login.status() !== 200) throw new Error(`login: ${login.status()}`);
   await context.addInitScript(IDLE_TIMES);
-  const url = `${stack.url}/instances/${INSTANCE_NAME}/sessions?user=app`;
   const body = sessionsBodies(INSTANCE_NAME, syntheticSessions(N, 'app'));
   const sides = { A: distA, B: distB };
+  const servers = { A: await startWebServer(distA, stack.url), B: await startWebServer(distB, stack.url) };
+  const urlOf = (side: 'A' | 'B') => `${servers[side].url}/instances/${INSTANCE_NAME}/sessions?user=app`;
   const got = { A: { paint: [] as number[], parse: [] as number[], key: [] as number[], warm: [] as number[], idle: [] as number[] }, B: { paint: [] as number[], parse: [] as number[], key: [] as number[], warm: [] as number[], idle: [] as number[] } };
-  for (const side of ['A', 'B'] as const) (await openTable(context, url, body, {}, sides[side])).page.close(); // warm-up
+  // warm-up: three loads each, so Chromium has made its code cache of each build's scripts
+  for (let i = 0; i < 3; i++) for (const side of ['A', 'B'] as const) await (await openTable(context, urlOf(side), body, { holdMs: HOLD_MS })).page.close();
   for (let r = 0; r < ROUNDS; r++) {
     for (const side of r % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-      const { page, paintMs, parseMs } = await openTable(context, url, body, {}, sides[side]);
+      const { page, paintMs, parseMs } = await openTable(context, urlOf(side), body, { holdMs: HOLD_MS });
       const painted = (await page.evaluate('window.__bench.paintedAt')) as number;
       const keys = await timeKeystrokes(page, '#f-q', '= 42');
       const idle = (await page.evaluate('window.__idle')) as Array<[number, number]>;
@@ -55,8 +61,10 @@ try {
   }
   for (const side of ['A', 'B'] as const) {
     const g = got[side];
-    console.log(`${side} (${sides[side]}), N=${N}, ${ROUNDS} rounds, medians: paint ${median(g.paint).toFixed(0)} ms (parse ${median(g.parse).toFixed(0)}), keystroke ${median(g.key).toFixed(1)} ms, warm keystroke ${median(g.warm).toFixed(1)} ms, longest idle piece ${median(g.idle).toFixed(1)} ms`);
+    console.log(`${side} (${sides[side]}), N=${N}, ${ROUNDS} rounds, response held ${HOLD_MS} ms, medians: paint ${median(g.paint).toFixed(0)} ms (parse ${median(g.parse).toFixed(0)}), keystroke ${median(g.key).toFixed(1)} ms, warm keystroke ${median(g.warm).toFixed(1)} ms, longest idle piece ${median(g.idle).toFixed(1)} ms`);
   }
+  await servers.A.close();
+  await servers.B.close();
 } finally {
   await browser.close();
   await stack.stop();
