@@ -72,8 +72,8 @@ export function useSessionsView(instanceId: string, filters: SessionFilters, ref
     return whenIdleInPieces(countGroups(listed), setGroups);
   }, [listed]);
   // The text filters' lower-cased keys are made in pieces once the page is idle after the table has
-  // painted, not on the first keystroke (one that comes first makes the rest itself). They belong to
-  // the listing; a sorted copy takes them over (carryFilterKeys) instead of lower-casing again.
+  // painted, not on the first keystroke (one that comes first makes the rest itself). A sorted copy of
+  // a listing that has its keys takes them over (carryFilterKeys) instead of lower-casing again.
   useEffect(() => {
     if (!sorted.length) return;
     return whenIdleInPieces(prepareFilterKeys(sorted));

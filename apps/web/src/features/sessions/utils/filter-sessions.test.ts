@@ -144,7 +144,7 @@ describe('carryFilterKeys', () => {
     const sorted = order.map((i) => listing[i]!);
     carryFilterKeys(listing, order, sorted);
     const making = prepareFilterKeys(sorted);
-    expect(making.next().done).toBe(false); // the first rows of the listing have their keys, the others not yet
+    expect(making.next().done).toBe(false); // the copy's first rows have their keys (its own: the listing has none yet), the others not yet
     expect(filterListing(sorted, { q: 'update orders' }).rows.map((r) => r.id)).toEqual([4999, 3999, 2999, 1999, 999]);
     expect(filterListing(listing, { q: 'update' }).rows.map((r) => r.id)).toEqual([999, 1999, 2999, 3999, 4999]);
     expect(making.next().done).toBe(true); // nothing left to make

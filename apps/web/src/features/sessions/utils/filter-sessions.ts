@@ -30,9 +30,12 @@ interface SearchKeys {
   statements: string[];
 }
 const searchKeyCache = new WeakMap<readonly Session[], SearchKeys>();
-/** Keys being made a piece at a time (prepareFilterKeys): the rows before `made` have theirs. */
-const keysInTheMaking = new WeakMap<readonly Session[], { keys: SearchKeys; made: number; statementIndex: Map<string, number> }>();
-/** Sorted copies of a listing, and their order: they take the listing's keys when first asked for theirs. */
+/**
+ * Keys being made a piece at a time (prepareFilterKeys): the rows before `made` have theirs, lower-cased
+ * here or, for a sorted copy of a listing whose keys were all made, taken from those (`moved`).
+ */
+const keysInTheMaking = new WeakMap<readonly Session[], { keys: SearchKeys; made: number; statementIndex: Map<string, number>; moved?: { from: SearchKeys; order: ArrayLike<number> } }>();
+/** Sorted copies of a listing, and their order: they take the listing's keys, when it has them all, when first asked for theirs. */
 const sortedFrom = new WeakMap<readonly Session[], { from: readonly Session[]; order: ArrayLike<number> }>();
 /** Rows whose keys one piece of idle work makes (well under a millisecond's work). */
 const ROWS_PER_PIECE = 2000;
@@ -42,24 +45,30 @@ function searchKeys(sessions: readonly Session[]): SearchKeys {
   return searchKeyCache.get(sessions)!;
 }
 
-/** Makes the keys of up to `rows` more rows of `sessions` (first those of the listing it is a sorted copy of); true once all are made. */
+/**
+ * Makes the keys of up to `rows` more rows of `sessions`; true once all are made. A sorted copy whose
+ * listing has all its keys moves them over; one whose listing has not (the table's first sort, right
+ * after a listing came) lower-cases its own rows: one pass, not one over the listing and one to move.
+ */
 function makeKeys(sessions: readonly Session[], rows: number): boolean {
   if (searchKeyCache.has(sessions)) return true;
-  const sorted = sortedFrom.get(sessions);
-  if (sorted && !makeKeys(sorted.from, rows)) return false;
   const n = sessions.length;
   let making = keysInTheMaking.get(sessions);
   if (!making) {
-    const keys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Uint32Array(n), statements: sorted ? searchKeyCache.get(sorted.from)!.statements : [] };
-    keysInTheMaking.set(sessions, (making = { keys, made: 0, statementIndex: new Map() }));
+    const sorted = sortedFrom.get(sessions);
+    const from = sorted && searchKeyCache.get(sorted.from);
+    const keys = { host: new Array<string>(n), command: new Array<string>(n), sql: new Uint32Array(n), statements: from ? from.statements : [] };
+    making = { keys, made: 0, statementIndex: new Map(), ...(sorted && from ? { moved: { from, order: sorted.order } } : {}) };
+    keysInTheMaking.set(sessions, making);
   }
   const end = Math.min(n, making.made + rows);
-  if (sorted) movedKeys(searchKeyCache.get(sorted.from)!, sorted.order, making.keys, making.made, end);
+  if (making.moved) movedKeys(making.moved.from, making.moved.order, making.keys, making.made, end);
   else lowerCased(sessions, making.keys, making.statementIndex, making.made, end);
   making.made = end;
   if (end < n) return false;
   searchKeyCache.set(sessions, making.keys);
   keysInTheMaking.delete(sessions);
+  sortedFrom.delete(sessions);
   return true;
 }
 
@@ -97,7 +106,8 @@ export function* prepareFilterKeys(sessions: readonly Session[]): Generator<void
 
 /**
  * `to` holds the rows of `from` in `order` (`to[i] = from[order[i]]`): when its keys are first
- * needed, it takes those of `from` instead of lower-casing again (not at once: a sort need not wait).
+ * needed, it takes those of `from`, if they are all made by then, instead of lower-casing again (not
+ * at once: a sort need not wait).
  */
 export function carryFilterKeys(from: readonly Session[], order: ArrayLike<number>, to: readonly Session[]): void {
   if (!searchKeyCache.has(to)) sortedFrom.set(to, { from, order });
