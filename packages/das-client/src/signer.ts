@@ -1,7 +1,8 @@
 // SDK-HMAC-SHA256, the Huawei Cloud API Gateway AK/SK signature (DAS-API.md §2), on node:crypto only.
 // Hot path notes (bench/signing.bench.ts): one-shot crypto.hash instead of createHash/createHmac
 // objects (HMAC as two hashes over key blocks cached per SK), unreserved strings passed through
-// without encodeURIComponent, the few query pairs and headers sorted by insertion instead of
+// without encodeURIComponent (ids seen before without a regex test), header names lower-cased once
+// each, the few query pairs and headers sorted by insertion instead of
 // Array.prototype.sort, and signParts() for callers that hold the raw path segments and query
 // pairs (no URL parse/decode).
 import { createHash, createHmac, hash as oneShotHash, timingSafeEqual } from 'node:crypto';
@@ -33,9 +34,23 @@ function isShortUnreserved(value: string): boolean {
   return true;
 }
 
+// The ids in a DAS path and query (project, instance, db user: 32 to 36 characters) come back in
+// every request: those already seen to need no escaping are remembered, a set lookup instead of a
+// regex test. Bounded: emptied when full.
+const KNOWN_UNRESERVED = new Set<string>();
+const KNOWN_UNRESERVED_MAX = 1024;
+
+function isLongUnreserved(value: string): boolean {
+  if (KNOWN_UNRESERVED.has(value)) return true;
+  if (NEEDS_ESCAPE.test(value)) return false;
+  if (KNOWN_UNRESERVED.size >= KNOWN_UNRESERVED_MAX) KNOWN_UNRESERVED.clear();
+  KNOWN_UNRESERVED.add(value);
+  return true;
+}
+
 /** RFC 3986: everything but A-Z a-z 0-9 - _ . ~ is %XX (uppercase, UTF-8). */
 export function encodeRfc3986(value: string): string {
-  if (value.length <= 12 ? isShortUnreserved(value) : !NEEDS_ESCAPE.test(value)) return value;
+  if (value.length <= 12 ? isShortUnreserved(value) : isLongUnreserved(value)) return value;
   const encoded = encodeURIComponent(value);
   return KEPT_BY_URI_COMPONENT.test(encoded) ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
@@ -338,6 +353,18 @@ export function signRequest(input: SignRequestInput, credentials: SigningCredent
   );
 }
 
+// A client sends the same few header names on every request: each is lower-cased once.
+const LOWER_HEADER_NAMES = new Map<string, string>();
+
+function lowerHeaderName(name: string): string {
+  let lower = LOWER_HEADER_NAMES.get(name);
+  if (lower === undefined) {
+    if (LOWER_HEADER_NAMES.size >= KNOWN_UNRESERVED_MAX) LOWER_HEADER_NAMES.clear();
+    LOWER_HEADER_NAMES.set(name, (lower = name.toLowerCase()));
+  }
+  return lower;
+}
+
 /**
  * The signing hot path in one pass over the headers: copy them, note the special ones, add host /
  * X-Sdk-Date / X-Security-Token, build the canonical request and sign it.
@@ -363,7 +390,7 @@ function signCore(
     for (const name in input) {
       const value = input[name]!;
       out[name] = value;
-      const lower = name.toLowerCase();
+      const lower = lowerHeaderName(name);
       names.push(lower);
       values.push(value);
       if (lower === 'x-sdk-date') sdkDate = value;
