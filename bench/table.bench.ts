@@ -6,9 +6,9 @@
 // (its bench-only mode: see listing.bench.ts) — the BFF itself takes at least that. Each round also
 // opens the SPA once more with the response at once, while the page still loads, for its paint alone
 // (`spa_paint_at_once_ms`). The baseline is a plain non-virtualised table of the same rows (plain
-// DOM, same sort, same filter) in the same browser, its response held as long. Rounds alternate SPA / plain. The plain table takes a second a keystroke at 10 000 rows: fewer
-// rounds of it there; at 100 000 it takes tens of seconds a keystroke: it is measured once, its
-// paint only.
+// DOM, same sort, same filter) in the same browser, its response held as long. Rounds alternate SPA /
+// plain. The plain table takes a second a keystroke at 10 000 rows: fewer rounds of it there; at
+// 100 000 it takes tens of seconds a keystroke: it is measured once, its paint only.
 //
 //   pnpm exec tsx bench/table.bench.ts [N ...]      (default 1000 10000 100000)
 import { launchChromium, ensureWebBuild, openTable, pageHeapMb, plainTableHtml, sessionsBodies, syntheticSessions, timeClick, timeKeystrokes } from './lib/browser.ts';
@@ -19,8 +19,8 @@ import { pathOf, routes } from '@quell/contracts/routes';
 const SIZES = process.argv.slice(2).length ? process.argv.slice(2).map(Number) : [1000, 10_000, 100_000];
 // A round of the SPA takes a few seconds at any N: enough of them for a median this machine's noise
 // moves little (one page's paint varies by half from the next).
-const roundsFor = () => Number(process.env.QUELL_BENCH_ROUNDS ?? 7);
-const plainRoundsFor = (n: number) => Math.min(roundsFor(), n >= 100_000 ? 1 : n >= 10_000 ? 3 : 5);
+const ROUNDS = Number(process.env.QUELL_BENCH_ROUNDS ?? 7);
+const plainRoundsFor = (n: number) => Math.min(ROUNDS, n >= 100_000 ? 1 : n >= 10_000 ? 3 : 5);
 const plainKeystrokesAt = (n: number) => n < 100_000;
 // Each keystroke narrows the rows: "=" keeps the running statements, "= 4" and "= 42" fewer.
 const TYPED = '= 42';
@@ -80,7 +80,7 @@ try {
     const paintRatios: number[] = [];
     const keyRatios: number[] = [];
     const plainRounds = plainRoundsFor(n);
-    for (let r = 0; r < roundsFor(); r++) {
+    for (let r = 0; r < ROUNDS; r++) {
       const sides = r < plainRounds ? (r % 2 === 0 ? (['spa', 'plain'] as const) : (['plain', 'spa'] as const)) : (['spa'] as const);
       const got: Record<string, { paint: number; key: number | null }> = {};
       for (const side of sides) {
@@ -141,7 +141,7 @@ try {
         spa_sort_id_ms: Number(median(spa.sortId).toFixed(1)),
         spa_sort_host_ms: Number(median(spa.sortHost).toFixed(1)),
         spa_heap_mb: Number(heapMb.toFixed(1)),
-        rounds: roundsFor(),
+        rounds: ROUNDS,
         plain_rounds: plainRounds,
       },
       note: `ratio = SPA paint / plain-table paint; synthetic rows fulfilled in the browser (rendering, not DAS); paint = response headers to the frame after the first row, the body's read, parse and decode (spa_parse_ms) included, the response answered response_held_ms after it was asked for (what DasClient took for N / 100 pages from das-local in this run; spa_paint_at_once_ms: answered at once, while the page still loads); the SPA reads the compact form, the plain table the object form; keystroke = median main-thread time per character of "${TYPED}" until its last DOM change, React’s scheduled work followed until the main thread is idle (style+layout forced, paint not included); sort = the same for a click on the ID / Host header, unfiltered; heap = JS heap after GC with the table shown`,

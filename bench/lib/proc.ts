@@ -84,10 +84,10 @@ function cpuTicks(): { idle: number; total: number } {
 
 /**
  * Waits until the machine's CPUs were less than `busyBelow` busy over one `windowMs` (the work a closed
- * page leaves, a renderer going away, a GC, is over), or `maxMs` has passed; returns the ms waited. On two
- * cores a measurement that starts in the tail of the last one measures both.
+ * page leaves, a renderer going away, a GC, is over), or `maxMs` has passed. On two cores a measurement
+ * that starts in the tail of the last one measures both.
  */
-export async function quietCpu({ busyBelow = 0.1, windowMs = 200, maxMs = 10_000 } = {}): Promise<number> {
+export async function quietCpu({ busyBelow = 0.1, windowMs = 200, maxMs = 10_000 } = {}): Promise<void> {
   const start = Date.now();
   let last = cpuTicks();
   while (Date.now() - start < maxMs) {
@@ -95,7 +95,6 @@ export async function quietCpu({ busyBelow = 0.1, windowMs = 200, maxMs = 10_000
     const now = cpuTicks();
     const busy = 1 - (now.idle - last.idle) / Math.max(1, now.total - last.total);
     last = now;
-    if (busy < busyBelow) break;
+    if (busy < busyBelow) return;
   }
-  return Date.now() - start;
 }

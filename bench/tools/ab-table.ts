@@ -15,7 +15,7 @@ import { dropBenchDasAccount, INSTANCE_NAME, startBenchStack } from '../lib/stac
 import { pathOf, routes } from '@quell/contracts/routes';
 
 const [distA, distB] = process.argv.slice(2, 4);
-if (!distA || !distB) throw new Error('usage: ab-table.ts <distA> <distB> [N] [rounds]');
+if (!distA || !distB) throw new Error('usage: ab-table.ts <distA> <distB> [N] [rounds] [holdMs]');
 const N = Number(process.argv[4] ?? 10_000);
 const ROUNDS = Number(process.argv[5] ?? 10);
 const HOLD_MS = Number(process.argv[6] ?? 0);
@@ -29,6 +29,7 @@ const IDLE_TIMES = `(() => {
 
 const stack = await startBenchStack({ name: 'table', bffPort: 3430, dasPort: 8830 });
 const browser = await launchChromium();
+const servers = { A: await startWebServer(distA, stack.url), B: await startWebServer(distB, stack.url) };
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
   const login = await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
@@ -36,7 +37,6 @@ try {
   await context.addInitScript(IDLE_TIMES);
   const body = sessionsBodies(INSTANCE_NAME, syntheticSessions(N, 'app'));
   const sides = { A: distA, B: distB };
-  const servers = { A: await startWebServer(distA, stack.url), B: await startWebServer(distB, stack.url) };
   const urlOf = (side: 'A' | 'B') => `${servers[side].url}/instances/${INSTANCE_NAME}/sessions?user=app`;
   const got = { A: { paint: [] as number[], parse: [] as number[], key: [] as number[], warm: [] as number[], idle: [] as number[] }, B: { paint: [] as number[], parse: [] as number[], key: [] as number[], warm: [] as number[], idle: [] as number[] } };
   // warm-up: three loads each, so Chromium has made its code cache of each build's scripts
@@ -63,9 +63,9 @@ try {
     const g = got[side];
     console.log(`${side} (${sides[side]}), N=${N}, ${ROUNDS} rounds, response held ${HOLD_MS} ms, medians: paint ${median(g.paint).toFixed(0)} ms (parse ${median(g.parse).toFixed(0)}), keystroke ${median(g.key).toFixed(1)} ms, warm keystroke ${median(g.warm).toFixed(1)} ms, longest idle piece ${median(g.idle).toFixed(1)} ms`);
   }
+} finally {
   await servers.A.close();
   await servers.B.close();
-} finally {
   await browser.close();
   await stack.stop();
   await dropBenchDasAccount(stack);
