@@ -25,8 +25,8 @@ for (const file of readdirSync(dir).sort()) {
   }
   if (file.startsWith('vitest-')) {
     const p = Number(report.numPassedTests ?? 0);
-    // Vitest counts a file that failed to load in numFailedTestSuites, not in numFailedTests.
-    const f = Number(report.numFailedTests ?? 0) + Number(report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+    // A file that failed to load (or whose hooks threw) has no failed test to count it: it counts once.
+    const f = Number(report.numFailedTests ?? 0) + countFilesFailedWithoutATest(report);
     passed += p;
     failed += f;
     rows.push(`${file.replace(/^vitest-|\.json$/g, '').padEnd(28)} ${p} passed, ${f} failed, ${Number(report.numPendingTests ?? 0)} skipped`);
@@ -40,10 +40,11 @@ for (const file of readdirSync(dir).sort()) {
   }
 }
 
-// A suite (file) that failed because a test in it failed is already counted through that test.
-function countSuitesWithFailedTests(report: Record<string, unknown>): number {
-  const results = (report.testResults ?? []) as Array<{ assertionResults?: Array<{ status: string }> }>;
-  return results.filter((r) => (r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+// numFailedTestSuites is no help: it counts describe blocks too, so one failed test in a describe
+// block is two failed suites. A file that failed because a test in it failed is counted through that test.
+function countFilesFailedWithoutATest(report: Record<string, unknown>): number {
+  const results = (report.testResults ?? []) as Array<{ status?: string; assertionResults?: Array<{ status: string }> }>;
+  return results.filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
 }
 
 // Checks that are one pass or one fail each: the file their step wrote, and the line it ends with on success.

@@ -310,7 +310,8 @@ describe('SQL throttles through the BFF, enforced by the proxy (SQLite store)', 
       expect((await restarted.throttles.list(stack.instances[0]!)).map((t) => t.expiresAt)).toEqual([created.body.expiresAt]);
       stack.clock.offsetMs = 20 * MIN + 1_000;
       await eventually(async () => h.rules().length, (n) => n === 0, 5000);
-      expect((await stores.sqlThrottles.get(created.body.id))?.status).toBe('expired');
+      // the sweep marks the throttle expired once DAS has removed the rule: just after
+      expect(await eventually(async () => (await stores.sqlThrottles.get(created.body.id))?.status, (status) => status === 'expired', 5000)).toBe('expired');
     } finally {
       stack.clock.offsetMs = 0;
       await restarted.shutdown();
