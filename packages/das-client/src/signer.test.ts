@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { authorizeExactly, canonicalQuery, canonicalRequest, canonicalUri, hmacSha256Hex, parseSdkDate, sha256Hex, signRequest } from './signer.ts';
+import { authorizeExactly, canonicalQuery, canonicalRequest, canonicalUri, encodeRfc3986, hmacSha256Hex, parseSdkDate, sha256Hex, signRequest } from './signer.ts';
 
 const at = (sdkDate: string) => parseSdkDate(sdkDate)!;
 
@@ -122,6 +122,17 @@ describe('§2.7 worked DAS examples (official Node SDK pipeline)', () => {
     expect(headers.Authorization).toBe(
       'SDK-HMAC-SHA256 Access=QTWAOYTTINDUT2QVKYUC, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=b90b2e24d977146d472da9d00d5d97db3dbdb006c1351386ec18830879b90d4d',
     );
+  });
+});
+
+describe('encodeRfc3986 (long ids remembered once checked)', () => {
+  it('passes long unreserved ids through, again and past the bound of the memo, and escapes every other long text each time', () => {
+    const ids = Array.from({ length: 2500 }, (_, i) => `2c250598-1e3c-4d31-bc19-${String(i).padStart(12, '0')}`);
+    for (let round = 0; round < 2; round++) for (const id of ids) expect(encodeRfc3986(id)).toBe(id);
+    for (let round = 0; round < 2; round++) {
+      expect(encodeRfc3986('2c250598-1e3c-4d31-bc19 000000000001')).toBe('2c250598-1e3c-4d31-bc19%20000000000001');
+      expect(encodeRfc3986("it's (a) long name*!")).toBe('it%27s%20%28a%29%20long%20name%2A%21');
+    }
   });
 });
 

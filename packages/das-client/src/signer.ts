@@ -36,14 +36,14 @@ function isShortUnreserved(value: string): boolean {
 
 // The ids in a DAS path and query (project, instance, db user: 32 to 36 characters) come back in
 // every request: those already seen to need no escaping are remembered, a set lookup instead of a
-// regex test. Bounded: emptied when full.
+// regex test. Bounded: emptied when full (as the header names below).
 const KNOWN_UNRESERVED = new Set<string>();
-const KNOWN_UNRESERVED_MAX = 1024;
+const MEMO_MAX = 1024;
 
 function isLongUnreserved(value: string): boolean {
   if (KNOWN_UNRESERVED.has(value)) return true;
   if (NEEDS_ESCAPE.test(value)) return false;
-  if (KNOWN_UNRESERVED.size >= KNOWN_UNRESERVED_MAX) KNOWN_UNRESERVED.clear();
+  if (KNOWN_UNRESERVED.size >= MEMO_MAX) KNOWN_UNRESERVED.clear();
   KNOWN_UNRESERVED.add(value);
   return true;
 }
@@ -359,7 +359,7 @@ const LOWER_HEADER_NAMES = new Map<string, string>();
 function lowerHeaderName(name: string): string {
   let lower = LOWER_HEADER_NAMES.get(name);
   if (lower === undefined) {
-    if (LOWER_HEADER_NAMES.size >= KNOWN_UNRESERVED_MAX) LOWER_HEADER_NAMES.clear();
+    if (LOWER_HEADER_NAMES.size >= MEMO_MAX) LOWER_HEADER_NAMES.clear();
     LOWER_HEADER_NAMES.set(name, (lower = name.toLowerCase()));
   }
   return lower;
