@@ -187,15 +187,6 @@ export interface Opened {
   parseMs: number | null;
 }
 
-/** Serves, in `page`, the build of apps/web in `dir` (its assets, and its page at `pageUrl`) in place of the BFF's. */
-export async function serveWebBuild(page: Page, dir: string, pageUrl: string | RegExp): Promise<void> {
-  await page.route('**/assets/**', (route) => {
-    const file = new URL(route.request().url()).pathname;
-    return route.fulfill({ status: 200, contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: readFileSync(join(dir, file)) });
-  });
-  await page.route(pageUrl, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(dir, 'index.html')) }));
-}
-
 /**
  * Serves the build of apps/web in `dir` over HTTP on a port of its own, as the BFF serves its own:
  * assets cached as immutable (so Chromium keeps their compiled code between pages, as it does for an

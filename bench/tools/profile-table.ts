@@ -1,6 +1,6 @@
 // Where the SPA spends the time between the sessions response and the painted table (question 3):
 // a V8 CPU profile of the page, with an unminified build of apps/web (built to a temporary dir and
-// served in place of apps/web/dist) so function names are readable. Before the CPU profiles, a
+// served over HTTP as the BFF serves apps/web/dist) so function names are readable. Before the CPU profiles, a
 // Chromium trace of the same steps on a fresh page splits the main thread's time into script, style,
 // layout, paint, parse, GC … (what the CPU profile shows only as "(program)").
 //
@@ -11,7 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 import { median } from '../lib/report.ts';
-import { launchChromium, routeSessions, serveWebBuild, sessionsBodies, syntheticSessions, timeClick, timeKeystrokes, type SessionsBodies } from '../lib/browser.ts';
+import { launchChromium, routeSessions, sessionsBodies, startWebServer, syntheticSessions, timeClick, timeKeystrokes, type SessionsBodies } from '../lib/browser.ts';
 import { dropBenchDasAccount, INSTANCE_NAME, REPO_ROOT, startBenchStack } from '../lib/stack.ts';
 import { pathOf, routes } from '@quell/contracts/routes';
 
@@ -259,7 +259,6 @@ async function openGated(context: BrowserContext, url: string, bodies: SessionsB
     asked();
     await gate;
   });
-  await serveWebBuild(page, out, /^https?:\/\/[^/]+\/instances\/[^/]+\/sessions\?/);
   await page.goto(url);
   return { page, release, requested };
 }
@@ -269,11 +268,13 @@ const markIn = (page: Page, name: string) => page.evaluate(`performance.mark(${J
 
 const stack = await startBenchStack({ name: 'profile-table', bffPort: 3470, dasPort: 8870 });
 const browser = await launchChromium();
+// the unminified build, served as the BFF serves its own (the BFF's API behind it)
+const web = await startWebServer(out, stack.url);
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
   await context.request.post(`${stack.url}${pathOf(routes.login)}`, { data: { username: stack.operator.username, password: stack.operator.password } });
   const bodies = sessionsBodies(INSTANCE_NAME, syntheticSessions(N, 'app'));
-  const url = `${stack.url}/instances/${INSTANCE_NAME}/sessions?user=app`;
+  const url = `${web.url}/instances/${INSTANCE_NAME}/sessions?user=app`;
   // Warm-up, so code caches are as warm as in the benchmark's rounds.
   {
     const { page, release } = await openGated(context, url, bodies, false);
@@ -345,6 +346,7 @@ try {
   const sortMs = await timeClick(page, 'thead th:nth-child(4) button');
   summarise(`sort by host: ${sortMs.toFixed(0)} ms`, ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
 } finally {
+  await web.close();
   await browser.close();
   await stack.stop();
   await dropBenchDasAccount(stack);
