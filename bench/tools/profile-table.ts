@@ -1,8 +1,8 @@
 // Where the SPA spends the time between the sessions response and the painted table (question 3):
 // a V8 CPU profile of the page, with an unminified build of apps/web (built to a temporary dir and
-// served over HTTP as the BFF serves apps/web/dist) so function names are readable. Before the CPU profiles, a
-// Chromium trace of the same steps on a fresh page splits the main thread's time into script, style,
-// layout, paint, parse, GC … (what the CPU profile shows only as "(program)").
+// served over HTTP as the BFF serves apps/web/dist) so function names are readable. Before the CPU
+// profiles, a Chromium trace of the same steps on a fresh page splits the main thread's time into
+// script, style, layout, paint, parse, GC … (what the CPU profile shows only as "(program)").
 //
 //   pnpm exec tsx bench/tools/profile-table.ts [N]        (default 10000)
 import { execFileSync } from 'node:child_process';
