@@ -6,6 +6,7 @@
 //   pnpm exec tsx bench/overhead.bench.ts
 //   QUELL_BENCH_ROUNDS=5 QUELL_BENCH_ROUND_SECONDS=4 (defaults)
 import os from 'node:os';
+import { startBareHop } from './lib/bare-hop.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
 import { sampleRss } from './lib/proc.ts';
 import { median, report } from './lib/report.ts';
@@ -19,6 +20,7 @@ const LIST_CONCURRENCY = 8;
 const LIST_SESSIONS = 50;
 const KILL_CONCURRENCY = 4;
 const ONE_CLIENT_ROUNDS = 5;
+const FLOOR_PORT = 3411;
 // Targets (issue: the extra hop): listing ≤ 1.3× direct p50 with 8 clients and with one; preview +
 // commit ≤ 1.5× with 4 clients and with one; under load the BFF keeps ≥ 0.6× the direct throughput.
 const P50_TARGET = { list: 1.3, kill: 1.5 } as const;
@@ -49,8 +51,10 @@ function usable(result: LoadResult): boolean {
   return result.ops > 0 && typeof result.p50 === 'number' && Number.isFinite(result.p50) && Number.isFinite(result.rps);
 }
 
-function roundFailure(got: Partial<Record<'bff' | 'direct', LoadResult>>): string | undefined {
-  for (const side of ['bff', 'direct'] as const) {
+type Side = 'bff' | 'direct' | 'floor';
+
+function roundFailure(got: Partial<Record<Side, LoadResult>>, sides: readonly Side[] = ['bff', 'direct']): string | undefined {
+  for (const side of sides) {
     const result = got[side];
     if (!result) return `${side}: the load worker gave no result`;
     if (!usable(result)) return `${side}: no operation completed (${result.errors} errors${result.firstError ? `, first: ${result.firstError}` : ''})`;
@@ -128,28 +132,38 @@ try {
         }
         // Without contention: one client, so the ratio shows the extra hop itself rather than CPU queueing.
         // Five rounds: with three, the median was one round, and this machine's noise moved it by a third.
-        const solo: Record<'bff' | 'direct', number[]> = { bff: [], direct: [] };
+        // A listing is also timed through the floor (bench/lib/bare-hop.ts), a hop with nothing in it.
+        const soloSides: readonly Side[] = scenario === 'list' ? ['bff', 'direct', 'floor'] : ['bff', 'direct'];
+        const floor = scenario === 'list' ? await startBareHop({ port: FLOOR_PORT, das: base('direct-list', user, 1).das, user }) : undefined;
+        const solo: Record<Side, number[]> = { bff: [], direct: [], floor: [] };
         const soloRatios: number[] = [];
+        const floorRatios: number[] = [];
         const soloFailures: string[] = [];
-        for (let r = 0; r < ONE_CLIENT_ROUNDS; r++) {
-          const order = r % 2 === 0 ? (['bff', 'direct'] as const) : (['direct', 'bff'] as const);
-          const got: Partial<Record<'bff' | 'direct', LoadResult>> = {};
-          for (const side of order) {
-            const result = await runRound({ ...base(`${side}-${scenario}`, user, 1), seconds: 3, sessionsPerClient: KILL_SESSIONS.oneClient });
-            if (!('failed' in result)) got[side] = result;
-            else failedErrors += result.errors;
-            if ('failed' in result || !usable(result)) console.log(`  ${scenario} one client round ${r + 1} ${side.padEnd(6)} ${describe(result)}`);
+        try {
+          for (let r = 0; r < ONE_CLIENT_ROUNDS; r++) {
+            const order = [...soloSides.slice(r % soloSides.length), ...soloSides.slice(0, r % soloSides.length)];
+            const got: Partial<Record<Side, LoadResult>> = {};
+            for (const side of order) {
+              const spec = { ...base(`${side}-${scenario}` as LoadSpec['mode'], user, 1), seconds: 3, sessionsPerClient: KILL_SESSIONS.oneClient, ...(floor ? { floorUrl: floor.url } : {}) };
+              const result = await runRound(spec);
+              if (!('failed' in result)) got[side] = result;
+              else failedErrors += result.errors;
+              if ('failed' in result || !usable(result)) console.log(`  ${scenario} one client round ${r + 1} ${side.padEnd(6)} ${describe(result)}`);
+            }
+            const failed = roundFailure(got, soloSides);
+            if (failed) {
+              soloFailures.push(`one-client round ${r + 1}: ${failed}`);
+              continue;
+            }
+            for (const side of soloSides) solo[side].push(got[side]!.p50);
+            soloRatios.push(got.bff!.p50 / got.direct!.p50);
+            if (got.floor) floorRatios.push(got.floor.p50 / got.direct!.p50);
           }
-          const failed = roundFailure(got);
-          if (failed) {
-            soloFailures.push(`one-client round ${r + 1}: ${failed}`);
-            continue;
-          }
-          solo.bff.push(got.bff!.p50);
-          solo.direct.push(got.direct!.p50);
-          soloRatios.push(got.bff!.p50 / got.direct!.p50);
+        } finally {
+          await floor?.stop();
         }
-        console.log(`  ${scenario} one client: BFF p50 ${fmtMedian(solo.bff)} ms, direct p50 ${fmtMedian(solo.direct)} ms, ${soloFailures.length} failed rounds`);
+        const floorSaid = floor ? `, floor p50 ${fmtMedian(solo.floor)} ms` : '';
+        console.log(`  ${scenario} one client: BFF p50 ${fmtMedian(solo.bff)} ms, direct p50 ${fmtMedian(solo.direct)} ms${floorSaid}, ${soloFailures.length} failed rounds`);
         for (const failure of [...failures, ...soloFailures]) console.log(`  ${scenario} FAILED ${failure}`);
         const p50Ratio = medianOrNull(p50Ratios);
         const rpsRatio = medianOrNull(rpsRatios);
@@ -182,6 +196,7 @@ try {
             one_client_bff_p50_ms: figure(solo.bff, 2),
             one_client_direct_p50_ms: figure(solo.direct, 2),
             one_client_p50_ratio: figure(soloRatios, 2),
+            ...(floor ? { one_client_floor_p50_ms: figure(solo.floor, 2), one_client_floor_ratio: figure(floorRatios, 2) } : {}),
             failed_rounds: failures.length,
             one_client_failed_rounds: soloFailures.length,
             ...(failedRounds > 0 ? { first_failure: [...failures, ...soloFailures][0]! } : {}),
@@ -193,7 +208,7 @@ try {
           },
           note:
             scenario === 'list'
-              ? `${routes.sessions.method} ${routes.sessions.path}?user= (${LIST_SESSIONS} sessions) vs DasClient.listProcesses straight to das-local; ${os.cpus().length} cores shared by load, BFF, das-local and MariaDB`
+              ? `${routes.sessions.method} ${routes.sessions.path}?user= (${LIST_SESSIONS} sessions) vs DasClient.listProcesses straight to das-local; the floor: the same listing through a plain node:http server with nothing else in it (bench/lib/bare-hop.ts); ${os.cpus().length} cores shared by load, BFF, das-local and MariaDB`
               : 'preview {user, sessionIds:[1]} + commit vs the same DAS calls direct (list, list, kill, verify-list with the BFF’s 5×300 ms policy)',
         });
       }

@@ -11,13 +11,14 @@ import { decodeSessionColumns } from '@quell/contracts/session-columns';
 
 const agent = new http.Agent({ keepAlive: true });
 
-interface Answer {
+export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
 }
 
-function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+/** One HTTP exchange over the shared keep-alive agent (also the bench's other plain-HTTP callers). */
+export function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,5 +1,5 @@
 // What bench/lib/load-worker.ts is asked to do and what it answers.
-export type LoadMode = 'bff-list' | 'direct-list' | 'bff-kill' | 'direct-kill';
+export type LoadMode = 'bff-list' | 'direct-list' | 'floor-list' | 'bff-kill' | 'direct-kill';
 
 export interface LoadSpec {
   mode: LoadMode;
@@ -13,6 +13,8 @@ export interface LoadSpec {
   bff: { url: string; username: string; password: string; instanceId: string };
   das: { endpoint: string; projectId: string; ak: string; sk: string; dasInstanceId: string; dbUserId: string };
   mysql: { host: string; port: number; password: string; database: string };
+  /** floor-list: the URL of bench/lib/bare-hop.ts's server. */
+  floorUrl?: string;
 }
 
 export interface LoadResult {

@@ -3,7 +3,7 @@
 // Runs `concurrency` closed-loop clients for `warmupSeconds` + `seconds`, prints one LOAD_RESULT line.
 import mysql, { type Connection } from 'mysql2/promise';
 import { DasClient } from '@quell/das-client/client';
-import { BffClient } from './bff-client.ts';
+import { BffClient, send } from './bff-client.ts';
 import { LOAD_PREFIX, type LoadMode, type LoadResult, type LoadSpec } from './load-types.ts';
 
 function pct(sorted: number[], p: number): number {
@@ -46,6 +46,11 @@ async function main(): Promise<void> {
     'direct-list': async () => {
       const rows = await direct.listProcesses(listParams);
       if (rows.length === 0) throw new Error('empty list');
+    },
+    'floor-list': async () => {
+      const res = await send(spec.floorUrl!, 'GET', {});
+      if (res.status !== 200) throw new Error(`floor: ${res.status} ${res.text.slice(0, 200)}`);
+      if ((JSON.parse(res.text) as { count: number }).count === 0) throw new Error('empty list');
     },
     'bff-kill': async (c, id) => {
       const preview = await c.bff!.preview(spec.bff.instanceId, { user: spec.user, sessionIds: [id!] });

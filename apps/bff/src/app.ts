@@ -172,7 +172,7 @@ export function createApp(deps: AppDeps): QuellApp {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);
-      logger.info({ requestId: res.locals.requestId, method: req.method, path: req.path, route, status: res.statusCode, ms: Math.round(seconds * 1000), user: res.locals.auth?.username }, 'request');
+      if (logger.isLevelEnabled('info')) logger.info({ requestId: res.locals.requestId, method: req.method, path: req.path, route, status: res.statusCode, ms: Math.round(seconds * 1000), user: res.locals.auth?.username }, 'request');
     });
     next();
   });
