@@ -8,6 +8,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { DasClient } from '@quell/das-client/client';
 import { REPO_ROOT } from '../../scripts/lib/repo-root.ts';
+import { builtServer } from '../../scripts/lib/built-servers.ts';
 import { startProcess } from '../../scripts/lib/processes.ts';
 import type { LoadSpec } from './load-types.ts';
 
@@ -19,11 +20,13 @@ interface BareHopSpec {
 
 /** Starts the floor's server; its URL answers GET with `{ sessions, count }` (`{}` to `?nothing`). */
 export async function startBareHop(spec: BareHopSpec): Promise<{ url: string; stop(): Promise<void> }> {
+  // Under the BFF's own node flags and allocator settings (its start script), so the two differ by the code.
+  const bff = builtServer('bff');
   const started = await startProcess({
     name: 'bare-hop',
-    command: join(REPO_ROOT, 'node_modules/.bin/tsx'),
-    args: [join(REPO_ROOT, 'bench/lib/bare-hop.ts')],
-    env: { ...process.env, QUELL_BARE_HOP: JSON.stringify(spec) },
+    command: process.execPath,
+    args: [...bff.args.slice(0, -1), '--import', 'tsx', join(REPO_ROOT, 'bench/lib/bare-hop.ts')],
+    env: { ...process.env, ...bff.env, QUELL_BARE_HOP: JSON.stringify(spec) },
     ready: /bare hop listening/,
     onLine: (line) => {
       if (!line.startsWith('bare hop listening')) process.stderr.write(`[bare-hop] ${line}\n`);
