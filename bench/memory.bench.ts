@@ -67,7 +67,7 @@ try {
         sessionsPerClient: 120,
         user,
         bff: { url: stack.url, ...stack.operator, instanceId: INSTANCE_NAME },
-        das: { endpoint: stack.dasUrl, projectId: stack.secrets.projectId, ak: stack.secrets.ak, sk: stack.secrets.sk, dasInstanceId: stack.secrets.dasInstanceId, dbUserId: stack.dbUserId },
+        das: stack.das,
         mysql: { host: sandbox.target.host, port: sandbox.target.port, password: sandbox.password, database: sandbox.database },
       });
       let rss = sampleRss({ bff: stack.bffPid, das: stack.dasPid });

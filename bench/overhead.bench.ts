@@ -97,7 +97,7 @@ try {
         sessionsPerClient: KILL_SESSIONS.perClientUnderLoad,
         user,
         bff: { url: stack.url, ...stack.operator, instanceId: INSTANCE_NAME },
-        das: { endpoint: stack.dasUrl, projectId: stack.secrets.projectId, ak: stack.secrets.ak, sk: stack.secrets.sk, dasInstanceId: stack.secrets.dasInstanceId, dbUserId: stack.dbUserId },
+        das: stack.das,
         mysql: { host: sandbox.target.host, port: sandbox.target.port, password: sandbox.password, database: sandbox.database },
       });
       const rss = sampleRss({ bff: stack.bffPid, das: stack.dasPid });
@@ -133,7 +133,7 @@ try {
         // Without contention: one client, so the ratio shows the extra hop itself rather than CPU queueing.
         // Five rounds: with three, the median was one round, and this machine's noise moved it by a third.
         // A listing is also timed through the floor (bench/lib/bare-hop.ts), a hop with nothing in it.
-        const floor = scenario === 'list' ? await startBareHop({ port: FLOOR_PORT, das: base('direct-list', user, 1).das, user }).catch((err: unknown) => void console.log(`  the floor did not start: ${(err as Error).message}`)) : undefined;
+        const floor = scenario === 'list' ? await startBareHop({ port: FLOOR_PORT, das: stack.das, user }).catch((err: unknown) => void console.log(`  the floor did not start: ${(err as Error).message}`)) : undefined;
         const soloSides: readonly Side[] = floor ? ['bff', 'direct', 'floor'] : ['bff', 'direct'];
         const solo: Record<Side, number[]> = { bff: [], direct: [], floor: [] };
         const soloRatios: number[] = [];

@@ -102,7 +102,7 @@ try {
         sessionsPerClient: 60,
         user,
         bff: { url: proxy.url, ...stack.operator, instanceId: INSTANCE_NAME },
-        das: { endpoint: stack.dasUrl, projectId: stack.secrets.projectId, ak: stack.secrets.ak, sk: stack.secrets.sk, dasInstanceId: stack.secrets.dasInstanceId, dbUserId: stack.dbUserId },
+        das: stack.das,
         mysql: { host: sandbox.target.host, port: sandbox.target.port, password: sandbox.password, database: sandbox.database },
       });
       const sides = { one: [stack.url], two: [stack.url, b.url] } as const;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DasClient } from '@quell/das-client/client';
 import { adminConnection, dropAccounts } from '@quell/test-kit/mariadb';
 import { startEmbeddedStack, REPO_ROOT, type Stack } from '../../scripts/lib/embedded-stack.ts';
+import type { LoadSpec } from './load-types.ts';
 import { pidListeningOn } from './proc.ts';
 
 export { REPO_ROOT };
@@ -17,6 +18,8 @@ export interface BenchStack extends Stack {
   operator: { username: string; password: string };
   secrets: { ak: string; sk: string; projectId: string; dasInstanceId: string };
   dbUserId: string;
+  /** What a caller needs to sign DAS calls straight to das-local (load workers, the floor). */
+  das: LoadSpec['das'];
   bffPort: number;
   dasPort: number;
   /** Pids of the node processes that own the listening sockets (not the tsx wrappers). */
@@ -66,6 +69,7 @@ export async function startBenchStack(opts: {
   const secrets = JSON.parse(readFileSync(join(stateDir, 'secrets.json'), 'utf8')) as BenchStack['secrets'];
   const inventory = JSON.parse(readFileSync(stack.inventoryPath, 'utf8')) as { instances: Array<{ dbUserId: string }> };
   const account = stack.accounts[0]!;
+  const dbUserId = inventory.instances[0]!.dbUserId;
   const bffPid = pidListeningOn(opts.bffPort);
   const dasPid = pidListeningOn(opts.dasPort);
   if (!bffPid || !dasPid) {
@@ -79,7 +83,8 @@ export async function startBenchStack(opts: {
     stateDir,
     operator: { username: account.username, password: account.password },
     secrets,
-    dbUserId: inventory.instances[0]!.dbUserId,
+    dbUserId,
+    das: { endpoint: stack.dasUrl, projectId: secrets.projectId, ak: secrets.ak, sk: secrets.sk, dasInstanceId: secrets.dasInstanceId, dbUserId },
     bffPort: opts.bffPort,
     dasPort: opts.dasPort,
     bffPid,

@@ -25,9 +25,9 @@ try {
   await withMaxConnections(sandbox.target, 1000, async () => {
     const user = await sandbox.user('list');
     await sandbox.openMany(user, 50, { parallel: 25 });
-    const stack = await startBenchStack({ name: 'hop-split', bffPort: 3470, dasPort: 8870 });
-    const das = { endpoint: stack.dasUrl, projectId: stack.secrets.projectId, ak: stack.secrets.ak, sk: stack.secrets.sk, dasInstanceId: stack.secrets.dasInstanceId, dbUserId: stack.dbUserId };
-    const floor = await startBareHop({ port: 3471, das, user });
+    const stack = await startBenchStack({ name: 'hop-split', bffPort: 3400, dasPort: 8800 });
+    const { das } = stack;
+    const floor = await startBareHop({ port: 3401, das, user });
     try {
       const bff = await BffClient.login(stack.url, stack.operator.username, stack.operator.password);
       const direct = stack.direct();

@@ -35,7 +35,7 @@ try {
         sessionsPerClient: 60,
         user,
         bff: { url: stack.url, ...stack.operator, instanceId: INSTANCE_NAME },
-        das: { endpoint: stack.dasUrl, projectId: stack.secrets.projectId, ak: stack.secrets.ak, sk: stack.secrets.sk, dasInstanceId: stack.secrets.dasInstanceId, dbUserId: stack.dbUserId },
+        das: stack.das,
         mysql: { host: sandbox.target.host, port: sandbox.target.port, password: sandbox.password, database: sandbox.database },
       });
       await new Promise((r) => setTimeout(r, 2500));

@@ -3,7 +3,6 @@ import { Router } from 'express';
 import type { InstanceListResponse } from '@quell/contracts/instances';
 import { SessionColumnsWriter, type SessionColumnsResponse } from '@quell/contracts/session-columns';
 import type { Session, SessionListResponse } from '@quell/contracts/sessions';
-import { PROCESSES_PAGE_SIZE } from '@quell/das-client/types';
 import { routes } from '@quell/contracts/routes';
 import { requiresApproval, type InstanceConfig } from '../config.ts';
 import { SerializedJson, type Mount } from '../http/mount.ts';
@@ -69,9 +68,8 @@ async function eachPage(pages: AsyncIterable<SessionPage>, serialise: (sessions:
     if (got.done) return;
     next = it.next();
     // The DAS client reaches the next request's write only after a few promise jobs and ticks, which
-    // would otherwise all wait for this page's serialisation: let them run first. A short page is the
-    // last one: no request follows it, and a one-page listing need not wait a turn of the event loop.
-    if (got.value.sessions.length >= PROCESSES_PAGE_SIZE) await new Promise<void>((resolve) => setImmediate(resolve));
+    // would otherwise all wait for this page's serialisation: let them run first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (got.value.sessions.length > 0) serialise(got.value.sessions);
   }
 }
